@@ -1,0 +1,54 @@
+"""doit entry point: `doit list` shows the stages, `doit build` builds every image.
+
+All logic lives in the wasmimage package; this file only wires tasks.
+"""
+
+import sys
+from pathlib import Path
+
+from wasmimage import tasks
+from wasmimage.errors import PipelineError
+from wasmimage.project import Project
+
+DOIT_CONFIG = {
+    "default_tasks": ["build"],
+    "dep_file": ".doit.db",
+    "backend": "sqlite3",
+    "verbosity": 2,
+}
+
+PROJECT = Project(Path(__file__).resolve().parent)
+try:
+    PROJECT.recipes  # validate every recipe before any task runs
+except PipelineError as exc:
+    sys.exit(f"error: {exc}")
+
+
+def task_fetch():
+    """Fetch sources (sha256-verified, cached, mirrors first)."""
+    yield from tasks.fetch_tasks(PROJECT)
+
+
+def task_compile():
+    """Build each recipe to a .wasm."""
+    yield from tasks.compile_tasks(PROJECT)
+
+
+def task_aot():
+    """AOT-compile each .wasm to a .cwasm with wasmtime."""
+    yield from tasks.aot_tasks(PROJECT)
+
+
+def task_verify():
+    """Run the conformance suites against each .cwasm."""
+    yield from tasks.verify_tasks(PROJECT)
+
+
+def task_image():
+    """Write each verified image directory with image.json."""
+    yield from tasks.image_tasks(PROJECT)
+
+
+def task_build():
+    """Everything: fetch, compile, aot, verify, image."""
+    yield from tasks.build_tasks(PROJECT)

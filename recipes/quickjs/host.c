@@ -1,0 +1,303 @@
+/*
+ * qjs-host: the entry point of the QuickJS image.
+ *
+ * The quickjs-ng core ships without qjs.c / quickjs-libc.c, so this small
+ * program is the whole "operating system" a script sees:
+ *
+ *   qjs-host SCRIPT.js     run a script file
+ *   qjs-host [-]           run the script read from stdin
+ *
+ * Globals: print(...) and console.log(...) write their arguments, converted
+ * with String() and joined by spaces, plus a newline, to stdout;
+ * console.error(...) does the same on stderr. host.readStdin() returns the
+ * rest of stdin as a string, host.writeStdout(s) / host.writeStderr(s) write
+ * a string verbatim, host.exit(code) ends the program.
+ *
+ * An uncaught exception or unhandled promise rejection prints the error and
+ * its stack to stderr and exits with 1. A failed write to stdout or stderr
+ * (the sandbox's output cap) exits with 3, so a runaway printer stops. An
+ * allocation the sandbox's memory cap refuses exits with 4 at once, so a
+ * script cannot catch "out of memory" and keep going.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "quickjs.h"
+
+#define EXIT_UNCAUGHT 1
+#define EXIT_USAGE 2
+#define EXIT_OUTPUT_FAILED 3
+#define EXIT_OUT_OF_MEMORY 4
+
+/*
+ * QuickJS's own recursion limit. It must trip before the engine's native
+ * wasm stack (wasmtime's max_wasm_stack, 2 MiB at most) runs out, so deep
+ * recursion is a catchable RangeError rather than a trap, and stay below the
+ * linker's shadow stack (-z stack-size).
+ */
+#ifndef JS_STACK_BYTES
+#define JS_STACK_BYTES (512 * 1024)
+#endif
+
+static int rejection_seen;
+
+static void out_of_memory(void)
+{
+    fputs("qjs-host: out of memory\n", stderr);
+    exit(EXIT_OUT_OF_MEMORY);
+}
+
+static void *checked_calloc(void *opaque, size_t count, size_t size)
+{
+    void *ptr = calloc(count, size);
+    if (!ptr && count && size)
+        out_of_memory();
+    return ptr;
+}
+
+static void *checked_malloc(void *opaque, size_t size)
+{
+    void *ptr = malloc(size);
+    if (!ptr && size)
+        out_of_memory();
+    return ptr;
+}
+
+static void plain_free(void *opaque, void *ptr)
+{
+    free(ptr);
+}
+
+static void *checked_realloc(void *opaque, void *ptr, size_t size)
+{
+    if (size == 0) {
+        free(ptr);
+        return NULL;
+    }
+    void *bigger = realloc(ptr, size);
+    if (!bigger)
+        out_of_memory();
+    return bigger;
+}
+
+static size_t usable_size(const void *ptr)
+{
+    return 0; /* unknown: QuickJS then counts requested sizes */
+}
+
+static const JSMallocFunctions checked_allocator = {
+    checked_calloc, checked_malloc, plain_free, checked_realloc, usable_size,
+};
+
+static void write_or_exit(FILE *stream, const char *bytes, size_t len)
+{
+    if (fwrite(bytes, 1, len, stream) != len || fflush(stream) != 0)
+        exit(EXIT_OUTPUT_FAILED);
+}
+
+static char *read_all(FILE *stream, size_t *len_out)
+{
+    size_t cap = 65536, len = 0, n;
+    char *buf = malloc(cap + 1);
+    if (!buf)
+        return NULL;
+    while ((n = fread(buf + len, 1, cap - len, stream)) > 0) {
+        len += n;
+        if (len == cap) {
+            char *bigger = realloc(buf, cap * 2 + 1);
+            if (!bigger) {
+                free(buf);
+                return NULL;
+            }
+            buf = bigger;
+            cap *= 2;
+        }
+    }
+    buf[len] = '\0';
+    *len_out = len;
+    return buf;
+}
+
+/* Writes String(arg) for each argument, space-separated, then a newline. */
+static JSValue write_line(JSContext *ctx, FILE *stream, int argc, JSValueConst *argv)
+{
+    for (int i = 0; i < argc; i++) {
+        size_t len;
+        const char *text = JS_ToCStringLen(ctx, &len, argv[i]);
+        if (!text)
+            return JS_EXCEPTION;
+        if (i > 0)
+            write_or_exit(stream, " ", 1);
+        write_or_exit(stream, text, len);
+        JS_FreeCString(ctx, text);
+    }
+    write_or_exit(stream, "\n", 1);
+    return JS_UNDEFINED;
+}
+
+static JSValue js_print(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv)
+{
+    return write_line(ctx, stdout, argc, argv);
+}
+
+static JSValue js_print_error(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv)
+{
+    return write_line(ctx, stderr, argc, argv);
+}
+
+static JSValue write_verbatim(JSContext *ctx, FILE *stream, int argc, JSValueConst *argv)
+{
+    size_t len;
+    const char *text = JS_ToCStringLen(ctx, &len, argc > 0 ? argv[0] : JS_UNDEFINED);
+    if (!text)
+        return JS_EXCEPTION;
+    write_or_exit(stream, text, len);
+    JS_FreeCString(ctx, text);
+    return JS_UNDEFINED;
+}
+
+static JSValue js_write_stdout(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv)
+{
+    return write_verbatim(ctx, stdout, argc, argv);
+}
+
+static JSValue js_write_stderr(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv)
+{
+    return write_verbatim(ctx, stderr, argc, argv);
+}
+
+static JSValue js_read_stdin(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv)
+{
+    size_t len;
+    char *bytes = read_all(stdin, &len);
+    if (!bytes)
+        return JS_ThrowOutOfMemory(ctx);
+    JSValue text = JS_NewStringLen(ctx, bytes, len);
+    free(bytes);
+    return text;
+}
+
+static JSValue js_exit(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv)
+{
+    int code = 0;
+    if (argc > 0 && JS_ToInt32(ctx, &code, argv[0]))
+        return JS_EXCEPTION;
+    fflush(stdout);
+    fflush(stderr);
+    exit(code);
+}
+
+static void set_function(JSContext *ctx, JSValue obj, const char *name, JSCFunction *fn, int length)
+{
+    JS_SetPropertyStr(ctx, obj, name, JS_NewCFunction(ctx, fn, name, length));
+}
+
+static void define_globals(JSContext *ctx)
+{
+    JSValue global = JS_GetGlobalObject(ctx);
+    JSValue console = JS_NewObject(ctx);
+    JSValue host = JS_NewObject(ctx);
+
+    set_function(ctx, global, "print", js_print, 1);
+    set_function(ctx, console, "log", js_print, 1);
+    set_function(ctx, console, "info", js_print, 1);
+    set_function(ctx, console, "error", js_print_error, 1);
+    set_function(ctx, console, "warn", js_print_error, 1);
+    set_function(ctx, host, "readStdin", js_read_stdin, 0);
+    set_function(ctx, host, "writeStdout", js_write_stdout, 1);
+    set_function(ctx, host, "writeStderr", js_write_stderr, 1);
+    set_function(ctx, host, "exit", js_exit, 1);
+    JS_SetPropertyStr(ctx, global, "console", console);
+    JS_SetPropertyStr(ctx, global, "host", host);
+    JS_FreeValue(ctx, global);
+}
+
+/* Prints "Name: message" and the stack of an exception value to stderr. */
+static void report_error(JSContext *ctx, JSValueConst error)
+{
+    const char *text = JS_ToCString(ctx, error);
+    fprintf(stderr, "Uncaught %s\n", text ? text : "(unprintable exception)");
+    JS_FreeCString(ctx, text);
+    if (JS_IsError(error)) {
+        JSValue stack = JS_GetPropertyStr(ctx, error, "stack");
+        if (!JS_IsUndefined(stack)) {
+            const char *trace = JS_ToCString(ctx, stack);
+            if (trace)
+                fputs(trace, stderr);
+            JS_FreeCString(ctx, trace);
+        }
+        JS_FreeValue(ctx, stack);
+    }
+    fflush(stderr);
+}
+
+static void report_pending_exception(JSContext *ctx)
+{
+    JSValue error = JS_GetException(ctx);
+    report_error(ctx, error);
+    JS_FreeValue(ctx, error);
+}
+
+static void track_rejection(JSContext *ctx, JSValueConst promise, JSValueConst reason,
+                            bool is_handled, void *opaque)
+{
+    if (!is_handled) {
+        fputs("Unhandled promise rejection: ", stderr);
+        report_error(ctx, reason);
+        rejection_seen = 1;
+    }
+}
+
+/* Runs queued promise jobs until none is left; returns 0 or -1 on an uncaught error. */
+static int drain_jobs(JSRuntime *rt)
+{
+    JSContext *job_ctx;
+    int status;
+    while ((status = JS_ExecutePendingJob(rt, &job_ctx)) != 0) {
+        if (status < 0) {
+            report_pending_exception(job_ctx);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    const char *path = argc > 1 ? argv[1] : "-";
+    FILE *script_file = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    if (!script_file) {
+        fprintf(stderr, "qjs-host: cannot open %s\n", path);
+        return EXIT_USAGE;
+    }
+    size_t source_len;
+    char *source = read_all(script_file, &source_len);
+    if (script_file != stdin)
+        fclose(script_file);
+    if (!source) {
+        fputs("qjs-host: out of memory reading the script\n", stderr);
+        return EXIT_USAGE;
+    }
+
+    JSRuntime *rt = JS_NewRuntime2(&checked_allocator, NULL);
+    JS_SetMaxStackSize(rt, JS_STACK_BYTES);
+    JS_SetHostPromiseRejectionTracker(rt, track_rejection, NULL);
+    JSContext *ctx = JS_NewContext(rt);
+    define_globals(ctx);
+
+    int exit_code = 0;
+    JSValue result = JS_Eval(ctx, source, source_len, strcmp(path, "-") ? path : "<stdin>",
+                             JS_EVAL_TYPE_GLOBAL);
+    free(source);
+    if (JS_IsException(result)) {
+        report_pending_exception(ctx);
+        exit_code = EXIT_UNCAUGHT;
+    } else if (drain_jobs(rt) < 0 || rejection_seen) {
+        exit_code = EXIT_UNCAUGHT;
+    }
+    JS_FreeValue(ctx, result);
+    fflush(stdout);
+    /* The process ends here; freeing the runtime would only cost time. */
+    return exit_code;
+}

@@ -1,0 +1,3 @@
+from wasmimage.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,129 @@
+"""AOT stage: compile a .wasm to a .cwasm with one fixed, recorded wasmtime configuration.
+
+A .cwasm is native code: deserializing one is only safe for bytes this pipeline made,
+with the same wasmtime version and config. `load` therefore checks the file's sha256
+against the manifest and refuses any other wasmtime version or config by name.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import platform
+import sys
+import threading
+import time
+from dataclasses import asdict, dataclass
+from functools import cache
+from importlib.metadata import version
+from pathlib import Path
+
+import wasmtime
+
+from wasmimage import files
+from wasmimage.errors import PipelineError
+from wasmimage.fetch import sha256_file
+
+
+@dataclass(frozen=True)
+class AotConfig:
+    """The engine settings a .cwasm is compiled for; the runtime must use the very same."""
+
+    cranelift_opt_level: str = "speed"
+    # Epoch interruption is how the runner enforces wall-clock deadlines (see runner.py).
+    epoch_interruption: bool = True
+    consume_fuel: bool = False
+    # wasmtime's ceiling without async support; interpreters recurse deeply.
+    max_wasm_stack: int = 2 * 1024 * 1024
+    wasm_threads: bool = False
+
+    def engine_config(self) -> wasmtime.Config:
+        config = wasmtime.Config()
+        config.cranelift_opt_level = self.cranelift_opt_level
+        config.epoch_interruption = self.epoch_interruption
+        config.consume_fuel = self.consume_fuel
+        config.max_wasm_stack = self.max_wasm_stack
+        config.wasm_threads = self.wasm_threads
+        config.parallel_compilation = True  # changes compile time, not the bytes
+        return config
+
+
+AOT_CONFIG = AotConfig()
+
+
+def wasmtime_version() -> str:
+    return version("wasmtime")
+
+
+def engine_identity(config: AotConfig = AOT_CONFIG) -> dict:
+    """What a .cwasm depends on: recorded in the manifest and compared on load."""
+    return {"wasmtime": wasmtime_version(), "config": asdict(config),
+            "target": f"{platform.machine()}-{sys.platform}"}
+
+
+@cache
+def engine(config: AotConfig = AOT_CONFIG) -> wasmtime.Engine:
+    """One Engine per process and config; its epoch ticker starts with it."""
+    eng = wasmtime.Engine(config.engine_config())
+    if config.epoch_interruption:
+        _start_epoch_ticker(eng)
+    return eng
+
+
+EPOCH_TICK_SECONDS = 0.01
+
+
+def _start_epoch_ticker(eng: wasmtime.Engine) -> None:
+    def tick() -> None:
+        while True:
+            time.sleep(EPOCH_TICK_SECONDS)
+            eng.increment_epoch()
+
+    threading.Thread(target=tick, name="wasmimage-epoch", daemon=True).start()
+
+
+def compile_wasm(wasm: Path, cwasm: Path, info_path: Path) -> dict:
+    """Compile wasm to cwasm and record how; returns the recorded info."""
+    started = time.monotonic()
+    try:
+        module = wasmtime.Module.from_file(engine(), str(wasm))
+    except wasmtime.WasmtimeError as exc:
+        raise PipelineError(f"{wasm}: wasmtime cannot compile it: {exc}") from None
+    compiled = time.monotonic()
+    files.write_bytes(cwasm, module.serialize())
+    info = {
+        **engine_identity(),
+        "wasm_sha256": sha256_file(wasm),
+        "cwasm": {"file": cwasm.name, "sha256": sha256_file(cwasm), "size": cwasm.stat().st_size},
+    }
+    files.write_json(info_path, info)
+    print(f"[aot] compiled {wasm.name} -> {cwasm} ({info['cwasm']['size']} bytes) in "
+          f"{compiled - started:.2f}s", file=sys.stderr, flush=True)
+    return info
+
+
+def check_engine(recorded: dict, where: str) -> None:
+    """Refuse a .cwasm made by another wasmtime version or config, saying which."""
+    current = engine_identity()
+    if recorded.get("wasmtime") != current["wasmtime"]:
+        raise PipelineError(f"{where}: the .cwasm was made by wasmtime {recorded.get('wasmtime')}, "
+                            f"this is wasmtime {current['wasmtime']}; rebuild the image (doit build) "
+                            f"or install wasmtime=={recorded.get('wasmtime')}")
+    if recorded.get("target") != current["target"]:
+        raise PipelineError(f"{where}: the .cwasm is native code for {recorded.get('target')}, "
+                            f"this machine is {current['target']}; rebuild the image here")
+    if recorded.get("config") != current["config"]:
+        raise PipelineError(f"{where}: the .cwasm was compiled with engine config {recorded.get('config')}, "
+                            f"this runtime uses {current['config']}; rebuild the image")
+
+
+def load(cwasm: Path, sha256: str, recorded_engine: dict) -> wasmtime.Module:
+    """Deserialize a .cwasm only if its digest and engine identity match the record."""
+    check_engine(recorded_engine, str(cwasm))
+    data = cwasm.read_bytes()
+    actual = hashlib.sha256(data).hexdigest()
+    if actual != sha256:
+        raise PipelineError(f"{cwasm}: sha256 {actual} does not match the manifest's {sha256}; "
+                            f"refusing to deserialize it")
+    return wasmtime.Module.deserialize(engine(), data)
+
+

@@ -1,0 +1,128 @@
+"""Build stage: lay out sources in a fresh directory, run the recipe's commands, keep the .wasm."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import jinja2
+
+from wasmimage import files
+from wasmimage.errors import PipelineError
+from wasmimage.fetch import FetchSettings, fetch, sha256_file, unpack
+from wasmimage.recipe import Recipe, Source
+from wasmimage.toolchain import ResolvedToolchain
+
+DEFAULT_SOURCE_DATE_EPOCH = "0"
+
+
+def source_date_epoch() -> str:
+    return os.environ.get("SOURCE_DATE_EPOCH", DEFAULT_SOURCE_DATE_EPOCH)
+
+
+def template_vars(recipe: Recipe, toolchain: ResolvedToolchain, work_dir: Path) -> dict:
+    """What a build command may refer to; every path but build_dir is relative to work_dir."""
+    return {
+        **toolchain.vars,
+        "src": {s.name: f"src/{s.name}" for s in recipe.sources},
+        "files": "files",
+        "out": f"out/{recipe.output}",
+        "flags": " ".join(shlex.quote(f) for f in recipe.flags),
+        "build_dir": str(work_dir),
+        "jobs": str(os.cpu_count() or 1),
+    }
+
+
+def render_commands(recipe: Recipe, variables: dict) -> list[str]:
+    env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False)
+    try:
+        return [env.from_string(c).render(**variables) for c in recipe.commands]
+    except jinja2.UndefinedError as exc:
+        raise PipelineError(f"{recipe.path}: build.commands: {exc.message}") from None
+
+
+def command_env(recipe: Recipe, toolchain: ResolvedToolchain, work_dir: Path) -> dict[str, str]:
+    """A small, fixed environment: nothing from the caller's shell leaks into the bytes."""
+    return {
+        "PATH": "/usr/local/bin:/usr/bin:/bin",
+        "HOME": str(work_dir),
+        "LC_ALL": "C",
+        "TZ": "UTC",
+        "SOURCE_DATE_EPOCH": source_date_epoch(),
+        **toolchain.env,
+        **recipe.build_env,
+    }
+
+
+def provision_toolchain(toolchain: ResolvedToolchain, settings: FetchSettings) -> None:
+    """Fetch and unpack an archive provider's release (a no-op for Debian packages)."""
+    if toolchain.archive is None:
+        return
+    root = toolchain_root(settings, toolchain.archive["sha256"])
+    if root.is_dir():
+        return
+    source = Source(toolchain.name, "url", toolchain.archive["url"], toolchain.archive["sha256"], None,
+                    toolchain.archive["url"].rsplit("/", 1)[-1], None)
+    root.parent.mkdir(parents=True, exist_ok=True)
+    unpack(source, fetch(source, settings), root)
+
+
+def toolchain_root(settings: FetchSettings, sha256: str) -> Path:
+    return settings.cache_dir / "toolchains" / sha256
+
+
+def prepare(recipe: Recipe, settings: FetchSettings, work_dir: Path) -> None:
+    """Recreate work_dir with src/<name> per source and files/<path> per recipe file."""
+    shutil.rmtree(work_dir, ignore_errors=True)
+    (work_dir / "src").mkdir(parents=True)
+    (work_dir / "out").mkdir()
+    for source in recipe.sources:
+        unpack(source, fetch(source, settings), work_dir / "src" / source.name)
+    for rel in recipe.files:
+        target = work_dir / "files" / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(recipe.recipe_dir / rel, target)
+
+
+def build(recipe: Recipe, toolchain: ResolvedToolchain, settings: FetchSettings, work_dir: Path,
+          wasm: Path, info_path: Path) -> Path:
+    """Run the recipe's build in work_dir and keep the result as `wasm`, described by `info_path`."""
+    started = time.monotonic()
+    provision_toolchain(toolchain, settings)
+    prepare(recipe, settings, work_dir)
+    commands = render_commands(recipe, template_vars(recipe, toolchain, work_dir))
+    env = command_env(recipe, toolchain, work_dir)
+    for index, command in enumerate(commands):
+        _log(recipe.name, f"$ {command}")
+        result = subprocess.run(["bash", "-e", "-o", "pipefail", "-c", command], cwd=work_dir, env=env,
+                                stdin=subprocess.DEVNULL, check=False)
+        if result.returncode != 0:
+            raise PipelineError(f"{recipe.name}: build.commands[{index}] failed with exit code "
+                                f"{result.returncode} (in {work_dir}):\n  {command}")
+    produced = work_dir / "out" / recipe.output
+    if not produced.is_file():
+        raise PipelineError(f"{recipe.name}: the build commands did not produce out/{recipe.output}")
+    files.copy(produced, wasm)
+    info = {
+        "recipe": recipe.name,
+        "tag": recipe.tag,
+        "recipe_sha256": recipe.digest(),
+        "sources": [s.pin for s in recipe.sources],
+        "toolchain": {"name": toolchain.name, **toolchain.identity},
+        "flags": list(recipe.flags),
+        "commands": [c.replace(str(work_dir), "$BUILD_DIR") for c in commands],
+        "source_date_epoch": env["SOURCE_DATE_EPOCH"],
+        "wasm": {"sha256": sha256_file(wasm), "size": wasm.stat().st_size},
+    }
+    files.write_json(info_path, info)
+    _log(recipe.name, f"built {wasm} ({info['wasm']['size']} bytes) in {time.monotonic() - started:.1f}s")
+    return wasm
+
+
+def _log(name: str, message: str) -> None:
+    print(f"[build {name}] {message}", file=sys.stderr, flush=True)

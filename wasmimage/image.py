@@ -1,0 +1,141 @@
+"""Image stage: assemble a verified image directory with its manifest, and open one safely.
+
+`image.json` is the contract with consumers: what went in (pins, toolchain, flags,
+engine), what came out (every file with its sha256) and what was proven (conformance).
+Opening an image checks every digest and refuses names that leave the directory.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from wasmimage import __version__, files
+from wasmimage.errors import PipelineError
+from wasmimage.fetch import sha256_file
+from wasmimage.recipe import Recipe
+
+MANIFEST = "image.json"
+MANIFEST_SCHEMA = 1
+
+
+@dataclass(frozen=True)
+class StageOutputs:
+    """Where the earlier stages left their results for one recipe."""
+
+    wasm: Path
+    build_info: Path
+    cwasm: Path
+    aot_info: Path
+    report: Path
+
+
+def image_dir(images_root: Path, recipe: Recipe) -> Path:
+    return images_root / recipe.name / recipe.tag
+
+
+def assemble(recipe: Recipe, stages: StageOutputs, target: Path) -> Path:
+    """Write the image directory atomically: a temporary sibling renamed into place."""
+    report = files.read_json(stages.report)
+    if report["summary"]["failed"]:
+        raise PipelineError(f"{stages.report}: {report['summary']['failed']} conformance failure(s); no image written")
+    build_info, aot_info = files.read_json(stages.build_info), files.read_json(stages.aot_info)
+    if aot_info["wasm_sha256"] != sha256_file(stages.wasm) or build_info["wasm"]["sha256"] != aot_info["wasm_sha256"]:
+        raise PipelineError(f"{recipe.name}: the .cwasm was not compiled from this .wasm; rerun the aot stage")
+    roles = {"wasm": f"{recipe.name}.wasm", "cwasm": f"{recipe.name}.cwasm", "report": "conformance-report.json"}
+    copies = {roles["wasm"]: stages.wasm, roles["cwasm"]: stages.cwasm, roles["report"]: stages.report}
+    run = {k: v for k, v in recipe.run.items() if k != "executor"}
+    if "executor" in recipe.run:
+        roles["executor"] = Path(recipe.run["executor"]).name
+        copies[roles["executor"]] = recipe.recipe_dir / recipe.run["executor"]
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.partial-"))
+    try:
+        for name, source in copies.items():
+            shutil.copyfile(source, work / name)
+        manifest = {
+            "schema": MANIFEST_SCHEMA,
+            "name": recipe.name, "version": recipe.version, "revision": recipe.revision, "tag": recipe.tag,
+            "language": recipe.language,
+            "pipeline": {"wasmimage": __version__, "recipe_sha256": build_info["recipe_sha256"]},
+            "sources": build_info["sources"],
+            "toolchain": build_info["toolchain"],
+            "build": {k: build_info[k] for k in ("flags", "commands", "source_date_epoch")},
+            "engine": {k: aot_info[k] for k in ("wasmtime", "config", "target")},
+            "run": run,
+            "roles": roles,
+            "files": {name: {"sha256": sha256_file(work / name), "size": (work / name).stat().st_size}
+                      for name in sorted(copies)},
+            "conformance": report["summary"],
+        }
+        files.write_json(work / MANIFEST, manifest)
+        for path in work.iterdir():
+            os.chmod(path, 0o644)
+        os.chmod(work, 0o755)
+        _replace_dir(work, target)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return target
+
+
+def _replace_dir(new: Path, target: Path) -> None:
+    """Swap `new` into `target`; a reader sees the old or the new directory, never a mix."""
+    if not target.exists():
+        os.replace(new, target)
+        return
+    old = target.with_name(f".{target.name}.old-{os.getpid()}")
+    os.replace(target, old)
+    os.replace(new, target)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+@dataclass(frozen=True)
+class Image:
+    path: Path
+    manifest: dict[str, Any]
+
+    @property
+    def name(self) -> str:
+        return self.manifest["name"]
+
+    def file(self, role: str) -> Path:
+        return self.path / self.manifest["roles"][role]
+
+    def sha256(self, role: str) -> str:
+        return self.manifest["files"][self.manifest["roles"][role]]["sha256"]
+
+    def has(self, role: str) -> bool:
+        return role in self.manifest["roles"]
+
+
+def open_image(path: Path) -> Image:
+    """Read and check an image directory: every listed file must be inside it and match its digest."""
+    manifest_path = path / MANIFEST
+    if not manifest_path.is_file():
+        raise PipelineError(f"{path}: not an image directory (no {MANIFEST})")
+    try:
+        manifest = files.read_json(manifest_path)
+    except ValueError as exc:
+        raise PipelineError(f"{manifest_path}: not valid JSON: {exc}") from None
+    if manifest.get("schema") != MANIFEST_SCHEMA:
+        raise PipelineError(f"{manifest_path}: schema {manifest.get('schema')!r} is not {MANIFEST_SCHEMA}")
+    root = path.resolve()
+    for name, entry in manifest["files"].items():
+        file_path = (root / name).resolve()
+        if file_path.parent != root or "/" in name or name in ("", ".", ".."):
+            raise PipelineError(f"{manifest_path}: files: {name!r} is outside the image directory; refusing it")
+        if not file_path.is_file():
+            raise PipelineError(f"{manifest_path}: files: {name} is missing")
+        actual = sha256_file(file_path)
+        if actual != entry["sha256"]:
+            raise PipelineError(f"{file_path}: sha256 {actual} does not match the manifest's {entry['sha256']}; "
+                                f"the image was modified after it was written")
+    for role, name in manifest["roles"].items():
+        if name not in manifest["files"]:
+            raise PipelineError(f"{manifest_path}: roles.{role}: {name!r} is not listed in files")
+    return Image(root, manifest)

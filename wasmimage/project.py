@@ -1,0 +1,97 @@
+"""Where everything lives in a checkout, and the stage actions doit calls.
+
+Stages never call each other: each reads the previous stage's files from disk.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from wasmimage import __version__
+from wasmimage.errors import PipelineError
+from wasmimage.fetch import FetchSettings
+from wasmimage.image import StageOutputs
+from wasmimage.recipe import Recipe, load_recipes
+from wasmimage.toolchain import ResolvedToolchain, resolve
+
+WORK_ENV = "WASMIMAGE_WORK_DIR"
+
+
+@dataclass(frozen=True)
+class Project:
+    root: Path
+
+    @property
+    def recipes_dir(self) -> Path:
+        return self.root / "recipes"
+
+    @property
+    def toolchains_dir(self) -> Path:
+        return self.root / "toolchains"
+
+    @property
+    def conformance_dir(self) -> Path:
+        return self.root / "conformance"
+
+    @property
+    def artifacts_dir(self) -> Path:
+        return self.root / "artifacts"
+
+    @property
+    def images_dir(self) -> Path:
+        return self.artifacts_dir / "images"
+
+    @property
+    def work_dir(self) -> Path:
+        """Scratch build trees (default `build/`)."""
+        return Path(os.environ.get(WORK_ENV) or self.root / "build")
+
+    @cached_property
+    def fetch_settings(self) -> FetchSettings:
+        return FetchSettings.from_env(self.root / ".cache" / "sources")
+
+    @cached_property
+    def recipes(self) -> list[Recipe]:
+        return load_recipes(self.recipes_dir, self.toolchains_dir, self.conformance_dir)
+
+    def recipe(self, name: str) -> Recipe:
+        for recipe in self.recipes:
+            if recipe.name == name:
+                return recipe
+        raise PipelineError(f"no recipe named {name!r} in {self.recipes_dir}")
+
+    def toolchain(self, recipe: Recipe) -> ResolvedToolchain:
+        return resolve(recipe.toolchain, self.fetch_settings.cache_dir / "toolchains")
+
+    def stage_outputs(self, recipe: Recipe) -> StageOutputs:
+        out = self.artifacts_dir / "build" / recipe.name
+        return StageOutputs(wasm=out / "interpreter.wasm", build_info=out / "build-info.json",
+                            cwasm=out / "interpreter.cwasm", aot_info=out / "aot-info.json",
+                            report=out / "conformance-report.json")
+
+    def conformance_files(self, recipe: Recipe) -> list[Path]:
+        return sorted(p for suite in recipe.conformance
+                      for p in (self.conformance_dir / suite).rglob("*") if p.is_file())
+
+
+def digest(value: object) -> str:
+    """sha256 of a JSON-able value in canonical form."""
+    return hashlib.sha256(json.dumps(value, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
+def compile_key(project: Project, recipe: Recipe) -> str:
+    """Everything that can change the .wasm: recipe and its files, pins, toolchain, epoch, pipeline."""
+    from wasmimage.build import source_date_epoch
+
+    return digest({
+        "recipe": recipe.digest(),
+        "toolchain": project.toolchain(recipe).identity,
+        "toolchain_file": hashlib.sha256(recipe.toolchain.path.read_bytes()).hexdigest(),
+        "source_date_epoch": source_date_epoch(),
+        "pipeline": __version__,
+    })

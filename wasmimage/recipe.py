@@ -1,0 +1,148 @@
+"""Recipes: one YAML file per interpreter, validated into a Recipe before any task runs."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import jinja2.meta
+
+from wasmimage.errors import PipelineError
+from wasmimage.toolchain import Toolchain, load_toolchain
+from wasmimage.validation import load_yaml
+
+# Variables every build command may use besides the toolchain's own (see build.py).
+STAGE_VARS = ("src", "files", "out", "flags", "build_dir", "jobs")
+
+
+@dataclass(frozen=True)
+class Source:
+    name: str
+    kind: str  # "url" | "git" | "pypi-sdist"
+    location: str  # the URL, git URL or `name==version`
+    sha256: str | None
+    commit: str | None
+    filename: str
+    subdir: str | None
+
+    @property
+    def pin(self) -> dict[str, Any]:
+        """What identifies this source's bytes, as recorded in manifests and build keys."""
+        pin = {"name": self.name, self.kind: self.location}
+        pin.update({"sha256": self.sha256} if self.sha256 else {"commit": self.commit})
+        return pin
+
+
+@dataclass(frozen=True)
+class Recipe:
+    name: str
+    version: str
+    revision: int
+    language: str
+    path: Path
+    sources: tuple[Source, ...]
+    files: tuple[str, ...]
+    toolchain: Toolchain
+    flags: tuple[str, ...]
+    build_env: dict[str, str]
+    commands: tuple[str, ...]
+    output: str
+    run: dict[str, Any]
+    conformance: tuple[str, ...]
+    data: dict[str, Any]  # the validated document, for hashing
+
+    @property
+    def tag(self) -> str:
+        return f"{self.version}-r{self.revision}"
+
+    @property
+    def recipe_dir(self) -> Path:
+        return self.path.parent
+
+    def file_paths(self) -> list[Path]:
+        """The project-owned files this recipe builds from (host programs, executors)."""
+        paths = [self.recipe_dir / f for f in self.files]
+        if "executor" in self.run:
+            paths.append(self.recipe_dir / self.run["executor"])
+        return paths
+
+    def digest(self) -> str:
+        """sha256 over the recipe document and the content of its own files."""
+        h = hashlib.sha256(json.dumps(self.data, sort_keys=True).encode())
+        for path in self.file_paths():
+            h.update(path.name.encode() + b"\0" + path.read_bytes())
+        return h.hexdigest()
+
+
+def _default_filename(kind: str, location: str) -> str:
+    if kind == "url":
+        return location.rstrip("/").rsplit("/", 1)[-1].split("?")[0]
+    if kind == "pypi-sdist":
+        name, version = location.split("==")
+        return f"{name.replace('-', '_').replace('.', '_').lower()}-{version}.tar.gz"
+    return location.rstrip("/").rsplit("/", 1)[-1].removesuffix(".git")
+
+
+def _source(raw: dict[str, Any]) -> Source:
+    kind = next(k for k in ("url", "git", "pypi-sdist") if k in raw)
+    return Source(raw["name"], kind, raw[kind], raw.get("sha256"), raw.get("commit"),
+                  raw.get("filename") or _default_filename(kind, raw[kind]), raw.get("subdir"))
+
+
+def _check_templates(path: Path, commands: list[str], allowed: set[str]) -> None:
+    env = jinja2.Environment(undefined=jinja2.StrictUndefined)
+    for index, command in enumerate(commands):
+        where = f"{path}: build.commands[{index}]"
+        try:
+            used = jinja2.meta.find_undeclared_variables(env.parse(command))
+        except jinja2.TemplateSyntaxError as exc:
+            raise PipelineError(f"{where}: template error: {exc.message}") from None
+        unknown = sorted(used - allowed)
+        if unknown:
+            raise PipelineError(f"{where}: unknown template variable {', '.join(unknown)} "
+                                f"(known: {', '.join(sorted(allowed))})")
+
+
+def load_recipe(path: Path, toolchains_dir: Path, conformance_dir: Path) -> Recipe:
+    data = load_yaml(path, "recipe")
+    if data["name"] != path.stem:
+        raise PipelineError(f"{path}: name: {data['name']!r} must match the file name {path.stem!r}")
+    sources = tuple(_source(s) for s in data["sources"])
+    seen: set[str] = set()
+    for index, source in enumerate(sources):
+        if source.name in seen:
+            raise PipelineError(f"{path}: sources[{index}].name: {source.name!r} is used twice")
+        seen.add(source.name)
+    try:
+        toolchain = load_toolchain(toolchains_dir, data["toolchain"])
+    except PipelineError as exc:
+        raise PipelineError(f"{path}: toolchain: {exc}") from None
+    _check_templates(path, data["build"]["commands"], set(STAGE_VARS) | set(toolchain.var_names))
+    for field in ("files", "conformance"):
+        for index, rel in enumerate(data.get(field, [])):
+            base = path.parent if field == "files" else conformance_dir
+            if not (base / rel).exists():
+                raise PipelineError(f"{path}: {field}[{index}]: {base / rel} does not exist")
+    executor = data["run"].get("executor")
+    if executor and not (path.parent / executor).is_file():
+        raise PipelineError(f"{path}: run.executor: {path.parent / executor} does not exist")
+    build = data["build"]
+    return Recipe(
+        name=data["name"], version=data["version"], revision=data["revision"], language=data["language"],
+        path=path, sources=sources, files=tuple(data.get("files", [])), toolchain=toolchain,
+        flags=tuple(build.get("flags", [])), build_env=dict(build.get("env", {})),
+        commands=tuple(build["commands"]), output=data["output"], run=data["run"],
+        conformance=tuple(data["conformance"]), data=data,
+    )
+
+
+def load_recipes(recipes_dir: Path, toolchains_dir: Path, conformance_dir: Path) -> list[Recipe]:
+    """Every recipes/*.yaml, validated; the first problem stops everything."""
+    recipes = [load_recipe(p, toolchains_dir, conformance_dir) for p in sorted(recipes_dir.glob("*.yaml"))]
+    if not recipes:
+        raise PipelineError(f"{recipes_dir}: no recipes (*.yaml) found")
+    return recipes

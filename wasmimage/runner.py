@@ -1,0 +1,235 @@
+"""The one way images are executed: a fresh, limited, isolated wasmtime Store per call.
+
+Limits are on by default. The wall-clock deadline uses wasmtime's epoch interruption:
+a single background thread bumps the engine's epoch every 10 ms and each Store traps
+once its deadline passes. Unlike fuel it costs almost nothing per instruction, and what
+the evaluator promises its users is a time bound, not an instruction count.
+
+Isolation: no host directory, no environment variable and no argument reaches the
+guest unless the caller grants it. The script itself is the only file the guest sees,
+in a read-only directory of its own (/script).
+"""
+
+from __future__ import annotations
+
+import errno
+import math
+import tempfile
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+import wasmtime
+
+from wasmimage import aot
+from wasmimage.aot import EPOCH_TICK_SECONDS, engine
+from wasmimage.image import Image, open_image
+
+OUTCOMES = ("ok", "error", "timeout", "memory_limit", "output_limit", "trap")
+SCRIPT_DIR = "/script"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Per-call sandbox limits. Every one is on by default."""
+
+    timeout: float = 10.0  # wall-clock seconds
+    memory_bytes: int = 256 * 1024 * 1024  # linear memory cap
+    max_stdout_bytes: int = 1024 * 1024  # output beyond the cap is cut, never buffered
+    max_stderr_bytes: int = 64 * 1024
+    max_stdin_bytes: int = 16 * 1024 * 1024
+    max_table_elements: int = 100_000
+    max_instances: int = 1
+    max_tables: int = 4
+    max_memories: int = 1
+
+
+@dataclass(frozen=True)
+class Program:
+    """A deserialized interpreter and how to hand it a script."""
+
+    name: str
+    module: wasmtime.Module
+    argv: tuple[str, ...]  # "{script}" is replaced by the script's guest path
+    script_name: str
+    out_of_memory_exit_code: int | None = None
+
+
+def program_from_run(name: str, module: wasmtime.Module, run: dict[str, Any]) -> Program:
+    """A Program from a recipe's or manifest's `run` section."""
+    return Program(name, module, tuple(run["argv"]), run["script_name"], run.get("out_of_memory_exit_code"))
+
+
+_programs: dict[tuple[str, str], Program] = {}
+_programs_lock = threading.Lock()
+
+
+def load_program(image: Image) -> Program:
+    """The image's deserialized interpreter, cached per process by path and digest."""
+    key = (str(image.path), image.sha256("cwasm"))
+    with _programs_lock:
+        if key not in _programs:
+            module = aot.load(image.file("cwasm"), image.sha256("cwasm"), image.manifest["engine"])
+            _programs[key] = program_from_run(image.name, module, image.manifest["run"])
+        return _programs[key]
+
+
+@dataclass
+class RunResult:
+    outcome: str
+    reason: str
+    exit_code: int | None
+    stdout: bytes
+    stderr: bytes
+    wall_seconds: float
+    stdout_truncated: bool = False
+    stderr_truncated: bool = False
+    epoch_deadline_ticks: int = 0
+    epoch_tick_seconds: float = EPOCH_TICK_SECONDS
+    limits: Limits = field(default_factory=Limits)
+
+    def to_json(self) -> dict:
+        data = asdict(self)
+        data["stdout"] = self.stdout.decode("utf-8", "replace")
+        data["stderr"] = self.stderr.decode("utf-8", "replace")
+        return data
+
+
+class _CappedOutput:
+    """A WASI output stream that keeps at most `cap` bytes and fails writes past it."""
+
+    def __init__(self, cap: int) -> None:
+        self.cap = cap
+        self.data = bytearray()
+        self.truncated = False
+
+    def __call__(self, chunk: bytes) -> int:
+        room = self.cap - len(self.data)
+        if len(chunk) <= room:
+            self.data += chunk
+            return len(chunk)
+        self.data += chunk[:room]
+        self.truncated = True
+        return -errno.EFBIG
+
+
+_linkers = threading.local()
+
+
+def _linker() -> wasmtime.Linker:
+    linker = getattr(_linkers, "linker", None)
+    if linker is None:
+        linker = wasmtime.Linker(engine())
+        linker.define_wasi()
+        _linkers.linker = linker
+    return linker
+
+
+def run_program(program: Program, script: bytes, *, stdin: bytes = b"", args: tuple[str, ...] = (),
+                env: Mapping[str, str] | None = None, dirs: Mapping[str, Path] | None = None,
+                limits: Limits = Limits()) -> RunResult:
+    """Run `script` in a fresh instance of `program` under `limits`.
+
+    `env` and `dirs` (guest path -> host directory, mounted read-only) are grants:
+    without them the guest sees no environment and no host directory.
+    """
+    started = time.monotonic()
+    ticks = max(1, math.ceil(limits.timeout / EPOCH_TICK_SECONDS))
+
+    def result(outcome: str, reason: str, exit_code: int | None = None) -> RunResult:
+        return RunResult(outcome, reason, exit_code, bytes(stdout.data), bytes(stderr.data),
+                         round(time.monotonic() - started, 6), stdout.truncated, stderr.truncated, ticks,
+                         limits=limits)
+
+    stdout, stderr = _CappedOutput(limits.max_stdout_bytes), _CappedOutput(limits.max_stderr_bytes)
+    if len(stdin) > limits.max_stdin_bytes:
+        return result("error", f"stdin is {len(stdin)} bytes, over the {limits.max_stdin_bytes}-byte cap")
+    with tempfile.TemporaryDirectory(prefix="wasmimage-run-") as tmp:
+        script_dir = Path(tmp, "script")
+        script_dir.mkdir()
+        Path(script_dir, program.script_name).write_bytes(script)
+        stdin_path = Path(tmp, "stdin")
+        stdin_path.write_bytes(stdin)
+
+        wasi = wasmtime.WasiConfig()
+        script_path = f"{SCRIPT_DIR}/{program.script_name}"
+        wasi.argv = [a.replace("{script}", script_path) for a in program.argv] + list(args)
+        wasi.env = sorted((env or {}).items())
+        wasi.stdin_file = str(stdin_path)
+        wasi.stdout_custom = stdout
+        wasi.stderr_custom = stderr
+        wasi.preopen_dir(str(script_dir), SCRIPT_DIR, fs_mutable=False)
+        for guest, host in sorted((dirs or {}).items()):
+            wasi.preopen_dir(str(host), guest, fs_mutable=False)
+
+        store = wasmtime.Store(engine())
+        store.set_limits(memory_size=limits.memory_bytes, table_elements=limits.max_table_elements,
+                         instances=limits.max_instances, tables=limits.max_tables, memories=limits.max_memories)
+        store.set_epoch_deadline(ticks)
+        store.set_wasi(wasi)
+        try:
+            exit_code = _start(store, program.module)
+        except _Ended as ended:
+            outcome, reason = ended.args
+            if outcome == "timeout":
+                reason = f"wall-clock deadline of {limits.timeout}s exceeded"
+            elif outcome == "trap" and (stdout.truncated or stderr.truncated):
+                outcome, reason = "output_limit", _output_reason(stdout, stderr, limits)
+            return result(outcome, reason)
+        finally:
+            store.close()  # release the guest's files before their directory goes
+    if stdout.truncated or stderr.truncated:
+        return result("output_limit", _output_reason(stdout, stderr, limits), exit_code)
+    if program.out_of_memory_exit_code is not None and exit_code == program.out_of_memory_exit_code:
+        return result("memory_limit", f"out of memory (cap {limits.memory_bytes} bytes)", exit_code)
+    if exit_code != 0:
+        return result("error", f"exited with code {exit_code}", exit_code)
+    return result("ok", "exited with code 0", 0)
+
+
+class _Ended(Exception):
+    """The guest did not exit by itself: carries (outcome, reason)."""
+
+
+def _start(store: wasmtime.Store, module: wasmtime.Module) -> int:
+    """Instantiate and run `_start`; returns the exit code or raises _Ended."""
+    try:
+        instance = _linker().instantiate(store, module)
+    except wasmtime.WasmtimeError as exc:
+        raise _Ended("memory_limit" if "limit" in str(exc) else "trap", f"cannot instantiate: {exc}") from None
+    try:
+        instance.exports(store)["_start"](store)
+        return 0
+    except wasmtime.ExitTrap as exc:
+        return exc.code
+    except wasmtime.Trap as exc:
+        if exc.trap_code == wasmtime.TrapCode.INTERRUPT:
+            raise _Ended("timeout", "") from None
+        raise _Ended("trap", f"wasm trap: {exc.message.strip().splitlines()[-1]}") from None
+    except wasmtime.WasmtimeError as exc:
+        raise _Ended("trap", f"wasmtime error: {str(exc).strip().splitlines()[-1]}") from None
+
+
+def _output_reason(stdout: _CappedOutput, stderr: _CappedOutput, limits: Limits) -> str:
+    cut = []
+    if stdout.truncated:
+        cut.append(f"stdout over {limits.max_stdout_bytes} bytes")
+    if stderr.truncated:
+        cut.append(f"stderr over {limits.max_stderr_bytes} bytes")
+    return "output cut: " + ", ".join(cut)
+
+
+def run(image: Image | Path | str, script: bytes | str | Path, **options: Any) -> RunResult:
+    """Run a script (source bytes/str, or a Path to a file) in an image (an Image or its directory).
+
+    Options are those of run_program: stdin, args, env, dirs, limits.
+    """
+    if not isinstance(image, Image):
+        image = open_image(Path(image))
+    if isinstance(script, Path):
+        script = script.read_bytes()
+    elif isinstance(script, str):
+        script = script.encode()
+    return run_program(load_program(image), script, **options)

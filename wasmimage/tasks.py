@@ -1,0 +1,169 @@
+"""doit task definitions: one task per stage and recipe, dependencies carried by file_dep/uptodate.
+
+Each action turns a PipelineError into doit's TaskFailed, so a user sees the message, not a
+traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any, Callable, Iterator
+
+from doit.exceptions import TaskFailed
+
+from wasmimage.errors import PipelineError
+from wasmimage.project import Project, compile_key, digest
+from wasmimage.recipe import Recipe
+
+
+def _action(function: Callable[..., Any], *args: Any) -> Callable[[], Any]:
+    def run() -> TaskFailed | None:
+        try:
+            function(*args)
+        except PipelineError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return TaskFailed(str(exc))
+        return None
+
+    run.__name__ = function.__name__
+    return run
+
+
+def _key_unchanged(compute: Callable[[], str]) -> Callable[..., bool]:
+    """An uptodate check on a lazily computed key (a toolchain problem then fails the action, not doit)."""
+
+    def check(task: Any, values: dict) -> bool:
+        try:
+            key = compute()
+        except PipelineError:
+            return False
+        task.value_savers.append(lambda: {"key": key})
+        return values.get("key") == key
+
+    return check
+
+
+# Stage actions: each reads the previous stage's outputs from disk.
+
+def fetch_sources(project: Project, recipe: Recipe) -> None:
+    from wasmimage.fetch import fetch
+
+    for source in recipe.sources:
+        fetch(source, project.fetch_settings)
+
+
+def compile_recipe(project: Project, recipe: Recipe) -> None:
+    from wasmimage.build import build
+
+    out = project.stage_outputs(recipe)
+    build(recipe, project.toolchain(recipe), project.fetch_settings, project.work_dir / recipe.name,
+          out.wasm, out.build_info)
+
+
+def aot_compile(project: Project, recipe: Recipe) -> None:
+    from wasmimage.aot import compile_wasm
+
+    out = project.stage_outputs(recipe)
+    compile_wasm(out.wasm, out.cwasm, out.aot_info)
+
+
+def verify_recipe(project: Project, recipe: Recipe) -> None:
+    from wasmimage import aot, files, verify
+    from wasmimage.runner import program_from_run
+
+    out = project.stage_outputs(recipe)
+    aot_info = files.read_json(out.aot_info)
+    module = aot.load(out.cwasm, aot_info["cwasm"]["sha256"], aot_info)
+    program = program_from_run(recipe.name, module, recipe.run)
+    extension = "." + recipe.run["script_name"].rsplit(".", 1)[-1]
+    verify.verify(program, project.conformance_dir, recipe.conformance, extension, out.report,
+                  recipe.run["canary"].encode())
+
+
+def write_image(project: Project, recipe: Recipe) -> None:
+    from wasmimage.image import assemble, image_dir
+
+    target = assemble(recipe, project.stage_outputs(recipe), image_dir(project.images_dir, recipe))
+    print(f"[image] {recipe.name}: wrote {target}", file=sys.stderr)
+
+
+# Task generators, one per stage; dodo.py exposes them.
+
+def fetch_tasks(project: Project) -> Iterator[dict]:
+    from wasmimage.fetch import is_cached
+
+    for recipe in project.recipes:
+        yield {
+            "name": recipe.name,
+            "doc": f"fetch and verify {recipe.name}'s sources into the cache",
+            "actions": [_action(fetch_sources, project, recipe)],
+            "uptodate": [lambda r=recipe: all(is_cached(s, project.fetch_settings) for s in r.sources)],
+        }
+
+
+def compile_tasks(project: Project) -> Iterator[dict]:
+    for recipe in project.recipes:
+        out = project.stage_outputs(recipe)
+        yield {
+            "name": recipe.name,
+            "doc": f"build {recipe.name} to wasm32-wasip1",
+            "actions": [_action(compile_recipe, project, recipe)],
+            "file_dep": [recipe.path, recipe.toolchain.path, *recipe.file_paths()],
+            "task_dep": [f"fetch:{recipe.name}"],
+            "targets": [out.wasm, out.build_info],
+            "uptodate": [_key_unchanged(lambda r=recipe: compile_key(project, r))],
+            "clean": True,
+        }
+
+
+def aot_tasks(project: Project) -> Iterator[dict]:
+    from wasmimage.aot import engine_identity
+
+    for recipe in project.recipes:
+        out = project.stage_outputs(recipe)
+        yield {
+            "name": recipe.name,
+            "doc": f"AOT-compile {recipe.name} with wasmtime",
+            "actions": [_action(aot_compile, project, recipe)],
+            "file_dep": [out.wasm],
+            "targets": [out.cwasm, out.aot_info],
+            "uptodate": [_key_unchanged(lambda: digest(engine_identity()))],
+            "clean": True,
+        }
+
+
+def verify_tasks(project: Project) -> Iterator[dict]:
+    for recipe in project.recipes:
+        out = project.stage_outputs(recipe)
+        yield {
+            "name": recipe.name,
+            "doc": f"run {recipe.name}'s conformance suites against the .cwasm",
+            "actions": [_action(verify_recipe, project, recipe)],
+            "file_dep": [out.cwasm, out.aot_info, recipe.path, *project.conformance_files(recipe)],
+            "targets": [out.report],
+            "clean": True,
+        }
+
+
+def image_tasks(project: Project) -> Iterator[dict]:
+    from wasmimage.image import MANIFEST, image_dir
+
+    for recipe in project.recipes:
+        out = project.stage_outputs(recipe)
+        yield {
+            "name": recipe.name,
+            "doc": f"write the {recipe.name} image directory and its manifest",
+            "actions": [_action(write_image, project, recipe)],
+            "file_dep": [out.wasm, out.build_info, out.cwasm, out.aot_info, out.report, *recipe.file_paths()],
+            "targets": [image_dir(project.images_dir, recipe) / MANIFEST],
+        }
+
+
+def build_tasks(project: Project) -> Iterator[dict]:
+    for recipe in project.recipes:
+        yield {
+            "name": recipe.name,
+            "doc": f"fetch, build, AOT-compile, verify and write the {recipe.name} image",
+            "actions": None,
+            "task_dep": [f"image:{recipe.name}"],
+        }

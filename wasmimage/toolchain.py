@@ -1,0 +1,141 @@
+"""Pinned toolchains: which compiler a recipe builds with, and proof that it is the pinned one.
+
+A toolchain file lists providers for the same compiler, in order of preference. A
+`debian` provider is a set of Debian packages at exact versions (what CI and offline
+machines use); an `archive` provider is an upstream release fetched and unpacked like a
+source (the reference for online users). `WASMIMAGE_TOOLCHAIN_PROVIDER=<name>` forces one.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from wasmimage.errors import PipelineError
+from wasmimage.validation import load_yaml
+
+PROVIDER_ENV = "WASMIMAGE_TOOLCHAIN_PROVIDER"
+DRIFT_ENV = "WASMIMAGE_ACCEPT_TOOLCHAIN_DRIFT"
+
+
+@dataclass(frozen=True)
+class Toolchain:
+    """A toolchain file as written: its providers are not resolved yet."""
+
+    name: str
+    path: Path
+    var_names: tuple[str, ...]
+    providers: tuple[dict[str, Any], ...]
+
+
+@dataclass(frozen=True)
+class ResolvedToolchain:
+    """The provider chosen on this machine, with the variables build commands may use."""
+
+    name: str
+    provider: str
+    identity: dict[str, Any]  # what goes into the manifest and the build key
+    vars: dict[str, str]
+    env: dict[str, str] = field(default_factory=dict)
+    archive: dict[str, str] | None = None  # for `archive` providers: what fetch must bring
+
+
+def load_toolchain(toolchains_dir: Path, name: str) -> Toolchain:
+    path = toolchains_dir / f"{name}.yaml"
+    if not path.is_file():
+        known = sorted(p.stem for p in toolchains_dir.glob("*.yaml"))
+        raise PipelineError(f"unknown toolchain {name!r}: no {path} (known: {', '.join(known) or 'none'})")
+    data = load_yaml(path, "toolchain")
+    if data["name"] != name:
+        raise PipelineError(f"{path}: name: {data['name']!r} must match the file name {name!r}")
+    var_names = tuple(data["vars"])
+    for index, provider in enumerate(data["providers"]):
+        if sorted(provider["vars"]) != sorted(var_names):
+            raise PipelineError(f"{path}: providers[{index}].vars: must define exactly {', '.join(var_names)}")
+    return Toolchain(name, path, var_names, tuple(data["providers"]))
+
+
+def installed_debian_versions(packages: list[str]) -> dict[str, str | None]:
+    """Installed version of each package, None where it is not installed."""
+    result = subprocess.run(
+        ["dpkg-query", "-W", "-f=${Package} ${db:Status-Status} ${Version}\n", *packages],
+        capture_output=True, text=True, check=False,
+    ) if _has_dpkg() else None
+    versions: dict[str, str | None] = dict.fromkeys(packages)
+    for line in (result.stdout if result else "").splitlines():
+        name, status, version = (line.split(" ", 2) + ["", ""])[:3]
+        if status == "installed":
+            versions[name.split(":")[0]] = version
+    return versions
+
+
+def _has_dpkg() -> bool:
+    return any((Path(d) / "dpkg-query").exists() for d in os.environ.get("PATH", "").split(os.pathsep))
+
+
+def _debian_problems(provider: dict[str, Any]) -> list[str]:
+    wanted = provider["packages"]
+    installed = installed_debian_versions(list(wanted))
+    problems = []
+    for package, version in wanted.items():
+        have = installed[package]
+        if have is None:
+            problems.append(f"{package} is not installed (want {version})")
+        elif have != version and not os.environ.get(DRIFT_ENV):
+            problems.append(f"{package} is {have}, the pin is {version}")
+    return problems
+
+
+def _render_vars(provider: dict[str, Any], root: str) -> tuple[dict[str, str], dict[str, str]]:
+    env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False)
+    render = lambda text: env.from_string(text).render(root=root)  # noqa: E731
+    return ({k: render(v) for k, v in provider["vars"].items()},
+            {k: render(v) for k, v in provider.get("env", {}).items()})
+
+
+def host_arch() -> str:
+    return {"amd64": "x86_64", "arm64": "aarch64"}.get(platform.machine().lower(), platform.machine().lower())
+
+
+def resolve(toolchain: Toolchain, archive_root: Path | None = None) -> ResolvedToolchain:
+    """Pick the provider to use on this machine, or explain how to provision one.
+
+    `archive_root` is where archive releases are unpacked, one directory per sha256.
+    """
+    forced = os.environ.get(PROVIDER_ENV)
+    names = [p["name"] for p in toolchain.providers]
+    if forced and forced not in names:
+        raise PipelineError(f"{PROVIDER_ENV}={forced}: toolchain {toolchain.name} has providers {', '.join(names)}")
+    reasons = []
+    for provider in toolchain.providers:
+        if forced and provider["name"] != forced:
+            continue
+        if provider["kind"] == "debian":
+            problems = _debian_problems(provider)
+            if not problems:
+                installed = installed_debian_versions(list(provider["packages"]))
+                vars_, env = _render_vars(provider, "/usr")
+                identity = {"provider": provider["name"], "kind": "debian", "packages": installed}
+                return ResolvedToolchain(toolchain.name, provider["name"], identity, vars_, env)
+            hint = provider.get("install_hint") or "apt-get install " + " ".join(
+                f"{p}={v}" for p, v in provider["packages"].items())
+            reasons.append(f"provider {provider['name']}: " + "; ".join(problems) + f"\n    provision it with: {hint}")
+        else:
+            archive = provider["archives"].get(host_arch())
+            if archive is None:
+                reasons.append(f"provider {provider['name']}: no release for this machine ({host_arch()})")
+                continue
+            root = str((archive_root or Path("/nonexistent")) / archive["sha256"] / archive["subdir"])
+            vars_, env = _render_vars(provider, root)
+            identity = {"provider": provider["name"], "kind": "archive", "version": provider["version"],
+                        "url": archive["url"], "sha256": archive["sha256"]}
+            return ResolvedToolchain(toolchain.name, provider["name"], identity, vars_, env, archive)
+    raise PipelineError(f"toolchain {toolchain.name} ({toolchain.path}) is not available here:\n  "
+                        + "\n  ".join(reasons)
+                        + f"\n  (or set {DRIFT_ENV}=1 to build with other package versions, recorded in the manifest)")

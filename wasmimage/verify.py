@@ -1,0 +1,123 @@
+"""Verify stage: run the conformance suites against the AOT artifact; any failure stops the image.
+
+A case is `NAME<ext>` (the script), `NAME.out` (expected stdout, exact bytes) and an
+optional `NAME.yaml`: exit_code (default 0), stdin, stderr_contains, known_difference
+(the interpreter is known to differ: reported, not failed), outcome (default ok/error
+from the exit code; hostile cases name a limit), limits (timeout, memory_mb,
+max_stdout_bytes), env and dirs (grants; none by default).
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from wasmimage import files
+from wasmimage.errors import PipelineError
+from wasmimage.runner import Limits, Program, RunResult, run_program
+
+CASE_KEYS = {"exit_code", "stdin", "stderr_contains", "known_difference", "outcome", "limits", "env", "dirs"}
+LIMIT_KEYS = {"timeout": "timeout", "memory_mb": "memory_bytes", "max_stdout_bytes": "max_stdout_bytes",
+              "max_stderr_bytes": "max_stderr_bytes", "max_stdin_bytes": "max_stdin_bytes"}
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    script: Path
+    expected_stdout: bytes | None  # None: stdout is not checked (hostile cases)
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def limits(self) -> Limits:
+        overrides = self.meta.get("limits", {})
+        values = {LIMIT_KEYS[k]: (v * 1024 * 1024 if k == "memory_mb" else v) for k, v in overrides.items()}
+        return Limits(**values)
+
+
+def discover(suite_dir: Path, extension: str) -> list[Case]:
+    """Every case of a suite, with its metadata checked; a malformed case is an error."""
+    cases = []
+    for script in sorted(suite_dir.glob(f"*{extension}")):
+        name = script.name.removesuffix(extension)
+        meta_path = script.with_name(name + ".yaml")
+        meta = yaml.safe_load(meta_path.read_text()) if meta_path.exists() else {}
+        if not isinstance(meta, dict) or not set(meta) <= CASE_KEYS:
+            raise PipelineError(f"{meta_path}: keys must be a mapping with only {', '.join(sorted(CASE_KEYS))}")
+        if not set(meta.get("limits", {})) <= set(LIMIT_KEYS):
+            raise PipelineError(f"{meta_path}: limits: only {', '.join(sorted(LIMIT_KEYS))}")
+        out_path = script.with_name(name + ".out")
+        expected = out_path.read_bytes() if out_path.exists() else None
+        if expected is None and "outcome" not in meta:
+            raise PipelineError(f"{script}: needs {out_path.name} (expected stdout) or an `outcome` in {meta_path.name}")
+        cases.append(Case(name, script, expected, meta))
+    if not cases:
+        raise PipelineError(f"{suite_dir}: no *{extension} cases")
+    return cases
+
+
+def check(case: Case, result: RunResult) -> str | None:
+    """Why the result does not match the case, or None when it does."""
+    meta = case.meta
+    expected_outcome = meta.get("outcome") or ("ok" if meta.get("exit_code", 0) == 0 else "error")
+    if result.outcome != expected_outcome:
+        return f"outcome {result.outcome} ({result.reason}), expected {expected_outcome}"
+    if "exit_code" in meta or expected_outcome in ("ok", "error"):
+        if result.exit_code != meta.get("exit_code", 0):
+            return f"exit code {result.exit_code}, expected {meta.get('exit_code', 0)}"
+    if case.expected_stdout is not None and result.stdout != case.expected_stdout:
+        return (f"stdout differs:\n    expected {case.expected_stdout[:300]!r}\n    actual   {result.stdout[:300]!r}"
+                + (f"\n    stderr   {result.stderr[-300:]!r}" if result.stderr else ""))
+    if "stderr_contains" in meta and meta["stderr_contains"].encode() not in result.stderr:
+        return f"stderr lacks {meta['stderr_contains']!r}: {result.stderr[-300:]!r}"
+    return None
+
+
+def run_case(program: Program, case: Case, base_dir: Path) -> RunResult:
+    dirs = {guest: base_dir / host for guest, host in case.meta.get("dirs", {}).items()}
+    return run_program(program, case.script.read_bytes(), stdin=case.meta.get("stdin", "").encode(),
+                       env=case.meta.get("env"), dirs=dirs, limits=case.limits)
+
+
+def run_suite(program: Program, suite_dir: Path, extension: str, canary: bytes | None = None) -> dict[str, Any]:
+    """Run every case; with `canary`, also prove the host still works after each one."""
+    report: dict[str, Any] = {"passed": [], "failed": {}, "expected_failures": {}}
+    for case in discover(suite_dir, extension):
+        problem = check(case, run_case(program, case, suite_dir))
+        if problem is None and canary is not None:
+            after = run_program(program, canary)
+            if after.outcome != "ok":
+                problem = f"a normal call after this case failed: {after.outcome} ({after.reason})"
+        if problem is None:
+            report["passed"].append(case.name)
+        elif "known_difference" in case.meta:
+            report["expected_failures"][case.name] = f"{case.meta['known_difference']} ({problem})"
+        else:
+            report["failed"][case.name] = problem
+        mark = "ok" if problem is None else ("xfail" if "known_difference" in case.meta else "FAIL")
+        print(f"[verify {program.name}] {suite_dir.name}/{case.name}: {mark}", file=sys.stderr, flush=True)
+    return report
+
+
+def verify(program: Program, conformance_dir: Path, suites: tuple[str, ...], extension: str,
+           report_path: Path, canary: bytes) -> dict[str, Any]:
+    """Run all suites, write the report, and raise if anything failed.
+
+    Suites under `hostile/` also run `canary` (a script that must succeed) after each case.
+    """
+    reports = {name: run_suite(program, conformance_dir / name, extension,
+                               canary if name.startswith("hostile/") else None)
+               for name in suites}
+    summary = {key: sum(len(r[key]) for r in reports.values()) for key in ("passed", "failed", "expected_failures")}
+    report = {"image": program.name, "summary": summary, "suites": reports}
+    files.write_json(report_path, report)
+    if summary["failed"]:
+        failures = "\n  ".join(f"{suite}/{name}: {why}" for suite, r in reports.items()
+                               for name, why in r["failed"].items())
+        raise PipelineError(f"{program.name}: {summary['failed']} conformance case(s) failed "
+                            f"(report: {report_path}):\n  {failures}")
+    return report
