@@ -1,0 +1,20 @@
+# math module and float repr / arithmetic edge cases.
+import math
+
+print(0.1 + 0.2, repr(0.1 + 0.2), 0.1 + 0.2 == 0.3, math.isclose(0.1 + 0.2, 0.3))
+print(math.isclose(1e-10, 0.0), math.isclose(1e-10, 0.0, abs_tol=1e-9), math.isclose(100, 101, rel_tol=0.01))
+print(math.gcd(48, 18), math.gcd(0, 0), math.gcd(12, 18, 30), math.lcm(4, 6), math.lcm(3, 5, 7))
+print(math.comb(52, 5), math.perm(5, 2), math.comb(100, 50), math.factorial(20))
+print(math.sqrt(2), math.pi, math.e, math.tau, math.inf, -math.inf, math.nan)
+print(math.floor(-2.5), math.ceil(-2.5), math.trunc(-2.7), round(2.5), round(3.5), round(-0.5))
+print(round(2.675, 2), round(1234.5678, -2), round(7, -1), math.fsum([0.1] * 10), 0.1 + 0.1 + 0.1)
+print(math.log(math.e), math.log2(1024), math.log10(0.001), math.log(8, 2), math.exp(0))
+print(math.hypot(3, 4), math.copysign(1, -0.0), math.fabs(-3), math.fmod(-7, 3), -7 % 3)
+print(math.degrees(math.pi), math.radians(180), math.sin(0), math.cos(0), math.atan2(1, 1))
+print(math.isnan(float("nan")), math.isinf(float("-inf")), math.isfinite(1e308 * 10))
+print(1e16, 1e15, 1.5e-7, 0.0001, 123456789.123456789, -0.0, 2.0 ** 0.5, 1 / 3)
+print(float("1e500"), float("-inf"), 5e-324, 1.7976931348623157e308, 2 ** 53 + 1.0)
+print((0.5).as_integer_ratio(), (2.5).is_integer(), float.fromhex("0x1.8p1"), (3.0).hex())
+print(7 // 2, -7 // 2, 7 % -2, divmod(-7.5, 2), 2 ** -1, 10 / 4, 0 ** 0, pow(2.0, 3))
+print(math.prod([1, 2, 3, 4]), math.dist((0, 0), (3, 4)), math.modf(3.75), math.frexp(8.0))
+print(int(3.999), int(-3.999), float(" 12.5 "), float("-1_000.5"), abs(-2.5), max(1, 2.0))
