@@ -1,0 +1,50 @@
+"""Shared fixtures: the repository's QuickJS image, and throwaway copies of the project."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+QUICKJS_IMAGE = ROOT / "artifacts" / "images" / "quickjs" / "0.17.0-r1"
+SOURCE_CACHE = ROOT / ".cache" / "sources"
+
+
+def doit(cwd: Path, *args: str, env: dict[str, str] | None = None, check: bool = True) -> subprocess.CompletedProcess:
+    """Run doit in `cwd` as a user would, capturing its output."""
+    result = subprocess.run([sys.executable, "-m", "doit", *args], cwd=cwd, env={**os.environ, **(env or {})},
+                            capture_output=True, text=True, check=False)
+    if check and result.returncode != 0:
+        raise AssertionError(f"doit {' '.join(args)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
+    return result
+
+
+def copy_project(dest: Path) -> Path:
+    """Copy the files git knows (tracked or not ignored) to dest: a fresh clone without the history."""
+    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+                            cwd=ROOT, capture_output=True, check=True).stdout.decode().split("\0")
+    for name in filter(None, listed):
+        source = ROOT / name
+        if source.is_file():
+            (dest / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, dest / name)
+    return dest
+
+
+@pytest.fixture(scope="session")
+def quickjs_image() -> Path:
+    """The repository's QuickJS image, built on first use (about 35 s)."""
+    if not (QUICKJS_IMAGE / "image.json").is_file():
+        doit(ROOT, "build:quickjs")
+    return QUICKJS_IMAGE
+
+
+@pytest.fixture(scope="session")
+def source_cache(quickjs_image: Path) -> Path:
+    """A filled source cache to share with project copies, so they need no network."""
+    return SOURCE_CACHE
