@@ -40,7 +40,18 @@
 #define JS_STACK_BYTES (512 * 1024)
 #endif
 
-static int rejection_seen;
+/*
+ * Promises rejected with no handler attached yet. QuickJS reports a rejection
+ * when it happens and again when a handler is attached later (`.catch` after
+ * the fact, `await` in a try block), so only what is still here after all jobs
+ * have run counts as unhandled.
+ */
+struct rejection {
+    JSValue promise;
+    JSValue reason;
+};
+static struct rejection *unhandled;
+static int unhandled_count, unhandled_capacity;
 
 static void out_of_memory(void)
 {
@@ -243,10 +254,33 @@ static void track_rejection(JSContext *ctx, JSValueConst promise, JSValueConst r
                             bool is_handled, void *opaque)
 {
     if (!is_handled) {
-        fputs("Unhandled promise rejection: ", stderr);
-        report_error(ctx, reason);
-        rejection_seen = 1;
+        if (unhandled_count == unhandled_capacity) {
+            unhandled_capacity = unhandled_capacity ? 2 * unhandled_capacity : 16;
+            unhandled = realloc(unhandled, unhandled_capacity * sizeof *unhandled);
+            if (!unhandled)
+                out_of_memory();
+        }
+        unhandled[unhandled_count++] = (struct rejection){JS_DupValue(ctx, promise), JS_DupValue(ctx, reason)};
+        return;
     }
+    for (int i = 0; i < unhandled_count; i++) {
+        if (JS_IsSameValue(ctx, unhandled[i].promise, promise)) {
+            JS_FreeValue(ctx, unhandled[i].promise);
+            JS_FreeValue(ctx, unhandled[i].reason);
+            unhandled[i] = unhandled[--unhandled_count];
+            return;
+        }
+    }
+}
+
+/* Reports the rejections nobody handled; returns how many there were. */
+static int report_unhandled_rejections(JSContext *ctx)
+{
+    for (int i = 0; i < unhandled_count; i++) {
+        fputs("Unhandled promise rejection: ", stderr);
+        report_error(ctx, unhandled[i].reason);
+    }
+    return unhandled_count;
 }
 
 /* Runs queued promise jobs until none is left; returns 0 or -1 on an uncaught error. */
@@ -293,7 +327,7 @@ int main(int argc, char **argv)
     if (JS_IsException(result)) {
         report_pending_exception(ctx);
         exit_code = EXIT_UNCAUGHT;
-    } else if (drain_jobs(rt) < 0 || rejection_seen) {
+    } else if (drain_jobs(rt) < 0 || report_unhandled_rejections(ctx) > 0) {
         exit_code = EXIT_UNCAUGHT;
     }
     JS_FreeValue(ctx, result);
