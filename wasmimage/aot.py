@@ -8,6 +8,7 @@ against the manifest and refuses any other wasmtime version or config by name.
 from __future__ import annotations
 
 import hashlib
+import os
 import platform
 import sys
 import threading
@@ -78,7 +79,13 @@ def _start_epoch_ticker(eng: wasmtime.Engine) -> None:
             time.sleep(EPOCH_TICK_SECONDS)
             eng.increment_epoch()
 
-    threading.Thread(target=tick, name="wasmimage-epoch", daemon=True).start()
+    def start() -> None:
+        threading.Thread(target=tick, name="wasmimage-epoch", daemon=True).start()
+
+    start()
+    # Threads do not survive fork(): without this a forked worker (a prefork server)
+    # would never reach any deadline.
+    os.register_at_fork(after_in_child=start)
 
 
 def compile_wasm(wasm: Path, cwasm: Path, info_path: Path) -> dict:

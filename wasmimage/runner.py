@@ -3,7 +3,16 @@
 Limits are on by default. The wall-clock deadline uses wasmtime's epoch interruption:
 a single background thread bumps the engine's epoch every 10 ms and each Store traps
 once its deadline passes. Unlike fuel it costs almost nothing per instruction, and what
-the evaluator promises its users is a time bound, not an instruction count.
+the evaluator promises its users is a time bound, not an instruction count. Epochs only
+interrupt wasm code, so the one WASI call that can wait (poll_oneoff, i.e. sleep) is
+replaced by a version that never waits past the deadline.
+
+Thread-safety: one Engine and one deserialized Module per image are shared; every call
+gets its own Store, WASI context and capture buffers. Guest code runs on a pool of
+threads with a known native stack (see _on_guest_thread), whatever thread calls.
+fork(): a process may fork after loading programs (the epoch ticker restarts in the
+child), but not after running a call: wasmtime's WASI runtime threads do not survive
+fork and the child's calls would hang.
 
 Isolation: no host directory, no environment variable and no argument reaches the
 guest unless the caller grants it. The script itself is the only file the guest sees,
@@ -14,9 +23,11 @@ from __future__ import annotations
 
 import errno
 import math
+import struct
 import tempfile
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
@@ -115,16 +126,90 @@ class _CappedOutput:
         return -errno.EFBIG
 
 
-_linkers = threading.local()
+_guest = threading.local()  # per guest thread: its Linker and the running call's deadline
 
 
 def _linker() -> wasmtime.Linker:
-    linker = getattr(_linkers, "linker", None)
+    linker = getattr(_guest, "linker", None)
     if linker is None:
         linker = wasmtime.Linker(engine())
         linker.define_wasi()
-        _linkers.linker = linker
+        linker.allow_shadowing = True
+        i32 = wasmtime.ValType.i32()
+        linker.define_func("wasi_snapshot_preview1", "poll_oneoff", wasmtime.FuncType([i32] * 4, [i32]),
+                           _poll_oneoff, access_caller=True)
+        _guest.linker = linker
     return linker
+
+
+# WASI preview1 layouts: a subscription is 48 bytes (userdata u64, tag u8, then at 16 the
+# clock id u32, timeout u64, precision u64, flags u16); an event is 32 bytes.
+_SUBSCRIPTION, _CLOCK, _ABSTIME, _REALTIME, _EFAULT, _EINVAL = 48, 0, 1, 0, 21, 28
+_CLOCK_FIELDS = struct.Struct("<I4xQ8xH")  # id, timeout, flags
+_EVENT = struct.Struct("<QHB5xQH6x")  # userdata, error, type, fd_readwrite.nbytes, fd_readwrite.flags
+
+
+def _poll_oneoff(caller: wasmtime.Caller, subs_ptr: int, events_ptr: int, count: int, nevents_ptr: int) -> int:
+    """WASI poll_oneoff that never waits past the call's deadline.
+
+    wasmtime's own sleeps inside host code, where epoch interruption cannot reach, so a
+    guest's sleep(1e9) would outlive any timeout. Here every stream is a regular file or a
+    capture buffer, always ready, so only clock subscriptions wait, and at most until just
+    after the deadline; the next epoch check in wasm then ends the call as a timeout.
+    It must not raise: wasmtime-py keeps a host function's exception in one process-wide
+    slot, where a call on another thread could pick it up.
+    """
+    try:
+        return _poll(caller, subs_ptr, events_ptr, count, nevents_ptr)
+    except Exception:  # no exported memory, or pointers outside it
+        return _EFAULT
+
+
+def _poll(caller: wasmtime.Caller, subs_ptr: int, events_ptr: int, count: int, nevents_ptr: int) -> int:
+    if count == 0:
+        return _EINVAL
+    memory = caller.get("memory")
+    subs = memory.read(caller, subs_ptr, subs_ptr + _SUBSCRIPTION * count)
+    if len(subs) != _SUBSCRIPTION * count:
+        return _EFAULT
+    ready, clocks = [], []
+    for at in range(0, len(subs), _SUBSCRIPTION):
+        userdata, tag = struct.unpack_from("<QB", subs, at)
+        if tag != _CLOCK:
+            ready.append(_EVENT.pack(userdata, 0, tag, 0, 0))
+            continue
+        clock, timeout, flags = _CLOCK_FIELDS.unpack_from(subs, at + 16)
+        if flags & _ABSTIME:  # only the realtime clock's epoch is known on this side
+            timeout = max(0, timeout - time.time_ns()) if clock == _REALTIME else 0
+        clocks.append((timeout, userdata))
+    if not ready:
+        timeout, userdata = min(clocks)
+        time.sleep(min(timeout / 1e9, max(0.0, _guest.deadline - time.monotonic()) + 2 * EPOCH_TICK_SECONDS))
+        ready.append(_EVENT.pack(userdata, 0, _CLOCK, 0, 0))
+    memory.write(caller, b"".join(ready), events_ptr)
+    memory.write(caller, struct.pack("<I", len(ready)), nevents_ptr)
+    return 0
+
+
+# wasmtime lets wasm use max_wasm_stack of the *calling* thread's native stack before it
+# traps; it cannot know how big that stack really is. glibc gives threads 2 MiB when
+# `ulimit -s` is unlimited and servers often choose less, and a guest that nests deeply
+# (JSON.parse('['.repeat(1e6))) would then overflow it and kill the process with SIGSEGV.
+GUEST_STACK_BYTES = 4 * aot.AOT_CONFIG.max_wasm_stack
+MAX_GUEST_THREADS = 64  # concurrent calls beyond this wait for a free thread
+_guest_pool = ThreadPoolExecutor(MAX_GUEST_THREADS, thread_name_prefix="wasmimage-guest")
+_stack_size_lock = threading.Lock()
+
+
+def _on_guest_thread(function: Any, *args: Any) -> Any:
+    """Run `function` on a pool thread whose native stack is GUEST_STACK_BYTES."""
+    with _stack_size_lock:  # the pool starts its threads inside submit()
+        previous = threading.stack_size(GUEST_STACK_BYTES)
+        try:
+            future = _guest_pool.submit(function, *args)
+        finally:
+            threading.stack_size(previous)
+    return future.result()
 
 
 def run_program(program: Program, script: bytes, *, stdin: bytes = b"", args: tuple[str, ...] = (),
@@ -133,8 +218,14 @@ def run_program(program: Program, script: bytes, *, stdin: bytes = b"", args: tu
     """Run `script` in a fresh instance of `program` under `limits`.
 
     `env` and `dirs` (guest path -> host directory, mounted read-only) are grants:
-    without them the guest sees no environment and no host directory.
+    without them the guest sees no environment and no host directory. Safe to call from
+    several threads at once.
     """
+    return _on_guest_thread(_run_here, program, script, stdin, args, env, dirs, limits)
+
+
+def _run_here(program: Program, script: bytes, stdin: bytes, args: tuple[str, ...],
+              env: Mapping[str, str] | None, dirs: Mapping[str, Path] | None, limits: Limits) -> RunResult:
     started = time.monotonic()
     ticks = max(1, math.ceil(limits.timeout / EPOCH_TICK_SECONDS))
 
@@ -169,6 +260,7 @@ def run_program(program: Program, script: bytes, *, stdin: bytes = b"", args: tu
                          instances=limits.max_instances, tables=limits.max_tables, memories=limits.max_memories)
         store.set_epoch_deadline(ticks)
         store.set_wasi(wasi)
+        _guest.deadline = time.monotonic() + limits.timeout
         try:
             exit_code = _start(store, program.module)
         except _Ended as ended:
@@ -207,9 +299,9 @@ def _start(store: wasmtime.Store, module: wasmtime.Module) -> int:
     except wasmtime.Trap as exc:
         if exc.trap_code == wasmtime.TrapCode.INTERRUPT:
             raise _Ended("timeout", "") from None
-        raise _Ended("trap", f"wasm trap: {exc.message.strip().splitlines()[-1]}") from None
+        raise _Ended("trap", exc.message.strip().splitlines()[-1].strip()) from None  # "wasm trap: ..."
     except wasmtime.WasmtimeError as exc:
-        raise _Ended("trap", f"wasmtime error: {str(exc).strip().splitlines()[-1]}") from None
+        raise _Ended("trap", f"wasmtime error: {str(exc).strip().splitlines()[-1].strip()}") from None
 
 
 def _output_reason(stdout: _CappedOutput, stderr: _CappedOutput, limits: Limits) -> str:

@@ -5,10 +5,22 @@ optional `NAME.yaml`: exit_code (default 0), stdin, stderr_contains, known_diffe
 (the interpreter is known to differ: reported, not failed), outcome (default ok/error
 from the exit code; hostile cases name a limit), limits (timeout, memory_mb,
 max_stdout_bytes), env and dirs (grants; none by default).
+
+Suites under `hostile/` also run the recipe's canary after each case: it must still pass.
+Every script case must end within its timeout plus DEADLINE_MARGIN seconds.
+
+Suites under `protocol/` test the image's executor (wasmimage/protocol.py) instead of
+scripts. A case is `NAME.json` (one request, sent on the executor's stdin),
+`NAME.expected.json` (the response) and an optional `NAME.yaml` with only limits and
+known_difference. Responses are compared as parsed JSON, objects ignoring key order and
+numbers by value (1 equals 1.0, which JavaScript cannot tell apart) but never equal to a
+boolean. Host-side errors (Timeout, MemoryLimit, ...) are responses too, so a case can
+expect one.
 """
 
 from __future__ import annotations
 
+import json
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,9 +30,12 @@ import yaml
 
 from wasmimage import files
 from wasmimage.errors import PipelineError
+from wasmimage.protocol import call_program
 from wasmimage.runner import Limits, Program, RunResult, run_program
 
 CASE_KEYS = {"exit_code", "stdin", "stderr_contains", "known_difference", "outcome", "limits", "env", "dirs"}
+PROTOCOL_CASE_KEYS = {"known_difference", "limits"}
+DEADLINE_MARGIN = 0.5  # seconds: the epoch tick is 10 ms; the rest is setup and teardown
 LIMIT_KEYS = {"timeout": "timeout", "memory_mb": "memory_bytes", "max_stdout_bytes": "max_stdout_bytes",
               "max_stderr_bytes": "max_stderr_bytes", "max_stdin_bytes": "max_stdin_bytes"}
 
@@ -39,17 +54,22 @@ class Case:
         return Limits(**values)
 
 
+def _meta(meta_path: Path, keys: set[str]) -> dict[str, Any]:
+    meta = yaml.safe_load(meta_path.read_text()) if meta_path.exists() else {}
+    if not isinstance(meta, dict) or not set(meta) <= keys:
+        raise PipelineError(f"{meta_path}: keys must be a mapping with only {', '.join(sorted(keys))}")
+    if not set(meta.get("limits", {})) <= set(LIMIT_KEYS):
+        raise PipelineError(f"{meta_path}: limits: only {', '.join(sorted(LIMIT_KEYS))}")
+    return meta
+
+
 def discover(suite_dir: Path, extension: str) -> list[Case]:
     """Every case of a suite, with its metadata checked; a malformed case is an error."""
     cases = []
     for script in sorted(suite_dir.glob(f"*{extension}")):
         name = script.name.removesuffix(extension)
         meta_path = script.with_name(name + ".yaml")
-        meta = yaml.safe_load(meta_path.read_text()) if meta_path.exists() else {}
-        if not isinstance(meta, dict) or not set(meta) <= CASE_KEYS:
-            raise PipelineError(f"{meta_path}: keys must be a mapping with only {', '.join(sorted(CASE_KEYS))}")
-        if not set(meta.get("limits", {})) <= set(LIMIT_KEYS):
-            raise PipelineError(f"{meta_path}: limits: only {', '.join(sorted(LIMIT_KEYS))}")
+        meta = _meta(meta_path, CASE_KEYS)
         out_path = script.with_name(name + ".out")
         expected = out_path.read_bytes() if out_path.exists() else None
         if expected is None and "outcome" not in meta:
@@ -60,12 +80,41 @@ def discover(suite_dir: Path, extension: str) -> list[Case]:
     return cases
 
 
+def discover_protocol(suite_dir: Path) -> list[Case]:
+    """Every request of a protocol suite (script = the request, expected_stdout = the response)."""
+    cases = []
+    for request in sorted(p for p in suite_dir.glob("*.json") if not p.name.endswith(".expected.json")):
+        name = request.name.removesuffix(".json")
+        expected = request.with_name(name + ".expected.json")
+        if not expected.is_file():
+            raise PipelineError(f"{request}: needs {expected.name} (the expected response)")
+        cases.append(Case(name, request, expected.read_bytes(), _meta(request.with_name(name + ".yaml"),
+                                                                       PROTOCOL_CASE_KEYS)))
+    if not cases:
+        raise PipelineError(f"{suite_dir}: no *.json requests")
+    return cases
+
+
+def _canonical(value: Any) -> str:
+    """JSON text that is equal for equal values: sorted keys, every number a float."""
+    return json.dumps(json.loads(json.dumps(value), parse_int=float), sort_keys=True, ensure_ascii=False)
+
+
+def check_response(case: Case, response: dict[str, Any]) -> str | None:
+    expected = json.loads(case.expected_stdout)
+    if _canonical(response) != _canonical(expected):
+        return f"response differs:\n    expected {json.dumps(expected)[:300]}\n    actual   {json.dumps(response)[:300]}"
+    return None
+
+
 def check(case: Case, result: RunResult) -> str | None:
     """Why the result does not match the case, or None when it does."""
     meta = case.meta
     expected_outcome = meta.get("outcome") or ("ok" if meta.get("exit_code", 0) == 0 else "error")
     if result.outcome != expected_outcome:
         return f"outcome {result.outcome} ({result.reason}), expected {expected_outcome}"
+    if result.wall_seconds > case.limits.timeout + DEADLINE_MARGIN:
+        return f"took {result.wall_seconds:.2f}s, over its {case.limits.timeout}s deadline"
     if "exit_code" in meta or expected_outcome in ("ok", "error"):
         if result.exit_code != meta.get("exit_code", 0):
             return f"exit code {result.exit_code}, expected {meta.get('exit_code', 0)}"
@@ -83,11 +132,20 @@ def run_case(program: Program, case: Case, base_dir: Path) -> RunResult:
                        env=case.meta.get("env"), dirs=dirs, limits=case.limits)
 
 
-def run_suite(program: Program, suite_dir: Path, extension: str, canary: bytes | None = None) -> dict[str, Any]:
-    """Run every case; with `canary`, also prove the host still works after each one."""
+def run_suite(program: Program, suite_dir: Path, extension: str, canary: bytes | None = None,
+              executor: bytes | None = None) -> dict[str, Any]:
+    """Run every case; with `canary`, also prove the host still works after each one.
+
+    With `executor` the suite is a protocol suite: its cases are requests to the executor.
+    """
     report: dict[str, Any] = {"passed": [], "failed": {}, "expected_failures": {}}
-    for case in discover(suite_dir, extension):
-        problem = check(case, run_case(program, case, suite_dir))
+    cases = discover(suite_dir, extension) if executor is None else discover_protocol(suite_dir)
+    for case in cases:
+        if executor is None:
+            problem = check(case, run_case(program, case, suite_dir))
+        else:
+            request = json.loads(case.script.read_bytes())
+            problem = check_response(case, call_program(program, executor, request, case.limits))
         if problem is None and canary is not None:
             after = run_program(program, canary)
             if after.outcome != "ok":
@@ -99,18 +157,23 @@ def run_suite(program: Program, suite_dir: Path, extension: str, canary: bytes |
         else:
             report["failed"][case.name] = problem
         mark = "ok" if problem is None else ("xfail" if "known_difference" in case.meta else "FAIL")
-        print(f"[verify {program.name}] {suite_dir.name}/{case.name}: {mark}", file=sys.stderr, flush=True)
+        print(f"[verify {program.name}] {suite_dir.parent.name}/{suite_dir.name}/{case.name}: {mark}",
+              file=sys.stderr, flush=True)
     return report
 
 
 def verify(program: Program, conformance_dir: Path, suites: tuple[str, ...], extension: str,
-           report_path: Path, canary: bytes) -> dict[str, Any]:
+           report_path: Path, canary: bytes, executor: bytes | None = None) -> dict[str, Any]:
     """Run all suites, write the report, and raise if anything failed.
 
-    Suites under `hostile/` also run `canary` (a script that must succeed) after each case.
+    Suites under `hostile/` also run `canary` (a script that must succeed) after each case;
+    suites under `protocol/` send their requests to `executor` (the recipe's run.executor).
     """
+    if executor is None and any(name.startswith("protocol/") for name in suites):
+        raise PipelineError(f"{program.name}: protocol suites need an executor (run.executor in the recipe)")
     reports = {name: run_suite(program, conformance_dir / name, extension,
-                               canary if name.startswith("hostile/") else None)
+                               canary if name.startswith("hostile/") else None,
+                               executor if name.startswith("protocol/") else None)
                for name in suites}
     summary = {key: sum(len(r[key]) for r in reports.values()) for key in ("passed", "failed", "expected_failures")}
     report = {"image": program.name, "summary": summary, "suites": reports}

@@ -1,0 +1,2 @@
+// A loop that never ends: the epoch deadline must stop it.
+for (;;) {}
