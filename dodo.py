@@ -15,6 +15,10 @@ DOIT_CONFIG = {
     "dep_file": ".doit.db",
     "backend": "sqlite3",
     "verbosity": 2,
+    # Recipes are independent: one that cannot be built (say rustpython, offline without a
+    # mirror) fails `doit build` but does not stop the others; tasks that depend on a failed
+    # task still never run. `doit build:NAME` builds one.
+    "continue": True,
 }
 
 PROJECT = Project(Path(__file__).resolve().parent)
@@ -52,3 +56,8 @@ def task_image():
 def task_build():
     """Everything: fetch, compile, aot, verify, image."""
     yield from tasks.build_tasks(PROJECT)
+
+
+def task_publish():
+    """Push each image as an OCI image to $WASMIMAGE_REGISTRY (host:port/namespace)."""
+    yield from tasks.publish_tasks(PROJECT)

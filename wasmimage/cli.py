@@ -1,4 +1,5 @@
-"""Consumer CLI: `python -m wasmimage run IMAGE SCRIPT_FILE` runs a script in an image."""
+"""Consumer CLI: `python -m wasmimage run IMAGE SCRIPT_FILE` runs a script in an image;
+`python -m wasmimage call IMAGE [REQUEST.json]` calls a function through the image's executor."""
 
 from __future__ import annotations
 
@@ -13,40 +14,140 @@ from wasmimage.runner import Limits, run
 DEFAULTS = Limits()
 
 
+def _limits(args: argparse.Namespace) -> Limits:
+    return Limits(timeout=args.timeout, memory_bytes=args.memory_mb * 1024 * 1024,
+                  max_stdout_bytes=args.max_output_bytes, max_stderr_bytes=args.max_output_bytes)
+
+
 def _run_command(args: argparse.Namespace) -> int:
     stdin = Path(args.stdin).read_bytes() if args.stdin else (b"" if sys.stdin.isatty() else sys.stdin.buffer.read())
-    limits = Limits(timeout=args.timeout, memory_bytes=args.memory_mb * 1024 * 1024,
-                    max_stdout_bytes=args.max_output_bytes, max_stderr_bytes=args.max_output_bytes)
-    result = run(Path(args.image), Path(args.script), stdin=stdin, limits=limits)
+    limits = _limits(args)
+    from wasmimage.oci import resolve_image_ref
+
+    image = resolve_image_ref(args.image, insecure=args.insecure)
+    result = run(image, Path(args.script), stdin=stdin, limits=limits)
     if args.json:
         print(json.dumps(result.to_json(), default=str))
     else:
         sys.stdout.buffer.write(result.stdout)
         sys.stdout.flush()
         sys.stderr.buffer.write(result.stderr)
-        if result.outcome not in ("ok", "error"):
-            print(f"wasmimage: {result.outcome}: {result.reason}", file=sys.stderr)
+    if result.outcome not in ("ok", "error") or result.exit_code is None:  # a limit, not the script, ended it
+        print(f"wasmimage: {result.outcome}: {result.reason}", file=sys.stderr)
     if result.exit_code is not None and (result.outcome in ("ok", "error")):
         return result.exit_code
     return 125 if result.exit_code in (None, 0) else result.exit_code
 
 
+def _call_command(args: argparse.Namespace) -> int:
+    """Exit 0 with a result, 1 with the function's error, 125 when the call did not complete
+    (a limit, a trap or a protocol error: see wasmimage.protocol)."""
+    from wasmimage.oci import resolve_image_ref
+    from wasmimage.protocol import HOST_ERRORS, call
+
+    text = Path(args.request).read_text() if args.request else sys.stdin.read()
+    try:
+        request = json.loads(text)
+    except ValueError as exc:
+        print(f"wasmimage: error: the request is not JSON: {exc}", file=sys.stderr)
+        return 2
+    response = call(resolve_image_ref(args.image, insecure=args.insecure), request, _limits(args))
+    text = json.dumps(response, ensure_ascii=False)
+    try:
+        text.encode()
+    except UnicodeEncodeError:  # a lone surrogate: only a \u escape can carry it
+        text = json.dumps(response)
+    print(text)
+    if "result" in response:
+        return 0
+    if response["error"]["type"] in HOST_ERRORS:
+        print(f"wasmimage: {response['error']['type']}: {response['error']['message']}", file=sys.stderr)
+        return 125
+    return 1
+
+
+def _publish_command(args: argparse.Namespace) -> int:
+    from wasmimage.publish import Target, publish
+
+    target = Target.parse(args.registry) if args.registry else Target.from_env()
+    result = publish(Path(args.image), target, Path(args.layout_dir), dry_run=args.dry_run, insecure=args.insecure,
+                     out=sys.stdout if args.dry_run else sys.stderr)
+    if not args.dry_run:
+        print(f"{result.reference}@{result.digest}")
+    return 0
+
+
+def _pull_command(args: argparse.Namespace) -> int:
+    from wasmimage.oci import resolve_image_ref
+
+    print(resolve_image_ref(args.ref, cache=Path(args.cache) if args.cache else None, insecure=args.insecure))
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="python -m wasmimage", description=__doc__)
     commands = top.add_subparsers(dest="command", required=True)
-    run_p = commands.add_parser("run", help="run a script in an image, stdin passed through, exit code mirrored")
-    run_p.add_argument("image", help="image directory (artifacts/images/NAME/TAG)")
+    limit_flags = argparse.ArgumentParser(add_help=False)  # shared by run and call
+    limit_flags.add_argument("--timeout", type=float, default=DEFAULTS.timeout, metavar="S",
+                             help=f"wall-clock deadline in seconds (default {DEFAULTS.timeout})")
+    limit_flags.add_argument("--memory-mb", type=int, default=DEFAULTS.memory_bytes // 2**20, metavar="N",
+                             help=f"linear memory cap (default {DEFAULTS.memory_bytes // 2**20})")
+    limit_flags.add_argument("--max-output-bytes", type=int, default=DEFAULTS.max_stdout_bytes, metavar="N",
+                             help=f"cap for stdout and for stderr (default {DEFAULTS.max_stdout_bytes})")
+    run_p = commands.add_parser("run", parents=[limit_flags],
+                                help="run a script in an image, stdin passed through, exit code mirrored")
+    run_p.add_argument("image", help="image directory (artifacts/images/NAME/TAG) or image reference "
+                                     "(REGISTRY/REPO:TAG, REGISTRY/REPO@sha256:..., oci-layout:PATH:TAG)")
     run_p.add_argument("script", help="script file to run")
     run_p.add_argument("--stdin", metavar="FILE", help="read the script's stdin from FILE (default: our stdin)")
-    run_p.add_argument("--timeout", type=float, default=DEFAULTS.timeout, metavar="S",
-                       help=f"wall-clock deadline in seconds (default {DEFAULTS.timeout})")
-    run_p.add_argument("--memory-mb", type=int, default=DEFAULTS.memory_bytes // 2**20, metavar="N",
-                       help=f"linear memory cap (default {DEFAULTS.memory_bytes // 2**20})")
-    run_p.add_argument("--max-output-bytes", type=int, default=DEFAULTS.max_stdout_bytes, metavar="N",
-                       help=f"cap for stdout and for stderr (default {DEFAULTS.max_stdout_bytes})")
     run_p.add_argument("--json", action="store_true", help="print the whole result as one JSON object")
+    run_p.add_argument("--insecure", action="store_true", help="allow plain http to a non-loopback registry")
     run_p.set_defaults(handler=_run_command)
+
+    call_p = commands.add_parser("call", parents=[limit_flags],
+                                 help="call a function through the image's executor; prints the response")
+    call_p.add_argument("image", help="image directory or image reference, as for run")
+    call_p.add_argument("request", nargs="?", help='request file {"function": SOURCE, "name": NAME, "args": [...]} '
+                                                   "(default: read it from stdin)")
+    call_p.add_argument("--insecure", action="store_true", help="allow plain http to a non-loopback registry")
+    call_p.set_defaults(handler=_call_command)
+
+    pub_p = commands.add_parser("publish", help="push an image directory as an OCI image (tag <version>-r<revision>)")
+    pub_p.add_argument("image", help="image directory (artifacts/images/NAME/TAG)")
+    pub_p.add_argument("--registry", metavar="HOST[:PORT][/NAMESPACE]", help="default: $WASMIMAGE_REGISTRY")
+    pub_p.add_argument("--layout-dir", default="artifacts/oci", metavar="DIR",
+                       help="where the OCI image layout is written, as DIR/NAME/TAG (default artifacts/oci)")
+    pub_p.add_argument("--dry-run", action="store_true", help="print the blobs and tag that would be pushed")
+    pub_p.add_argument("--insecure", action="store_true", help="allow plain http to a non-loopback registry")
+    pub_p.set_defaults(handler=_publish_command)
+
+    pull_p = commands.add_parser("pull", help="pull an image reference into the cache; prints its image directory")
+    pull_p.add_argument("ref", help="REGISTRY/REPO:TAG, REGISTRY/REPO@sha256:... or oci-layout:PATH:TAG")
+    pull_p.add_argument("--cache", metavar="DIR", help="content-addressed cache (default $WASMIMAGE_OCI_CACHE "
+                                                      "or .cache/oci)")
+    pull_p.add_argument("--insecure", action="store_true", help="allow plain http to a non-loopback registry")
+    pull_p.set_defaults(handler=_pull_command)
+
+    mirror_p = commands.add_parser("mirror", help="put every source of a recipe into a mirror directory "
+                                                  "(for offline builds: WASMIMAGE_MIRRORS=DIR)")
+    mirror_p.add_argument("recipe", help="recipe name (recipes/NAME.yaml)")
+    mirror_p.add_argument("dir", help="mirror directory to write (created; existing entries are kept)")
+    mirror_p.add_argument("--project", metavar="ROOT", help="project root (default: found from the cwd)")
+    mirror_p.set_defaults(handler=lambda a: _mirror().mirror_command(a.recipe, a.dir, a.project))
+
+    vendor_p = commands.add_parser("vendor-crates", help="vendor the crates a Cargo.lock pins into a "
+                                                         "deterministic tar.gz (a cargo-vendor source)")
+    vendor_p.add_argument("cargo_dir", help="directory with Cargo.toml and Cargo.lock")
+    vendor_p.add_argument("out", help="archive to write, e.g. rustpython-<commit>-vendor.tar.gz")
+    vendor_p.add_argument("--cargo", metavar="PATH", help="cargo binary (default: cargo on PATH)")
+    vendor_p.set_defaults(handler=lambda a: _mirror().vendor_command(a.cargo_dir, a.out, a.cargo))
     return top
+
+
+def _mirror():
+    from wasmimage import mirror
+
+    return mirror
 
 
 def main(argv: list[str] | None = None) -> int:

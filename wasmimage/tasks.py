@@ -46,10 +46,11 @@ def _key_unchanged(compute: Callable[[], str]) -> Callable[..., bool]:
 # Stage actions: each reads the previous stage's outputs from disk.
 
 def fetch_sources(project: Project, recipe: Recipe) -> None:
-    from wasmimage.fetch import fetch
+    from wasmimage.fetch import fetch_all
 
-    for source in recipe.sources:
-        fetch(source, project.fetch_settings)
+    # All of them, so that one failure names everything missing (and cargo-vendor sources
+    # can vendor with the recipe's own cargo).
+    fetch_all(recipe.name, recipe.sources, project.fetch_settings, lambda: project.toolchain(recipe))
 
 
 def compile_recipe(project: Project, recipe: Recipe) -> None:
@@ -76,8 +77,9 @@ def verify_recipe(project: Project, recipe: Recipe) -> None:
     module = aot.load(out.cwasm, aot_info["cwasm"]["sha256"], aot_info)
     program = program_from_run(recipe.name, module, recipe.run)
     extension = "." + recipe.run["script_name"].rsplit(".", 1)[-1]
+    executor = recipe.recipe_dir / recipe.run["executor"] if "executor" in recipe.run else None
     verify.verify(program, project.conformance_dir, recipe.conformance, extension, out.report,
-                  recipe.run["canary"].encode())
+                  recipe.run["canary"].encode(), executor.read_bytes() if executor else None)
 
 
 def write_image(project: Project, recipe: Recipe) -> None:
@@ -139,7 +141,7 @@ def verify_tasks(project: Project) -> Iterator[dict]:
             "name": recipe.name,
             "doc": f"run {recipe.name}'s conformance suites against the .cwasm",
             "actions": [_action(verify_recipe, project, recipe)],
-            "file_dep": [out.cwasm, out.aot_info, recipe.path, *project.conformance_files(recipe)],
+            "file_dep": [out.cwasm, out.aot_info, recipe.path, *recipe.file_paths(), *project.conformance_files(recipe)],
             "targets": [out.report],
             "clean": True,
         }
@@ -166,4 +168,34 @@ def build_tasks(project: Project) -> Iterator[dict]:
             "doc": f"fetch, build, AOT-compile, verify and write the {recipe.name} image",
             "actions": None,
             "task_dep": [f"image:{recipe.name}"],
+        }
+
+
+def publish_recipe(project: Project, recipe: Recipe, dry_run: bool = False, insecure: bool = False) -> None:
+    from wasmimage.image import image_dir
+    from wasmimage.publish import Target, publish
+
+    publish(image_dir(project.images_dir, recipe), Target.from_env(), project.artifacts_dir / "oci",
+            dry_run=dry_run, insecure=insecure, out=sys.stdout if dry_run else sys.stderr)
+
+
+def publish_tasks(project: Project) -> Iterator[dict]:
+    """Push each image to $WASMIMAGE_REGISTRY; always runs (an unchanged image is a no-op there)."""
+    params = [
+        {"name": "dry_run", "long": "dry-run", "type": bool, "default": False,
+         "help": "print the blobs and tag that would be pushed; push nothing"},
+        {"name": "insecure", "long": "insecure", "type": bool, "default": False,
+         "help": "allow plain http to a registry that is not on 127.0.0.1/localhost"},
+    ]
+    for recipe in project.recipes:
+        def run(dry_run: bool = False, insecure: bool = False, recipe: Recipe = recipe) -> TaskFailed | None:
+            return _action(publish_recipe, project, recipe, dry_run, insecure)()
+
+        yield {
+            "name": recipe.name,
+            "doc": f"publish the {recipe.name} image as an OCI image to $WASMIMAGE_REGISTRY",
+            "actions": [run],
+            "task_dep": [f"image:{recipe.name}"],
+            "params": params,
+            "verbosity": 2,
         }

@@ -1,0 +1,490 @@
+"""Publishing images as OCI images, against a real registry (Debian's docker-registry) and skopeo.
+
+Nothing of ours is mocked: images are published by our client, checked by skopeo, pulled
+back, verified and run. The only stand-ins are a token service (for the bearer dance the
+registry asks for) and a closed port (for retries), because those are other people's parts.
+"""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import http.server
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import threading
+import time
+import warnings
+from pathlib import Path
+
+import pytest
+import requests
+
+from registry import Registry, registry, running_registry  # noqa: F401  (registry is a fixture)
+from wasmimage import oci
+from wasmimage.errors import PipelineError
+from wasmimage.image import MANIFEST, open_image
+from wasmimage.publish import Target, publish
+
+ROOT = Path(__file__).resolve().parent.parent
+IMAGE = ROOT / "artifacts" / "images" / "quickjs" / "0.17.0-r1"
+TAG = "0.17.0-r1"
+NEEDS_BUILD = not (IMAGE / MANIFEST).is_file()
+# Only tests that may have to build the interpreter first are slow.
+needs_image = pytest.mark.slow if NEEDS_BUILD else pytest.mark.usefixtures("image_dir")
+
+
+@pytest.fixture(scope="session")
+def image_dir(quickjs_image: Path) -> Path:
+    """The quickjs image from artifacts/ (conftest builds it with `doit build:quickjs` if missing), checked."""
+    return open_image(quickjs_image).path
+
+
+@pytest.fixture(autouse=True)
+def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("WASMIMAGE_REGISTRY_TOKEN", "WASMIMAGE_REGISTRY_USER", "WASMIMAGE_REGISTRY_PASSWORD",
+                 "SOURCE_DATE_EPOCH"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(scope="session")
+def published(image_dir: Path, registry: Registry, tmp_path_factory: pytest.TempPathFactory):  # noqa: F811
+    """The quickjs image pushed to the session registry as REGISTRY/wasm/quickjs:0.17.0-r1."""
+    return publish(image_dir, Target(registry.host, "wasm"), tmp_path_factory.mktemp("oci"), out=sys.stdout)
+
+
+def _layer_files(layer: bytes) -> dict[str, bytes]:
+    with tarfile.open(fileobj=io.BytesIO(layer), mode="r:gz") as tar:
+        return {m.name: tar.extractfile(m).read() for m in tar if m.isreg()}
+
+
+def _image_files(image_dir: Path) -> dict[str, bytes]:
+    return {f"opt/wasm-images/quickjs/{p.name}": p.read_bytes() for p in sorted(image_dir.iterdir())}
+
+
+# The layout.
+
+@needs_image
+def test_layout_is_deterministic(image_dir: Path, tmp_path: Path) -> None:
+    image = open_image(image_dir)
+    first = oci.write_layout(image, tmp_path / "a", 0)
+    second = oci.write_layout(image, tmp_path / "b", 0)
+    assert (first.manifest, first.config, first.layer) == (second.manifest, second.config, second.layer)
+    for name in ("oci-layout", "index.json"):
+        assert (first.path / name).read_bytes() == (second.path / name).read_bytes()
+    later = oci.write_layout(image, tmp_path / "c", 1)
+    assert later.manifest.digest != first.manifest.digest  # the epoch is an input, nothing else hidden is
+
+
+@needs_image
+def test_layout_content(image_dir: Path, tmp_path: Path) -> None:
+    image = open_image(image_dir)
+    layout = oci.write_layout(image, tmp_path / "layout", 1700000000)
+    assert json.loads((layout.path / "oci-layout").read_text()) == {"imageLayoutVersion": "1.0.0"}
+    index = json.loads((layout.path / "index.json").read_text())
+    assert index["manifests"][0]["digest"] == layout.manifest.digest
+    assert index["manifests"][0]["annotations"] == {"org.opencontainers.image.ref.name": TAG}
+
+    manifest_bytes = layout.blob_path(layout.manifest.digest).read_bytes()
+    assert manifest_bytes == oci.canonical_json(json.loads(manifest_bytes))
+    manifest = json.loads(manifest_bytes)
+    assert manifest["mediaType"] == oci.MANIFEST_TYPE and manifest["schemaVersion"] == 2
+    assert [layer["mediaType"] for layer in manifest["layers"]] == [oci.LAYER_TYPE]
+    notes = manifest["annotations"]
+    assert notes["org.opencontainers.image.version"] == TAG
+    assert notes["org.opencontainers.image.revision"] == "1"
+    assert notes["org.opencontainers.image.title"] == "quickjs"
+    assert notes["org.opencontainers.image.source"] == "pkg:pypi/quickjs-ng@0.17.0.2"
+    assert notes["org.opencontainers.image.created"] == "2023-11-14T22:13:20Z"
+    assert notes["io.wasmimage.wasmtime.version"] == image.manifest["engine"]["wasmtime"]
+    assert json.loads(notes["io.wasmimage.engine.config"]) == image.manifest["engine"]["config"]
+    assert notes["io.wasmimage.manifest.sha256"] == oci.sha256_digest((image_dir / MANIFEST).read_bytes())[7:]
+
+    config = json.loads(layout.blob_path(layout.config.digest).read_bytes())
+    assert (config["os"], config["architecture"]) == ("linux", "amd64")
+    layer = layout.blob_path(layout.layer.digest).read_bytes()
+    assert config["rootfs"] == {"type": "layers", "diff_ids": [oci.sha256_digest(gzip.decompress(layer))]}
+    assert layer[3] == 0 and layer[4:8] == b"\0\0\0\0"  # gzip: no FNAME flag, mtime 0
+
+    with tarfile.open(fileobj=io.BytesIO(layer), mode="r:gz") as tar:
+        members = tar.getmembers()
+    names = [m.name for m in members]
+    assert names[:3] == ["opt", "opt/wasm-images", "opt/wasm-images/quickjs"]
+    assert names[3:] == sorted(names[3:])
+    for m in members:
+        assert (m.uid, m.gid, m.uname, m.gname, m.mtime) == (0, 0, "", "", 1700000000)
+        assert m.mode == (0o755 if m.isdir() else 0o644)
+    assert _layer_files(layer) == _image_files(image_dir)
+
+
+@needs_image
+def test_unlisted_file_is_refused(image_dir: Path, tmp_path: Path) -> None:
+    copy = shutil.copytree(image_dir, tmp_path / "image")
+    (copy / "stray.txt").write_text("not in image.json")
+    with pytest.raises(PipelineError, match="not listed"):
+        oci.write_layout(open_image(copy), tmp_path / "layout", 0)
+
+
+# Publishing to the registry, checked by skopeo.
+
+@needs_image
+def test_skopeo_inspect_reports_our_digest(published, registry: Registry) -> None:  # noqa: F811
+    assert published.status == "pushed"
+    assert published.reference == f"{registry.host}/wasm/quickjs:{TAG}"
+    result = subprocess.run(["skopeo", "inspect", "--tls-verify=false", f"docker://{published.reference}"],
+                            capture_output=True, text=True, check=True)
+    inspected = json.loads(result.stdout)
+    assert inspected["Digest"] == published.digest
+    assert inspected["Layers"] == [published.layout.layer.digest]
+    assert (inspected["Os"], inspected["Architecture"]) == ("linux", "amd64")
+    raw = subprocess.run(["skopeo", "inspect", "--raw", "--tls-verify=false", f"docker://{published.reference}"],
+                         capture_output=True, check=True).stdout
+    assert oci.sha256_digest(raw) == published.digest
+
+
+@needs_image
+def test_skopeo_copy_gives_byte_identical_files(published, image_dir: Path, tmp_path: Path) -> None:
+    dest = tmp_path / "skopeo-layout"
+    subprocess.run(["skopeo", "copy", "--src-tls-verify=false", f"docker://{published.reference}",
+                    f"oci:{dest}:{TAG}"], capture_output=True, check=True)
+    index = json.loads((dest / "index.json").read_text())
+    (entry,) = [m for m in index["manifests"] if m["annotations"]["org.opencontainers.image.ref.name"] == TAG]
+    assert entry["digest"] == published.digest
+    manifest = json.loads(oci.blob_path(dest, entry["digest"]).read_bytes())
+    layer = oci.blob_path(dest, manifest["layers"][0]["digest"]).read_bytes()
+    assert _layer_files(layer) == _image_files(image_dir)
+    # Our own reader takes skopeo's layout too.
+    pulled = oci.resolve_image_ref(f"oci-layout:{dest}:{TAG}", cache=tmp_path / "cache")
+    assert (pulled / MANIFEST).read_bytes() == (image_dir / MANIFEST).read_bytes()
+
+
+@needs_image
+def test_pull_by_digest_and_run(published, registry: Registry, tmp_path: Path) -> None:  # noqa: F811
+    script = tmp_path / "main.js"
+    script.write_text("print(1+1)\n")
+    ref = f"{registry.host}/wasm/quickjs@{published.digest}"
+    env = {**os.environ, "WASMIMAGE_OCI_CACHE": str(tmp_path / "cache"), "PYTHONPATH": str(ROOT)}
+    result = subprocess.run([sys.executable, "-m", "wasmimage", "run", ref, str(script)], cwd=tmp_path, env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert (result.returncode, result.stdout) == (0, "2\n"), result.stderr
+    cached = tmp_path / "cache" / "images" / "sha256" / published.digest.removeprefix("sha256:")
+    assert open_image(cached).manifest["tag"] == TAG
+    for blob in (published.layout.manifest, published.layout.config, published.layout.layer):
+        assert oci.blob_path(tmp_path / "cache", blob.digest).is_file()
+
+
+@needs_image
+def test_pull_by_tag_with_cli(published, image_dir: Path, tmp_path: Path) -> None:
+    result = subprocess.run([sys.executable, "-m", "wasmimage", "pull", published.reference,
+                             "--cache", str(tmp_path / "cache")], capture_output=True, text=True, check=True)
+    pulled = Path(result.stdout.strip())
+    assert pulled.name == published.digest.removeprefix("sha256:")
+    assert {p.name: p.read_bytes() for p in pulled.iterdir()} == {p.name: p.read_bytes() for p in image_dir.iterdir()}
+
+
+@needs_image
+def test_oci_layout_reference(published, tmp_path: Path) -> None:
+    pulled = oci.resolve_image_ref(f"oci-layout:{published.layout.path}:{TAG}", cache=tmp_path / "cache")
+    assert open_image(pulled).name == "quickjs"
+    with pytest.raises(PipelineError, match="no such image"):
+        oci.resolve_image_ref(f"oci-layout:{published.layout.path}:0.0.0-r9", cache=tmp_path / "cache")
+
+
+# Tags are immutable.
+
+@needs_image
+def test_republishing_the_same_digest_is_a_no_op(published, image_dir: Path, registry: Registry,  # noqa: F811
+                                                 tmp_path: Path) -> None:
+    again = publish(image_dir, Target(registry.host, "wasm"), tmp_path)
+    assert (again.status, again.digest, again.uploaded) == ("unchanged", published.digest, [])
+
+
+@needs_image
+def test_a_different_digest_under_the_same_tag_is_refused(published, image_dir: Path, registry: Registry,  # noqa: F811
+                                                          tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "86400")  # same files, other timestamps: another manifest
+    with pytest.raises(PipelineError, match="immutable"):
+        publish(image_dir, Target(registry.host, "wasm"), tmp_path)
+    manifest = requests.get(f"{registry.url}/v2/wasm/quickjs/manifests/{TAG}",
+                            headers={"Accept": oci.MANIFEST_TYPE}).content
+    assert oci.sha256_digest(manifest) == published.digest
+
+
+@needs_image
+def test_dry_run_pushes_nothing(image_dir: Path, registry: Registry, tmp_path: Path) -> None:  # noqa: F811
+    result = subprocess.run([sys.executable, "-m", "wasmimage", "publish", str(image_dir), "--dry-run",
+                             "--registry", f"{registry.host}/dry", "--layout-dir", str(tmp_path)],
+                            capture_output=True, text=True, check=True)
+    layout = oci.write_layout(open_image(image_dir), tmp_path / "again", 0)
+    for blob in (layout.config, layout.layer, layout.manifest):
+        assert f"{blob.digest}  {blob.size} bytes" in result.stdout
+    assert f"tag {TAG} -> {layout.manifest.digest}" in result.stdout
+    assert requests.get(f"{registry.url}/v2/dry/quickjs/tags/list").status_code == 404
+
+
+# The client's protocol details.
+
+class RecordingSession(requests.Session):
+    """A real requests session that remembers each request's method (to see which upload path ran)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls: list[str] = []
+
+    def request(self, method, url, *args, **kwargs):  # type: ignore[override]
+        self.calls.append(method)
+        return super().request(method, url, *args, **kwargs)
+
+
+@needs_image
+def test_chunked_upload(image_dir: Path, registry: Registry, tmp_path: Path) -> None:  # noqa: F811
+    session = RecordingSession()
+    client = oci.RegistryClient(registry.host, chunk_threshold=256 * 1024, _session=session)
+    result = publish(image_dir, Target(registry.host, "chunked"), tmp_path / "oci", client=client)
+    chunks = -(-result.layout.layer.size // (256 * 1024))
+    assert session.calls.count("PATCH") == chunks > 1
+    pulled = oci.resolve_image_ref(f"{registry.host}/chunked/quickjs@{result.digest}", cache=tmp_path / "cache")
+    assert open_image(pulled).sha256("cwasm") == open_image(image_dir).sha256("cwasm")
+
+
+@needs_image
+def test_corrupted_blob_is_detected_on_pull(image_dir: Path, tmp_path: Path) -> None:
+    with running_registry(tmp_path / "registry") as own:
+        result = publish(image_dir, Target(own.host, "wasm"), tmp_path / "oci")
+        data = own.blob_data(result.layout.layer.digest)
+        corrupted = bytearray(data.read_bytes())
+        corrupted[len(corrupted) // 2] ^= 0xFF
+        data.write_bytes(bytes(corrupted))
+        with pytest.raises(PipelineError, match="corrupted"):
+            oci.resolve_image_ref(f"{own.host}/wasm/quickjs@{result.digest}", cache=tmp_path / "cache")
+        assert not (tmp_path / "cache" / "images").exists()
+        assert not oci.blob_path(tmp_path / "cache", result.layout.layer.digest).exists()
+
+
+@needs_image
+def test_corrupted_cache_is_detected(published, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    ref = f"oci-layout:{published.layout.path}:{TAG}"
+    oci.resolve_image_ref(ref, cache=cache)
+    cached = oci.blob_path(cache, published.layout.config.digest)
+    cached.write_bytes(cached.read_bytes().replace(b"amd64", b"arm64"))
+    with pytest.raises(PipelineError, match="corrupted"):
+        oci.resolve_image_ref(ref, cache=cache)
+
+
+@needs_image
+def test_basic_auth(image_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        crypt = pytest.importorskip("crypt")  # gone in Python 3.13; the registry wants bcrypt
+    htpasswd = tmp_path / "htpasswd"
+    htpasswd.write_text(f"ci:{crypt.crypt('s3cret', crypt.mksalt(crypt.METHOD_BLOWFISH))}\n")
+    auth = f"auth:\n  htpasswd:\n    realm: test\n    path: {htpasswd}\n"
+    with running_registry(tmp_path / "registry", auth) as own:
+        target = Target(own.host, "private")
+        with pytest.raises(PipelineError, match="WASMIMAGE_REGISTRY_USER"):
+            publish(image_dir, target, tmp_path / "oci")
+        monkeypatch.setenv("WASMIMAGE_REGISTRY_USER", "ci")
+        monkeypatch.setenv("WASMIMAGE_REGISTRY_PASSWORD", "s3cret")
+        result = publish(image_dir, target, tmp_path / "oci")
+        pulled = oci.resolve_image_ref(f"{own.host}/private/quickjs:{TAG}", cache=tmp_path / "cache")
+        assert open_image(pulled).name == "quickjs" and result.status == "pushed"
+        monkeypatch.setenv("WASMIMAGE_REGISTRY_PASSWORD", "wrong")
+        with pytest.raises(PipelineError, match="401"):
+            publish(image_dir, target, tmp_path / "oci")
+
+
+def _token_service(tmp_path: Path, service: str, user: str, password: str):
+    """A token service for the registry's `auth: token` (the bearer dance): RS256 JWTs with an x5c chain."""
+    crypto = pytest.importorskip("cryptography")  # noqa: F841
+    from datetime import datetime, timedelta, timezone
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import padding, rsa
+    from cryptography.x509.oid import NameOID
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "wasmimage test token issuer")])
+    now = datetime.now(timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(1).not_valid_before(now - timedelta(hours=1)).not_valid_after(now + timedelta(days=1))
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
+    bundle = tmp_path / "token-cert.pem"
+    bundle.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    x5c = base64.b64encode(cert.public_bytes(serialization.Encoding.DER)).decode()
+    seen: list[dict] = []
+
+    def b64(data: bytes) -> str:
+        return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            from urllib.parse import parse_qs, urlparse
+
+            query = parse_qs(urlparse(self.path).query)
+            expected = "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+            seen.append({"scope": query.get("scope", []), "auth": self.headers.get("Authorization") == expected})
+            if self.headers.get("Authorization") != expected:
+                self.send_response(401)
+                self.end_headers()
+                return
+            access = []
+            for scope in query.get("scope", []):
+                kind, repo, actions = scope.split(":")
+                access.append({"type": kind, "name": repo, "actions": actions.split(",")})
+            claims = {"iss": "wasmimage-test", "sub": user, "aud": service, "exp": int(time.time()) + 300,
+                      "nbf": int(time.time()) - 10, "iat": int(time.time()), "jti": os.urandom(8).hex(),
+                      "access": access}
+            signing_input = f"{b64(json.dumps({'alg': 'RS256', 'typ': 'JWT', 'x5c': [x5c]}).encode())}." \
+                            f"{b64(json.dumps(claims).encode())}"
+            signature = key.sign(signing_input.encode(), padding.PKCS1v15(), hashes.SHA256())
+            body = json.dumps({"token": f"{signing_input}.{b64(signature)}"}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, bundle, seen
+
+
+@needs_image
+def test_bearer_token_dance(image_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    server, bundle, seen = _token_service(tmp_path, "test-registry", "ci", "s3cret")
+    realm = f"http://127.0.0.1:{server.server_address[1]}/token"
+    auth = (f"auth:\n  token:\n    realm: {realm}\n    service: test-registry\n    issuer: wasmimage-test\n"
+            f"    rootcertbundle: {bundle}\n")
+    try:
+        with running_registry(tmp_path / "registry", auth) as own:
+            monkeypatch.setenv("WASMIMAGE_REGISTRY_USER", "ci")
+            monkeypatch.setenv("WASMIMAGE_REGISTRY_PASSWORD", "s3cret")
+            result = publish(image_dir, Target(own.host, "wasm"), tmp_path / "oci")
+            assert result.status == "pushed"
+            assert seen and all(call["auth"] for call in seen)
+            assert any("repository:wasm/quickjs:pull,push" in call["scope"] for call in seen)
+            pulled = oci.resolve_image_ref(f"{own.host}/wasm/quickjs@{result.digest}", cache=tmp_path / "cache")
+            assert open_image(pulled).name == "quickjs"
+            # A bearer token from the environment is sent as is; a bad one is refused by the registry.
+            monkeypatch.setenv("WASMIMAGE_REGISTRY_TOKEN", "not-a-token")
+            monkeypatch.delenv("WASMIMAGE_REGISTRY_USER")
+            with pytest.raises(PipelineError, match="401"):
+                oci.resolve_image_ref(f"{own.host}/wasm/quickjs:{TAG}", cache=tmp_path / "cache2")
+    finally:
+        server.shutdown()
+
+
+# References, schemes and retries (no registry needed).
+
+def test_parse_reference() -> None:
+    ref = oci.parse_reference("127.0.0.1:5000/wasm/quickjs:0.17.0-r1")
+    assert (ref.registry, ref.repository, ref.tag, ref.digest) == ("127.0.0.1:5000", "wasm/quickjs", TAG, None)
+    digest = "sha256:" + "ab" * 32
+    ref = oci.parse_reference(f"localhost:5000/quickjs@{digest}")
+    assert (ref.repository, ref.reference) == ("quickjs", digest)
+    for bad in ("quickjs:0.17.0-r1", "127.0.0.1:5000/wasm/quickjs", "127.0.0.1:5000/Wasm/q:1",
+                "127.0.0.1:5000/q@sha256:xyz", "nowhere/x:1"):
+        with pytest.raises(PipelineError):
+            oci.parse_reference(bad)
+
+
+def test_plain_http_only_for_loopback() -> None:
+    assert oci.base_url("127.0.0.1:5000") == "http://127.0.0.1:5000"
+    assert oci.base_url("localhost:5000") == "http://localhost:5000"
+    assert oci.base_url("registry.example:5000") == "https://registry.example:5000"
+    with pytest.raises(PipelineError, match="--insecure"):
+        oci.base_url("http://registry.example:5000")
+    assert oci.base_url("http://registry.example:5000", insecure=True) == "http://registry.example:5000"
+
+
+def test_connection_errors_are_retried_then_reported() -> None:
+    from registry import free_port
+
+    client = oci.RegistryClient(f"127.0.0.1:{free_port()}", attempts=3, backoff=0.01, credentials=oci.Credentials())
+    with pytest.raises(PipelineError, match="gave up after 3 attempts"):
+        client.manifest("wasm/quickjs", TAG)
+
+
+def test_5xx_is_retried(tmp_path: Path) -> None:
+    """A server that fails twice with 503, then answers: the client gets the answer."""
+    answers = [503, 503, 200]
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            status = answers.pop(0)
+            body = b'{"schemaVersion":2}' if status == 200 else b""
+            self.send_response(status)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        client = oci.RegistryClient(f"127.0.0.1:{server.server_address[1]}", backoff=0.01,
+                                    credentials=oci.Credentials())
+        assert client.manifest("wasm/quickjs", TAG) == b'{"schemaVersion":2}'
+        assert answers == []
+    finally:
+        server.shutdown()
+
+
+@needs_image
+def test_failed_upload_starts_again(image_dir: Path, registry: Registry, tmp_path: Path) -> None:  # noqa: F811
+    """A proxy in front of the real registry answers the first PATCH with 503: the upload restarts and lands."""
+    failures = {"PATCH": 1}
+
+    class Proxy(http.server.BaseHTTPRequestHandler):
+        def _forward(self) -> None:
+            if failures.get(self.command, 0) > 0:
+                failures[self.command] -= 1
+                self.send_response(503)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else None
+            headers = {k: v for k, v in self.headers.items() if k.lower() not in ("content-length", "connection")}
+            answer = requests.request(self.command, f"{registry.url}{self.path}", data=body, headers=headers,
+                                      allow_redirects=False)
+            self.send_response(answer.status_code)
+            for key, value in answer.headers.items():
+                if key.lower() not in ("content-length", "connection", "transfer-encoding", "content-encoding"):
+                    self.send_header(key, value)
+            content = b"" if self.command == "HEAD" else answer.content
+            self.send_header("Content-Length", str(len(content)))
+            self.end_headers()
+            self.wfile.write(content)
+
+        do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = _forward  # noqa: N815
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Proxy)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        proxy = f"127.0.0.1:{server.server_address[1]}"
+        session = RecordingSession()
+        client = oci.RegistryClient(proxy, chunk_threshold=512 * 1024, backoff=0.01, _session=session)
+        result = publish(image_dir, Target(proxy, "flaky"), tmp_path / "oci", client=client)
+        assert failures == {"PATCH": 0}
+        assert session.calls.count("POST") == 3  # config, layer, layer again
+        pulled = oci.resolve_image_ref(f"{registry.host}/flaky/quickjs@{result.digest}", cache=tmp_path / "cache")
+        assert open_image(pulled).name == "quickjs"
+    finally:
+        server.shutdown()
