@@ -12,7 +12,7 @@ from pathlib import Path
 
 import jinja2
 
-from wasmimage import files
+from wasmimage import cargo, files
 from wasmimage.errors import PipelineError
 from wasmimage.fetch import FetchSettings, fetch, sha256_file, unpack
 from wasmimage.recipe import Recipe, Source
@@ -95,6 +95,9 @@ def build(recipe: Recipe, toolchain: ResolvedToolchain, settings: FetchSettings,
     started = time.monotonic()
     provision_toolchain(toolchain, settings)
     prepare(recipe, settings, work_dir)
+    for source in recipe.sources:
+        if source.kind == "cargo-vendor":
+            cargo.prepare(source, toolchain, work_dir)  # std crates beside the vendored ones, config.toml
     commands = render_commands(recipe, template_vars(recipe, toolchain, work_dir))
     env = command_env(recipe, toolchain, work_dir)
     for index, command in enumerate(commands):
@@ -112,7 +115,7 @@ def build(recipe: Recipe, toolchain: ResolvedToolchain, settings: FetchSettings,
         "recipe": recipe.name,
         "tag": recipe.tag,
         "recipe_sha256": recipe.digest(),
-        "sources": [s.pin for s in recipe.sources],
+        "sources": [cargo.recorded_pin(s, settings) if s.kind == "cargo-vendor" else s.pin for s in recipe.sources],
         "toolchain": {"name": toolchain.name, **toolchain.identity},
         "flags": list(recipe.flags),
         "commands": [c.replace(str(work_dir), "$BUILD_DIR") for c in commands],

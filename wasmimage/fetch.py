@@ -3,6 +3,7 @@
 Cache layout (default `.cache/sources`, or $WASMIMAGE_CACHE_DIR):
     sha256/<hex>          a url or pypi-sdist source, named by its own digest
     git/<commit>.git      a bare repository holding that commit (git checks object hashes)
+    cargo-vendor/<file>   a cargo-vendor source, checked against its Cargo.lock (cargo.py)
 
 Mirrors ($WASMIMAGE_MIRRORS, space-separated local directories or http(s) base URLs) are
 tried in order before upstream. A mirror holds files under the source's file name
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -22,14 +24,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import requests
+import urllib3
 from tqdm import tqdm
 
+from wasmimage import files
 from wasmimage.errors import PipelineError
 from wasmimage.recipe import Source
 
 CACHE_ENV = "WASMIMAGE_CACHE_DIR"
 MIRRORS_ENV = "WASMIMAGE_MIRRORS"
 CHUNK = 1 << 16
+PARTIAL = ".partial-"  # what a fetch in progress (or killed) is called; never a cache entry
 
 
 @dataclass(frozen=True)
@@ -61,6 +66,8 @@ def sha256_file(path: Path) -> str:
 def cached_path(source: Source, settings: FetchSettings) -> Path:
     if source.kind == "git":
         return settings.cache_dir / "git" / f"{source.commit}.git"
+    if source.kind == "cargo-vendor":
+        return settings.cache_dir / "cargo-vendor" / source.filename
     return settings.cache_dir / "sha256" / source.sha256
 
 
@@ -71,6 +78,11 @@ def is_cached(source: Source, settings: FetchSettings) -> bool:
 def fetch(source: Source, settings: FetchSettings) -> Path:
     """Return the cached, verified source, fetching it first if needed."""
     target = cached_path(source, settings)
+    files.sweep_stale(target.parent, PARTIAL)  # what killed fetches left behind
+    if source.kind == "cargo-vendor":
+        from wasmimage import cargo
+
+        return cargo.fetch_vendor(source, settings)
     if source.kind == "git":
         return target if target.exists() else _fetch_git(source, settings, target)
     if target.exists():
@@ -101,10 +113,7 @@ def fetch(source: Source, settings: FetchSettings) -> Path:
 
 def _store(source: Source, target: Path, getter) -> Path:
     """Run getter into a temporary file beside target, verify it, and rename it into place."""
-    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=".partial-")
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
+    with files.owned_temp(target.parent, PARTIAL) as tmp:
         origin = getter(tmp)
         actual = sha256_file(tmp)
         if actual != source.sha256:
@@ -113,8 +122,6 @@ def _store(source: Source, target: Path, getter) -> Path:
         os.replace(tmp, target)
         _log(f"{source.name}: fetched {source.filename} from {origin}")
         return target
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def _copy_from(location: str, tmp: Path, settings: FetchSettings) -> str:
@@ -131,10 +138,16 @@ def _copy_from(location: str, tmp: Path, settings: FetchSettings) -> str:
 
 
 def _download(url: str, tmp: Path, settings: FetchSettings) -> str:
-    """GET url into tmp, retrying transient failures with exponential backoff."""
+    """GET url into tmp, retrying transient failures with exponential backoff.
+
+    A transfer cut short is resumed with a Range request when the server named a validator
+    (ETag or Last-Modified) to send as If-Range; otherwise, or if the server does not answer
+    with the exact range, it starts over. The caller verifies the sha256 of the result.
+    """
+    resume: dict[str, str] = {}
     for attempt in range(settings.attempts):
         try:
-            _download_once(url, tmp, settings)
+            _download_once(url, tmp, settings, resume)
             return url
         except _Retryable as exc:
             if attempt + 1 == settings.attempts:
@@ -145,19 +158,37 @@ def _download(url: str, tmp: Path, settings: FetchSettings) -> str:
     raise AssertionError("unreachable")
 
 
-def _download_once(url: str, tmp: Path, settings: FetchSettings) -> None:
+def _download_once(url: str, tmp: Path, settings: FetchSettings, resume: dict[str, str]) -> None:
+    have = tmp.stat().st_size if tmp.exists() else 0
+    # identity: store the bytes exactly as served (a .tar.gz must not be gunzipped in transit)
+    headers = {"Accept-Encoding": "identity"}
+    if have and resume.get("validator"):
+        headers.update({"Range": f"bytes={have}-", "If-Range": resume["validator"]})
     try:
-        with requests.get(url, stream=True, timeout=settings.timeout) as response:
+        with requests.get(url, stream=True, timeout=settings.timeout, headers=headers) as response:
             if response.status_code >= 500 or response.status_code == 429:
                 raise _Retryable(f"HTTP {response.status_code}")
-            if response.status_code != 200:
+            start = 0
+            if response.status_code == 206 and "Range" in headers:
+                match = re.fullmatch(r"bytes (\d+)-\d+/(\d+|\*)", response.headers.get("Content-Range", ""))
+                if not match or int(match.group(1)) != have:
+                    resume.clear()
+                    raise _Retryable(f"unusable range answer {response.headers.get('Content-Range')!r}")
+                start = have
+            elif response.status_code != 200:
                 raise PipelineError(f"{url}: HTTP {response.status_code} {response.reason}")
-            total = int(response.headers.get("Content-Length") or 0) or None
-            received = 0
-            with tmp.open("wb") as out, tqdm(total=total, unit="B", unit_scale=True, leave=False,
-                                             desc=url.rsplit("/", 1)[-1][:40],
-                                             disable=not sys.stderr.isatty()) as bar:
-                for chunk in response.iter_content(CHUNK):
+            else:
+                etag = response.headers.get("ETag", "")
+                validator = etag if etag and not etag.startswith("W/") else response.headers.get("Last-Modified")
+                resume.clear()
+                resume.update({"validator": validator} if validator else {})
+            length = int(response.headers.get("Content-Length") or 0) or None
+            total = start + length if length is not None else None
+            received = start
+            with tmp.open("ab" if start else "wb") as out, tqdm(
+                    total=total, initial=start, unit="B", unit_scale=True, leave=False,
+                    desc=url.rsplit("/", 1)[-1][:40], disable=not sys.stderr.isatty()) as bar:
+                for chunk in response.raw.stream(CHUNK, decode_content=False):
                     out.write(chunk)
                     received += len(chunk)
                     bar.update(len(chunk))
@@ -165,8 +196,8 @@ def _download_once(url: str, tmp: Path, settings: FetchSettings) -> None:
                 raise _Retryable(f"body ended after {received} of {total} bytes")
     except (requests.ConnectionError, requests.Timeout) as exc:
         raise _Retryable(f"{type(exc).__name__}: {exc}") from None
-    except requests.exceptions.ChunkedEncodingError as exc:
-        raise _Retryable(f"connection dropped mid-body: {exc}") from None
+    except (urllib3.exceptions.HTTPError, requests.exceptions.ChunkedEncodingError) as exc:
+        raise _Retryable(f"transfer broke off ({type(exc).__name__}: {exc})") from None
 
 
 def _pip_download(source: Source, tmp: Path) -> str:
@@ -186,14 +217,15 @@ def _pip_download(source: Source, tmp: Path) -> str:
 
 def _fetch_git(source: Source, settings: FetchSettings, target: Path) -> Path:
     """Fetch one commit into a bare repository; git verifies the object hashes."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(dir=target.parent, prefix=".partial-"))
-    try:
+    with files.owned_temp(target.parent, PARTIAL, is_dir=True) as work:
         _git("init", "-q", "--bare", str(work))
         name = source.location.rstrip("/").rsplit("/", 1)[-1].removesuffix(".git")
         locations = [f"{m.rstrip('/')}/{name}.git" for m in settings.mirrors] + [source.location]
         errors = []
         for location in locations:
+            if "://" not in location and not Path(location).exists():
+                errors.append(f"{location}: not there")  # a mirror directory without this repository
+                continue
             result = subprocess.run(["git", "-C", str(work), "fetch", "-q", "--depth", "1", location, source.commit],
                                     capture_output=True, text=True, check=False)
             if result.returncode == 0:
@@ -203,10 +235,9 @@ def _fetch_git(source: Source, settings: FetchSettings, target: Path) -> Path:
                 os.replace(work, target)
                 _log(f"{source.name}: fetched commit {source.commit[:12]} from {location}")
                 return target
-            errors.append(f"{location}: {result.stderr.strip().splitlines()[-1] if result.stderr.strip() else 'failed'}")
+            lines = result.stderr.strip().splitlines() or ["failed"]
+            errors.append(f"{location}: {next((x for x in lines if x.startswith('fatal:')), lines[-1])}")
         raise PipelineError(f"{source.name}: cannot fetch commit {source.commit}:\n  " + "\n  ".join(errors))
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
 
 
 def _git(*args: str) -> str:
@@ -240,3 +271,49 @@ def _archive_format(filename: str) -> str:
 
 def _log(message: str) -> None:
     print(f"[fetch] {message}", file=sys.stderr, flush=True)
+
+
+def fetch_all(recipe_name: str, sources: tuple[Source, ...], settings: FetchSettings, toolchain=None) -> None:
+    """Fetch every source; if any cannot be had, name all of them and the two ways to provide them.
+
+    `toolchain` (a callable returning the recipe's resolved toolchain) gives cargo-vendor
+    sources the cargo that vendors them when no archive is cached or mirrored.
+    """
+    problems = []
+    for source in sources:
+        try:
+            if source.kind == "cargo-vendor":
+                from wasmimage import cargo
+
+                cargo.fetch_vendor(source, settings, toolchain)
+            else:
+                fetch(source, settings)
+        except PipelineError as exc:
+            problems.append((source, str(exc)))
+    if problems:
+        raise PipelineError(missing_sources_message(recipe_name, problems, len(sources), settings))
+
+
+def mirror_name(source: Source) -> str:
+    """What a mirror directory holds this source as."""
+    if source.kind == "git":
+        return source.location.rstrip("/").rsplit("/", 1)[-1].removesuffix(".git") + ".git"
+    return source.filename
+
+
+def missing_sources_message(recipe_name: str, problems: list[tuple[Source, str]], total: int,
+                            settings: FetchSettings) -> str:
+    details = "\n".join("  - " + text.replace("\n", "\n    ") for _, text in problems)
+    wanted = ", ".join(mirror_name(s) for s, _ in problems)
+    mirrors = " ".join(settings.mirrors) or "none set"
+    return (f"{recipe_name}: {len(problems)} of {total} source(s) cannot be fetched here, so nothing was built:\n"
+            f"{details}\n"
+            f"Provide them in one of two ways:\n"
+            f"  1. network: build where the locations above are reachable (for cargo-vendor sources also the\n"
+            f"     cargo registry); the fetch stage verifies and caches every source, running `cargo vendor`\n"
+            f"     for cargo-vendor sources.\n"
+            f"  2. a mirror: on a connected machine run `python -m wasmimage mirror {recipe_name} DIR`, which\n"
+            f"     writes into DIR: {wanted}\n"
+            f"     Bring DIR here and set {MIRRORS_ENV}=DIR (now: {mirrors})."
+            + ("\n  docs/rust.md describes vendored crates." if any(s.kind == "cargo-vendor" for s, _ in problems)
+               else ""))

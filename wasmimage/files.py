@@ -1,7 +1,15 @@
-"""Atomic writes: a reader sees the old file or the complete new one, never a partial one."""
+"""Atomic writes: a reader sees the old file or the complete new one, never a partial one.
+
+Temporary files and directories are made by `owned_temp`, which holds an flock on them
+while their writer lives. A writer killed mid-way (SIGKILL, power loss) leaves its
+temporary behind under a name no reader takes for a result; `sweep_stale` removes such
+leftovers, and only those: a temporary whose lock is still held belongs to a live writer.
+"""
 
 from __future__ import annotations
 
+import errno
+import fcntl
 import json
 import os
 import shutil
@@ -10,22 +18,96 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 
+from wasmimage.errors import PipelineError
+
+_NO_SPACE = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+
+
+@contextmanager
+def owned_temp(directory: Path, prefix: str, *, is_dir: bool = False) -> Iterator[Path]:
+    """A new temporary file (or directory) in directory, locked while the context lasts.
+
+    Whatever is still at the path when the context ends is removed; rename it away to keep it.
+    """
+    directory.mkdir(parents=True, exist_ok=True)
+    while True:
+        if is_dir:
+            name = tempfile.mkdtemp(dir=directory, prefix=prefix)
+            fd = os.open(name, os.O_RDONLY | os.O_DIRECTORY)
+        else:
+            fd, name = tempfile.mkstemp(dir=directory, prefix=prefix)
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            if os.path.samestat(os.fstat(fd), os.lstat(name)):
+                break  # still ours: no sweep took it between creation and locking
+        except FileNotFoundError:
+            pass
+        os.close(fd)
+    path = Path(name)
+    try:
+        yield path
+    finally:
+        try:
+            _remove(path)
+        finally:
+            os.close(fd)
+
+
+def sweep_stale(directory: Path, prefix: str) -> list[Path]:
+    """Remove entries named prefix* in directory that no live writer holds; return them."""
+    try:
+        entries = [e for e in directory.iterdir() if e.name.startswith(prefix)]
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+    removed = []
+    for entry in entries:
+        try:
+            fd = os.open(entry, os.O_RDONLY | os.O_NOFOLLOW)
+        except OSError:
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            if os.path.samestat(os.fstat(fd), os.lstat(entry)):
+                _remove(entry)
+                removed.append(entry)
+        except OSError:
+            continue  # locked by a live writer, or already gone
+        finally:
+            os.close(fd)
+    return removed
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
+
+
+def no_space(exc: OSError) -> bool:
+    return exc.errno in _NO_SPACE
+
 
 @contextmanager
 def atomic_path(target: Path) -> Iterator[Path]:
-    """Yield a temporary path beside target; on success fsync it and rename it over target."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.partial-")
-    os.close(fd)
-    tmp = Path(name)
+    """Yield a temporary path beside target; on success fsync it and rename it over target.
+
+    A full disk is a PipelineError naming the target; the temporary is removed either way.
+    """
+    prefix = f".{target.name}.partial-"
+    sweep_stale(target.parent, prefix)
     try:
-        yield tmp
-        with tmp.open("rb") as f:
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
+        with owned_temp(target.parent, prefix) as tmp:
+            yield tmp
+            with tmp.open("rb") as f:
+                os.fsync(f.fileno())
+            os.chmod(tmp, 0o644)
+            os.replace(tmp, target)
+    except OSError as exc:
+        if no_space(exc):
+            raise PipelineError(f"{target}: cannot write it: {os.strerror(exc.errno)} "
+                                f"(on the file system of {target.parent}); nothing was written") from None
+        raise
 
 
 def write_bytes(target: Path, data: bytes) -> None:

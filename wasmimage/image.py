@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -54,33 +53,50 @@ def assemble(recipe: Recipe, stages: StageOutputs, target: Path) -> Path:
         copies[roles["executor"]] = recipe.recipe_dir / recipe.run["executor"]
 
     target.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.partial-"))
+    partial = f".{target.name}.partial-"
+    for prefix in (partial, f".{target.name}.old-"):
+        files.sweep_stale(target.parent, prefix)  # what a killed image stage left behind
     try:
-        for name, source in copies.items():
-            shutil.copyfile(source, work / name)
-        manifest = {
-            "schema": MANIFEST_SCHEMA,
-            "name": recipe.name, "version": recipe.version, "revision": recipe.revision, "tag": recipe.tag,
-            "language": recipe.language,
-            "pipeline": {"wasmimage": __version__, "recipe_sha256": build_info["recipe_sha256"]},
-            "sources": build_info["sources"],
-            "toolchain": build_info["toolchain"],
-            "build": {k: build_info[k] for k in ("flags", "commands", "source_date_epoch")},
-            "engine": {k: aot_info[k] for k in ("wasmtime", "config", "target")},
-            "run": run,
-            "roles": roles,
-            "files": {name: {"sha256": sha256_file(work / name), "size": (work / name).stat().st_size}
-                      for name in sorted(copies)},
-            "conformance": report["summary"],
-        }
-        files.write_json(work / MANIFEST, manifest)
-        for path in work.iterdir():
-            os.chmod(path, 0o644)
-        os.chmod(work, 0o755)
-        _replace_dir(work, target)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+        with files.owned_temp(target.parent, partial, is_dir=True) as work:
+            _write_image(recipe, work, target, copies, roles, run, build_info, aot_info, report)
+    except OSError as exc:
+        if files.no_space(exc):
+            raise PipelineError(f"{target}: cannot write the image: {os.strerror(exc.errno)} "
+                                f"(on the file system of {target.parent}); nothing was written") from None
+        raise
     return target
+
+
+def _write_image(recipe: Recipe, work: Path, target: Path, copies: dict[str, Path], roles: dict[str, str],
+                 run: dict[str, Any], build_info: dict, aot_info: dict, report: dict) -> None:
+    for name, source in copies.items():
+        shutil.copyfile(source, work / name)
+    manifest = {
+        "schema": MANIFEST_SCHEMA,
+        "name": recipe.name, "version": recipe.version, "revision": recipe.revision, "tag": recipe.tag,
+        "language": recipe.language,
+        "pipeline": {"wasmimage": __version__, "recipe_sha256": build_info["recipe_sha256"]},
+        "sources": build_info["sources"],
+        "toolchain": build_info["toolchain"],
+        "build": {k: build_info[k] for k in ("flags", "commands", "source_date_epoch")},
+        "engine": {k: aot_info[k] for k in ("wasmtime", "config", "target")},
+        "run": run,
+        "roles": roles,
+        "files": {name: {"sha256": sha256_file(work / name), "size": (work / name).stat().st_size}
+                  for name in sorted(copies)},
+        "conformance": report["summary"],
+    }
+    # The bytes published are the bytes that were built, compiled and verified: the copies
+    # must still have the digests the compile and aot stages recorded.
+    for role, recorded in (("wasm", build_info["wasm"]["sha256"]), ("cwasm", aot_info["cwasm"]["sha256"])):
+        if manifest["files"][roles[role]]["sha256"] != recorded:
+            raise PipelineError(f"{copies[roles[role]]}: changed after its stage recorded sha256 {recorded}; "
+                                f"rerun the build (doit build); no image written")
+    files.write_json(work / MANIFEST, manifest)
+    for path in work.iterdir():
+        os.chmod(path, 0o644)
+    os.chmod(work, 0o755)
+    _replace_dir(work, target)
 
 
 def _replace_dir(new: Path, target: Path) -> None:
@@ -122,8 +138,18 @@ def open_image(path: Path) -> Image:
         manifest = files.read_json(manifest_path)
     except ValueError as exc:
         raise PipelineError(f"{manifest_path}: not valid JSON: {exc}") from None
-    if manifest.get("schema") != MANIFEST_SCHEMA:
-        raise PipelineError(f"{manifest_path}: schema {manifest.get('schema')!r} is not {MANIFEST_SCHEMA}")
+    if not isinstance(manifest, dict) or manifest.get("schema") != MANIFEST_SCHEMA:
+        schema = manifest.get("schema") if isinstance(manifest, dict) else None
+        raise PipelineError(f"{manifest_path}: schema {schema!r} is not {MANIFEST_SCHEMA}")
+    listed, roles = manifest.get("files"), manifest.get("roles")
+    if not isinstance(listed, dict) or not all(isinstance(e, dict) and isinstance(e.get("sha256"), str)
+                                               for e in listed.values()):
+        raise PipelineError(f"{manifest_path}: files: must map each file name to its sha256")
+    if not isinstance(roles, dict) or not all(isinstance(v, str) for v in roles.values()):
+        raise PipelineError(f"{manifest_path}: roles: must map each role to a file name")
+    for key in ("name", "engine", "run"):
+        if not isinstance(manifest.get(key), (str, dict)):
+            raise PipelineError(f"{manifest_path}: {key}: missing")
     root = path.resolve()
     for name, entry in manifest["files"].items():
         file_path = (root / name).resolve()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from dataclasses import dataclass
@@ -22,18 +23,22 @@ STAGE_VARS = ("src", "files", "out", "flags", "build_dir", "jobs")
 @dataclass(frozen=True)
 class Source:
     name: str
-    kind: str  # "url" | "git" | "pypi-sdist"
-    location: str  # the URL, git URL or `name==version`
+    kind: str  # "url" | "git" | "pypi-sdist" | "cargo-vendor"
+    location: str  # the URL, git URL, `name==version`, or (cargo-vendor) the source whose Cargo.lock it serves
     sha256: str | None
     commit: str | None
     filename: str
     subdir: str | None
+    vendors: Source | None = None  # cargo-vendor: that source (see cargo.py)
 
     @property
     def pin(self) -> dict[str, Any]:
         """What identifies this source's bytes, as recorded in manifests and build keys."""
         pin = {"name": self.name, self.kind: self.location}
-        pin.update({"sha256": self.sha256} if self.sha256 else {"commit": self.commit})
+        if self.sha256:
+            pin["sha256"] = self.sha256
+        elif self.commit:
+            pin["commit"] = self.commit
         return pin
 
 
@@ -88,23 +93,48 @@ def _default_filename(kind: str, location: str) -> str:
 
 
 def _source(raw: dict[str, Any]) -> Source:
-    kind = next(k for k in ("url", "git", "pypi-sdist") if k in raw)
-    return Source(raw["name"], kind, raw[kind], raw.get("sha256"), raw.get("commit"),
-                  raw.get("filename") or _default_filename(kind, raw[kind]), raw.get("subdir"))
+    kind = next(k for k in ("url", "git", "pypi-sdist", "cargo-vendor") if k in raw)
+    filename = raw.get("filename") or ("" if kind == "cargo-vendor" else _default_filename(kind, raw[kind]))
+    return Source(raw["name"], kind, raw[kind], raw.get("sha256"), raw.get("commit"), filename, raw.get("subdir"))
 
 
-def _check_templates(path: Path, commands: list[str], allowed: set[str]) -> None:
+def _link_cargo_vendor(path: Path, sources: tuple[Source, ...]) -> tuple[Source, ...]:
+    """Point each cargo-vendor source at the earlier source whose Cargo.lock it serves."""
+    linked: list[Source] = []
+    for index, source in enumerate(sources):
+        if source.kind == "cargo-vendor":
+            owner = next((s for s in linked if s.name == source.location and s.kind != "cargo-vendor"), None)
+            if owner is None:
+                raise PipelineError(f"{path}: sources[{index}].cargo-vendor: {source.location!r} must name an "
+                                    f"earlier git, url or pypi-sdist source (the one whose Cargo.lock it serves)")
+            filename = source.filename or f"{owner.name}-{owner.commit or owner.sha256}-vendor.tar.gz"
+            source = dataclasses.replace(source, filename=filename, vendors=owner)
+        linked.append(source)
+    return tuple(linked)
+
+
+def _check_templates(path: Path, commands: list[str], allowed: set[str], source_names: tuple[str, ...] = ()) -> None:
     env = jinja2.Environment(undefined=jinja2.StrictUndefined)
     for index, command in enumerate(commands):
         where = f"{path}: build.commands[{index}]"
         try:
-            used = jinja2.meta.find_undeclared_variables(env.parse(command))
+            tree = env.parse(command)
         except jinja2.TemplateSyntaxError as exc:
-            raise PipelineError(f"{where}: template error: {exc.message}") from None
+            raise PipelineError(f"{where}: template error: {exc.message} (line {exc.lineno} of the command)") \
+                from None
+        used = jinja2.meta.find_undeclared_variables(tree)
         unknown = sorted(used - allowed)
         if unknown:
             raise PipelineError(f"{where}: unknown template variable {', '.join(unknown)} "
                                 f"(known: {', '.join(sorted(allowed))})")
+        # `src.NAME` / `src['NAME']` must name a source, or the build would fail only when it runs
+        for node in tree.find_all((jinja2.nodes.Getattr, jinja2.nodes.Getitem)):
+            if not (isinstance(node.node, jinja2.nodes.Name) and node.node.name == "src"):
+                continue
+            name = node.attr if isinstance(node, jinja2.nodes.Getattr) else getattr(node.arg, "value", None)
+            if isinstance(name, str) and name not in source_names:
+                raise PipelineError(f"{where}: src.{name} is not a source of this recipe "
+                                    f"(its sources are: {', '.join(source_names) or 'none'})")
 
 
 def load_recipe(path: Path, toolchains_dir: Path, conformance_dir: Path) -> Recipe:
@@ -117,11 +147,13 @@ def load_recipe(path: Path, toolchains_dir: Path, conformance_dir: Path) -> Reci
         if source.name in seen:
             raise PipelineError(f"{path}: sources[{index}].name: {source.name!r} is used twice")
         seen.add(source.name)
+    sources = _link_cargo_vendor(path, sources)
     try:
         toolchain = load_toolchain(toolchains_dir, data["toolchain"])
     except PipelineError as exc:
         raise PipelineError(f"{path}: toolchain: {exc}") from None
-    _check_templates(path, data["build"]["commands"], set(STAGE_VARS) | set(toolchain.var_names))
+    _check_templates(path, data["build"]["commands"], set(STAGE_VARS) | set(toolchain.var_names),
+                     tuple(s.name for s in sources))
     for field in ("files", "conformance"):
         for index, rel in enumerate(data.get(field, [])):
             base = path.parent if field == "files" else conformance_dir

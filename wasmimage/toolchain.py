@@ -3,13 +3,16 @@
 A toolchain file lists providers for the same compiler, in order of preference. A
 `debian` provider is a set of Debian packages at exact versions (what CI and offline
 machines use); an `archive` provider is an upstream release fetched and unpacked like a
-source (the reference for online users). `WASMIMAGE_TOOLCHAIN_PROVIDER=<name>` forces one.
+source (the reference for online users); a `rustup` provider is a rustup-managed Rust
+toolchain at an exact version with the targets it must have installed.
+`WASMIMAGE_TOOLCHAIN_PROVIDER=<name>` forces one.
 """
 
 from __future__ import annotations
 
 import os
 import platform
+import shutil
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,6 +47,7 @@ class ResolvedToolchain:
     vars: dict[str, str]
     env: dict[str, str] = field(default_factory=dict)
     archive: dict[str, str] | None = None  # for `archive` providers: what fetch must bring
+    std_crates: str | None = None  # a directory source with the crates std's own Cargo.lock needs (cargo.py)
 
 
 def load_toolchain(toolchains_dir: Path, name: str) -> Toolchain:
@@ -57,7 +61,12 @@ def load_toolchain(toolchains_dir: Path, name: str) -> Toolchain:
     var_names = tuple(data["vars"])
     for index, provider in enumerate(data["providers"]):
         if sorted(provider["vars"]) != sorted(var_names):
-            raise PipelineError(f"{path}: providers[{index}].vars: must define exactly {', '.join(var_names)}")
+            lacks = [v for v in var_names if v not in provider["vars"]]
+            extra = [v for v in provider["vars"] if v not in var_names]
+            problem = "; ".join(([f"lacks {', '.join(lacks)}"] if lacks else [])
+                                + ([f"defines {', '.join(extra)}, which `vars` does not list"] if extra else []))
+            raise PipelineError(f"{path}: providers[{index}].vars: must define exactly the toolchain's vars "
+                                f"({', '.join(var_names)}): {problem}")
     return Toolchain(name, path, var_names, tuple(data["providers"]))
 
 
@@ -122,10 +131,19 @@ def resolve(toolchain: Toolchain, archive_root: Path | None = None) -> ResolvedT
                 installed = installed_debian_versions(list(provider["packages"]))
                 vars_, env = _render_vars(provider, "/usr")
                 identity = {"provider": provider["name"], "kind": "debian", "packages": installed}
-                return ResolvedToolchain(toolchain.name, provider["name"], identity, vars_, env)
+                return ResolvedToolchain(toolchain.name, provider["name"], identity, vars_, env,
+                                         std_crates=provider.get("std_crates"))
             hint = provider.get("install_hint") or "apt-get install " + " ".join(
                 f"{p}={v}" for p, v in provider["packages"].items())
             reasons.append(f"provider {provider['name']}: " + "; ".join(problems) + f"\n    provision it with: {hint}")
+        elif provider["kind"] == "rustup":
+            resolved, problem = _resolve_rustup(toolchain, provider)
+            if resolved is not None:
+                return resolved
+            hint = provider.get("install_hint") or (
+                f"rustup toolchain install {provider['version']} --profile minimal "
+                + " ".join(f"--target {t}" for t in provider["targets"]))
+            reasons.append(f"provider {provider['name']}: {problem}\n    provision it with: {hint}")
         else:
             archive = provider["archives"].get(host_arch())
             if archive is None:
@@ -139,3 +157,47 @@ def resolve(toolchain: Toolchain, archive_root: Path | None = None) -> ResolvedT
     raise PipelineError(f"toolchain {toolchain.name} ({toolchain.path}) is not available here:\n  "
                         + "\n  ".join(reasons)
                         + f"\n  (or set {DRIFT_ENV}=1 to build with other package versions, recorded in the manifest)")
+
+
+def _rustup() -> str | None:
+    """The rustup binary: on PATH, or where rustup-init puts it."""
+    found = shutil.which("rustup")
+    if found:
+        return found
+    for home in (os.environ.get("CARGO_HOME"), str(Path.home() / ".cargo")):
+        if home and (Path(home) / "bin" / "rustup").is_file():
+            return str(Path(home) / "bin" / "rustup")
+    return None
+
+
+def _resolve_rustup(toolchain: Toolchain, provider: dict[str, Any]) -> tuple[ResolvedToolchain | None, str]:
+    """Check `rustup run VERSION rustc --version` and the installed targets; never installs anything.
+
+    Build commands run with a fixed PATH that has no rustup shims, so vars and env name the
+    toolchain's own binaries through `{{ root }}` (its sysroot).
+    """
+    version = provider["version"]
+    rustup = _rustup()
+    if rustup is None:
+        return None, "rustup is not installed"
+
+    def rustc(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([rustup, "run", version, "rustc", *args], capture_output=True, text=True, check=False,
+                              env={**os.environ, "RUSTUP_AUTO_INSTALL": "0", "RUST_BACKTRACE": "0"})
+
+    result = rustc("--version")
+    reported = result.stdout.strip()
+    if result.returncode != 0:
+        detail = (result.stderr.strip().splitlines() or ["failed"])[0]
+        return None, f"`rustup run {version} rustc --version`: {detail}"
+    if not reported.startswith(f"rustc {version} ") and reported != f"rustc {version}":
+        return None, f"`rustup run {version} rustc --version` says {reported!r}"
+    sysroot = rustc("--print", "sysroot").stdout.strip()
+    missing = [t for t in provider["targets"] if not (Path(sysroot) / "lib" / "rustlib" / t / "lib").is_dir()]
+    if not sysroot or missing:
+        return None, f"rust {version} lacks the target(s) {', '.join(missing)} (rustup target add)"
+    vars_, env = _render_vars(provider, sysroot)
+    identity = {"provider": provider["name"], "kind": "rustup", "version": version, "rustc": reported,
+                "targets": list(provider["targets"])}
+    return ResolvedToolchain(toolchain.name, provider["name"], identity, vars_, env,
+                             std_crates=provider.get("std_crates")), ""

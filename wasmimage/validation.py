@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import json
 from functools import cache
 from importlib import resources
@@ -28,26 +29,103 @@ def field_path(parts) -> str:
     return text or "(top level)"
 
 
+# What the schemas' patterns mean, in words (a pattern not listed here is shown as is).
+PATTERN_MEANINGS = {
+    "^[0-9a-f]{64}$": "64 lowercase hex digits (a sha256)",
+    "^[0-9a-f]{40}$": "a full commit id: 40 lowercase hex digits (not a branch, tag or short id)",
+    "^[A-Za-z0-9_][A-Za-z0-9_.+-]*$": "a plain file name (letters, digits, _ . + -; no / and no ..)",
+    "^(?!/)(?!.*(^|/)\\.\\.(/|$))[A-Za-z0-9_./+-]+$":
+        "a relative path that stays inside its directory (no leading /, no ..)",
+    "^https://[^\\s]+$": "an https:// URL",
+    "^(https://|file://)[^\\s]+$": "an https:// or file:// URL",
+    "^[A-Za-z0-9][A-Za-z0-9._-]*==[A-Za-z0-9.+!_-]+$": "an exact pin NAME==VERSION",
+    "^[a-z0-9][a-z0-9-]{0,62}$": "lowercase letters, digits and -, starting with a letter or digit",
+    "^[a-z0-9][a-z0-9-]*$": "lowercase letters, digits and -, starting with a letter or digit",
+}
+_YAML_TYPES = {int: "a number", float: "a number", bool: "a boolean", type(None): "empty", list: "a list",
+               dict: "a mapping", str: "a string"}
+
+
+def _join(where: str, key: str) -> str:
+    return key if where == "(top level)" else f"{where}.{key}"
+
+
 def _describe(error: jsonschema.ValidationError) -> str:
     where = field_path(error.absolute_path)
-    if error.validator == "additionalProperties":
-        return f"{where}: {error.message}"
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        known = sorted(error.schema.get("properties", {}))
+        lines = []
+        for key in sorted(k for k in error.instance if k not in known):
+            close = difflib.get_close_matches(str(key), known, n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            lines.append(f"{_join(where, str(key))}: unknown field ({hint}allowed here: {', '.join(known)})")
+        if lines:
+            return "\n  ".join(lines)
+    if error.validator == "required" and isinstance(error.instance, dict):
+        missing = [k for k in error.validator_value if k not in error.instance]
+        return "\n  ".join(f"{_join(where, k)}: required field is missing" for k in missing)
     if error.validator == "oneOf" and where.startswith("sources"):
         return (f"{where}: a source needs exactly one of `url` + `sha256`, "
-                f"`git` + `commit`, or `pypi-sdist` + `sha256`")
+                f"`git` + `commit`, `pypi-sdist` + `sha256`, or `cargo-vendor` (+ optional `sha256`)")
     if error.validator == "pattern":
+        meaning = error.schema.get("description") or PATTERN_MEANINGS.get(error.validator_value)
+        if meaning:
+            return f"{where}: {error.instance!r} is not valid: must be {meaning}"
         return f"{where}: {error.instance!r} is not valid (must match {error.validator_value})"
+    if error.validator == "enum":
+        return f"{where}: {error.instance!r} is not one of {', '.join(map(str, error.validator_value))}"
+    if error.validator == "type" and error.validator_value == "string" and isinstance(error.instance, (int, float)):
+        return f"{where}: {error.message} (YAML reads it as a number: quote it, \"{error.instance}\")"
     return f"{where}: {error.message}"
+
+
+class _Loader(yaml.SafeLoader):
+    """safe_load that refuses a key given twice in one mapping (YAML would keep the last)."""
+
+    def construct_mapping(self, node, deep=False):
+        seen: dict[Any, Any] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            try:
+                first = seen.setdefault(key, key_node)
+            except TypeError:
+                continue  # an unhashable key: the base class reports it
+            if first is not key_node:
+                mark = key_node.start_mark
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key!r} (first given on line {first.start_mark.line + 1})", mark)
+        return super().construct_mapping(node, deep=deep)
+
+
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    """`line 12, column 10: expected ',' or ']' (while parsing a flow sequence from line 11)`."""
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None)
+    if mark is None or problem is None:
+        return str(exc)
+    text = f"line {mark.line + 1}, column {mark.column + 1}: {problem}"
+    context, context_mark = getattr(exc, "context", None), getattr(exc, "context_mark", None)
+    if context:
+        text += f" ({context}" + (f" from line {context_mark.line + 1}" if context_mark else "") + ")"
+    return text
 
 
 def load_yaml(path: Path, schema_name: str) -> dict[str, Any]:
     """Parse `path` and validate it; any problem is a PipelineError naming the file and field."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506 - a SafeLoader
     except OSError as exc:
         raise PipelineError(f"{path}: cannot read: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise PipelineError(f"{path}: not UTF-8 text (byte {exc.object[exc.start]:#04x} at offset {exc.start})") \
+            from None
     except yaml.YAMLError as exc:
-        raise PipelineError(f"{path}: not valid YAML: {exc}") from None
+        raise PipelineError(f"{path}: not valid YAML: {_yaml_problem(exc)}") from None
+    if data is None:
+        raise PipelineError(f"{path}: (top level): the file is empty")
+    if not isinstance(data, dict):
+        raise PipelineError(f"{path}: (top level): must be a mapping of fields, "
+                            f"not {_YAML_TYPES.get(type(data), type(data).__name__)}")
     errors = sorted(_validator(schema_name).iter_errors(data), key=lambda e: list(e.absolute_path))
     if errors:
         shown = "\n  ".join(_describe(e) for e in errors[:5])

@@ -1,0 +1,388 @@
+"""Cargo builds: the rust-wasip1 toolchain, cargo-vendor sources, and the RustPython recipe's
+fail-fast path.
+
+The slow tests build Rust to wasm32-wasip1 with the Debian provider (std is built from
+source: about a minute per build on two cores) in throwaway copies of the project.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, copy_project, doit
+from wasmimage import cargo
+from wasmimage.errors import PipelineError
+from wasmimage.fetch import FetchSettings, fetch_all
+from wasmimage.recipe import load_recipe, load_recipes
+from wasmimage.toolchain import load_toolchain, resolve
+
+STD_CRATES = Path("/usr/lib/rustlib/src/rust/library/vendor")
+STD_LOCK = Path("/usr/lib/rustlib/src/rust/library/Cargo.lock")
+CFG_IF = STD_CRATES / "cfg-if-1.0.4"
+needs_debian_rust = pytest.mark.skipif(not (Path("/usr/bin/cargo").exists() and CFG_IF.is_dir()),
+                                       reason="needs Debian's cargo-web and rust-web-src")
+RUSTPYTHON_COMMIT = "9792001703ae653114693a662012bab2ea8a35ae"
+GIT = ["git", "-c", "user.email=test@example.invalid", "-c", "user.name=test", "-c", "init.defaultBranch=main"]
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def isolated_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    """A cache of our own, no mirrors from the caller, git limited to local repositories."""
+    return {"WASMIMAGE_CACHE_DIR": str(tmp_path / "cache"), "WASMIMAGE_MIRRORS": "",
+            "GIT_ALLOW_PROTOCOL": "file", **extra}
+
+
+def registry_source() -> str:
+    """The default registry's source string, as Cargo.lock files write it (read, not written here)."""
+    text = STD_LOCK.read_text()
+    return next(line.split('"')[1] for line in text.splitlines() if line.startswith('source = "registry+'))
+
+
+# --- the toolchain ----------------------------------------------------------------------------
+
+def test_toolchain_file_pins_debian_packages_and_a_rustup_reference():
+    toolchain = load_toolchain(ROOT / "toolchains", "rust-wasip1")
+    debian, rustup = toolchain.providers
+    assert debian["kind"] == "debian" and all(v[0].isdigit() for v in debian["packages"].values())
+    assert debian["env"] == {"RUSTC_BOOTSTRAP": "1", "RUSTC": "/usr/bin/rustc"}
+    assert debian["std_crates"] == str(STD_CRATES)
+    assert rustup["kind"] == "rustup" and rustup["version"] == "1.95.0" and rustup["targets"] == ["wasm32-wasip1"]
+
+
+def fake_rustup(tmp_path: Path, version: str, targets: list[str]) -> Path:
+    """A `rustup` that answers `run VERSION rustc ...` for one installed toolchain."""
+    sysroot = tmp_path / "toolchains" / f"{version}-x86_64-unknown-linux-gnu"
+    for target in targets:
+        (sysroot / "lib" / "rustlib" / target / "lib").mkdir(parents=True)
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    script = bin_dir / "rustup"
+    script.write_text(f"""#!/bin/sh
+[ "$1" = run ] && [ "$2" = "{version}" ] && [ "$3" = rustc ] || {{ echo "error: toolchain '$2' is not installed" >&2; exit 1; }}
+case "$4" in
+  --version) echo "rustc {version} (0123456789 2026-01-01)";;
+  --print) echo "{sysroot}";;
+esac
+""")
+    script.chmod(0o755)
+    return bin_dir
+
+
+def test_rustup_provider_checks_version_and_targets(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    toolchain = load_toolchain(ROOT / "toolchains", "rust-wasip1")
+    monkeypatch.setenv("WASMIMAGE_TOOLCHAIN_PROVIDER", "rustup")
+    monkeypatch.setenv("PATH", f"{fake_rustup(tmp_path, '1.95.0', ['wasm32-wasip1'])}:/usr/bin:/bin")
+    resolved = resolve(toolchain)
+    sysroot = tmp_path / "toolchains" / "1.95.0-x86_64-unknown-linux-gnu"
+    assert resolved.identity == {"provider": "rustup", "kind": "rustup", "version": "1.95.0",
+                                 "rustc": "rustc 1.95.0 (0123456789 2026-01-01)", "targets": ["wasm32-wasip1"]}
+    assert resolved.vars["cargo"] == f"{sysroot}/bin/cargo"
+    assert resolved.env == {"RUSTC": f"{sysroot}/bin/rustc", "RUSTUP_TOOLCHAIN": "1.95.0"}
+    assert resolved.std_crates is None
+
+
+def test_rustup_provider_explains_what_is_missing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    toolchain = load_toolchain(ROOT / "toolchains", "rust-wasip1")
+    monkeypatch.setenv("WASMIMAGE_TOOLCHAIN_PROVIDER", "rustup")
+    monkeypatch.setenv("PATH", f"{fake_rustup(tmp_path, '1.95.0', [])}:/usr/bin:/bin")
+    with pytest.raises(PipelineError, match=r"lacks the target\(s\) wasm32-wasip1[\s\S]*"
+                                            r"rustup toolchain install 1.95.0 --profile minimal --target wasm32-wasip1"):
+        resolve(toolchain)
+
+
+# --- recipes ----------------------------------------------------------------------------------
+
+def test_recipes_load_and_name_the_vendor_archive():
+    recipes = {r.name: r for r in load_recipes(ROOT / "recipes", ROOT / "toolchains", ROOT / "conformance")}
+    assert recipes["rust-hello"].sources == ()
+    git, crates = recipes["rustpython"].sources
+    assert git.commit == RUSTPYTHON_COMMIT and crates.kind == "cargo-vendor" and crates.vendors == git
+    assert crates.filename == f"rustpython-{RUSTPYTHON_COMMIT}-vendor.tar.gz"
+    assert crates.pin == {"name": "crates", "cargo-vendor": "rustpython"}
+
+
+def test_a_cargo_vendor_source_must_follow_the_source_it_serves(tmp_path: Path):
+    recipes = tmp_path / "recipes"
+    shutil.copytree(ROOT / "recipes", recipes)
+    path = recipes / "rustpython.yaml"
+    text = path.read_text()
+    path.write_text(text.replace("cargo-vendor: rustpython", "cargo-vendor: nothing"))
+    with pytest.raises(PipelineError, match=r"sources\[1\]\.cargo-vendor: 'nothing' must name an earlier"):
+        load_recipe(path, ROOT / "toolchains", ROOT / "conformance")
+    path.write_text(text.replace("    cargo-vendor: rustpython", "    cargo-vendor: rustpython\n    subdir: x"))
+    with pytest.raises(PipelineError, match=r"cargo-vendor"):
+        load_recipe(path, ROOT / "toolchains", ROOT / "conformance")
+
+
+# --- vendor archives --------------------------------------------------------------------------
+
+def vendor_tree(root: Path, name: str, version: str, files: dict[str, bytes], package: str | None) -> Path:
+    """One crate directory as `cargo vendor` writes it."""
+    crate = root / f"{name}-{version}"
+    for rel, data in files.items():
+        (crate / rel).parent.mkdir(parents=True, exist_ok=True)
+        (crate / rel).write_bytes(data)
+    listed = {rel: hashlib.sha256(data).hexdigest() for rel, data in files.items()}
+    (crate / ".cargo-checksum.json").write_text(json.dumps({"files": listed, "package": package}))
+    return crate
+
+
+def small_lock(checksum: str, git_source: str = "git+file:///nowhere/gitdep?tag=v0.2.0") -> list[cargo.LockedPackage]:
+    return [cargo.LockedPackage("app", "0.1.0", None, None),
+            cargo.LockedPackage("regdep", "1.2.3", "registry+https://registry.invalid/index", checksum),
+            cargo.LockedPackage("gitdep", "0.2.0", f"{git_source}#{'ab' * 20}", None)]
+
+
+def make_vendor(root: Path, checksum: str) -> Path:
+    vendor = root / "vendor"
+    vendor_tree(vendor, "regdep", "1.2.3", {"Cargo.toml": b'[package]\nname = "regdep"\nversion = "1.2.3"\n',
+                                            "src/lib.rs": b"pub fn f() {}\n"}, checksum)
+    vendor_tree(vendor, "gitdep", "0.2.0", {"Cargo.toml": b'[package]\nname = "gitdep"\nversion = "0.2.0"\n',
+                                            "src/lib.rs": b"pub fn g() {}\n"}, None)
+    return vendor
+
+
+def test_vendor_archives_are_deterministic_and_checked_against_the_lock(tmp_path: Path):
+    checksum = "c" * 64
+    lock = small_lock(checksum)
+    first, second = make_vendor(tmp_path / "a", checksum), make_vendor(tmp_path / "b", checksum)
+    os.utime(second / "regdep-1.2.3" / "src" / "lib.rs", (1, 1))  # mtimes and paths do not matter
+    digest = cargo.pack(first, tmp_path / "one.tar.gz")
+    assert cargo.pack(second, tmp_path / "two.tar.gz") == digest
+    assert sha256(tmp_path / "one.tar.gz") == sha256(tmp_path / "two.tar.gz")
+    assert cargo.check_archive(tmp_path / "one.tar.gz", lock, digest) == digest
+    with tarfile.open(tmp_path / "one.tar.gz") as archive:
+        members = archive.getmembers()
+    assert {(m.uid, m.gid, m.mtime, m.uname) for m in members} == {(0, 0, 0, "")}
+    assert members[0].name == "vendor" and [m.name for m in members] == sorted(m.name for m in members)
+
+    with pytest.raises(PipelineError, match="recipe pins"):
+        cargo.check_archive(tmp_path / "one.tar.gz", lock, "0" * 64)
+    with pytest.raises(PipelineError, match="regdep 1.2.3: package checksum c+, the Cargo.lock pins d+"):
+        cargo.check_archive(tmp_path / "one.tar.gz", small_lock("d" * 64))
+    (first / "regdep-1.2.3" / "src" / "lib.rs").write_text("pub fn f() { evil() }\n")
+    cargo.pack(first, tmp_path / "tampered.tar.gz")
+    with pytest.raises(PipelineError, match=r"regdep-1\.2\.3/src/lib\.rs: sha256 \w+, listed"):
+        cargo.check_archive(tmp_path / "tampered.tar.gz", lock)
+    shutil.rmtree(first / "gitdep-0.2.0")
+    shutil.rmtree(first / "regdep-1.2.3")
+    cargo.pack(first, tmp_path / "empty.tar.gz")
+    with pytest.raises(PipelineError, match=r"regdep 1\.2\.3: missing[\s\S]*gitdep 0\.2\.0: missing"):
+        cargo.check_archive(tmp_path / "empty.tar.gz", lock)
+
+
+def test_an_archive_cannot_write_outside_vendor(tmp_path: Path):
+    evil = tmp_path / "evil.tar.gz"
+    with tarfile.open(evil, "w:gz") as archive:
+        info = tarfile.TarInfo("vendor/../../etc/x")
+        info.size = 1
+        archive.addfile(info, __import__("io").BytesIO(b"x"))
+    with pytest.raises(PipelineError, match="outside vendor/"):
+        cargo.check_archive(evil, [])
+
+
+def test_source_config_sends_the_registry_and_git_sources_to_the_vendor_directory(tmp_path: Path):
+    lock = small_lock("c" * 64, "git+https://git.invalid/org/gitdep?branch=wasm")
+    text = cargo.source_config(lock, tmp_path / "vendor")
+    assert 'replace-with = "wasmimage-vendor"' in text
+    assert f'directory = "{tmp_path / "vendor"}"' in text
+    assert ('[source."git+https://git.invalid/org/gitdep?branch=wasm"]\ngit = "https://git.invalid/org/gitdep"\n'
+            'branch = "wasm"\nreplace-with = "wasmimage-vendor"') in text
+    two_registries = [*lock, cargo.LockedPackage("other", "1.0.0", "sparse+https://elsewhere.invalid/", "e" * 64)]
+    with pytest.raises(PipelineError, match="2 registries"):
+        cargo.source_config(two_registries, tmp_path)
+
+
+def git_repo(path: Path, files: dict[str, str]) -> str:
+    """A local git repository holding `files` in one commit; returns the commit."""
+    path.mkdir(parents=True)
+    subprocess.run([*GIT, "init", "-q", str(path)], check=True)
+    for rel, text in files.items():
+        (path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (path / rel).write_text(text)
+    subprocess.run([*GIT, "-C", str(path), "add", "-A"], check=True)
+    subprocess.run([*GIT, "-C", str(path), "commit", "-q", "-m", "fixture"], check=True)
+    return subprocess.run(["git", "-C", str(path), "rev-parse", "HEAD"], capture_output=True, text=True,
+                          check=True).stdout.strip()
+
+
+APP_MAIN = """fn main() {
+    cfg_if::cfg_if! {
+        if #[cfg(target_os = "wasi")] { println!("wasi: {}", gitdep::greeting()); }
+        else { println!("native: {}", gitdep::greeting()); }
+    }
+}
+"""
+
+
+def app_files(with_git_dep: bool) -> dict[str, str]:
+    """A cargo project needing cfg-if 1.0.4 from the registry (and a git crate): its Cargo.lock by hand."""
+    checksum = json.loads((CFG_IF / ".cargo-checksum.json").read_text())["package"]
+    deps = '\ncfg-if = "=1.0.4"\n' + ('gitdep = { git = "file:///nowhere/gitdep", tag = "v0.2.0" }\n'
+                                      if with_git_dep else "")
+    lock = (f'version = 4\n\n[[package]]\nname = "app"\nversion = "0.1.0"\ndependencies = [\n "cfg-if",\n'
+            + (' "gitdep",\n' if with_git_dep else "") + ']\n\n'
+            f'[[package]]\nname = "cfg-if"\nversion = "1.0.4"\nsource = "{registry_source()}"\nchecksum = "{checksum}"\n')
+    if with_git_dep:
+        lock += f'\n[[package]]\nname = "gitdep"\nversion = "0.2.0"\nsource = "git+file:///nowhere/gitdep?tag=v0.2.0#{"ab" * 20}"\n'
+    return {"Cargo.toml": ('[package]\nname = "app"\nversion = "0.1.0"\nedition = "2021"\npublish = false\n\n'
+                           f'[dependencies]{deps}\n[profile.release]\npanic = "abort"\nstrip = true\n'),
+            "Cargo.lock": lock, "src/main.rs": APP_MAIN if with_git_dep else "fn main() {}\n"}
+
+
+@needs_debian_rust
+def test_the_fetch_stage_vendors_with_cargo_when_no_archive_is_there(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """The network path, made offline: the machine's cargo config sends the registry to std's crates."""
+    from wasmimage.recipe import _link_cargo_vendor, Source
+
+    commit = git_repo(tmp_path / "app", app_files(with_git_dep=False))
+    home = tmp_path / "cargo-home"
+    home.mkdir()
+    (home / "config.toml").write_text(f'[source.crates-io]\nreplace-with = "std"\n[source.std]\n'
+                                      f'directory = "{STD_CRATES}"\n')
+    monkeypatch.setenv("CARGO_HOME", str(home))
+    monkeypatch.setenv("RUSTC", "/usr/bin/rustc")
+    monkeypatch.setenv("WASMIMAGE_VENDOR_CARGO", "/usr/bin/cargo")
+    sources = _link_cargo_vendor(tmp_path, (Source("app", "git", f"file://{tmp_path}/app", None, commit, "app", None),
+                                            Source("crates", "cargo-vendor", "app", None, None, "", None)))
+    settings = FetchSettings(tmp_path / "cache")
+    fetch_all("app", sources, settings)
+    archive = settings.cache_dir / "cargo-vendor" / f"app-{commit}-vendor.tar.gz"
+    with tarfile.open(archive) as tar:
+        assert "vendor/cfg-if-1.0.4/src/lib.rs" in tar.getnames()
+    again = tmp_path / "again.tar.gz"
+    (tmp_path / "checkout").mkdir()
+    subprocess.run(["git", "-C", str(tmp_path / "app"), "archive", "HEAD"], stdout=open(tmp_path / "a.tar", "wb"),
+                   check=True)
+    subprocess.run(["tar", "-xf", str(tmp_path / "a.tar"), "-C", str(tmp_path / "checkout")], check=True)
+    result = subprocess.run([sys.executable, "-m", "wasmimage", "vendor-crates", str(tmp_path / "checkout"), str(again),
+                             "--cargo", "/usr/bin/cargo"], capture_output=True, text=True, check=True)
+    assert cargo.tar_digest(archive) in result.stdout  # the CLI makes the very same archive
+
+
+# --- the RustPython recipe offline --------------------------------------------------------------
+
+def test_rustpython_fails_fast_naming_what_is_missing_and_both_remedies(tmp_path: Path):
+    project = copy_project(tmp_path / "project")
+    empty = tmp_path / "empty-mirror"
+    empty.mkdir()
+    started = time.monotonic()
+    result = doit(project, "build:rustpython", env=isolated_env(tmp_path, WASMIMAGE_MIRRORS=str(empty)), check=False)
+    elapsed = time.monotonic() - started
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert elapsed < 60, f"took {elapsed:.0f}s"
+    assert f"rustpython: cannot fetch commit {RUSTPYTHON_COMMIT}" in output
+    assert f"{empty}/RustPython.git: not there" in output
+    assert f"{empty}/rustpython-{RUSTPYTHON_COMMIT}-vendor.tar.gz: not there" in output
+    assert "network: build where the locations above are reachable" in output
+    assert "python -m wasmimage mirror rustpython DIR" in output and "WASMIMAGE_MIRRORS=DIR" in output
+    assert ".  compile:rustpython" not in output  # stopped at fetch: nothing was built
+    assert not (project / "artifacts" / "images" / "rustpython").exists()
+    assert not (project / "artifacts" / "build" / "rustpython").exists()
+
+
+# --- whole pipeline: the rust-hello fixture ---------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def rust_hello(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, float]:
+    """rust-hello built by `doit build:rust-hello` in a fresh copy of the project; (image dir, seconds)."""
+    tmp = tmp_path_factory.mktemp("rust-hello")
+    project = copy_project(tmp / "project")
+    started = time.monotonic()
+    doit(project, "build:rust-hello", env=isolated_env(tmp))
+    return project / "artifacts" / "images" / "rust-hello" / "0.1.0-r1", time.monotonic() - started
+
+
+@pytest.mark.slow
+@needs_debian_rust
+def test_rust_hello_goes_through_the_whole_pipeline_and_runs(rust_hello: tuple[Path, float], tmp_path: Path):
+    image, seconds = rust_hello
+    print(f"\nrust-hello: clean `doit build:rust-hello` took {seconds:.0f}s")
+    manifest = json.loads((image / "image.json").read_text())
+    assert manifest["sources"] == [] and manifest["language"] == "line"
+    assert manifest["toolchain"]["name"] == "rust-wasip1" and manifest["toolchain"]["packages"]["rustc-web"]
+    assert manifest["conformance"] == {"passed": 8, "failed": 0, "expected_failures": 0}
+    script = tmp_path / "main.line"
+    script.write_text("print hello from the image\nstdin\nexit 7\n")
+    result = subprocess.run([sys.executable, "-m", "wasmimage", "run", str(image), str(script)],
+                            input=b"piped in\n", capture_output=True, check=False)
+    assert (result.returncode, result.stdout) == (7, b"hello from the image\npiped in\n"), result.stderr
+
+
+@pytest.mark.slow
+@needs_debian_rust
+def test_rust_hello_builds_byte_identical_in_another_directory(rust_hello: tuple[Path, float], tmp_path: Path):
+    first, _ = rust_hello
+    project = copy_project(tmp_path / "elsewhere" / "second")
+    doit(project, "build:rust-hello", env=isolated_env(tmp_path))
+    second = project / "artifacts" / "images" / "rust-hello" / "0.1.0-r1"
+    for name in ("rust-hello.wasm", "rust-hello.cwasm", "image.json"):
+        assert sha256(first / name) == sha256(second / name), name
+
+
+@pytest.mark.slow
+@needs_debian_rust
+def test_a_cargo_vendor_source_builds_offline_from_a_mirror(tmp_path: Path):
+    """Registry and git dependencies, vendored, from a mirror; std's crates merged in; no network."""
+    commit = git_repo(tmp_path / "upstream" / "app", app_files(with_git_dep=True))
+    mirror = tmp_path / "mirror"
+    subprocess.run(["git", "clone", "-q", "--bare", str(tmp_path / "upstream" / "app"), str(mirror / "app.git")],
+                   check=True)
+    # The vendor archive, as `cargo vendor` would write it: cfg-if as the registry has it, gitdep from git.
+    vendor = tmp_path / "vendor-work" / "vendor"
+    cfg_if = {str(p.relative_to(CFG_IF)): p.read_bytes() for p in CFG_IF.rglob("*")
+              if p.is_file() and not any(part.startswith(".") for part in p.relative_to(CFG_IF).parts)}
+    vendor_tree(vendor, "cfg-if", "1.0.4", cfg_if, json.loads((CFG_IF / ".cargo-checksum.json").read_text())["package"])
+    vendor_tree(vendor, "gitdep", "0.2.0", {
+        "Cargo.toml": b'[package]\nname = "gitdep"\nversion = "0.2.0"\nedition = "2021"\n',
+        "src/lib.rs": b'pub fn greeting() -> &\'static str { "from a git dependency" }\n'}, None)
+    cargo.pack(vendor, mirror / f"app-{commit}-vendor.tar.gz")
+
+    project = copy_project(tmp_path / "project")
+    (project / "recipes" / "app.yaml").write_text(f"""name: app
+version: 0.1.0
+revision: 1
+language: none
+sources:
+  - name: app
+    git: file:///nowhere/app
+    commit: {commit}
+  - name: crates
+    cargo-vendor: app
+toolchain: rust-wasip1
+build:
+  commands:
+    - >-
+      {{{{ cargo }}}} build {{{{ cargo_flags }}}} --config {{{{ src.crates }}}}/config.toml --release --locked --offline
+      --manifest-path {{{{ src.app }}}}/Cargo.toml --target {{{{ target }}}} --target-dir target
+    - cp target/{{{{ target }}}}/release/app.wasm {{{{ out }}}}
+output: app.wasm
+run:
+  argv: [app]
+  script_name: main.txt
+  canary: unused
+conformance: [app]
+""")
+    (project / "conformance" / "app").mkdir()
+    (project / "conformance" / "app" / "01_greets.txt").write_text("")
+    (project / "conformance" / "app" / "01_greets.out").write_text("wasi: from a git dependency\n")
+    result = doit(project, "build:app", env=isolated_env(tmp_path, WASMIMAGE_MIRRORS=str(mirror)))
+    assert f"from {mirror}/app.git" in result.stderr and f"app-{commit}-vendor.tar.gz from {mirror}" in result.stderr
+    manifest = json.loads((project / "artifacts" / "images" / "app" / "0.1.0-r1" / "image.json").read_text())
+    assert manifest["conformance"]["passed"] == 1
+    assert manifest["sources"][1] == {"name": "crates", "cargo-vendor": "app", "pinned": False,
+                                      "sha256": cargo.tar_digest(mirror / f"app-{commit}-vendor.tar.gz")}
