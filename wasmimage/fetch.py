@@ -113,15 +113,21 @@ def fetch(source: Source, settings: FetchSettings) -> Path:
 
 def _store(source: Source, target: Path, getter) -> Path:
     """Run getter into a temporary file beside target, verify it, and rename it into place."""
-    with files.owned_temp(target.parent, PARTIAL) as tmp:
-        origin = getter(tmp)
-        actual = sha256_file(tmp)
-        if actual != source.sha256:
-            raise PipelineError(f"{source.name}: sha256 mismatch for {origin}\n"
-                                f"  expected {source.sha256}\n  actual   {actual}\n  nothing was kept")
-        os.replace(tmp, target)
-        _log(f"{source.name}: fetched {source.filename} from {origin}")
-        return target
+    try:
+        with files.owned_temp(target.parent, PARTIAL) as tmp:
+            origin = getter(tmp)
+            actual = sha256_file(tmp)
+            if actual != source.sha256:
+                raise PipelineError(f"{source.name}: sha256 mismatch for {origin}\n"
+                                    f"  expected {source.sha256}\n  actual   {actual}\n  nothing was kept")
+            os.replace(tmp, target)
+    except OSError as exc:
+        if files.no_space(exc):
+            raise PipelineError(f"{source.name}: cannot store {source.filename} in {target.parent}: "
+                                f"{os.strerror(exc.errno)}; nothing was kept") from None
+        raise
+    _log(f"{source.name}: fetched {source.filename} from {origin}")
+    return target
 
 
 def _copy_from(location: str, tmp: Path, settings: FetchSettings) -> str:

@@ -33,7 +33,10 @@ def owned_temp(directory: Path, prefix: str, *, is_dir: bool = False) -> Iterato
     while True:
         if is_dir:
             name = tempfile.mkdtemp(dir=directory, prefix=prefix)
-            fd = os.open(name, os.O_RDONLY | os.O_DIRECTORY)
+            try:
+                fd = os.open(name, os.O_RDONLY | os.O_DIRECTORY)
+            except FileNotFoundError:
+                continue  # a sweep took it before we could even open it: make another
         else:
             fd, name = tempfile.mkstemp(dir=directory, prefix=prefix)
         fcntl.flock(fd, fcntl.LOCK_EX)

@@ -1,0 +1,240 @@
+"""An image modified after it was written is refused before any of its native code is loaded.
+
+Uses the real QuickJS image (built once with `doit build:quickjs` if the checkout has none)
+and tampers with a copy of it in tmp_path. The .cwasm is native code that wasmtime maps
+and runs as is, so every refusal here must happen before `wasmtime.Module.deserialize`;
+a spy on that function proves it was never reached.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import wasmtime
+
+from wasmimage import aot, runner
+from wasmimage.errors import PipelineError
+from wasmimage.image import MANIFEST, image_dir, open_image
+from wasmimage.project import Project
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def built_image(recipe_name: str = "quickjs") -> Path:
+    """The checkout's image for recipe_name, built with doit first if it is not there."""
+    project = Project(REPO)
+    path = image_dir(project.images_dir, project.recipe(recipe_name))
+    if not (path / MANIFEST).is_file():
+        result = subprocess.run([sys.executable, "-m", "doit", f"build:{recipe_name}"], cwd=REPO,
+                                capture_output=True, text=True, timeout=1800)
+        assert result.returncode == 0, f"doit build:{recipe_name} failed:\n{result.stdout}\n{result.stderr}"
+    return path
+
+
+@pytest.fixture(scope="session")
+def quickjs_image() -> Path:
+    return built_image()
+
+
+@pytest.fixture
+def image(quickjs_image, tmp_path) -> Path:
+    """A private copy of the image to tamper with."""
+    return Path(shutil.copytree(quickjs_image, tmp_path / "image"))
+
+
+@pytest.fixture
+def deserialize_calls(monkeypatch) -> list:
+    """Record every wasmtime.Module.deserialize call (and still do it)."""
+    calls = []
+    real = wasmtime.Module.deserialize
+
+    def spy(engine, data):
+        calls.append(len(data))
+        return real(engine, data)
+
+    monkeypatch.setattr(wasmtime.Module, "deserialize", staticmethod(spy))
+    return calls
+
+
+def manifest(path: Path) -> dict:
+    return json.loads((path / MANIFEST).read_text())
+
+
+def write_manifest(path: Path, data: dict) -> None:
+    (path / MANIFEST).write_text(json.dumps(data, indent=2))
+
+
+def role_file(path: Path, role: str) -> Path:
+    return path / manifest(path)["roles"][role]
+
+
+def flip_byte(path: Path, offset: int | None = None) -> None:
+    data = bytearray(path.read_bytes())
+    offset = len(data) // 2 if offset is None else offset
+    data[offset] ^= 0x01
+    path.write_bytes(bytes(data))
+
+
+def load_cwasm(path: Path) -> wasmtime.Module:
+    """What every consumer does: open the image, then load its .cwasm by the manifest."""
+    im = open_image(path)
+    return aot.load(im.file("cwasm"), im.sha256("cwasm"), im.manifest["engine"])
+
+
+def test_untouched_copy_opens_loads_and_runs(image, deserialize_calls):
+    """Control: the copy itself is fine, so each refusal below is due to its one change."""
+    load_cwasm(image)
+    assert len(deserialize_calls) == 1
+    result = runner.run(image, 'print("hello from the copy")')
+    assert result.outcome == "ok" and result.stdout == b"hello from the copy\n"
+
+
+@pytest.mark.parametrize("role", ["cwasm", "wasm"])
+@pytest.mark.parametrize("change", ["flip-one-bit", "truncate", "append", "empty"])
+def test_modified_file_is_refused_by_open_image(image, deserialize_calls, role, change):
+    target = role_file(image, role)
+    if change == "flip-one-bit":
+        flip_byte(target)
+    elif change == "truncate":
+        target.write_bytes(target.read_bytes()[:-4096])
+    elif change == "append":
+        target.write_bytes(target.read_bytes() + b"\0")
+    else:
+        target.write_bytes(b"")
+    with pytest.raises(PipelineError) as err:
+        open_image(image)
+    message = str(err.value)
+    assert str(target) in message and "does not match the manifest" in message
+    assert "modified after it was written" in message
+    assert deserialize_calls == []
+
+
+def test_modified_cwasm_is_refused_by_aot_load_before_deserializing(image, deserialize_calls):
+    """aot.load checks on its own, on the very bytes it would deserialize (no open_image first)."""
+    im = open_image(image)
+    flip_byte(im.file("cwasm"))
+    with pytest.raises(PipelineError) as err:
+        aot.load(im.file("cwasm"), im.sha256("cwasm"), im.manifest["engine"])
+    assert "refusing to deserialize it" in str(err.value) and im.sha256("cwasm") in str(err.value)
+    assert deserialize_calls == []
+
+
+def test_modified_cwasm_is_refused_when_opened_earlier(image, deserialize_calls):
+    """Swapped between open_image and the first run: the runner's load still refuses it."""
+    im = open_image(image)
+    flip_byte(im.file("cwasm"), offset=100)
+    with pytest.raises(PipelineError, match="refusing to deserialize it"):
+        runner.run(im, 'print("x")')
+    assert deserialize_calls == []
+
+
+def test_other_valid_cwasm_in_its_place_is_refused(image, deserialize_calls):
+    """A well-formed native module for this very engine, but not the one the manifest names."""
+    other = wasmtime.Module(aot.engine(), "(module (func (export \"_start\")))").serialize()
+    role_file(image, "cwasm").write_bytes(other)
+    with pytest.raises(PipelineError, match="does not match the manifest"):
+        load_cwasm(image)
+    assert deserialize_calls == []
+
+
+def test_cli_refuses_a_modified_image(image, tmp_path):
+    flip_byte(role_file(image, "cwasm"))
+    script = tmp_path / "main.js"
+    script.write_text('print("should not run")\n')
+    result = subprocess.run([sys.executable, "-m", "wasmimage", "run", str(image), str(script)],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2
+    assert "does not match the manifest" in result.stderr
+    assert "should not run" not in result.stdout
+
+
+def test_manifest_edited_to_match_a_missing_file_is_refused(image):
+    (image / manifest(image)["roles"]["report"]).unlink()
+    with pytest.raises(PipelineError, match="conformance-report.json is missing"):
+        open_image(image)
+
+
+# Names that leave the image directory
+
+
+def _list_file(image: Path, name: str, content_of: Path, role: str = "cwasm") -> None:
+    """Make the manifest name `name` for a role, with the correct digest of content_of."""
+    data = manifest(image)
+    data["files"][name] = {"sha256": hashlib.sha256(content_of.read_bytes()).hexdigest(),
+                           "size": content_of.stat().st_size}
+    data["roles"][role] = name
+    write_manifest(image, data)
+
+
+@pytest.mark.parametrize("name", ["../x", "../image/../x", "/etc/passwd", "sub/x", "sub/../quickjs.cwasm", ".", ""])
+def test_manifest_naming_a_file_outside_the_image_is_refused(image, tmp_path, deserialize_calls, name):
+    outside = tmp_path / "x"
+    outside.write_bytes(role_file(image, "cwasm").read_bytes())  # correct bytes, wrong place
+    (image / "sub").mkdir()
+    shutil.copy(outside, image / "sub" / "x")
+    content = Path("/etc/passwd") if name == "/etc/passwd" else outside
+    _list_file(image, name, content)
+    with pytest.raises(PipelineError) as err:
+        load_cwasm(image)
+    assert f"files: {name!r} is outside the image directory; refusing it" in str(err.value)
+    assert deserialize_calls == []
+
+
+def test_symlink_out_of_the_image_is_refused(image, tmp_path, deserialize_calls):
+    cwasm = role_file(image, "cwasm")
+    outside = tmp_path / "elsewhere.cwasm"
+    shutil.move(cwasm, outside)
+    os.symlink(outside, cwasm)  # same bytes, so only the location can give it away
+    with pytest.raises(PipelineError, match="outside the image directory"):
+        load_cwasm(image)
+    assert deserialize_calls == []
+
+
+def test_role_naming_an_unlisted_file_is_refused(image, tmp_path):
+    data = manifest(image)
+    data["roles"]["cwasm"] = "../x"
+    write_manifest(image, data)
+    with pytest.raises(PipelineError, match=r"roles\.cwasm: '\.\./x' is not listed in files"):
+        open_image(image)
+
+
+@pytest.mark.parametrize("broken", ["not json", "[]", '{"schema": 1}', '{"schema": 1, "files": [], "roles": {}}',
+                                    '{"schema": 2}'])
+def test_malformed_manifest_is_a_clear_error(image, broken):
+    (image / MANIFEST).write_text(broken)
+    with pytest.raises(PipelineError) as err:
+        open_image(image)
+    assert str(image / MANIFEST) in str(err.value)
+
+
+# Another engine
+
+
+@pytest.mark.parametrize("field, value, expected", [
+    ("wasmtime", "49.0.0", "made by wasmtime 49.0.0, this is wasmtime " + aot.wasmtime_version()),
+    ("target", "aarch64-darwin", "native code for aarch64-darwin"),
+    ("config.epoch_interruption", False, "compiled with engine config"),
+    ("config.cranelift_opt_level", "none", "compiled with engine config"),
+    ("config.max_wasm_stack", 1 << 20, "compiled with engine config"),
+])
+def test_manifest_recording_another_engine_is_refused(image, deserialize_calls, field, value, expected):
+    data = manifest(image)
+    holder = data["engine"]
+    *parents, key = field.split(".")
+    for parent in parents:
+        holder = holder[parent]
+    assert holder[key] != value
+    holder[key] = value
+    write_manifest(image, data)
+    im = open_image(image)  # the files are intact: only the engine record differs
+    with pytest.raises(PipelineError) as err:
+        runner.load_program(im)
+    assert expected in str(err.value) and "rebuild" in str(err.value)
+    assert deserialize_calls == []
