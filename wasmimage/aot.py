@@ -61,6 +61,28 @@ def engine_identity(config: AotConfig = AOT_CONFIG) -> dict:
             "target": f"{platform.machine()}-{sys.platform}"}
 
 
+# The /proc/cpuinfo names of the ISA extensions Cranelift detects on the host and compiles
+# for (cranelift-native): a .cwasm made on a CPU with AVX2 differs from one made without, and
+# wasmtime refuses to load it on a CPU that lacks them. Other architectures: the whole list.
+CRANELIFT_CPU_FEATURES = {
+    "x86_64": {"pni", "ssse3", "cx16", "sse4_1", "sse4_2", "popcnt", "avx", "avx2", "fma", "bmi1", "bmi2",
+               "abm", "avx512f", "avx512dq", "avx512vl", "avx512bitalg", "avx512vbmi"},
+    "aarch64": {"atomics", "paca", "pacg", "fphp"},
+}
+
+
+def cpu_features() -> list[str]:
+    """The host CPU features a .cwasm compiled here depends on (part of the aot cache key)."""
+    try:
+        text = Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return []
+    line = next((l for l in text.splitlines() if l.split(":")[0].strip() in ("flags", "Features")), "")
+    found = set(line.partition(":")[2].split())
+    relevant = CRANELIFT_CPU_FEATURES.get(platform.machine())
+    return sorted(found & relevant if relevant is not None else found)
+
+
 @cache
 def engine(config: AotConfig = AOT_CONFIG) -> wasmtime.Engine:
     """One Engine per process and config; its epoch ticker starts with it."""

@@ -98,7 +98,11 @@ def build(recipe: Recipe, toolchain: ResolvedToolchain, settings: FetchSettings,
     for source in recipe.sources:
         if source.kind == "cargo-vendor":
             cargo.prepare(source, toolchain, work_dir)  # std crates beside the vendored ones, config.toml
-    commands = render_commands(recipe, template_vars(recipe, toolchain, work_dir))
+    variables = template_vars(recipe, toolchain, work_dir)
+    commands = render_commands(recipe, variables)
+    # What the record shows: no build directory or CPU count, which never change the bytes, so
+    # build-info.json is the same on every machine (and a cached build-info.json is true anywhere).
+    recorded = render_commands(recipe, {**variables, "build_dir": "$BUILD_DIR", "jobs": "$JOBS"})
     env = command_env(recipe, toolchain, work_dir)
     for index, command in enumerate(commands):
         _log(recipe.name, f"$ {command}")
@@ -118,7 +122,7 @@ def build(recipe: Recipe, toolchain: ResolvedToolchain, settings: FetchSettings,
         "sources": [cargo.recorded_pin(s, settings) if s.kind == "cargo-vendor" else s.pin for s in recipe.sources],
         "toolchain": {"name": toolchain.name, **toolchain.identity},
         "flags": list(recipe.flags),
-        "commands": [c.replace(str(work_dir), "$BUILD_DIR") for c in commands],
+        "commands": recorded,
         "source_date_epoch": env["SOURCE_DATE_EPOCH"],
         "wasm": {"sha256": sha256_file(wasm), "size": wasm.stat().st_size},
     }

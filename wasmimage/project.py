@@ -13,11 +13,12 @@ from functools import cached_property
 from pathlib import Path
 
 from wasmimage import __version__
+from wasmimage.cache import Cache
 from wasmimage.errors import PipelineError
 from wasmimage.fetch import FetchSettings
 from wasmimage.image import StageOutputs
 from wasmimage.recipe import Recipe, load_recipes
-from wasmimage.toolchain import ResolvedToolchain, resolve
+from wasmimage.toolchain import ResolvedToolchain, key_identity, resolve
 
 WORK_ENV = "WASMIMAGE_WORK_DIR"
 
@@ -56,6 +57,11 @@ class Project:
         return FetchSettings.from_env(self.root / ".cache" / "sources")
 
     @cached_property
+    def cache(self) -> Cache:
+        """The artifact cache of stage outputs (default `.cache/artifacts/`; see cache.py)."""
+        return Cache.from_env(self.root / ".cache" / "artifacts")
+
+    @cached_property
     def recipes(self) -> list[Recipe]:
         return load_recipes(self.recipes_dir, self.toolchains_dir, self.conformance_dir)
 
@@ -85,13 +91,44 @@ def digest(value: object) -> str:
 
 
 def compile_key(project: Project, recipe: Recipe) -> str:
-    """Everything that can change the .wasm: recipe and its files, pins, toolchain, epoch, pipeline."""
+    """Everything that can change the .wasm and build-info.json (what each part is: docs/cache.md)."""
     from wasmimage.build import source_date_epoch
 
     return digest({
         "recipe": recipe.digest(),
-        "toolchain": project.toolchain(recipe).identity,
-        "toolchain_file": hashlib.sha256(recipe.toolchain.path.read_bytes()).hexdigest(),
+        "toolchain": key_identity(recipe.toolchain, project.fetch_settings.cache_dir / "toolchains"),
+        "toolchain_file": _file_sha256(recipe.toolchain.path),
         "source_date_epoch": source_date_epoch(),
         "pipeline": __version__,
     })
+
+
+def aot_key(project: Project, recipe: Recipe) -> str:
+    """Everything that can change the .cwasm and aot-info.json: the .wasm and the engine compiling it."""
+    from wasmimage.aot import cpu_features, engine_identity
+
+    return digest({
+        "wasm": _file_sha256(project.stage_outputs(recipe).wasm),
+        "engine": engine_identity(),
+        "cpu": cpu_features(),
+        "pipeline": __version__,
+    })
+
+
+def verify_key(project: Project, recipe: Recipe) -> str:
+    """Everything that can change the conformance report: the .cwasm, the suites and how it is run."""
+    executor = recipe.run.get("executor")
+    return digest({
+        "recipe": recipe.name,
+        "cwasm": _file_sha256(project.stage_outputs(recipe).cwasm),
+        "suites": sorted(recipe.conformance),
+        "suite_files": {p.relative_to(project.conformance_dir).as_posix(): _file_sha256(p)
+                        for p in project.conformance_files(recipe)},
+        "run": recipe.run,
+        "executor": _file_sha256(recipe.recipe_dir / executor) if executor else None,
+        "pipeline": __version__,
+    })
+
+
+def _file_sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()

@@ -11,8 +11,9 @@ from typing import Any, Callable, Iterator
 
 from doit.exceptions import TaskFailed
 
+from wasmimage import cache
 from wasmimage.errors import PipelineError
-from wasmimage.project import Project, compile_key, digest
+from wasmimage.project import Project, aot_key, compile_key, verify_key
 from wasmimage.recipe import Recipe
 
 
@@ -35,7 +36,7 @@ def _key_unchanged(compute: Callable[[], str]) -> Callable[..., bool]:
     def check(task: Any, values: dict) -> bool:
         try:
             key = compute()
-        except PipelineError:
+        except (PipelineError, OSError):  # e.g. the previous stage's output is missing
             return False
         task.value_savers.append(lambda: {"key": key})
         return values.get("key") == key
@@ -43,11 +44,22 @@ def _key_unchanged(compute: Callable[[], str]) -> Callable[..., bool]:
     return check
 
 
-# Stage actions: each reads the previous stage's outputs from disk.
+# Stage actions: each reads the previous stage's outputs from disk. Compile, aot and verify
+# go through the artifact cache (cache.py): on a hit they restore their outputs and do no work.
 
 def fetch_sources(project: Project, recipe: Recipe) -> None:
     from wasmimage.fetch import fetch_all
 
+    # Sources are only needed to compile: with the compile output cached, fetch nothing (if the
+    # entry then proves corrupt, the build fetches what it needs itself).
+    try:
+        where = cache.has(project.cache, "compile", recipe.name, compile_key(project, recipe))
+    except PipelineError:
+        where = None
+    if where:
+        print(f"[cache] fetch:{recipe.name} skipped: compile:{recipe.name} is cached ({where})",
+              file=sys.stderr, flush=True)
+        return
     # All of them, so that one failure names everything missing (and cargo-vendor sources
     # can vendor with the recipe's own cargo).
     fetch_all(recipe.name, recipe.sources, project.fetch_settings, lambda: project.toolchain(recipe))
@@ -57,18 +69,26 @@ def compile_recipe(project: Project, recipe: Recipe) -> None:
     from wasmimage.build import build
 
     out = project.stage_outputs(recipe)
-    build(recipe, project.toolchain(recipe), project.fetch_settings, project.work_dir / recipe.name,
-          out.wasm, out.build_info)
+    cache.run_cached(project.cache, "compile", recipe.name, compile_key(project, recipe), [out.wasm, out.build_info],
+                     lambda: build(recipe, project.toolchain(recipe), project.fetch_settings,
+                                   project.work_dir / recipe.name, out.wasm, out.build_info))
 
 
 def aot_compile(project: Project, recipe: Recipe) -> None:
     from wasmimage.aot import compile_wasm
 
     out = project.stage_outputs(recipe)
-    compile_wasm(out.wasm, out.cwasm, out.aot_info)
+    cache.run_cached(project.cache, "aot", recipe.name, aot_key(project, recipe), [out.cwasm, out.aot_info],
+                     lambda: compile_wasm(out.wasm, out.cwasm, out.aot_info))
 
 
 def verify_recipe(project: Project, recipe: Recipe) -> None:
+    out = project.stage_outputs(recipe)
+    cache.run_cached(project.cache, "verify", recipe.name, verify_key(project, recipe), [out.report],
+                     lambda: run_verify(project, recipe))
+
+
+def run_verify(project: Project, recipe: Recipe) -> None:
     from wasmimage import aot, files, verify
     from wasmimage.runner import program_from_run
 
@@ -119,8 +139,6 @@ def compile_tasks(project: Project) -> Iterator[dict]:
 
 
 def aot_tasks(project: Project) -> Iterator[dict]:
-    from wasmimage.aot import engine_identity
-
     for recipe in project.recipes:
         out = project.stage_outputs(recipe)
         yield {
@@ -129,7 +147,7 @@ def aot_tasks(project: Project) -> Iterator[dict]:
             "actions": [_action(aot_compile, project, recipe)],
             "file_dep": [out.wasm],
             "targets": [out.cwasm, out.aot_info],
-            "uptodate": [_key_unchanged(lambda: digest(engine_identity()))],
+            "uptodate": [_key_unchanged(lambda r=recipe: aot_key(project, r))],
             "clean": True,
         }
 
@@ -143,6 +161,7 @@ def verify_tasks(project: Project) -> Iterator[dict]:
             "actions": [_action(verify_recipe, project, recipe)],
             "file_dep": [out.cwasm, out.aot_info, recipe.path, *recipe.file_paths(), *project.conformance_files(recipe)],
             "targets": [out.report],
+            "uptodate": [_key_unchanged(lambda r=recipe: verify_key(project, r))],
             "clean": True,
         }
 

@@ -1,0 +1,370 @@
+"""The artifact cache: build keys, local and registry entries, corruption, concurrency, and CI.
+
+Fast tests exercise wasmimage/cache.py with small files, a real registry (Debian's
+docker-registry) and real processes. Slow tests run `doit build:quickjs` in project copies:
+the CI scenario (a fresh checkout with an empty local cache, a warm registry cache and no
+usable compiler compiles nothing and gets the same bytes), a corrupted local entry, and two
+concurrent builds sharing one cache directory.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from conftest import copy_project, doit
+from registry import Registry, free_port, running_registry
+from wasmimage import cache
+from wasmimage.cache import Cache, Corrupt, check_entry, run_cached, store
+from wasmimage.errors import PipelineError
+from wasmimage.project import Project, aot_key, compile_key, verify_key
+from wasmimage.publish import Target
+from wasmimage.toolchain import DRIFT_ENV, PROVIDER_ENV, resolve
+
+ROOT = Path(__file__).resolve().parent.parent
+IMAGE_FILES = ("quickjs.wasm", "quickjs.cwasm", "image.json", "conformance-report.json")
+STAGES = ("compile", "aot", "verify")
+
+
+@pytest.fixture(autouse=True)
+def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in (cache.LOCAL_ENV, cache.REMOTE_ENV, PROVIDER_ENV, DRIFT_ENV, "SOURCE_DATE_EPOCH"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def outputs(directory: Path, **contents: bytes) -> list[Path]:
+    directory.mkdir(parents=True, exist_ok=True)
+    for name, data in contents.items():
+        (directory / name).write_bytes(data)
+    return [directory / name for name in contents]
+
+
+def entries(root: Path) -> list[Path]:
+    return sorted(p for stage in STAGES for p in (root / stage).glob("*") if p.is_dir())
+
+
+def leftovers(root: Path) -> list[Path]:
+    return sorted(p for p in root.rglob("*") if cache.PARTIAL in p.name)
+
+
+# Build keys: everything that can change the bytes, and nothing else.
+
+def _fake_stage_outputs(project: Project) -> None:
+    out = project.stage_outputs(project.recipe("quickjs"))
+    outputs(out.wasm.parent, **{out.wasm.name: b"\0asm wasm", out.cwasm.name: b"cwasm"})
+
+
+def _keys(root: Path) -> dict[str, str]:
+    project = Project(root)  # a new one each time: recipes are read once per Project
+    recipe = project.recipe("quickjs")
+    return {"compile": compile_key(project, recipe), "aot": aot_key(project, recipe),
+            "verify": verify_key(project, recipe)}
+
+
+def test_keys_change_with_what_changes_the_bytes_and_nothing_else(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    root = copy_project(tmp_path / "p")
+    _fake_stage_outputs(Project(root))
+    before = _keys(root)
+
+    def changed(edit) -> set[str]:
+        nonlocal before
+        edit()
+        after = _keys(root)
+        stages = {stage for stage in after if after[stage] != before[stage]}
+        before = after
+        return stages
+
+    def append(path: str, text: str):
+        target = root / path
+        return lambda: target.write_text((target.read_text() if target.exists() else "") + text)
+
+    # Nothing that can change an output: no key moves.
+    assert changed(append("README.md", "\nmore words\n")) == set()
+    assert changed(append("docs/publishing.md", "\nmore words\n")) == set()
+    assert changed(append("conformance/python/01_fstrings.py", "\n# another suite's case\n")) == set()
+    assert changed(lambda: monkeypatch.setenv("WASMIMAGE_WORK_DIR", str(tmp_path / "elsewhere"))) == set()
+    assert changed(lambda: monkeypatch.setenv(cache.LOCAL_ENV, str(tmp_path / "other-cache"))) == set()
+    assert changed(lambda: monkeypatch.setenv("WASMIMAGE_MIRRORS", str(tmp_path / "mirror"))) == set()
+    assert changed(lambda: monkeypatch.setenv("CFLAGS", "-O0")) == set()  # builds never see the caller's env
+    # Each input moves exactly the keys of the stages it reaches; later stages follow the bytes.
+    quickjs = root / "recipes/quickjs.yaml"
+    assert changed(lambda: quickjs.write_text(quickjs.read_text().replace("-O2, -DNDEBUG", "-Os, -DNDEBUG"))) \
+        == {"compile"}
+    assert changed(append("recipes/quickjs/host.c", "\n/* edit */\n")) == {"compile"}
+    assert changed(append("toolchains/wasi-sdk.yaml", "\n# edit\n")) == {"compile"}
+    assert changed(lambda: monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")) == {"compile"}
+    assert changed(append("conformance/javascript/00_smoke.out", "x")) == {"verify"}
+    assert changed(append("conformance/hostile/javascript/README", "a new file in a suite")) == {"verify"}
+    assert changed(append("recipes/quickjs/executor.js", "\n// edit\n")) == {"compile", "verify"}
+    wasm = root / "artifacts/build/quickjs/interpreter.wasm"
+    assert changed(lambda: wasm.write_bytes(b"\0asm other")) == {"aot"}
+    cwasm = root / "artifacts/build/quickjs/interpreter.cwasm"
+    assert changed(lambda: cwasm.write_bytes(b"other cwasm")) == {"verify"}
+
+
+def test_forced_debian_provider_keys_on_its_pins_without_the_packages(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """A machine without the compiler computes the key of a machine with the pinned packages."""
+    monkeypatch.setenv(PROVIDER_ENV, "debian")
+    project = Project(ROOT)
+    recipe = project.recipe("quickjs")
+    with_packages = compile_key(project, recipe)  # here: installed at the pins (or absent too)
+    monkeypatch.setenv("PATH", str(tmp_path))  # no dpkg-query: as far as we can tell, nothing is installed
+    with pytest.raises(PipelineError, match="clang-19 is not installed"):
+        resolve(recipe.toolchain)
+    assert compile_key(Project(ROOT), recipe) == with_packages
+
+
+# Local entries.
+
+def test_store_then_hit_restores_identical_files(tmp_path: Path, capfd: pytest.CaptureFixture) -> None:
+    local = Cache(tmp_path / "cache")
+    made = outputs(tmp_path / "out", **{"a.wasm": b"wasm bytes", "a.json": b"{}"})
+    assert run_cached(local, "compile", "demo", "k" * 64, made, lambda: None) == "miss"
+    assert "[cache] compile:demo miss (key kkkkkkkkkkkk…, stored)" in capfd.readouterr().err
+    for path in made:
+        path.unlink()
+
+    def must_not_run() -> None:
+        raise AssertionError("a hit ran the stage")
+
+    assert run_cached(local, "compile", "demo", "k" * 64, made, must_not_run) == "hit"
+    assert "[cache] compile:demo hit (local, key kkkkkkkkkkkk…)" in capfd.readouterr().err
+    assert [p.read_bytes() for p in made] == [b"wasm bytes", b"{}"]
+    assert check_entry(local.entry("compile", "k" * 64), "compile", "k" * 64) == {
+        "a.wasm": hashlib.sha256(b"wasm bytes").hexdigest(), "a.json": hashlib.sha256(b"{}").hexdigest()}
+
+
+@pytest.mark.parametrize("damage", ["flip a byte", "delete a file", "truncate entry.json", "wrong key"])
+def test_corrupt_local_entry_is_discarded_and_the_stage_runs(tmp_path: Path, damage: str,
+                                                             capfd: pytest.CaptureFixture) -> None:
+    local, key = Cache(tmp_path / "cache"), "c" * 64
+    made = outputs(tmp_path / "out", **{"a.wasm": b"good bytes"})
+    store(local.local, "aot", key, made)
+    entry = local.entry("aot", key)
+    if damage == "flip a byte":
+        (entry / "a.wasm").write_bytes(b"evil bytes")
+    elif damage == "delete a file":
+        (entry / "a.wasm").unlink()
+    elif damage == "truncate entry.json":
+        (entry / "entry.json").write_bytes(b'{"files": {"a.wa')
+    else:
+        (entry / "entry.json").write_text((entry / "entry.json").read_text().replace(key, "d" * 64))
+    with pytest.raises(Corrupt):
+        check_entry(entry, "aot", key)
+
+    ran = []
+    made[0].write_bytes(b"stale")
+    assert run_cached(local, "aot", "demo", key, made, lambda: (ran.append(1), made[0].write_bytes(b"rebuilt"))) \
+        == "miss"
+    err = capfd.readouterr().err
+    assert ran == [1] and made[0].read_bytes() == b"rebuilt"
+    assert f"[cache] aot:demo: local entry {key[:12]}… is corrupt" in err and "discarded" in err
+    assert "miss (key cccccccccccc…, stored)" in err
+    assert check_entry(entry, "aot", key) == {"a.wasm": hashlib.sha256(b"rebuilt").hexdigest()}
+    assert leftovers(local.local) == []
+
+
+_WRITER = """
+import sys
+from pathlib import Path
+from wasmimage.cache import store
+root, out = Path(sys.argv[1]), Path(sys.argv[2])
+out.mkdir(parents=True)
+(out / "x.bin").write_bytes(b"same bytes from every writer " * 1000)
+won = sum(store(root, "compile", f"{i:064x}", [out / "x.bin"]) for i in range(int(sys.argv[3])))
+print(won)
+"""
+
+
+def test_two_processes_storing_the_same_keys_leave_one_good_entry_each(tmp_path: Path) -> None:
+    root, count = tmp_path / "cache", 200
+    writers = [subprocess.Popen([sys.executable, "-c", _WRITER, str(root), str(tmp_path / f"w{n}"), str(count)],
+                                cwd=ROOT, stdout=subprocess.PIPE, text=True) for n in range(2)]
+    won = [int(w.communicate(timeout=120)[0]) for w in writers]
+    assert [w.returncode for w in writers] == [0, 0]
+    assert sum(won) == count  # every key stored exactly once: the first writer won, the other discarded
+    stored = entries(root)
+    assert len(stored) == count
+    for entry in stored:
+        check_entry(entry, "compile", entry.name)
+    assert leftovers(root) == []
+
+
+# Remote entries (an OCI registry).
+
+@pytest.fixture
+def fresh_registry(tmp_path: Path) -> Iterator[Registry]:
+    with running_registry(tmp_path / "registry") as running:
+        yield running
+
+
+def test_remote_round_trip_and_corrupt_remote_blob_is_ignored(tmp_path: Path, fresh_registry: Registry,
+                                                              capfd: pytest.CaptureFixture) -> None:
+    remote = Target.parse(f"{fresh_registry.host}/ci")
+    key = "e" * 64
+    made = outputs(tmp_path / "out", **{"a.wasm": b"wasm " * 5000, "info.json": b'{"a": 1}'})
+    first = Cache(tmp_path / "local-1", remote)
+    assert run_cached(first, "compile", "demo", key, made, lambda: None) == "miss"
+    assert "miss (key eeeeeeeeeeee…, stored, pushed)" in capfd.readouterr().err
+
+    # A machine with an empty local cache gets the entry from the registry, and keeps it.
+    second = Cache(tmp_path / "local-2", remote)
+    restored = [tmp_path / "out-2" / p.name for p in made]
+    assert cache.has(second, "compile", "demo", key) == "remote"
+    assert run_cached(second, "compile", "demo", key, restored, lambda: pytest.fail("ran on a hit")) == "hit"
+    assert "[cache] compile:demo hit (remote, key eeeeeeeeeeee…)" in capfd.readouterr().err
+    assert [p.read_bytes() for p in restored] == [p.read_bytes() for p in made]
+    assert cache.has(second, "compile", "demo", key) == "local"
+
+    # Bytes damaged in the registry's storage: detected, never used; the stage runs.
+    fresh_registry.blob_data("sha256:" + sha256(made[0])).write_bytes(b"evil " * 5000)
+    third = Cache(tmp_path / "local-3", remote)
+    restored = [tmp_path / "out-3" / p.name for p in made]
+    ran = []
+    assert run_cached(third, "compile", "demo", key, restored,
+                      lambda: (ran.append(1), outputs(restored[0].parent, **{p.name: p.read_bytes() for p in made}))) \
+        == "miss"
+    err = capfd.readouterr().err
+    assert ran == [1]
+    assert "remote entry ci/cache-demo:compile-eeeeeeeeeeeeeeee… is corrupt" in err and "ignoring it" in err
+    assert [p.read_bytes() for p in restored] == [p.read_bytes() for p in made]
+    check_entry(third.entry("compile", key), "compile", key)
+    assert leftovers(tmp_path) == []
+
+
+def test_unreachable_registry_is_a_miss_not_a_failure(tmp_path: Path, capfd: pytest.CaptureFixture) -> None:
+    closed = Cache(tmp_path / "local", Target.parse(f"127.0.0.1:{free_port()}/ci"))
+    made = outputs(tmp_path / "out", **{"a.wasm": b"bytes"})
+    ran = []
+    assert run_cached(closed, "aot", "demo", "f" * 64, made, lambda: ran.append(1)) == "miss"
+    err = capfd.readouterr().err
+    assert ran == [1] and "remote cache not usable" in err and "miss (key ffffffffffff…, stored)" in err
+    check_entry(closed.entry("aot", "f" * 64), "aot", "f" * 64)
+
+
+# Whole builds.
+
+def image(project: Path) -> Path:
+    return project / "artifacts/images/quickjs/0.17.0-r1"
+
+
+def cache_lines(output: str) -> list[str]:
+    return [line for line in output.splitlines() if line.startswith("[cache]")]
+
+
+@pytest.fixture(scope="module")
+def ci_registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Registry]:
+    with running_registry(tmp_path_factory.mktemp("ci-registry")) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def cold_build(tmp_path_factory: pytest.TempPathFactory, ci_registry: Registry, source_cache: Path):
+    """The first CI run: a cold build that fills a local cache and the registry cache."""
+    base = tmp_path_factory.mktemp("cold")
+    env = {"WASMIMAGE_CACHE_DIR": str(source_cache), cache.LOCAL_ENV: str(base / "artifact-cache"),
+           cache.REMOTE_ENV: f"{ci_registry.host}/ci"}
+    project = copy_project(base / "project")
+    started = time.monotonic()
+    result = doit(project, "build:quickjs", env=env)
+    return project, base / "artifact-cache", result.stderr, time.monotonic() - started
+
+
+@pytest.mark.slow
+def test_ci_fresh_checkout_hits_the_registry_cache_and_compiles_nothing(cold_build, ci_registry: Registry,
+                                                                        tmp_path: Path) -> None:
+    first, _, cold_log, cold_seconds = cold_build
+    for stage in STAGES:
+        assert any(line.startswith(f"[cache] {stage}:quickjs miss (key ") and line.endswith(", stored, pushed)")
+                   for line in cache_lines(cold_log)), cold_log
+    assert "[build quickjs] $" in cold_log and "[aot] compiled" in cold_log
+
+    # The next CI job: another directory, an empty local cache and source cache, no network
+    # for sources, and no usable compiler (no dpkg-query on PATH: the debian provider cannot
+    # resolve, so any compile would fail; the key still comes from the pins).
+    second = copy_project(tmp_path / "elsewhere" / "checkout")
+    no_tools = tmp_path / "empty-path"
+    no_tools.mkdir()
+    env = {"WASMIMAGE_CACHE_DIR": str(tmp_path / "empty-sources"), cache.LOCAL_ENV: str(tmp_path / "empty-cache"),
+           cache.REMOTE_ENV: f"{ci_registry.host}/ci", PROVIDER_ENV: "debian", "PATH": str(no_tools),
+           "PIP_NO_INDEX": "1", "WASMIMAGE_MIRRORS": ""}
+    started = time.monotonic()
+    result = doit(second, "build:quickjs", env=env)
+    hit_seconds = time.monotonic() - started
+    log = result.stderr
+    for stage in STAGES:
+        assert any(line.startswith(f"[cache] {stage}:quickjs hit (remote, key ") for line in cache_lines(log)), log
+    assert "[cache] fetch:quickjs skipped: compile:quickjs is cached (remote)" in log
+    assert "[build quickjs] $" not in log and "[aot] compiled" not in log and "[verify quickjs]" not in log
+    for name in IMAGE_FILES:
+        assert sha256(image(first) / name) == sha256(image(second) / name), name
+    print(f"\ncold build {cold_seconds:.1f}s, cache-hit build from a fresh copy {hit_seconds:.1f}s")
+
+    # Proof the compiler really was unusable in that environment.
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("PATH", str(no_tools))
+        mp.setenv(PROVIDER_ENV, "debian")
+        with pytest.raises(PipelineError, match="not installed"):
+            resolve(Project(second).recipe("quickjs").toolchain)
+
+
+@pytest.mark.slow
+def test_corrupted_local_entry_is_discarded_and_rebuilt(cold_build, tmp_path: Path, source_cache: Path) -> None:
+    first, filled, _, _ = cold_build
+    local = shutil.copytree(filled, tmp_path / "artifact-cache")
+    [entry] = (local / "compile").iterdir()
+    wasm = entry / "interpreter.wasm"
+    data = bytearray(wasm.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    wasm.write_bytes(bytes(data))
+
+    project = copy_project(tmp_path / "project")
+    env = {"WASMIMAGE_CACHE_DIR": str(source_cache), cache.LOCAL_ENV: str(local), cache.REMOTE_ENV: ""}
+    log = doit(project, "build:quickjs", env=env).stderr
+    assert f"[cache] compile:quickjs: local entry {entry.name[:12]}… is corrupt (interpreter.wasm has sha256" in log
+    assert f"[cache] compile:quickjs miss (key {entry.name[:12]}…, stored)" in log
+    assert "[build quickjs] $" in log  # rebuilt, not restored
+    # The rebuilt .wasm is the same as before, so the later stages hit.
+    assert "[cache] aot:quickjs hit (local" in log and "[cache] verify:quickjs hit (local" in log
+    check_entry(entry, "compile", entry.name)
+    for name in IMAGE_FILES:
+        assert sha256(image(first) / name) == sha256(image(project) / name), name
+
+
+@pytest.mark.slow
+def test_concurrent_builds_share_one_local_cache(tmp_path: Path, source_cache: Path) -> None:
+    shared = tmp_path / "shared-cache"
+    env = {**os.environ, "WASMIMAGE_CACHE_DIR": str(source_cache), cache.LOCAL_ENV: str(shared),
+           cache.REMOTE_ENV: ""}
+    projects = [copy_project(tmp_path / name) for name in ("one", "two")]
+    runs = [subprocess.Popen([sys.executable, "-m", "doit", "build:quickjs"], cwd=p, env=env, text=True,
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT) for p in projects]
+    logs = [run.communicate(timeout=1800)[0] for run in runs]
+    assert [run.returncode for run in runs] == [0, 0], "\n\n".join(logs)
+    for stage in STAGES:  # one build stored each entry; the other found it, or lost the race to store it
+        outcomes = sorted(re.sub(r"key [0-9a-f]{12}…", "key K", line.split(" ", 2)[2])
+                          for log in logs for line in cache_lines(log) if line.startswith(f"[cache] {stage}:"))
+        assert outcomes in (["hit (local, key K)", "miss (key K, stored)"],
+                            ["miss (key K, already stored)", "miss (key K, stored)"]), outcomes
+    stored = entries(shared)
+    assert sorted(p.parent.name for p in stored) == sorted(STAGES)  # one entry per stage
+    for entry in stored:
+        check_entry(entry, entry.parent.name, entry.name)
+    assert leftovers(shared) == []
+    for name in IMAGE_FILES:
+        assert sha256(image(projects[0]) / name) == sha256(image(projects[1]) / name), name

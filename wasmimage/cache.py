@@ -1,0 +1,315 @@
+"""Content-addressed cache of stage outputs: when nothing that matters changed, CI compiles nothing.
+
+Each of the compile, aot and verify stages has a build key, a sha256 over canonical JSON
+(project.py). It holds everything that can change the stage's output bytes, and nothing
+else, so that a hit is always correct and an unrelated edit never misses:
+
+  compile  the recipe document and its own files (recipe.digest()), the toolchain identity
+           (provider and exact versions, or pins: toolchain.key_identity), the toolchain
+           file, SOURCE_DATE_EPOCH, the pipeline version.  Source pins are in the recipe.
+  aot      the .wasm's sha256, the engine identity (wasmtime version, AotConfig, target),
+           the host CPU features Cranelift compiles for, the pipeline version.
+  verify   the recipe name, the .cwasm's sha256, the recipe's conformance suites and the
+           sha256 of every file in them, its `run` section, its executor file, the
+           pipeline version.
+
+An entry is the stage's output files plus `entry.json` (stage, key, file -> sha256):
+
+  local   <WASMIMAGE_ARTIFACT_CACHE or .cache/artifacts>/<stage>/<key>/
+  remote  WASMIMAGE_CACHE_REGISTRY=host:port/namespace: an OCI artifact in repository
+          <namespace>/cache-<recipe>, tag <stage>-<key>; entry.json is the config blob and
+          each file a layer titled with its name.
+
+Before a stage runs, run_cached() looks its key up, locally and then remotely. On a hit it
+restores the files (atomically, each digest checked) and the stage does not run; a remote
+hit is kept locally too. On a miss the stage runs and its outputs are stored (and pushed).
+An entry whose files do not match entry.json is never used: locally it is discarded,
+remotely ignored, and the stage runs.
+
+Entries are written into a temporary directory and renamed into place, so concurrent builds
+sharing a cache never see half an entry: the first writer wins and a later one discards
+its copy. Files are not fsynced: after a crash a damaged entry fails its digests and is
+discarded like any other. A registry that cannot be reached is reported once and then
+skipped for the rest of the run; a cache never fails a build.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import json
+import os
+import re
+import secrets
+import shutil
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable
+
+from wasmimage import files
+from wasmimage.errors import PipelineError
+from wasmimage.fetch import sha256_file
+
+if TYPE_CHECKING:
+    from wasmimage import oci
+    from wasmimage.publish import Target
+
+LOCAL_ENV = "WASMIMAGE_ARTIFACT_CACHE"
+REMOTE_ENV = "WASMIMAGE_CACHE_REGISTRY"
+ENTRY = "entry.json"
+PARTIAL = ".partial-"  # temporary directories beside the entries (swept when no writer holds them)
+ARTIFACT_TYPE = "application/vnd.wasmimage.cache.v1"
+ENTRY_TYPE = "application/vnd.wasmimage.cache.entry.v1+json"
+FILE_TYPE = "application/octet-stream"
+_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._-]*$")
+_DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
+_unreachable: set[str] = set()  # registries that failed in this process: not asked again
+
+
+class Corrupt(Exception):
+    """An entry whose files do not match its entry.json: never used."""
+
+
+@dataclass(frozen=True)
+class Cache:
+    local: Path
+    remote: Target | None = None
+
+    @classmethod
+    def from_env(cls, default_local: Path) -> Cache:
+        from wasmimage.publish import Target
+
+        spec = os.environ.get(REMOTE_ENV)
+        return cls(Path(os.environ.get(LOCAL_ENV) or default_local), Target.parse(spec) if spec else None)
+
+    def entry(self, stage: str, key: str) -> Path:
+        return self.local / stage / key
+
+
+def short(key: str) -> str:
+    return key[:12] + "…"
+
+
+def _log(message: str) -> None:
+    print(f"[cache] {message}", file=sys.stderr, flush=True)
+
+
+def run_cached(cache: Cache, stage: str, recipe: str, key: str, outputs: list[Path],
+               work: Callable[[], Any]) -> str:
+    """Restore `outputs` from the entry for `key`, or run `work` and store them; returns hit/miss."""
+    label = f"{stage}:{recipe}"
+    source = _lookup(cache, stage, recipe, key, outputs, label)
+    if source:
+        _log(f"{label} hit ({source}, key {short(key)})")
+        return "hit"
+    work()
+    try:
+        notes = ["stored" if store(cache.local, stage, key, outputs) else "already stored"]
+    except OSError as exc:  # a full disk, say: the stage's own outputs are fine
+        _log(f"{label} miss (key {short(key)}, not stored: {exc})")
+        return "miss"
+    if cache.remote is not None and _reachable(cache.remote):
+        try:
+            notes.append(push(cache.remote, recipe, stage, key, cache.entry(stage, key)))
+        except (PipelineError, Corrupt) as exc:
+            _unreachable.add(cache.remote.registry)
+            notes.append(f"not pushed: {exc}")
+    _log(f"{label} miss (key {short(key)}, {', '.join(notes)})")
+    return "miss"
+
+
+def has(cache: Cache, stage: str, recipe: str, key: str) -> str | None:
+    """Where an entry for key is ("local" or "remote"), without checking or fetching its files."""
+    if (cache.entry(stage, key) / ENTRY).is_file():
+        return "local"
+    if cache.remote is None or not _reachable(cache.remote):
+        return None
+    repository, tag = remote_name(cache.remote, recipe, stage, key)
+    try:
+        return "remote" if _client(cache.remote).manifest(repository, tag) is not None else None
+    except PipelineError as exc:
+        _unreachable.add(cache.remote.registry)
+        _log(f"{stage}:{recipe}: remote cache not usable ({exc}); not using it in this run")
+        return None
+
+
+def _lookup(cache: Cache, stage: str, recipe: str, key: str, outputs: list[Path], label: str) -> str | None:
+    entry = cache.entry(stage, key)
+    if entry.is_dir():
+        try:
+            restore(entry, stage, key, outputs)
+            with contextlib.suppress(OSError):
+                os.utime(entry)  # mtime = last use, for pruning (docs/cache.md)
+            return "local"
+        except Corrupt as exc:
+            discard(entry)
+            _log(f"{label}: local entry {short(key)} is corrupt ({exc}); discarded")
+    if cache.remote is None or not _reachable(cache.remote):
+        return None
+    repository, tag = remote_name(cache.remote, recipe, stage, key)
+    try:
+        if not pull(cache.remote, repository, tag, stage, key, cache.local / stage):
+            return None
+        restore(entry, stage, key, outputs)
+        return "remote"
+    except Corrupt as exc:
+        _log(f"{label}: remote entry {repository}:{tag[:24]}… is corrupt ({exc}); ignoring it")
+    except (PipelineError, OSError) as exc:
+        _unreachable.add(cache.remote.registry)
+        _log(f"{label}: remote cache not usable ({exc}); not using it in this run")
+    return None
+
+
+# Local entries.
+
+def check_entry(entry: Path, stage: str, key: str) -> dict[str, str]:
+    """entry.json's file -> sha256, once every file is checked against it; Corrupt otherwise."""
+    try:
+        data = json.loads((entry / ENTRY).read_bytes())
+        listed = data["files"]
+        if data["stage"] != stage or data["key"] != key or not isinstance(listed, dict):
+            raise Corrupt(f"{ENTRY} is not for {stage} key {short(key)}")
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise Corrupt(f"{ENTRY} unreadable: {exc}") from None
+    for name, sha256 in listed.items():
+        if not isinstance(name, str) or not _NAME.match(name) or name == ENTRY:
+            raise Corrupt(f"{ENTRY} lists {name!r}")
+        try:
+            actual = sha256_file(entry / name)
+        except OSError:
+            raise Corrupt(f"{name} is missing") from None
+        if actual != sha256:
+            raise Corrupt(f"{name} has sha256 {short(actual)}, {ENTRY} says {short(str(sha256))}")
+    return listed
+
+
+def restore(entry: Path, stage: str, key: str, outputs: list[Path]) -> None:
+    """Copy the entry's files over `outputs` atomically, each copy checked against entry.json."""
+    listed = check_entry(entry, stage, key)
+    missing = [o.name for o in outputs if o.name not in listed]
+    if missing:
+        raise Corrupt(f"it lacks {', '.join(missing)}")
+    for output in outputs:
+        with files.atomic_path(output) as tmp:
+            try:
+                shutil.copyfile(entry / output.name, tmp)
+            except FileNotFoundError:
+                raise Corrupt(f"{output.name} vanished") from None
+            if sha256_file(tmp) != listed[output.name]:
+                raise Corrupt(f"{output.name} changed while it was restored")
+
+
+def store(root: Path, stage: str, key: str, outputs: list[Path]) -> bool:
+    """Add an entry for key holding `outputs`; False if another writer got there first."""
+    stage_dir = root / stage
+    files.sweep_stale(stage_dir, PARTIAL)  # what killed writers left behind
+    with files.owned_temp(stage_dir, PARTIAL, is_dir=True) as tmp:
+        for output in outputs:
+            shutil.copyfile(output, tmp / output.name)
+        listed = {o.name: sha256_file(tmp / o.name) for o in outputs}
+        (tmp / ENTRY).write_bytes(_canonical({"stage": stage, "key": key, "files": listed}))
+        return _install(tmp, stage_dir / key)
+
+
+def _install(tmp: Path, entry: Path) -> bool:
+    """Rename a complete entry into place; an existing entry wins (ours is then removed with tmp)."""
+    os.chmod(tmp, 0o755)
+    try:
+        os.rename(tmp, entry)
+        return True
+    except OSError as exc:
+        if exc.errno in (errno.ENOTEMPTY, errno.EEXIST):
+            return False
+        raise
+
+
+def discard(entry: Path) -> None:
+    """Rename a corrupt entry away in one step (a reader sees all of it or none), then delete it."""
+    trash = entry.with_name(f"{PARTIAL}discard-{entry.name[:12]}-{os.getpid()}-{secrets.token_hex(4)}")
+    try:
+        os.rename(entry, trash)
+    except FileNotFoundError:
+        return  # another process discarded it first
+    shutil.rmtree(trash, ignore_errors=True)
+
+
+def _canonical(value: Any) -> bytes:
+    return json.dumps(value, sort_keys=True, separators=(",", ":")).encode()
+
+
+# Remote entries, through oci.py's registry client.
+
+def remote_name(target: Target, recipe: str, stage: str, key: str) -> tuple[str, str]:
+    """Repository and tag of an entry (a sha256 key is 64 characters; tags may have 128)."""
+    return target.repository(f"cache-{recipe}"), f"{stage}-{key[:64]}"
+
+
+def _client(target: Target) -> oci.RegistryClient:
+    from wasmimage import oci
+
+    # A cache is an optimisation: give up quickly. An explicit http:// in the spec allows plain http.
+    return oci.RegistryClient(target.registry, insecure=target.registry.startswith("http://"), attempts=2)
+
+
+def _reachable(target: Target) -> bool:
+    return target.registry not in _unreachable
+
+
+def push(target: Target, recipe: str, stage: str, key: str, entry: Path) -> str:
+    """Push a local entry as an OCI artifact unless the tag exists (the first writer wins there too)."""
+    from wasmimage import oci
+
+    client = _client(target)
+    repository, tag = remote_name(target, recipe, stage, key)
+    if client.manifest(repository, tag) is not None:
+        return "already in the remote cache"
+    listed = check_entry(entry, stage, key)
+    config_data = (entry / ENTRY).read_bytes()
+    config = oci.Blob(ENTRY_TYPE, oci.sha256_digest(config_data), len(config_data))
+    client.push_blob(repository, config, entry / ENTRY)
+    layers = []
+    for name in sorted(listed):
+        blob = oci.Blob(FILE_TYPE, f"sha256:{listed[name]}", (entry / name).stat().st_size)
+        client.push_blob(repository, blob, entry / name)
+        layers.append({**blob.descriptor(), "annotations": {oci.TITLE: name}})
+    manifest = {"schemaVersion": 2, "mediaType": oci.MANIFEST_TYPE, "artifactType": ARTIFACT_TYPE,
+                "config": config.descriptor(), "layers": layers,
+                "annotations": {"io.wasmimage.cache.stage": stage, "io.wasmimage.cache.key": key}}
+    client.put_manifest(repository, tag, oci.canonical_json(manifest))
+    return "pushed"
+
+
+def pull(target: Target, repository: str, tag: str, stage: str, key: str, stage_dir: Path) -> bool:
+    """Fetch a remote entry into the local cache, every blob checked; False if there is none."""
+    from wasmimage import oci
+
+    client = _client(target)
+    data = client.manifest(repository, tag)
+    if data is None:
+        return False
+    try:
+        manifest = json.loads(data)
+        wanted = [(ENTRY, manifest["config"])] + [(layer["annotations"][oci.TITLE], layer)
+                                                  for layer in manifest["layers"]]
+        blobs = [(name, oci.Blob(d["mediaType"], d["digest"], d["size"])) for name, d in wanted]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise Corrupt(f"not a cache entry manifest: {exc}") from None
+    files.sweep_stale(stage_dir, PARTIAL)
+    with files.owned_temp(stage_dir, PARTIAL, is_dir=True) as tmp:
+        for name, blob in blobs:
+            if not _NAME.match(str(name)) or not _DIGEST.match(str(blob.digest)) or not isinstance(blob.size, int):
+                raise Corrupt(f"bad layer {name!r} {blob.digest!r}")
+            try:
+                with (tmp / name).open("xb") as f:
+                    client.fetch_blob(repository, blob, f)
+            except FileExistsError:
+                raise Corrupt(f"{name} appears twice") from None
+            actual = "sha256:" + sha256_file(tmp / name)
+            if actual != blob.digest:
+                raise Corrupt(f"blob {name} has {short(actual)}, the manifest says {short(blob.digest)}")
+        listed = check_entry(tmp, stage, key)
+        if sorted(listed) != sorted(name for name, _ in blobs[1:]):
+            raise Corrupt(f"its layers are not the files {ENTRY} lists")
+        _install(tmp, stage_dir / key)
+    return True
