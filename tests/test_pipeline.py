@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from pathlib import Path
 
 import pytest
 
-from conftest import copy_project, doit
+from conftest import ROOT, copy_project, doit
 
 STAGES = ("fetch", "compile", "aot", "verify", "image", "build")
 
@@ -23,7 +24,7 @@ def ran(output: str) -> set[str]:
 
 
 def test_doit_list_shows_every_stage_per_recipe():
-    listing = doit(Path(__file__).parent.parent, "list", "--all").stdout
+    listing = doit(ROOT, "list", "--all").stdout
     for stage in STAGES:
         assert f"{stage}:quickjs" in listing
 
@@ -60,3 +61,20 @@ def test_two_directories_build_identical_bytes_and_noop_and_flag_edits(tmp_path:
     rerun = ran(doit(first, "build:quickjs", env=env).stdout)
     assert {"compile:quickjs", "aot:quickjs", "verify:quickjs", "image:quickjs"} <= rerun
     assert sha256(images[0] / "quickjs.wasm") != sha256(images[1] / "quickjs.wasm")
+
+
+def test_image_stage_refuses_a_report_that_proved_another_cwasm(quickjs_image: Path, tmp_path: Path):
+    from wasmimage.errors import PipelineError
+    from wasmimage.image import assemble
+    from wasmimage.project import Project
+
+    project = Project(ROOT)
+    recipe = project.recipe("quickjs")
+    stages = project.stage_outputs(recipe)
+    report = json.loads(stages.report.read_text())
+    report["cwasm_sha256"] = "0" * 64
+    forged = tmp_path / "conformance-report.json"
+    forged.write_text(json.dumps(report))
+    with pytest.raises(PipelineError, match="proves another .cwasm"):
+        assemble(recipe, dataclasses.replace(stages, report=forged), tmp_path / "image")
+    assert not (tmp_path / "image").exists()

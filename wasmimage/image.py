@@ -45,6 +45,8 @@ def assemble(recipe: Recipe, stages: StageOutputs, target: Path) -> Path:
     build_info, aot_info = files.read_json(stages.build_info), files.read_json(stages.aot_info)
     if aot_info["wasm_sha256"] != sha256_file(stages.wasm) or build_info["wasm"]["sha256"] != aot_info["wasm_sha256"]:
         raise PipelineError(f"{recipe.name}: the .cwasm was not compiled from this .wasm; rerun the aot stage")
+    if report.get("cwasm_sha256") != sha256_file(stages.cwasm):
+        raise PipelineError(f"{stages.report}: it proves another .cwasm than {stages.cwasm}; rerun the verify stage")
     roles = {"wasm": f"{recipe.name}.wasm", "cwasm": f"{recipe.name}.cwasm", "report": "conformance-report.json"}
     copies = {roles["wasm"]: stages.wasm, roles["cwasm"]: stages.cwasm, roles["report"]: stages.report}
     run = {k: v for k, v in recipe.run.items() if k != "executor"}

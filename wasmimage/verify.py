@@ -162,9 +162,12 @@ def run_suite(program: Program, suite_dir: Path, extension: str, canary: bytes |
     return report
 
 
-def verify(program: Program, conformance_dir: Path, suites: tuple[str, ...], extension: str,
+def verify(program: Program, cwasm_sha256: str, conformance_dir: Path, suites: tuple[str, ...], extension: str,
            report_path: Path, canary: bytes, executor: bytes | None = None) -> dict[str, Any]:
     """Run all suites, write the report, and raise if anything failed.
+
+    The report names the .cwasm it proved (`cwasm_sha256`), so the image stage can refuse
+    to pair it with any other.
 
     Suites under `hostile/` also run `canary` (a script that must succeed) after each case;
     suites under `protocol/` send their requests to `executor` (the recipe's run.executor).
@@ -176,7 +179,7 @@ def verify(program: Program, conformance_dir: Path, suites: tuple[str, ...], ext
                                executor if name.startswith("protocol/") else None)
                for name in suites}
     summary = {key: sum(len(r[key]) for r in reports.values()) for key in ("passed", "failed", "expected_failures")}
-    report = {"image": program.name, "summary": summary, "suites": reports}
+    report = {"image": program.name, "cwasm_sha256": cwasm_sha256, "summary": summary, "suites": reports}
     files.write_json(report_path, report)
     if summary["failed"]:
         failures = "\n  ".join(f"{suite}/{name}: {why}" for suite, r in reports.items()
