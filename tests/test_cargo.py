@@ -233,7 +233,7 @@ def app_files(with_git_dep: bool) -> dict[str, str]:
     checksum = json.loads((CFG_IF / ".cargo-checksum.json").read_text())["package"]
     deps = '\ncfg-if = "=1.0.4"\n' + ('gitdep = { git = "file:///nowhere/gitdep", tag = "v0.2.0" }\n'
                                       if with_git_dep else "")
-    lock = (f'version = 4\n\n[[package]]\nname = "app"\nversion = "0.1.0"\ndependencies = [\n "cfg-if",\n'
+    lock = ('version = 4\n\n[[package]]\nname = "app"\nversion = "0.1.0"\ndependencies = [\n "cfg-if",\n'
             + (' "gitdep",\n' if with_git_dep else "") + ']\n\n'
             f'[[package]]\nname = "cfg-if"\nversion = "1.0.4"\nsource = "{registry_source()}"\nchecksum = "{checksum}"\n')
     if with_git_dep:

@@ -129,3 +129,19 @@ def copy(source: Path, target: Path) -> None:
 
 def read_json(path: Path) -> Any:
     return json.loads(path.read_text(encoding="utf-8"))
+
+
+def replace_dir(new: Path, target: Path) -> None:
+    """Swap the directory `new` into `target`: a reader sees the old or the new one, never a mix.
+
+    A crash between the two renames leaves `.NAME.old-PID` beside target (and no target);
+    the next writer's sweep removes it.
+    """
+    os.chmod(new, 0o755)
+    if not target.exists():
+        os.replace(new, target)
+        return
+    old = target.with_name(f".{target.name}.old-{os.getpid()}")
+    os.replace(target, old)
+    os.replace(new, target)
+    shutil.rmtree(old, ignore_errors=True)

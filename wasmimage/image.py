@@ -97,19 +97,7 @@ def _write_image(recipe: Recipe, work: Path, target: Path, copies: dict[str, Pat
     files.write_json(work / MANIFEST, manifest)
     for path in work.iterdir():
         os.chmod(path, 0o644)
-    os.chmod(work, 0o755)
-    _replace_dir(work, target)
-
-
-def _replace_dir(new: Path, target: Path) -> None:
-    """Swap `new` into `target`; a reader sees the old or the new directory, never a mix."""
-    if not target.exists():
-        os.replace(new, target)
-        return
-    old = target.with_name(f".{target.name}.old-{os.getpid()}")
-    os.replace(target, old)
-    os.replace(new, target)
-    shutil.rmtree(old, ignore_errors=True)
+    files.replace_dir(work, target)
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,7 @@ from urllib.parse import urljoin
 
 import requests
 
+from wasmimage import files
 from wasmimage.errors import PipelineError
 from wasmimage.image import MANIFEST, Image, open_image
 
@@ -204,22 +205,10 @@ def write_layout(image: Image, target: Path, epoch: int) -> Layout:
             path = blob_path(work, blob.digest)
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
-        _replace_dir(work, target)
+        files.replace_dir(work, target)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return Layout(target, tag, manifest, config, layer)
-
-
-def _replace_dir(new: Path, target: Path) -> None:
-    """Swap `new` into `target`; a reader sees the old or the new directory, never a mix."""
-    os.chmod(new, 0o755)
-    if not target.exists():
-        os.replace(new, target)
-        return
-    old = target.with_name(f".{target.name}.old-{os.getpid()}")
-    os.replace(target, old)
-    os.replace(new, target)
-    shutil.rmtree(old, ignore_errors=True)
 
 
 # References: what the runner and `pull` accept besides a directory.
@@ -641,7 +630,7 @@ def _extract_image(layer: Path, config: dict, notes: dict, target: Path, what: s
                 with tar.extractfile(member) as src, (work / member.name[len(prefix):]).open("xb") as dst:
                     shutil.copyfileobj(src, dst, CHUNK)
         if not os.path.isdir(target):
-            _replace_dir(work, target)
+            files.replace_dir(work, target)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
