@@ -22,7 +22,6 @@ import wasmtime
 
 from wasmimage import files
 from wasmimage.errors import PipelineError
-from wasmimage.fetch import sha256_file
 
 
 @dataclass(frozen=True)
@@ -83,9 +82,13 @@ def cpu_features() -> list[str]:
     return sorted(found & relevant if relevant is not None else found)
 
 
-@cache
 def engine(config: AotConfig = AOT_CONFIG) -> wasmtime.Engine:
     """One Engine per process and config; its epoch ticker starts with it."""
+    return _engine_for(config)  # positional, so engine() and engine(AOT_CONFIG) share one
+
+
+@cache
+def _engine_for(config: AotConfig) -> wasmtime.Engine:
     eng = wasmtime.Engine(config.engine_config())
     if config.epoch_interruption:
         _start_epoch_ticker(eng)
@@ -121,8 +124,8 @@ def compile_wasm(wasm: Path, cwasm: Path, info_path: Path) -> dict:
     files.write_bytes(cwasm, module.serialize())
     info = {
         **engine_identity(),
-        "wasm_sha256": sha256_file(wasm),
-        "cwasm": {"file": cwasm.name, "sha256": sha256_file(cwasm), "size": cwasm.stat().st_size},
+        "wasm_sha256": files.sha256_file(wasm),
+        "cwasm": {"file": cwasm.name, "sha256": files.sha256_file(cwasm), "size": cwasm.stat().st_size},
     }
     files.write_json(info_path, info)
     print(f"[aot] compiled {wasm.name} -> {cwasm} ({info['cwasm']['size']} bytes) in "

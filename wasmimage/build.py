@@ -14,7 +14,7 @@ import jinja2
 
 from wasmimage import cargo, files
 from wasmimage.errors import PipelineError
-from wasmimage.fetch import FetchSettings, fetch, sha256_file, unpack
+from wasmimage.fetch import FetchSettings, fetch, unpack
 from wasmimage.recipe import Recipe, Source
 from wasmimage.toolchain import ResolvedToolchain
 
@@ -124,7 +124,7 @@ def build(recipe: Recipe, toolchain: ResolvedToolchain, settings: FetchSettings,
         "flags": list(recipe.flags),
         "commands": recorded,
         "source_date_epoch": env["SOURCE_DATE_EPOCH"],
-        "wasm": {"sha256": sha256_file(wasm), "size": wasm.stat().st_size},
+        "wasm": {"sha256": files.sha256_file(wasm), "size": wasm.stat().st_size},
     }
     files.write_json(info_path, info)
     _log(recipe.name, f"built {wasm} ({info['wasm']['size']} bytes) in {time.monotonic() - started:.1f}s")

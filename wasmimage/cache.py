@@ -49,7 +49,6 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from wasmimage import files
 from wasmimage.errors import PipelineError
-from wasmimage.fetch import sha256_file
 
 if TYPE_CHECKING:
     from wasmimage import oci
@@ -176,7 +175,7 @@ def check_entry(entry: Path, stage: str, key: str) -> dict[str, str]:
         if not isinstance(name, str) or not _NAME.match(name) or name == ENTRY:
             raise Corrupt(f"{ENTRY} lists {name!r}")
         try:
-            actual = sha256_file(entry / name)
+            actual = files.sha256_file(entry / name)
         except OSError:
             raise Corrupt(f"{name} is missing") from None
         if actual != sha256:
@@ -196,7 +195,7 @@ def restore(entry: Path, stage: str, key: str, outputs: list[Path]) -> None:
                 shutil.copyfile(entry / output.name, tmp)
             except FileNotFoundError:
                 raise Corrupt(f"{output.name} vanished") from None
-            if sha256_file(tmp) != listed[output.name]:
+            if files.sha256_file(tmp) != listed[output.name]:
                 raise Corrupt(f"{output.name} changed while it was restored")
 
 
@@ -207,7 +206,7 @@ def store(root: Path, stage: str, key: str, outputs: list[Path]) -> bool:
     with files.owned_temp(stage_dir, PARTIAL, is_dir=True) as tmp:
         for output in outputs:
             shutil.copyfile(output, tmp / output.name)
-        listed = {o.name: sha256_file(tmp / o.name) for o in outputs}
+        listed = {o.name: files.sha256_file(tmp / o.name) for o in outputs}
         (tmp / ENTRY).write_bytes(_canonical({"stage": stage, "key": key, "files": listed}))
         return _install(tmp, stage_dir / key)
 
@@ -305,7 +304,7 @@ def pull(target: Target, repository: str, tag: str, stage: str, key: str, stage_
                     client.fetch_blob(repository, blob, f)
             except FileExistsError:
                 raise Corrupt(f"{name} appears twice") from None
-            actual = "sha256:" + sha256_file(tmp / name)
+            actual = "sha256:" + files.sha256_file(tmp / name)
             if actual != blob.digest:
                 raise Corrupt(f"blob {name} has {short(actual)}, the manifest says {short(blob.digest)}")
         listed = check_entry(tmp, stage, key)

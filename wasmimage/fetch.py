@@ -12,7 +12,6 @@ tried in order before upstream. A mirror holds files under the source's file nam
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import shutil
@@ -55,14 +54,6 @@ class _Retryable(Exception):
     """A failure worth another attempt at the same location (5xx, dropped connection, timeout)."""
 
 
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        while chunk := f.read(CHUNK):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def cached_path(source: Source, settings: FetchSettings) -> Path:
     if source.kind == "git":
         return settings.cache_dir / "git" / f"{source.commit}.git"
@@ -86,7 +77,7 @@ def fetch(source: Source, settings: FetchSettings) -> Path:
     if source.kind == "git":
         return target if target.exists() else _fetch_git(source, settings, target)
     if target.exists():
-        if sha256_file(target) == source.sha256:
+        if files.sha256_file(target) == source.sha256:
             return target
         _log(f"{source.name}: cached file {target} does not match its digest; discarding it")
         target.unlink()
@@ -116,7 +107,7 @@ def _store(source: Source, target: Path, getter) -> Path:
     try:
         with files.owned_temp(target.parent, PARTIAL) as tmp:
             origin = getter(tmp)
-            actual = sha256_file(tmp)
+            actual = files.sha256_file(tmp)
             if actual != source.sha256:
                 raise PipelineError(f"{source.name}: sha256 mismatch for {origin}\n"
                                     f"  expected {source.sha256}\n  actual   {actual}\n  nothing was kept")

@@ -11,12 +11,13 @@ import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from wasmimage import __version__, files
 from wasmimage.errors import PipelineError
-from wasmimage.fetch import sha256_file
-from wasmimage.recipe import Recipe
+
+if TYPE_CHECKING:  # the runner opens images without loading the recipe machinery
+    from wasmimage.recipe import Recipe
 
 MANIFEST = "image.json"
 MANIFEST_SCHEMA = 1
@@ -43,9 +44,9 @@ def assemble(recipe: Recipe, stages: StageOutputs, target: Path) -> Path:
     if report["summary"]["failed"]:
         raise PipelineError(f"{stages.report}: {report['summary']['failed']} conformance failure(s); no image written")
     build_info, aot_info = files.read_json(stages.build_info), files.read_json(stages.aot_info)
-    if aot_info["wasm_sha256"] != sha256_file(stages.wasm) or build_info["wasm"]["sha256"] != aot_info["wasm_sha256"]:
+    if aot_info["wasm_sha256"] != files.sha256_file(stages.wasm) or build_info["wasm"]["sha256"] != aot_info["wasm_sha256"]:
         raise PipelineError(f"{recipe.name}: the .cwasm was not compiled from this .wasm; rerun the aot stage")
-    if report.get("cwasm_sha256") != sha256_file(stages.cwasm):
+    if report.get("cwasm_sha256") != files.sha256_file(stages.cwasm):
         raise PipelineError(f"{stages.report}: it proves another .cwasm than {stages.cwasm}; rerun the verify stage")
     roles = {"wasm": f"{recipe.name}.wasm", "cwasm": f"{recipe.name}.cwasm", "report": "conformance-report.json"}
     copies = {roles["wasm"]: stages.wasm, roles["cwasm"]: stages.cwasm, roles["report"]: stages.report}
@@ -84,7 +85,7 @@ def _write_image(recipe: Recipe, work: Path, target: Path, copies: dict[str, Pat
         "engine": {k: aot_info[k] for k in ("wasmtime", "config", "target")},
         "run": run,
         "roles": roles,
-        "files": {name: {"sha256": sha256_file(work / name), "size": (work / name).stat().st_size}
+        "files": {name: {"sha256": files.sha256_file(work / name), "size": (work / name).stat().st_size}
                   for name in sorted(copies)},
         "conformance": report["summary"],
     }
@@ -147,7 +148,7 @@ def open_image(path: Path) -> Image:
             raise PipelineError(f"{manifest_path}: files: {name!r} is outside the image directory; refusing it")
         if not file_path.is_file():
             raise PipelineError(f"{manifest_path}: files: {name} is missing")
-        actual = sha256_file(file_path)
+        actual = files.sha256_file(file_path)
         if actual != entry["sha256"]:
             raise PipelineError(f"{file_path}: sha256 {actual} does not match the manifest's {entry['sha256']}; "
                                 f"the image was modified after it was written")

@@ -1,0 +1,83 @@
+"""`python -m benchmarks [--quick] [--output FILE] [--image DIR]`: run every measurement.
+
+Prints the results table and the goals, and writes FILE (default docs/benchmarks.md)
+with the start-up latency chart beside it (FILE's stem + "-startup.png").
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+from typing import Callable
+
+from benchmarks import report
+from benchmarks.coldstart import cold_start
+from benchmarks.context import ROOT, Context, Settings
+from benchmarks.machine import load_average, machine
+from benchmarks.pipeline import pipeline
+from benchmarks.results import Section
+from benchmarks.size import size
+from benchmarks.steady import steady_state
+from benchmarks.warm import warm_evaluator
+
+# In this order: the pipeline last, since in --quick it runs doit in this checkout.
+MEASUREMENTS: tuple[tuple[str, Callable[[Context], Section]], ...] = (
+    ("size", size),
+    ("cold start", cold_start),
+    ("steady state", steady_state),
+    ("warm evaluator", warm_evaluator),
+    ("pipeline", pipeline),
+)
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true",
+                        help="tiny setting for smoke tests: few repetitions, small workloads, no clean build, no levers")
+    parser.add_argument("--output", type=Path, default=ROOT / "docs" / "benchmarks.md",
+                        help="the Markdown report to write (default: docs/benchmarks.md)")
+    parser.add_argument("--image", type=Path, help="image directory (default: the quickjs recipe's image)")
+    return parser.parse_args(argv)
+
+
+def run_all(ctx: Context) -> Section:
+    results = Section()
+    for name, measurement in MEASUREMENTS:
+        started = time.monotonic()
+        print(f"[bench] {name} ...", file=sys.stderr, flush=True)
+        results.extend(measurement(ctx))
+        print(f"[bench] {name} done in {time.monotonic() - started:.0f}s", file=sys.stderr, flush=True)
+    return results
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    settings = Settings.quick_run() if args.quick else Settings.full()
+    ctx = Context(ROOT, settings, args.image.resolve() if args.image else None)
+    load_at_start = load_average()
+    results = run_all(ctx)
+
+    output = args.output.resolve()
+    output.parent.mkdir(parents=True, exist_ok=True)
+    chart_path = output.with_name(f"{output.stem}-startup.png")
+    chart_problem = report.chart(results.rows, chart_path)
+    command = "python -m benchmarks" + (" --quick" if args.quick else "")
+    output.write_text(report.markdown(results, machine(ROOT, load_at_start), settings, None if chart_problem else chart_path,
+                                      chart_problem or "", command))
+
+    print(report.text_table(results.rows))
+    print("\nGoals:")
+    print(report.goals_text(results))
+    if results.levers:
+        print("\nLevers:")
+        for lever in results.levers:
+            print(f"  [{lever.area}] {lever.name}: {lever.result} ({lever.effect})")
+    print(f"\nwrote {output}" + ("" if chart_problem else f" and {chart_path}"))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,82 @@
+"""Run settings (full or --quick) and the shared context every measurement gets."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from wasmimage.image import Image, image_dir, open_image
+from wasmimage.project import Project
+from wasmimage.recipe import Recipe
+from wasmimage.runner import Limits, Program, load_program
+
+ROOT = Path(__file__).resolve().parent.parent
+RECIPE = "quickjs"
+HELLO = b'print("hi")'
+
+
+@dataclass(frozen=True)
+class Settings:
+    quick: bool
+    warmup: int  # untimed runs before every timed series
+    reps: int  # repetitions of fast measurements (milliseconds each)
+    slow_reps: int  # repetitions of slow ones (a JIT compile, a fresh process)
+    rounds: int  # steady state: interleaved rounds over every side
+    inscript_reps: int  # steady state: timed iterations inside each script, after one warm-up iteration
+    warm_window: float  # warm evaluator: seconds per window
+    warm_windows: int  # warm evaluator: windows per setting
+    clean_builds: int  # pipeline: timed clean builds (0 skips them)
+    noop_reps: int
+    levers: bool  # build and measure the lever variants
+
+    @classmethod
+    def full(cls) -> Settings:
+        return cls(quick=False, warmup=2, reps=30, slow_reps=5, rounds=3, inscript_reps=3, warm_window=2.0,
+                   warm_windows=5, clean_builds=2, noop_reps=5, levers=True)
+
+    @classmethod
+    def quick_run(cls) -> Settings:
+        return cls(quick=True, warmup=1, reps=5, slow_reps=2, rounds=1, inscript_reps=2, warm_window=0.3,
+                   warm_windows=2, clean_builds=0, noop_reps=2, levers=False)
+
+
+# Steady-state scripts run for seconds and build large inputs: generous, still finite limits.
+WORKLOAD_LIMITS = Limits(timeout=600.0, memory_bytes=1 << 30, max_stdout_bytes=1 << 20)
+
+
+@dataclass
+class Context:
+    root: Path
+    settings: Settings
+    image_path: Path | None = None  # default: the recipe's image under artifacts/images
+
+    @cached_property
+    def project(self) -> Project:
+        return Project(self.root)
+
+    @cached_property
+    def recipe(self) -> Recipe:
+        return self.project.recipe(RECIPE)
+
+    @property
+    def scratch(self) -> Path:
+        path = self.root / "build" / "bench"
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    @cached_property
+    def image(self) -> Image:
+        """A private snapshot of the image, so a concurrent rebuild cannot change it mid-run."""
+        source = self.image_path or image_dir(self.project.images_dir, self.recipe)
+        if not (source / "image.json").is_file():
+            raise SystemExit(f"benchmarks: no image at {source}; build it first: doit build:{RECIPE}")
+        snapshot = self.scratch / "image"
+        shutil.rmtree(snapshot, ignore_errors=True)
+        shutil.copytree(source, snapshot)
+        return open_image(snapshot)
+
+    @cached_property
+    def program(self) -> Program:
+        return load_program(self.image)

@@ -1,0 +1,178 @@
+"""Warm evaluator: calls per second through the runner with the module already loaded.
+
+Each call is a full run_program: fresh Store, limits, temporary script directory,
+instantiate, QuickJS runtime start, `print("hi")`. Threads share the one cached module.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import threading
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterator
+
+from wasmimage.aot import AOT_CONFIG
+from wasmimage.runner import Program, run_program
+
+from benchmarks.context import HELLO, Context
+from benchmarks.direct import DirectProgram
+from benchmarks.results import Goal, Lever, Row, Section
+from benchmarks.stats import Stat, fmt_seconds
+
+GOAL_CALLS = 500
+SECTION = "warm evaluator"
+TMPFS = Path("/dev/shm")
+RUNNER = "runner"
+
+
+@dataclass(frozen=True)
+class Throughput:
+    calls_per_second: Stat  # one sample per window
+    latency: Stat  # seconds per call, every call of every window
+
+    def describe(self) -> str:
+        return (f"{self.calls_per_second.median:,.0f} calls/s, p50 {fmt_seconds(self.latency.quantile(0.5))}, "
+                f"p99 {fmt_seconds(self.latency.quantile(0.99))}")
+
+
+def check_call(program: Program) -> None:
+    result = run_program(program, HELLO)
+    if result.stdout != b"hi\n":
+        raise RuntimeError(f"warm call gave {result.outcome}: {result.stdout!r} {result.stderr!r}")
+
+
+def window(call: Callable[[], object], threads: int, seconds: float) -> tuple[float, list[float]]:
+    """Run `call` in `threads` threads for `seconds`; returns (calls/s, latencies)."""
+    done: list[list[float]] = [[] for _ in range(threads)]
+    deadline = time.perf_counter() + seconds
+
+    def loop(out: list[float]) -> None:
+        while time.perf_counter() < deadline:
+            started = time.perf_counter()
+            call()
+            out.append(time.perf_counter() - started)
+
+    started = time.perf_counter()
+    workers = [threading.Thread(target=loop, args=(out,)) for out in done]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    return sum(len(out) for out in done) / (time.perf_counter() - started), [t for out in done for t in out]
+
+
+def throughputs(calls: dict[str, Callable[[], object]], threads: int, seconds: float, windows: int,
+                warmup: int) -> dict[str, Throughput]:
+    """Windows of each call taking turns, so a noisy phase of the machine hits all alike."""
+    for call in calls.values():
+        for _ in range(max(warmup, 1) * 10):
+            call()
+    rates: dict[str, list[float]] = {name: [] for name in calls}
+    latencies: dict[str, list[float]] = {name: [] for name in calls}
+    for _ in range(windows):
+        for name, call in calls.items():
+            rate, times = window(call, threads, seconds)
+            rates[name].append(rate)
+            latencies[name] += times
+    return {name: Throughput(Stat.of(rates[name]), Stat.of(latencies[name])) for name in calls}
+
+
+def _rows(threads: int, result: Throughput, one_thread: Throughput | None) -> list[Row]:
+    label = f"{threads} thread{'s' if threads > 1 else ''}"
+    scaling = {}
+    if one_thread is not None:
+        scaling = dict(baseline=one_thread.calls_per_second, baseline_name="1 thread",
+                       ratio=result.calls_per_second.median / one_thread.calls_per_second.median, ratio_label="×")
+    return [
+        Row(f"warm.{threads}t", SECTION, f'calls/s, print("hi"), {label}', result.calls_per_second,
+            unit="calls/s", **scaling),
+        Row(f"warm.{threads}t.p50", SECTION, f"per-call latency p50, {label}",
+            Stat.of([result.latency.quantile(0.5)])),
+        Row(f"warm.{threads}t.p99", SECTION, f"per-call latency p99, {label}",
+            Stat.of([result.latency.quantile(0.99)])),
+    ]
+
+
+def warm_evaluator(ctx: Context) -> Section:
+    program, s = ctx.program, ctx.settings
+    check_call(program)
+    runner_call = lambda: run_program(program, HELLO)  # noqa: E731
+    one_calls = {RUNNER: runner_call, **(lever_calls(ctx) if s.levers else {})}
+    one = throughputs(one_calls, 1, s.warm_window, s.warm_windows, s.warmup)
+    two = throughputs({RUNNER: runner_call}, 2, s.warm_window, s.warm_windows, s.warmup)[RUNNER]
+    section = Section(rows=_rows(1, one[RUNNER], None) + _rows(2, two, one[RUNNER]))
+    rate = one[RUNNER].calls_per_second.median
+    section.goals.append(Goal("warm calls on one core", f"≥ {GOAL_CALLS} calls/s", f"{rate:,.0f} calls/s",
+                              rate >= GOAL_CALLS))
+    if s.levers:
+        section.levers += [_lever(name, one[name], one[RUNNER]) for name in one if name != RUNNER]
+        program_, script_dir = _bare_program(ctx)
+        section.levers.append(_breakdown(program_, script_dir, one[RUNNER], s.reps * 10))
+        section.notes.append(_note(one))
+    return section
+
+
+def _note(one: dict[str, Throughput]) -> str:
+    shippable = {name: t for name, t in one.items() if not name.startswith("bound")}
+    best = max(shippable, key=lambda name: shippable[name].calls_per_second.median)
+    rate = shippable[best].calls_per_second.median
+    return (f"Warm evaluator: the best shippable setting measured is **{best}** at {rate:,.0f} calls/s; "
+            f"the ≥ {GOAL_CALLS} calls/s goal {'would hold' if rate >= GOAL_CALLS else 'would still be missed'} "
+            "with it. The bare bound shows what is left once the runner's per-call file work is gone.")
+
+
+@contextmanager
+def temp_root(path: Path) -> Iterator[None]:
+    """Point tempfile (and so the runner's per-call script directory) at `path`."""
+    saved = tempfile.tempdir
+    tempfile.tempdir = str(path)
+    try:
+        yield
+    finally:
+        tempfile.tempdir = saved
+
+
+def lever_calls(ctx: Context) -> dict[str, Callable[[], object]]:
+    calls: dict[str, Callable[[], object]] = {}
+    if TMPFS.is_dir():
+        def on_tmpfs() -> None:
+            with temp_root(TMPFS):
+                run_program(ctx.program, HELLO)
+
+        calls["runner with its temporary directory on tmpfs (tempfile.tempdir = /dev/shm)"] = on_tmpfs
+    program, script_dir = _bare_program(ctx)
+    calls["bound: bare instantiate + run (fixed script dir, no per-call files, no limits)"] = (
+        lambda: program.run(script_dir))
+    return calls
+
+
+def _bare_program(ctx: Context) -> tuple[DirectProgram, Path]:
+    run = ctx.image.manifest["run"]
+    script_dir = ctx.scratch / "warm-script"
+    script_dir.mkdir(exist_ok=True)
+    (script_dir / run["script_name"]).write_bytes(HELLO)
+    argv = tuple(a.replace("{script}", f"/script/{run['script_name']}") for a in run["argv"])
+    return DirectProgram(AOT_CONFIG, ctx.program.module, argv), script_dir
+
+
+def _breakdown(program: DirectProgram, script_dir: Path, base: Throughput, calls: int) -> Lever:
+    """Where one call's time goes: medians of each phase of a bare call, vs the runner's p50."""
+    phases = [program.run_timed(script_dir)[2] for _ in range(calls)]
+    median = {name: Stat.of(getattr(p, name) for p in phases).median
+              for name in ("setup", "instantiate", "start", "teardown")}
+    runner_p50 = base.latency.quantile(0.5)
+    outside = runner_p50 - sum(median.values())
+    parts = ", ".join(f"{name} {fmt_seconds(v)}" for name, v in median.items())
+    return Lever(SECTION, "where a call's time goes (medians of a bare call's phases)",
+                 f"{parts}; the runner's p50 is {fmt_seconds(runner_p50)}",
+                 f"guest _start (QuickJS runtime + context + eval) is {median['start'] / runner_p50 * 100:.0f} %"
+                 f" of a runner call; ~{fmt_seconds(max(outside, 0))} is the runner's own per-call work"
+                 " (temporary directory and files, limits, Python)")
+
+
+def _lever(name: str, result: Throughput, base: Throughput) -> Lever:
+    change = result.calls_per_second.median / base.calls_per_second.median - 1
+    return Lever(SECTION, name, result.describe(), f"{change * 100:+.0f} % calls/s vs the runner ({base.describe()})")

@@ -1,0 +1,51 @@
+"""Smoke test of the benchmarks: `python -m benchmarks --quick` runs every measurement and reports it.
+
+Slow because it builds the native QuickJS reference (about 30 s, then cached under
+build/bench/) and JIT-compiles the .wasm a few times. It writes to a temporary file,
+never to docs/.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+
+ROWS = (
+    "size.wasm", "size.cwasm", "size.image_tgz",
+    "cold.aot", "cold.jit", "cold.load", "cold.cli", "cold.process", "cold.native",
+    "steady.fib", "steady.json", "steady.regex", "steady.strings", "steady.sort", "steady.geomean",
+    "warm.1t", "warm.1t.p50", "warm.1t.p99", "warm.2t", "warm.2t.p50", "warm.2t.p99",
+    "pipeline.clean", "pipeline.noop", "pipeline.clone",
+)
+GOALS = ("cold start vs JIT compile", "steady state vs native", "warm calls on one core", "no-op build")
+
+
+@pytest.mark.slow
+def test_quick_benchmark_reports_every_row(tmp_path: Path, quickjs_image: Path):
+    output = tmp_path / "bench.md"
+    result = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--quick", "--output", str(output), "--image", str(quickjs_image)],
+        cwd=ROOT, capture_output=True, text=True, timeout=1200, check=False)
+    assert result.returncode == 0, f"stdout:\n{result.stdout[-3000:]}\nstderr:\n{result.stderr[-3000:]}"
+
+    report = output.read_text()
+    table = [line for line in report.splitlines() if line.startswith("| `")]
+    assert [line.split("`")[1] for line in table] == list(ROWS)
+    for key in ("cold.aot", "cold.jit", "steady.fib", "steady.geomean", "warm.1t", "size.cwasm"):
+        row = next(line for line in table if line.startswith(f"| `{key}` |"))
+        assert any(ch.isdigit() for ch in row.split("|")[3]), f"{key} has no measured value: {row}"
+    assert "| `pipeline.clean` | clean `doit build:quickjs` in a fresh copy | skipped (--quick) |" in report
+    assert "not implemented yet" in next(line for line in table if "`pipeline.clone`" in line)
+
+    for goal in GOALS:
+        assert goal in report and goal in result.stdout
+    assert "## Machine" in report and "wasmtime" in report and "commit" in report
+    for key in ROWS:  # the console table too
+        assert key in result.stdout
+    chart = tmp_path / "bench-startup.png"
+    assert chart.is_file() or "No chart: matplotlib is not installed" in report
