@@ -1,8 +1,10 @@
-"""Pipeline: a clean `doit build:quickjs` in a fresh copy of the project, and a no-op one.
+"""Pipeline: a clean `doit build:quickjs` in a fresh copy, a no-op one, and a cache-hit one.
 
 The copy holds the files git knows, tracked or untracked-but-not-ignored (what a fresh
 clone of this checkout would hold once committed: no build outputs, no caches) and shares this checkout's source cache through WASMIMAGE_CACHE_DIR,
 so a clean build is everything but the download: unpack, compile, AOT, verify, image.
+Each clean build gets an empty artifact cache of its own; the cache-hit builds then run in
+further fresh copies that share the last clean build's artifact cache.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from wasmimage.cache import LOCAL_ENV
 from wasmimage.fetch import CACHE_ENV
 from wasmimage.project import WORK_ENV
 
@@ -45,9 +48,10 @@ def doit(project: Path, env: dict[str, str]) -> DoitRun:
     return DoitRun(seconds, result.returncode, ran, result.stdout + result.stderr)
 
 
-def build_env(ctx: Context) -> dict[str, str]:
+def build_env(ctx: Context, artifact_cache: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k != WORK_ENV}
     env[CACHE_ENV] = str(ctx.project.fetch_settings.cache_dir.resolve())
+    env[LOCAL_ENV] = str(artifact_cache)
     return env
 
 
@@ -75,7 +79,7 @@ def clean_builds(ctx: Context, work: Path) -> tuple[Row, Path | None]:
     for index in range(ctx.settings.clean_builds + min(ctx.settings.warmup, 1)):
         copy = copy_project(ctx.root, work / f"copy-{index}")
         _log(f"clean build {index + 1} in {copy}")
-        run = doit(copy, build_env(ctx))
+        run = doit(copy, build_env(ctx, copy / ".cache" / "artifacts"))
         if run.returncode != 0:
             return Row("pipeline.clean", SECTION, name, _failure(run)), None
         runs.append(run.seconds)
@@ -87,7 +91,7 @@ def clean_builds(ctx: Context, work: Path) -> tuple[Row, Path | None]:
 
 def noop_builds(ctx: Context, project: Path, where: str) -> Row:
     name = f"no-op `doit {TASK}` ({where})"
-    env = build_env(ctx) if project != ctx.root else dict(os.environ)
+    env = build_env(ctx, project / ".cache" / "artifacts") if project != ctx.root else dict(os.environ)
     first = doit(project, env)  # warm-up: also brings a stale checkout up to date
     if first.returncode != 0:
         return Row("pipeline.noop", SECTION, name, _failure(first))
@@ -99,6 +103,21 @@ def noop_builds(ctx: Context, project: Path, where: str) -> Row:
     return Row("pipeline.noop", SECTION, name, Stat.of(r.seconds for r in runs), note=note)
 
 
+def cache_hit_builds(ctx: Context, work: Path, built: Path) -> Row:
+    """Fresh copies whose artifact cache is the one the clean build filled: nothing compiles."""
+    name = f"cache-hit `doit {TASK}` in a fresh copy (artifact cache from the clean build)"
+    runs = []
+    for index in range(ctx.settings.clean_builds):
+        copy = copy_project(ctx.root, work / f"hit-{index}")
+        run = doit(copy, build_env(ctx, built / ".cache" / "artifacts"))
+        if run.returncode != 0:
+            return Row("pipeline.clone", SECTION, name, _failure(run))
+        if "[build " in run.output or "[aot] compiled" in run.output:
+            return Row("pipeline.clone", SECTION, name, "failed: the build compiled instead of hitting the cache")
+        runs.append(run.seconds)
+    return Row("pipeline.clone", SECTION, name, Stat.of(runs), note="no compile, no AOT compile")
+
+
 def pipeline(ctx: Context) -> Section:
     section = Section()
     with tempfile.TemporaryDirectory(prefix="wasmimage-bench-") as tmp:
@@ -106,11 +125,13 @@ def pipeline(ctx: Context) -> Section:
             clean, built = clean_builds(ctx, Path(tmp))
             noop = noop_builds(ctx, built, "in that copy") if built else Row(
                 "pipeline.noop", SECTION, f"no-op `doit {TASK}`", "not measured: the clean build failed")
+            hit = cache_hit_builds(ctx, Path(tmp), built) if built else Row(
+                "pipeline.clone", SECTION, f"cache-hit `doit {TASK}`", "not measured: the clean build failed")
         else:
             clean = Row("pipeline.clean", SECTION, f"clean `doit {TASK}` in a fresh copy", "skipped (--quick)")
             noop = noop_builds(ctx, ctx.root, "this checkout")
-    section.rows += [clean, noop, Row("pipeline.clone", SECTION, "cache-hit build from a fresh clone",
-                                      "not implemented yet", note="needs a shared artifact cache")]
+            hit = Row("pipeline.clone", SECTION, f"cache-hit `doit {TASK}` in a fresh copy", "skipped (--quick)")
+    section.rows += [clean, noop, hit]
     measured = isinstance(noop.value, Stat)
     section.goals.append(Goal("no-op build", f"< {GOAL_NOOP_SECONDS:g} s",
                               noop.value_text() if measured else noop.value,
