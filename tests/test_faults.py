@@ -23,8 +23,8 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 import pytest
+from conftest import built_image, copy_project
 from flaky_server import Serve, Stall, flaky_server  # noqa: F401
-from test_tampering import built_image
 
 from wasmimage import files
 from wasmimage.aot import compile_wasm
@@ -36,16 +36,8 @@ from wasmimage.recipe import Source
 
 REPO = Path(__file__).resolve().parent.parent
 RECIPE = "quickjs"
-NOT_COPIED = {"artifacts", "build", ".cache", ".git", ".pytest_cache", ".benchmarks", "__pycache__"}
 STAGE_FILES = ("interpreter.wasm", "build-info.json", "interpreter.cwasm", "aot-info.json", "conformance-report.json")
 LEFTOVER_MARKS = (".partial-", ".old-")
-
-
-def copy_project(dest: Path) -> Path:
-    def ignore(directory: str, names: list[str]) -> set[str]:
-        return {n for n in names if n in NOT_COPIED or n.startswith(".doit.db") or n.endswith(".egg-info")}
-
-    return Path(shutil.copytree(REPO, dest, ignore=ignore))
 
 
 def build_env(cache: Path, mirrors: str | None = None) -> dict[str, str]:

@@ -18,27 +18,21 @@ from pathlib import Path
 import pytest
 import wasmtime
 
+from conftest import QUICKJS_IMAGE as QUICKJS, ROOT
+
 from wasmimage.aot import engine
 from wasmimage.image import open_image
 from wasmimage.protocol import call
 from wasmimage.runner import Limits, Program, load_program, run, run_program
 
-ROOT = Path(__file__).resolve().parent.parent
-QUICKJS = ROOT / "artifacts" / "images" / "quickjs" / "0.17.0-r1"
 RUST_HELLO = ROOT / "artifacts" / "images" / "rust-hello" / "0.1.0-r1"
 PROBE = Path(__file__).resolve().parent / "fixtures" / "wasi-probe.wat"
 MARGIN = 0.5  # seconds a limit-ended call may take past its deadline (epoch tick: 10 ms)
 
 
 @pytest.fixture(scope="session")
-def image():
-    """The QuickJS image, built with `doit build:quickjs` when missing or without an executor."""
-    manifest = QUICKJS / "image.json"
-    if not manifest.exists() or "executor" not in json.loads(manifest.read_text())["roles"]:
-        build = subprocess.run([sys.executable, "-m", "doit", "build:quickjs"], cwd=ROOT,
-                               capture_output=True, text=True)
-        assert build.returncode == 0, f"doit build:quickjs failed:\n{build.stdout[-3000:]}\n{build.stderr[-3000:]}"
-    return open_image(QUICKJS)
+def image(quickjs_image):
+    return open_image(quickjs_image)
 
 
 @pytest.fixture(scope="session")

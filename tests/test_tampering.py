@@ -21,26 +21,8 @@ import wasmtime
 
 from wasmimage import aot, runner
 from wasmimage.errors import PipelineError
-from wasmimage.image import MANIFEST, image_dir, open_image
-from wasmimage.project import Project
+from wasmimage.image import MANIFEST, open_image
 
-REPO = Path(__file__).resolve().parent.parent
-
-
-def built_image(recipe_name: str = "quickjs") -> Path:
-    """The checkout's image for recipe_name, built with doit first if it is not there."""
-    project = Project(REPO)
-    path = image_dir(project.images_dir, project.recipe(recipe_name))
-    if not (path / MANIFEST).is_file():
-        result = subprocess.run([sys.executable, "-m", "doit", f"build:{recipe_name}"], cwd=REPO,
-                                capture_output=True, text=True, timeout=1800)
-        assert result.returncode == 0, f"doit build:{recipe_name} failed:\n{result.stdout}\n{result.stderr}"
-    return path
-
-
-@pytest.fixture(scope="session")
-def quickjs_image() -> Path:
-    return built_image()
 
 
 @pytest.fixture
