@@ -5,7 +5,7 @@ a deadline that never fires makes `bounded` give up, a missing memory cap lets t
 allocation loop get far past the cap, a missing output cap keeps more than the cap, and
 so on. QuickJS has no file or environment API by design, so the runner's own isolation
 (preopened directories, environment, arguments) is observed with a tiny WASI program,
-tests/fixtures/wasi-probe.wat, and, when its image has been built, the rust-hello image.
+tests/fixtures/wasi-probe.wat, and end to end with the rust-hello image (slow: it builds it).
 """
 
 import json
@@ -18,14 +18,13 @@ from pathlib import Path
 import pytest
 import wasmtime
 
-from conftest import QUICKJS_IMAGE as QUICKJS, ROOT
+from conftest import QUICKJS_IMAGE as QUICKJS, ROOT, built_image
 
 from wasmimage.aot import engine
 from wasmimage.image import open_image
 from wasmimage.protocol import call
 from wasmimage.runner import Limits, Program, load_program, run, run_program
 
-RUST_HELLO = ROOT / "artifacts" / "images" / "rust-hello" / "0.1.0-r1"
 PROBE = Path(__file__).resolve().parent / "fixtures" / "wasi-probe.wat"
 MARGIN = 0.5  # seconds a limit-ended call may take past its deadline (epoch tick: 10 ms)
 
@@ -190,11 +189,11 @@ def test_granted_dir_is_readable_but_not_writable(probe, tmp_path):
 
 @pytest.fixture(scope="session")
 def rust_hello():
-    if not (RUST_HELLO / "image.json").exists():
-        pytest.skip("the rust-hello image is not built (doit build:rust-hello); the wasi-probe tests cover this")
-    return open_image(RUST_HELLO)
+    """The rust-hello image, which can read files and env (a clean build takes about 40 s)."""
+    return open_image(built_image("rust-hello"))
 
 
+@pytest.mark.slow
 def test_rust_hello_reads_host_files_only_when_granted(rust_hello):
     script = "read /etc/passwd\nread /etc/hostname\n"
     denied = run(rust_hello, script)
@@ -203,6 +202,7 @@ def test_rust_hello_reads_host_files_only_when_granted(rust_hello):
     assert granted.stdout.decode().startswith(Path("/etc/passwd").read_text())
 
 
+@pytest.mark.slow
 def test_rust_hello_sees_env_only_when_granted(rust_hello):
     assert run(rust_hello, "env HOME\n").stdout == b"<unset>\n"
     assert run(rust_hello, "env HOME\n", env={"HOME": "/nowhere"}).stdout == b"/nowhere\n"
