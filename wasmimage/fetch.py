@@ -22,10 +22,6 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import requests
-import urllib3
-from tqdm import tqdm
-
 from wasmimage import files
 from wasmimage.errors import PipelineError
 from wasmimage.recipe import Source
@@ -156,6 +152,10 @@ def _download(url: str, tmp: Path, settings: FetchSettings) -> str:
 
 
 def _download_once(url: str, tmp: Path, settings: FetchSettings, resume: dict[str, str]) -> None:
+    import requests  # here, not at the top: doit loads this module on every run, even a no-op
+    import urllib3
+    from tqdm import tqdm
+
     have = tmp.stat().st_size if tmp.exists() else 0
     # identity: store the bytes exactly as served (a .tar.gz must not be gunzipped in transit)
     headers = {"Accept-Encoding": "identity"}
