@@ -596,17 +596,9 @@ def _check_blob(path: Path, blob: Blob, what: str) -> None:
     size = path.stat().st_size
     if size != blob.size:
         raise PipelineError(f"{what}: blob {blob.digest} is {size} bytes, the manifest says {blob.size}")
-    digest = "sha256:" + _file_sha256(path)
+    digest = "sha256:" + files.sha256_file(path)
     if digest != blob.digest:
         raise PipelineError(f"{what}: blob {blob.digest} has sha256 {digest}; it was corrupted, refusing it")
-
-
-def _file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(CHUNK), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _extract_image(layer: Path, config: dict, notes: dict, target: Path, what: str) -> None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from wasmimage import __version__
+from wasmimage import __version__, files
 from wasmimage.cache import Cache
 from wasmimage.errors import PipelineError
 from wasmimage.fetch import FetchSettings
@@ -97,7 +97,7 @@ def compile_key(project: Project, recipe: Recipe) -> str:
     return digest({
         "recipe": recipe.digest(),
         "toolchain": key_identity(recipe.toolchain, project.fetch_settings.cache_dir / "toolchains"),
-        "toolchain_file": _file_sha256(recipe.toolchain.path),
+        "toolchain_file": files.sha256_file(recipe.toolchain.path),
         "source_date_epoch": source_date_epoch(),
         "pipeline": __version__,
     })
@@ -108,7 +108,7 @@ def aot_key(project: Project, recipe: Recipe) -> str:
     from wasmimage.aot import cpu_features, engine_identity
 
     return digest({
-        "wasm": _file_sha256(project.stage_outputs(recipe).wasm),
+        "wasm": files.sha256_file(project.stage_outputs(recipe).wasm),
         "engine": engine_identity(),
         "cpu": cpu_features(),
         "pipeline": __version__,
@@ -120,15 +120,12 @@ def verify_key(project: Project, recipe: Recipe) -> str:
     executor = recipe.run.get("executor")
     return digest({
         "recipe": recipe.name,
-        "cwasm": _file_sha256(project.stage_outputs(recipe).cwasm),
+        "cwasm": files.sha256_file(project.stage_outputs(recipe).cwasm),
         "suites": sorted(recipe.conformance),
-        "suite_files": {p.relative_to(project.conformance_dir).as_posix(): _file_sha256(p)
+        "suite_files": {p.relative_to(project.conformance_dir).as_posix(): files.sha256_file(p)
                         for p in project.conformance_files(recipe)},
         "run": recipe.run,
-        "executor": _file_sha256(recipe.recipe_dir / executor) if executor else None,
+        "executor": files.sha256_file(recipe.recipe_dir / executor) if executor else None,
         "pipeline": __version__,
     })
 
-
-def _file_sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
