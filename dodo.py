@@ -9,6 +9,7 @@ from pathlib import Path
 from wasmimage import tasks
 from wasmimage.errors import PipelineError
 from wasmimage.project import Project
+from wasmimage.summary import SummaryReporter
 
 DOIT_CONFIG = {
     "default_tasks": ["build"],
@@ -19,6 +20,7 @@ DOIT_CONFIG = {
     # mirror) fails `doit build` but does not stop the others; tasks that depend on a failed
     # task still never run. `doit build:NAME` builds one.
     "continue": True,
+    "reporter": SummaryReporter,  # ends with one line per image: built / cache hit / failed and why
 }
 
 PROJECT = Project(Path(__file__).resolve().parent)

@@ -4,4 +4,4 @@ The pipeline flows one way: recipe -> fetch -> build -> aot -> verify -> image -
 Each stage is one module; `dodo.py` wires them into doit tasks.
 """
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"

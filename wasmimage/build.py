@@ -12,7 +12,7 @@ from pathlib import Path
 
 import jinja2
 
-from wasmimage import cargo, files
+from wasmimage import cargo, files, sbom
 from wasmimage.errors import PipelineError
 from wasmimage.fetch import FetchSettings, fetch, unpack
 from wasmimage.recipe import Recipe, Source
@@ -121,6 +121,7 @@ def build(recipe: Recipe, toolchain: ResolvedToolchain, settings: FetchSettings,
         "recipe_sha256": recipe.digest(),
         "sources": [cargo.recorded_pin(s, settings) if s.kind == "cargo-vendor" else s.pin for s in recipe.sources],
         "toolchain": {"name": toolchain.name, **toolchain.identity},
+        "crates": sbom.locked_crates(work_dir, toolchain),  # what the image's SBOM lists
         "flags": list(recipe.flags),
         "commands": recorded,
         "source_date_epoch": env["SOURCE_DATE_EPOCH"],

@@ -17,6 +17,7 @@ from wasmimage import __version__, files
 from wasmimage.errors import PipelineError
 
 if TYPE_CHECKING:  # the runner opens images without loading the recipe machinery
+    from wasmimage.provenance import BuildRun
     from wasmimage.recipe import Recipe
 
 MANIFEST = "image.json"
@@ -38,8 +39,11 @@ def image_dir(images_root: Path, recipe: Recipe) -> Path:
     return images_root / recipe.name / recipe.tag
 
 
-def assemble(recipe: Recipe, stages: StageOutputs, target: Path) -> Path:
-    """Write the image directory atomically: a temporary sibling renamed into place."""
+def assemble(recipe: Recipe, stages: StageOutputs, target: Path, build_run: BuildRun | None = None) -> Path:
+    """Write the image directory atomically: a temporary sibling renamed into place.
+
+    With `build_run` (what the doit run knows: stage keys, start time) the provenance is written too.
+    """
     report = files.read_json(stages.report)
     if report["summary"]["failed"]:
         raise PipelineError(f"{stages.report}: {report['summary']['failed']} conformance failure(s); no image written")
@@ -61,7 +65,7 @@ def assemble(recipe: Recipe, stages: StageOutputs, target: Path) -> Path:
         files.sweep_stale(target.parent, prefix)  # what a killed image stage left behind
     try:
         with files.owned_temp(target.parent, partial, is_dir=True) as work:
-            _write_image(recipe, work, target, copies, roles, run, build_info, aot_info, report)
+            _write_image(recipe, work, target, copies, roles, run, build_info, aot_info, report, build_run)
     except OSError as exc:
         if files.no_space(exc):
             raise PipelineError(f"{target}: cannot write the image: {os.strerror(exc.errno)} "
@@ -71,9 +75,14 @@ def assemble(recipe: Recipe, stages: StageOutputs, target: Path) -> Path:
 
 
 def _write_image(recipe: Recipe, work: Path, target: Path, copies: dict[str, Path], roles: dict[str, str],
-                 run: dict[str, Any], build_info: dict, aot_info: dict, report: dict) -> None:
+                 run: dict[str, Any], build_info: dict, aot_info: dict, report: dict,
+                 build_run: BuildRun | None) -> None:
+    from wasmimage import provenance, sbom
+
     for name, source in copies.items():
         shutil.copyfile(source, work / name)
+    (work / sbom.FILE_NAME).write_text(sbom.document(recipe, build_info, aot_info))
+    roles = {**roles, "sbom": sbom.FILE_NAME}
     manifest = {
         "schema": MANIFEST_SCHEMA,
         "name": recipe.name, "version": recipe.version, "revision": recipe.revision, "tag": recipe.tag,
@@ -86,8 +95,10 @@ def _write_image(recipe: Recipe, work: Path, target: Path, copies: dict[str, Pat
         "run": run,
         "roles": roles,
         "files": {name: {"sha256": files.sha256_file(work / name), "size": (work / name).stat().st_size}
-                  for name in sorted(copies)},
+                  for name in sorted(roles.values())},
         "conformance": report["summary"],
+        # Beside image.json, outside `files`: it carries the build's times (see provenance.py).
+        **({"provenance": provenance.FILE_NAME} if build_run else {}),
     }
     # The bytes published are the bytes that were built, compiled and verified: the copies
     # must still have the digests the compile and aot stages recorded.
@@ -96,6 +107,8 @@ def _write_image(recipe: Recipe, work: Path, target: Path, copies: dict[str, Pat
             raise PipelineError(f"{copies[roles[role]]}: changed after its stage recorded sha256 {recorded}; "
                                 f"rerun the build (doit build); no image written")
     files.write_json(work / MANIFEST, manifest)
+    if build_run is not None:
+        provenance.write(work, manifest, build_run)
     for path in work.iterdir():
         os.chmod(path, 0o644)
     files.replace_dir(work, target)

@@ -109,7 +109,8 @@ def blob_path(root: Path, digest: str) -> Path:
 def layer_tar(image: Image, epoch: int) -> bytes:
     """The uncompressed layer: every file of the image under opt/wasm-images/<name>/, canonically."""
     names = sorted(image.manifest["files"]) + [MANIFEST]
-    present = sorted(p.name for p in image.path.iterdir())
+    beside = image.manifest.get("provenance")  # never in the layer: a referrer of it (publish.py)
+    present = sorted(p.name for p in image.path.iterdir() if p.name != beside)
     if sorted(names) != present:
         extra = sorted(set(present) - set(names))
         raise PipelineError(f"{image.path}: files not listed in {MANIFEST}: {', '.join(extra)}; refusing to publish")

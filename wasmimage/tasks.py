@@ -7,6 +7,7 @@ traceback.
 from __future__ import annotations
 
 import sys
+from datetime import datetime, timezone
 from typing import Any, Callable, Iterator
 
 from doit.exceptions import TaskFailed
@@ -16,15 +17,17 @@ from wasmimage.errors import PipelineError
 from wasmimage.project import Project, aot_key, compile_key, verify_key
 from wasmimage.recipe import Recipe
 
+RUN_STARTED = datetime.now(timezone.utc)  # doit loads dodo.py, and so this module, as its run begins
+
 
 def _action(function: Callable[..., Any], *args: Any) -> Callable[[], Any]:
-    def run() -> TaskFailed | None:
+    def run() -> TaskFailed | dict | None:
         try:
-            function(*args)
+            result = function(*args)
         except PipelineError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return TaskFailed(str(exc))
-        return None
+        return {"cache": result} if result in ("hit", "miss") else None  # for the closing summary (summary.py)
 
     run.__name__ = function.__name__
     return run
@@ -65,27 +68,35 @@ def fetch_sources(project: Project, recipe: Recipe) -> None:
     fetch_all(recipe.name, recipe.sources, project.fetch_settings, lambda: project.toolchain(recipe))
 
 
-def compile_recipe(project: Project, recipe: Recipe) -> None:
+def compile_recipe(project: Project, recipe: Recipe) -> str:
     from wasmimage.build import build
 
     out = project.stage_outputs(recipe)
-    cache.run_cached(project.cache, "compile", recipe.name, compile_key(project, recipe), [out.wasm, out.build_info],
+    return cache.run_cached(project.cache, "compile", recipe.name, compile_key(project, recipe), [out.wasm, out.build_info],
                      lambda: build(recipe, project.toolchain(recipe), project.fetch_settings,
                                    project.work_dir / recipe.name, out.wasm, out.build_info))
 
 
-def aot_compile(project: Project, recipe: Recipe) -> None:
+def aot_compile(project: Project, recipe: Recipe) -> str:
     from wasmimage.aot import compile_wasm
 
     out = project.stage_outputs(recipe)
-    cache.run_cached(project.cache, "aot", recipe.name, aot_key(project, recipe), [out.cwasm, out.aot_info],
+    return cache.run_cached(project.cache, "aot", recipe.name, aot_key(project, recipe), [out.cwasm, out.aot_info],
                      lambda: compile_wasm(out.wasm, out.cwasm, out.aot_info))
 
 
-def verify_recipe(project: Project, recipe: Recipe) -> None:
+def verify_recipe(project: Project, recipe: Recipe) -> str:
+    from wasmimage import files, junit
+
     out = project.stage_outputs(recipe)
-    cache.run_cached(project.cache, "verify", recipe.name, verify_key(project, recipe), [out.report],
-                     lambda: run_verify(project, recipe))
+    try:
+        return cache.run_cached(project.cache, "verify", recipe.name, verify_key(project, recipe), [out.report],
+                                lambda: run_verify(project, recipe))
+    finally:
+        # Failures too (that is when CI needs them), but never from a report of another .cwasm.
+        if out.report.is_file() and out.cwasm.is_file() and \
+                files.read_json(out.report).get("cwasm_sha256") == files.sha256_file(out.cwasm):
+            junit.write(out.report)
 
 
 def run_verify(project: Project, recipe: Recipe) -> None:
@@ -103,9 +114,15 @@ def run_verify(project: Project, recipe: Recipe) -> None:
 
 
 def write_image(project: Project, recipe: Recipe) -> None:
+    from wasmimage import files
     from wasmimage.image import assemble, image_dir
+    from wasmimage.provenance import BuildRun
 
-    target = assemble(recipe, project.stage_outputs(recipe), image_dir(project.images_dir, recipe))
+    build_run = BuildRun(started=RUN_STARTED, recipe_path=recipe.path.relative_to(project.root).as_posix(),
+                         recipe_sha256=files.sha256_file(recipe.path),
+                         stage_keys={"compile": compile_key(project, recipe), "aot": aot_key(project, recipe),
+                                     "verify": verify_key(project, recipe)})
+    target = assemble(recipe, project.stage_outputs(recipe), image_dir(project.images_dir, recipe), build_run)
     print(f"[image] {recipe.name}: wrote {target}", file=sys.stderr)
 
 
@@ -153,6 +170,8 @@ def aot_tasks(project: Project) -> Iterator[dict]:
 
 
 def verify_tasks(project: Project) -> Iterator[dict]:
+    from wasmimage import junit
+
     for recipe in project.recipes:
         out = project.stage_outputs(recipe)
         yield {
@@ -160,7 +179,7 @@ def verify_tasks(project: Project) -> Iterator[dict]:
             "doc": f"run {recipe.name}'s conformance suites against the .cwasm",
             "actions": [_action(verify_recipe, project, recipe)],
             "file_dep": [out.cwasm, out.aot_info, recipe.path, *recipe.file_paths(), *project.conformance_files(recipe)],
-            "targets": [out.report],
+            "targets": [out.report, junit.path_for(out.report)],
             "uptodate": [_key_unchanged(lambda r=recipe: verify_key(project, r))],
             "clean": True,
         }
