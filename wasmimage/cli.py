@@ -84,6 +84,13 @@ def _pull_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def _inspect_command(args: argparse.Namespace) -> int:
+    from wasmimage.inspect import describe
+
+    print(describe(args.image, insecure=args.insecure))
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="python -m wasmimage", description=__doc__)
     commands = top.add_subparsers(dest="command", required=True)
@@ -127,6 +134,12 @@ def parser() -> argparse.ArgumentParser:
                                                       "or .cache/oci)")
     pull_p.add_argument("--insecure", action="store_true", help="allow plain http to a non-loopback registry")
     pull_p.set_defaults(handler=_pull_command)
+
+    inspect_p = commands.add_parser("inspect", help="summarise an image: sources, toolchain, sizes, conformance, "
+                                                    "SBOM and provenance")
+    inspect_p.add_argument("image", help="image directory or image reference, as for run")
+    inspect_p.add_argument("--insecure", action="store_true", help="allow plain http to a non-loopback registry")
+    inspect_p.set_defaults(handler=_inspect_command)
 
     mirror_p = commands.add_parser("mirror", help="put every source of a recipe into a mirror directory "
                                                   "(for offline builds: WASMIMAGE_MIRRORS=DIR)")

@@ -173,6 +173,17 @@ def annotations(image: Image, epoch: int) -> dict[str, str]:
     }
 
 
+def labels(image: Image) -> dict[str, str]:
+    """What `skopeo inspect` shows of the image's SBOM and provenance (see referrers.py)."""
+    roles = image.manifest["roles"]
+    found = {}
+    if "sbom" in roles:
+        found["io.wasmimage.sbom"] = f"{roles['sbom']} sha256:{image.sha256('sbom')} (in the layer; also a referrer)"
+    if image.manifest.get("provenance"):
+        found["io.wasmimage.provenance"] = f"{image.manifest['provenance']}: an OCI referrer of this image"
+    return found
+
+
 def write_layout(image: Image, target: Path, epoch: int) -> Layout:
     """Write `target` as an OCI image layout of `image`, tagged with the image's tag, atomically."""
     tar = layer_tar(image, epoch)
@@ -180,7 +191,7 @@ def write_layout(image: Image, target: Path, epoch: int) -> Layout:
     config_data = canonical_json({
         **platform(image),
         "created": rfc3339(epoch),
-        "config": {},
+        "config": {"Labels": labels(image)},
         "rootfs": {"type": "layers", "diff_ids": [sha256_digest(tar)]},
         "history": [{"created": rfc3339(epoch),
                      "created_by": f"wasmimage publish {image.name}:{image.manifest['tag']}"}],

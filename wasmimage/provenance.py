@@ -97,9 +97,8 @@ def write(image_dir: Path, manifest: dict[str, Any], run: BuildRun) -> None:
     files.write_json(image_dir / FILE_NAME, statement(image_dir, manifest, run, datetime.now(timezone.utc)))
 
 
-def check(image_dir: Path) -> list[str]:
-    """Where the provenance beside image.json disagrees with the files (empty: it matches)."""
-    data = files.read_json(image_dir / FILE_NAME)
+def check(image_dir: Path, data: dict[str, Any]) -> list[str]:
+    """Where a provenance statement disagrees with the files in image_dir (empty: it matches)."""
     problems = []
     for entry in data["subject"]:
         path = image_dir / entry["name"]

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from wasmimage import oci
+from wasmimage import oci, referrers
 from wasmimage.build import source_date_epoch
 from wasmimage.errors import PipelineError
 from wasmimage.image import open_image
@@ -83,6 +83,8 @@ def publish(image_dir: Path, target: Target, layout_root: Path, *, dry_run: bool
         for blob in layout.blobs + [layout.manifest]:
             print(f"  {blob.media_type}  {blob.digest}  {blob.size} bytes", file=out)
         print(f"  tag {tag} -> {layout.manifest.digest}", file=out)
+        for referrer in referrers.referrers(image_dir, layout.manifest):
+            print(f"  referrer {referrer.artifact_type}  {referrer.digest}  ({referrer.file.name})", file=out)
         return result
 
     client = client or oci.RegistryClient(target.registry, insecure=insecure)
@@ -94,6 +96,7 @@ def publish(image_dir: Path, target: Target, layout_root: Path, *, dry_run: bool
                                 f"({layout.manifest.digest}); tags are immutable: bump the recipe's revision")
         result.status = "unchanged"
         print(f"[publish] {reference}@{layout.manifest.digest} is already there; nothing to do", file=out)
+        referrers.push(client, repository, layout.manifest, image_dir, out)  # a rebuild's new provenance
         return result
     for blob in layout.blobs:
         sent = client.push_blob(repository, blob, layout.blob_path(blob.digest))
@@ -102,4 +105,5 @@ def publish(image_dir: Path, target: Target, layout_root: Path, *, dry_run: bool
     result.status = "pushed"
     print(f"[publish] pushed {reference}@{layout.manifest.digest} "
           f"({len(result.uploaded)} blob(s) uploaded, {len(result.skipped)} already there)", file=out)
+    referrers.push(client, repository, layout.manifest, image_dir, out)
     return result

@@ -1,0 +1,103 @@
+"""`python -m wasmimage inspect IMAGE`: what an image is, in a screenful.
+
+IMAGE is an image directory, `oci-layout:PATH:TAG` or a registry reference (pulled and
+checked like `run` does). Shows name, version, sources, toolchain, engine, files and sizes,
+conformance counts, the SBOM's components by role and the provenance's build times. For a
+registry reference the provenance comes from the image's referrers (referrers.py), since it
+is never inside the image's layer.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from wasmimage import files, oci, provenance, referrers, sbom
+from wasmimage.errors import PipelineError
+from wasmimage.image import open_image
+
+
+def _source(pin: dict[str, Any]) -> str:
+    digest = f"sha256 {pin['sha256']}" if pin.get("sha256") else f"commit {pin.get('commit')}"
+    return f"{pin['name']}: {oci.source_location(pin)}  {digest}"
+
+
+def _toolchain(toolchain: dict[str, Any]) -> list[str]:
+    head = f"{toolchain['name']} (provider {toolchain['provider']}, {toolchain['kind']})"
+    if toolchain["kind"] == "debian":
+        return [head] + [f"  {p} {v}" for p, v in sorted(toolchain["packages"].items())]
+    return [head + "  " + " ".join(f"{k}={toolchain[k]}" for k in ("version", "rustc", "sha256") if k in toolchain)]
+
+
+def sbom_summary(path: Path) -> str:
+    components = files.read_json(path).get("components", [])
+    roles = Counter(next((p["value"] for p in c.get("properties", []) if p["name"] == sbom.ROLE), "other")
+                    for c in components)
+    return f"{len(components)} components (" + ", ".join(f"{n} {r}" for r, n in sorted(roles.items())) + ")"
+
+
+def provenance_summary(statement: dict[str, Any], image_dir: Path | None) -> str:
+    run = statement["predicate"]["runDetails"]
+    times = run.get("metadata", {})
+    text = (f"built {times.get('startedOn')} .. {times.get('finishedOn')} by {run['builder']['id']} "
+            f"(wasmimage {run['builder']['version'].get('wasmimage')})")
+    if image_dir is not None:
+        problems = provenance.check(image_dir, statement)
+        text += "; subject digests match" if not problems else "; DOES NOT MATCH: " + "; ".join(problems)
+    return text
+
+
+def remote_provenance(ref: str, insecure: bool) -> dict[str, Any] | None:
+    """The provenance attached to a registry image as a referrer, or None if it has none."""
+    parsed = oci.parse_reference(ref)
+    client = oci.RegistryClient(parsed.registry, insecure=insecure)
+    manifest = client.manifest(parsed.repository, parsed.reference)
+    if manifest is None:
+        return None
+    index = client.manifest(parsed.repository, referrers.fallback_tag(oci.sha256_digest(manifest)))
+    for entry in json.loads(index or b'{"manifests": []}').get("manifests", []):
+        if entry.get("artifactType") != provenance.MEDIA_TYPE:
+            continue
+        data = client.manifest(parsed.repository, entry["digest"])
+        if data is None or oci.sha256_digest(data) != entry["digest"]:
+            raise PipelineError(f"{ref}: referrer {entry['digest']} is missing or does not match its digest")
+        layer = json.loads(data)["layers"][0]
+        blob = oci.Blob(layer["mediaType"], layer["digest"], layer["size"])
+        body = io.BytesIO()
+        client.fetch_blob(parsed.repository, blob, body)
+        if oci.sha256_digest(body.getvalue()) != blob.digest:
+            raise PipelineError(f"{ref}: the provenance blob does not match its digest {blob.digest}")
+        return json.loads(body.getvalue())
+    return None
+
+
+def describe(ref: str, *, insecure: bool = False) -> str:
+    path = oci.resolve_image_ref(ref, insecure=insecure)
+    image = open_image(path)
+    m = image.manifest
+    lines = [f"{m['name']} {m['tag']}  ({m['language']}, wasmimage {m['pipeline']['wasmimage']})",
+             f"  image:       {image.path}"]
+    lines += ["  sources:"] + [f"    {_source(pin)}" for pin in m["sources"]] if m["sources"] else ["  sources:     none"]
+    lines += ["  toolchain:   " + _toolchain(m["toolchain"])[0]] + [f"    {t}" for t in _toolchain(m["toolchain"])[1:]]
+    engine = m["engine"]
+    lines.append(f"  engine:      wasmtime {engine['wasmtime']} for {engine['target']}")
+    lines.append("  files:")
+    lines += [f"    {name:<28} {entry['size']:>12,} bytes  sha256 {entry['sha256'][:16]}…"
+              for name, entry in sorted(m["files"].items())]
+    c = m["conformance"]
+    lines.append(f"  conformance: {c['passed']} passed, {c['failed']} failed, {c['expected_failures']} known differences")
+    lines.append("  sbom:        " + (sbom_summary(image.file("sbom")) if image.has("sbom") else "none"))
+    local = image.path / m["provenance"] if m.get("provenance") else None
+    if local is not None and local.is_file():
+        lines.append("  provenance:  " + provenance_summary(files.read_json(local), image.path))
+    elif not Path(ref).is_dir() and not ref.startswith("oci-layout:"):
+        remote = remote_provenance(ref, insecure)
+        lines.append("  provenance:  " + (provenance_summary(remote, image.path) + " (a referrer in the registry)"
+                                          if remote else "none attached in the registry"))
+    else:
+        lines.append("  provenance:  not in this copy (it is written beside image.json at build time, and "
+                     "published as a referrer)")
+    return "\n".join(lines)
