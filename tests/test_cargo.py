@@ -330,7 +330,7 @@ def test_rust_hello_builds_byte_identical_in_another_directory(rust_hello: tuple
     project = copy_project(tmp_path / "elsewhere" / "second")
     doit(project, "build:rust-hello", env=isolated_env(tmp_path))
     second = project / "artifacts" / "images" / "rust-hello" / "0.1.0-r1"
-    for name in ("rust-hello.wasm", "rust-hello.cwasm", "image.json"):
+    for name in ("rust-hello.wasm", "rust-hello.cwasm", "sbom.cdx.json", "image.json"):
         assert sha256(first / name) == sha256(second / name), name
 
 

@@ -39,7 +39,9 @@ def test_image_manifest_records_inputs_outputs_and_proof(quickjs_image: Path):
     assert manifest["conformance"]["failed"] == 0 and manifest["conformance"]["passed"] >= 30
     for name, entry in manifest["files"].items():
         assert sha256(quickjs_image / name) == entry["sha256"]
-    assert sorted(p.name for p in quickjs_image.iterdir()) == sorted([*manifest["files"], "image.json"])
+    # The provenance sits beside image.json, outside the digest set: it carries the build's times.
+    assert sorted(p.name for p in quickjs_image.iterdir()) == sorted([*manifest["files"], "image.json",
+                                                                      manifest["provenance"]])
 
 
 @pytest.mark.slow
@@ -49,7 +51,7 @@ def test_two_directories_build_identical_bytes_and_noop_and_flag_edits(tmp_path:
     for project in (first, second):
         doit(project, "build:quickjs", env=env)
     images = [p / "artifacts/images/quickjs/0.17.0-r1" for p in (first, second)]
-    for name in ("quickjs.wasm", "quickjs.cwasm", "image.json"):
+    for name in ("quickjs.wasm", "quickjs.cwasm", "sbom.cdx.json", "image.json"):
         assert sha256(images[0] / name) == sha256(images[1] / name), name
 
     # Nothing changed: nothing runs.

@@ -64,7 +64,9 @@ def _layer_files(layer: bytes) -> dict[str, bytes]:
 
 
 def _image_files(image_dir: Path) -> dict[str, bytes]:
-    return {f"opt/wasm-images/quickjs/{p.name}": p.read_bytes() for p in sorted(image_dir.iterdir())}
+    """What the layer must hold: every file but the provenance (a referrer, never in the layer)."""
+    return {f"opt/wasm-images/quickjs/{p.name}": p.read_bytes() for p in sorted(image_dir.iterdir())
+            if p.name != "provenance.intoto.json"}
 
 
 # The layout.
@@ -184,7 +186,7 @@ def test_pull_by_tag_with_cli(published, image_dir: Path, tmp_path: Path) -> Non
                              "--cache", str(tmp_path / "cache")], capture_output=True, text=True, check=True)
     pulled = Path(result.stdout.strip())
     assert pulled.name == published.digest.removeprefix("sha256:")
-    assert {p.name: p.read_bytes() for p in pulled.iterdir()} == {p.name: p.read_bytes() for p in image_dir.iterdir()}
+    assert {f"opt/wasm-images/quickjs/{p.name}": p.read_bytes() for p in pulled.iterdir()} == _image_files(image_dir)
 
 
 @needs_image
@@ -483,7 +485,8 @@ def test_failed_upload_starts_again(image_dir: Path, registry: Registry, tmp_pat
         client = oci.RegistryClient(proxy, chunk_threshold=512 * 1024, backoff=0.01, _session=session)
         result = publish(image_dir, Target(proxy, "flaky"), tmp_path / "oci", client=client)
         assert failures == {"PATCH": 0}
-        assert session.calls.count("POST") == 3  # config, layer, layer again
+        # config, layer, layer again; then the referrers' empty config, SBOM and provenance
+        assert session.calls.count("POST") == 3 + 3
         pulled = oci.resolve_image_ref(f"{registry.host}/flaky/quickjs@{result.digest}", cache=tmp_path / "cache")
         assert open_image(pulled).name == "quickjs"
     finally:

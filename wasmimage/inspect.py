@@ -26,7 +26,7 @@ def _source(pin: dict[str, Any]) -> str:
 
 
 def _toolchain(toolchain: dict[str, Any]) -> list[str]:
-    head = f"{toolchain['name']} (provider {toolchain['provider']}, {toolchain['kind']})"
+    head = f"{toolchain['name']} (provider {toolchain['provider']})"
     if toolchain["kind"] == "debian":
         return [head] + [f"  {p} {v}" for p, v in sorted(toolchain["packages"].items())]
     return [head + "  " + " ".join(f"{k}={toolchain[k]}" for k in ("version", "rustc", "sha256") if k in toolchain)]
