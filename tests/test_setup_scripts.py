@@ -14,8 +14,8 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, copy_project
+
 from wasmimage.errors import PipelineError
 from wasmimage.provision import EXTRA, Wanted, missing, wanted
 from wasmimage.toolchain import installed_debian_versions, load_toolchain
