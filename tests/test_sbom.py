@@ -230,7 +230,8 @@ def test_published_image_carries_sbom_and_provenance_as_referrers(quickjs_image:
                                        f"docker://{registry.host}/attest/quickjs:0.17.0-r1"],
                                       capture_output=True, text=True, check=True).stdout)
     assert tag in shown["RepoTags"]
-    assert shown["Labels"]["io.wasmimage.sbom"].startswith(f"sbom.cdx.json sha256:{sha256(quickjs_image / 'sbom.cdx.json')}")
+    sbom_digest = sha256(quickjs_image / sbom.FILE_NAME)
+    assert shown["Labels"]["io.wasmimage.sbom"].startswith(f"sbom.cdx.json sha256:{sbom_digest}")
     index = json.loads(subprocess.run(["skopeo", "inspect", "--raw", "--tls-verify=false",
                                        f"docker://{registry.host}/attest/quickjs:{tag}"],
                                       capture_output=True, text=True, check=True).stdout)

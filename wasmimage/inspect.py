@@ -28,7 +28,7 @@ def _source(pin: dict[str, Any]) -> str:
 def _toolchain(toolchain: dict[str, Any]) -> list[str]:
     head = f"{toolchain['name']} (provider {toolchain['provider']})"
     if toolchain["kind"] == "debian":
-        return [head] + [f"  {p} {v}" for p, v in sorted(toolchain["packages"].items())]
+        return [head] + [f"{p} {v}" for p, v in sorted(toolchain["packages"].items())]
     return [head + "  " + " ".join(f"{k}={toolchain[k]}" for k in ("version", "rustc", "sha256") if k in toolchain)]
 
 
@@ -80,15 +80,20 @@ def describe(ref: str, *, insecure: bool = False) -> str:
     m = image.manifest
     lines = [f"{m['name']} {m['tag']}  ({m['language']}, wasmimage {m['pipeline']['wasmimage']})",
              f"  image:       {image.path}"]
-    lines += ["  sources:"] + [f"    {_source(pin)}" for pin in m["sources"]] if m["sources"] else ["  sources:     none"]
-    lines += ["  toolchain:   " + _toolchain(m["toolchain"])[0]] + [f"    {t}" for t in _toolchain(m["toolchain"])[1:]]
+    if m["sources"]:
+        lines += ["  sources:"] + [f"    {_source(pin)}" for pin in m["sources"]]
+    else:
+        lines.append("  sources:     none")
+    head, *packages = _toolchain(m["toolchain"])
+    lines += [f"  toolchain:   {head}"] + [f"    {line}" for line in packages]
     engine = m["engine"]
     lines.append(f"  engine:      wasmtime {engine['wasmtime']} for {engine['target']}")
     lines.append("  files:")
     lines += [f"    {name:<28} {entry['size']:>12,} bytes  sha256 {entry['sha256'][:16]}…"
               for name, entry in sorted(m["files"].items())]
     c = m["conformance"]
-    lines.append(f"  conformance: {c['passed']} passed, {c['failed']} failed, {c['expected_failures']} known differences")
+    lines.append(f"  conformance: {c['passed']} passed, {c['failed']} failed, "
+                 f"{c['expected_failures']} known differences")
     lines.append("  sbom:        " + (sbom_summary(image.file("sbom")) if image.has("sbom") else "none"))
     local = image.path / m["provenance"] if m.get("provenance") else None
     if local is not None and local.is_file():

@@ -72,9 +72,10 @@ def compile_recipe(project: Project, recipe: Recipe) -> str:
     from wasmimage.build import build
 
     out = project.stage_outputs(recipe)
-    return cache.run_cached(project.cache, "compile", recipe.name, compile_key(project, recipe), [out.wasm, out.build_info],
-                     lambda: build(recipe, project.toolchain(recipe), project.fetch_settings,
-                                   project.work_dir / recipe.name, out.wasm, out.build_info))
+    return cache.run_cached(project.cache, "compile", recipe.name, compile_key(project, recipe),
+                            [out.wasm, out.build_info],
+                            lambda: build(recipe, project.toolchain(recipe), project.fetch_settings,
+                                          project.work_dir / recipe.name, out.wasm, out.build_info))
 
 
 def aot_compile(project: Project, recipe: Recipe) -> str:
@@ -82,7 +83,7 @@ def aot_compile(project: Project, recipe: Recipe) -> str:
 
     out = project.stage_outputs(recipe)
     return cache.run_cached(project.cache, "aot", recipe.name, aot_key(project, recipe), [out.cwasm, out.aot_info],
-                     lambda: compile_wasm(out.wasm, out.cwasm, out.aot_info))
+                            lambda: compile_wasm(out.wasm, out.cwasm, out.aot_info))
 
 
 def verify_recipe(project: Project, recipe: Recipe) -> str:
