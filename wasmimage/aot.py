@@ -11,7 +11,6 @@ import hashlib
 import os
 import platform
 import sys
-import threading
 import time
 from dataclasses import asdict, dataclass
 from functools import cache
@@ -20,7 +19,7 @@ from pathlib import Path
 
 import wasmtime
 
-from wasmimage import files
+from wasmimage import epoch, files
 from wasmimage.errors import PipelineError
 
 
@@ -91,26 +90,8 @@ def engine(config: AotConfig = AOT_CONFIG) -> wasmtime.Engine:
 def _engine_for(config: AotConfig) -> wasmtime.Engine:
     eng = wasmtime.Engine(config.engine_config())
     if config.epoch_interruption:
-        _start_epoch_ticker(eng)
+        epoch.start_ticker(eng)
     return eng
-
-
-EPOCH_TICK_SECONDS = 0.01
-
-
-def _start_epoch_ticker(eng: wasmtime.Engine) -> None:
-    def tick() -> None:
-        while True:
-            time.sleep(EPOCH_TICK_SECONDS)
-            eng.increment_epoch()
-
-    def start() -> None:
-        threading.Thread(target=tick, name="wasmimage-epoch", daemon=True).start()
-
-    start()
-    # Threads do not survive fork(): without this a forked worker (a prefork server)
-    # would never reach any deadline.
-    os.register_at_fork(after_in_child=start)
 
 
 def compile_wasm(wasm: Path, cwasm: Path, info_path: Path) -> dict:

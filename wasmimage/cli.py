@@ -5,13 +5,32 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from pathlib import Path
 
 from wasmimage.errors import PipelineError
-from wasmimage.runner import Limits, run
+from wasmimage.runner import MAX_TIMEOUT, Limits, run
 
 DEFAULTS = Limits()
+
+
+def _ranged(parse, low: float, high: float, what: str):
+    """An argparse type: `parse`d and within [low, high], or a usage error naming the option (exit 2)."""
+    def convert(text: str):
+        try:
+            value = parse(text)
+        except ValueError:
+            value = None
+        if value is None or not (math.isfinite(value) and low <= value <= high):
+            raise argparse.ArgumentTypeError(f"{text!r} is not {what}")
+        return value
+    return convert
+
+
+_SECONDS = _ranged(float, math.ulp(0.0), MAX_TIMEOUT, f"a number of seconds > 0 and <= {MAX_TIMEOUT:g}")
+_MEGABYTES = _ranged(int, 1, 4096, "a whole number of MiB from 1 to 4096 (wasm32 memory is at most 4 GiB)")
+_BYTES = _ranged(int, 0, 2**63 - 1, "a whole number of bytes >= 0")
 
 
 def _limits(args: argparse.Namespace) -> Limits:
@@ -95,11 +114,11 @@ def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="python -m wasmimage", description=__doc__)
     commands = top.add_subparsers(dest="command", required=True)
     limit_flags = argparse.ArgumentParser(add_help=False)  # shared by run and call
-    limit_flags.add_argument("--timeout", type=float, default=DEFAULTS.timeout, metavar="S",
+    limit_flags.add_argument("--timeout", type=_SECONDS, default=DEFAULTS.timeout, metavar="S",
                              help=f"wall-clock deadline in seconds (default {DEFAULTS.timeout})")
-    limit_flags.add_argument("--memory-mb", type=int, default=DEFAULTS.memory_bytes // 2**20, metavar="N",
+    limit_flags.add_argument("--memory-mb", type=_MEGABYTES, default=DEFAULTS.memory_bytes // 2**20, metavar="N",
                              help=f"linear memory cap (default {DEFAULTS.memory_bytes // 2**20})")
-    limit_flags.add_argument("--max-output-bytes", type=int, default=DEFAULTS.max_stdout_bytes, metavar="N",
+    limit_flags.add_argument("--max-output-bytes", type=_BYTES, default=DEFAULTS.max_stdout_bytes, metavar="N",
                              help=f"cap for stdout and for stderr (default {DEFAULTS.max_stdout_bytes})")
     run_p = commands.add_parser("run", parents=[limit_flags],
                                 help="run a script in an image, stdin passed through, exit code mirrored")

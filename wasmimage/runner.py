@@ -21,30 +21,44 @@ in a read-only directory of its own (/script).
 
 from __future__ import annotations
 
+import atexit
+import ctypes
 import errno
+import hashlib
 import math
+import os
+import shutil
 import struct
 import tempfile
 import threading
 import time
+from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Iterator, Mapping
 
 import wasmtime
+from wasmtime import _ffi
 
-from wasmimage import aot
-from wasmimage.aot import EPOCH_TICK_SECONDS, engine
+from wasmimage import aot, files
+from wasmimage.aot import engine
+from wasmimage.epoch import TICK_SECONDS as EPOCH_TICK_SECONDS
 from wasmimage.image import Image, open_image
 
 OUTCOMES = ("ok", "error", "timeout", "memory_limit", "output_limit", "trap")
 SCRIPT_DIR = "/script"
 
 
+MAX_TIMEOUT = 24 * 3600.0  # seconds; inf, nan, 0 and negatives are refused
+_MAX_COUNT = 2**63 - 1  # wasmtime takes limits as int64; -1 there would mean "no limit"
+_WASM_PAGE = 64 * 1024
+
+
 @dataclass(frozen=True)
 class Limits:
-    """Per-call sandbox limits. Every one is on by default."""
+    """Per-call sandbox limits. Every one is on by default; out-of-range values raise ValueError."""
 
     timeout: float = 10.0  # wall-clock seconds
     memory_bytes: int = 256 * 1024 * 1024  # linear memory cap
@@ -55,6 +69,19 @@ class Limits:
     max_instances: int = 1
     max_tables: int = 4
     max_memories: int = 1
+
+    def __post_init__(self) -> None:
+        timeout = self.timeout
+        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 0 < timeout <= MAX_TIMEOUT:
+            raise ValueError(f"Limits.timeout: must be a number of seconds > 0 and <= {MAX_TIMEOUT:g}, "
+                             f"not {timeout!r}")
+        for name, low, high in (("memory_bytes", _WASM_PAGE, 2**32), ("max_stdout_bytes", 0, _MAX_COUNT),
+                                ("max_stderr_bytes", 0, _MAX_COUNT), ("max_stdin_bytes", 0, _MAX_COUNT),
+                                ("max_table_elements", 0, _MAX_COUNT), ("max_instances", 1, _MAX_COUNT),
+                                ("max_tables", 0, _MAX_COUNT), ("max_memories", 0, _MAX_COUNT)):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+                raise ValueError(f"Limits.{name}: must be an integer from {low} to {high}, not {value!r}")
 
 
 @dataclass(frozen=True)
@@ -145,6 +172,7 @@ def _linker() -> wasmtime.Linker:
 # WASI preview1 layouts: a subscription is 48 bytes (userdata u64, tag u8, then at 16 the
 # clock id u32, timeout u64, precision u64, flags u16); an event is 32 bytes.
 _SUBSCRIPTION, _CLOCK, _ABSTIME, _REALTIME, _EFAULT, _EINVAL = 48, 0, 1, 0, 21, 28
+MAX_POLL_SUBSCRIPTIONS = 1024  # a guest has three streams and its directories; libc asks for a few
 _CLOCK_FIELDS = struct.Struct("<I4xQ8xH")  # id, timeout, flags
 _EVENT = struct.Struct("<QHB5xQH6x")  # userdata, error, type, fd_readwrite.nbytes, fd_readwrite.flags
 
@@ -166,7 +194,7 @@ def _poll_oneoff(caller: wasmtime.Caller, subs_ptr: int, events_ptr: int, count:
 
 
 def _poll(caller: wasmtime.Caller, subs_ptr: int, events_ptr: int, count: int, nevents_ptr: int) -> int:
-    if count == 0:
+    if not 0 < count <= MAX_POLL_SUBSCRIPTIONS:  # this loop runs in Python, out of the deadline's reach
         return _EINVAL
     memory = caller.get("memory")
     subs = memory.read(caller, subs_ptr, subs_ptr + _SUBSCRIPTION * count)
@@ -219,15 +247,17 @@ def run_program(program: Program, script: bytes, *, stdin: bytes = b"", args: tu
 
     `env` and `dirs` (guest path -> host directory, mounted read-only) are grants:
     without them the guest sees no environment and no host directory. Safe to call from
-    several threads at once.
+    several threads at once. The deadline counts from this call, so time spent waiting
+    for a free guest thread is part of it.
     """
-    return _on_guest_thread(_run_here, program, script, stdin, args, env, dirs, limits)
+    return _on_guest_thread(_run_here, program, script, stdin, args, env, dirs, limits, time.monotonic())
 
 
 def _run_here(program: Program, script: bytes, stdin: bytes, args: tuple[str, ...],
-              env: Mapping[str, str] | None, dirs: Mapping[str, Path] | None, limits: Limits) -> RunResult:
-    started = time.monotonic()
-    ticks = max(1, math.ceil(limits.timeout / EPOCH_TICK_SECONDS))
+              env: Mapping[str, str] | None, dirs: Mapping[str, Path] | None, limits: Limits,
+              started: float) -> RunResult:
+    deadline = started + limits.timeout
+    ticks = 0
 
     def result(outcome: str, reason: str, exit_code: int | None = None) -> RunResult:
         return RunResult(outcome, reason, exit_code, bytes(stdout.data), bytes(stderr.data),
@@ -237,18 +267,15 @@ def _run_here(program: Program, script: bytes, stdin: bytes, args: tuple[str, ..
     stdout, stderr = _CappedOutput(limits.max_stdout_bytes), _CappedOutput(limits.max_stderr_bytes)
     if len(stdin) > limits.max_stdin_bytes:
         return result("error", f"stdin is {len(stdin)} bytes, over the {limits.max_stdin_bytes}-byte cap")
-    with tempfile.TemporaryDirectory(prefix="wasmimage-run-") as tmp:
-        script_dir = Path(tmp, "script")
-        script_dir.mkdir()
-        Path(script_dir, program.script_name).write_bytes(script)
-        stdin_path = Path(tmp, "stdin")
-        stdin_path.write_bytes(stdin)
-
+    if time.monotonic() >= deadline:
+        return result("timeout", f"wall-clock deadline of {limits.timeout}s exceeded while the call waited "
+                                 f"for one of the {MAX_GUEST_THREADS} guest threads")
+    with _scripts.use(program.script_name, script) as script_dir:
         wasi = wasmtime.WasiConfig()
         script_path = f"{SCRIPT_DIR}/{program.script_name}"
         wasi.argv = [a.replace("{script}", script_path) for a in program.argv] + list(args)
         wasi.env = sorted((env or {}).items())
-        wasi.stdin_file = str(stdin_path)
+        _set_stdin_bytes(wasi, stdin)
         wasi.stdout_custom = stdout
         wasi.stderr_custom = stderr
         wasi.preopen_dir(str(script_dir), SCRIPT_DIR, fs_mutable=False)
@@ -258,9 +285,10 @@ def _run_here(program: Program, script: bytes, stdin: bytes, args: tuple[str, ..
         store = wasmtime.Store(engine())
         store.set_limits(memory_size=limits.memory_bytes, table_elements=limits.max_table_elements,
                          instances=limits.max_instances, tables=limits.max_tables, memories=limits.max_memories)
-        store.set_epoch_deadline(ticks)
         store.set_wasi(wasi)
-        _guest.deadline = time.monotonic() + limits.timeout
+        ticks = max(1, math.ceil((deadline - time.monotonic()) / EPOCH_TICK_SECONDS))
+        store.set_epoch_deadline(ticks)
+        _guest.deadline = deadline
         try:
             exit_code = _start(store, program.module)
         except _Ended as ended:
@@ -271,7 +299,7 @@ def _run_here(program: Program, script: bytes, stdin: bytes, args: tuple[str, ..
                 outcome, reason = "output_limit", _output_reason(stdout, stderr, limits)
             return result(outcome, reason)
         finally:
-            store.close()  # release the guest's files before their directory goes
+            store.close()  # release the guest's files before their directory may go
     if stdout.truncated or stderr.truncated:
         return result("output_limit", _output_reason(stdout, stderr, limits), exit_code)
     if program.out_of_memory_exit_code is not None and exit_code == program.out_of_memory_exit_code:
@@ -279,6 +307,75 @@ def _run_here(program: Program, script: bytes, stdin: bytes, args: tuple[str, ..
     if exit_code != 0:
         return result("error", f"exited with code {exit_code}", exit_code)
     return result("ok", "exited with code 0", 0)
+
+
+def _set_stdin_bytes(wasi: wasmtime.WasiConfig, data: bytes) -> None:
+    """The guest's stdin is `data`, held in memory (wasmtime-py binds no setter for it)."""
+    vec = _ffi.wasm_byte_vec_t()
+    _ffi.wasm_byte_vec_new(ctypes.byref(vec), len(data), ctypes.cast(ctypes.c_char_p(data),
+                                                                     ctypes.POINTER(ctypes.c_uint8)))
+    _ffi.wasi_config_set_stdin_bytes(wasi.ptr(), ctypes.byref(vec))  # takes the vector over
+
+
+RUN_DIR_PREFIX = "wasmimage-scripts-"
+
+
+class _ScriptDirs:
+    """Each distinct script in a directory of its own, mounted read-only as /script.
+
+    The interpreter's argv names the script as a file, so it has to be one. The files live
+    in one private directory per process, content-addressed: a script run again (an
+    executor, a repeated job) costs no file writes, and up to KEEP_IDLE unused ones stay.
+    The directory is flock-held while the process lives (files.owned_temp) and removed at
+    exit; what a killed process left is removed by the next process that runs a script.
+    """
+
+    KEEP_IDLE = 32
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._reset()
+        os.register_at_fork(after_in_child=self._reset)  # the parent's directory stays the parent's
+
+    def _reset(self) -> None:
+        self._root: Path | None = None
+        self._in_use: dict[str, int] = {}
+        self._idle: OrderedDict[str, None] = OrderedDict()
+
+    def _root_dir(self) -> Path:
+        if self._root is None:
+            tmp = Path(tempfile.gettempdir())
+            files.sweep_stale(tmp, RUN_DIR_PREFIX)
+            owner = ExitStack()
+            self._root = owner.enter_context(files.owned_temp(tmp, RUN_DIR_PREFIX, is_dir=True))
+            pid = os.getpid()
+            atexit.register(lambda: os.getpid() == pid and owner.close())
+        return self._root
+
+    @contextmanager
+    def use(self, script_name: str, script: bytes) -> Iterator[Path]:
+        key = hashlib.sha256(script_name.encode() + b"\0" + script).hexdigest()
+        with self._lock:
+            path = self._root_dir() / key
+            if key in self._idle:
+                del self._idle[key]
+            elif key not in self._in_use:
+                path.mkdir(exist_ok=True)
+                (path / script_name).write_bytes(script)
+            self._in_use[key] = self._in_use.get(key, 0) + 1
+        try:
+            yield path
+        finally:
+            with self._lock:
+                self._in_use[key] -= 1
+                if not self._in_use[key]:
+                    del self._in_use[key]
+                    self._idle[key] = None
+                    while len(self._idle) > self.KEEP_IDLE:
+                        shutil.rmtree(path.parent / self._idle.popitem(last=False)[0], ignore_errors=True)
+
+
+_scripts = _ScriptDirs()
 
 
 class _Ended(Exception):
