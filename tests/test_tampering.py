@@ -165,7 +165,9 @@ def test_manifest_naming_a_file_outside_the_image_is_refused(image, tmp_path, de
     _list_file(image, name, content)
     with pytest.raises(PipelineError) as err:
         load_cwasm(image)
-    assert f"files: {name!r} is outside the image directory; refusing it" in str(err.value)
+    # a name with a / or a .. is not a file name (the schema); a symlink out is caught by location
+    assert f"files: {name!r} is not valid: must be a plain file name" in str(err.value) or \
+        f"files: {name!r} is outside the image directory; refusing it" in str(err.value)
     assert deserialize_calls == []
 
 
@@ -181,9 +183,9 @@ def test_symlink_out_of_the_image_is_refused(image, tmp_path, deserialize_calls)
 
 def test_role_naming_an_unlisted_file_is_refused(image, tmp_path):
     data = manifest(image)
-    data["roles"]["cwasm"] = "../x"
+    data["roles"]["cwasm"] = "other.cwasm"
     write_manifest(image, data)
-    with pytest.raises(PipelineError, match=r"roles\.cwasm: '\.\./x' is not listed in files"):
+    with pytest.raises(PipelineError, match=r"roles\.cwasm: 'other\.cwasm' is not listed in files"):
         open_image(image)
 
 

@@ -137,6 +137,11 @@ def load(cwasm: Path, sha256: str, recorded_engine: dict) -> wasmtime.Module:
     if actual != sha256:
         raise PipelineError(f"{cwasm}: sha256 {actual} does not match the manifest's {sha256}; "
                             f"refusing to deserialize it")
-    return wasmtime.Module.deserialize(engine(), data)
+    try:
+        return wasmtime.Module.deserialize(engine(), data)
+    except wasmtime.WasmtimeError as exc:  # e.g. compiled with another config than the manifest says
+        reason = str(exc).strip().splitlines()[0]
+        raise PipelineError(f"{cwasm}: wasmtime cannot load it for this engine ({reason}); "
+                            f"rebuild the image") from None
 
 

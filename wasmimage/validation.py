@@ -1,24 +1,37 @@
-"""Load a YAML file and check it against a JSON Schema, with errors that name file and field."""
+"""Load a YAML file and check it against a JSON Schema, with errors that name file and field.
+
+Recipes and toolchains are checked with jsonschema. Image manifests are checked on every
+open, on the path that runs user code, where importing jsonschema (0.3-2 s here, with its
+format checkers) would cost more than the call: `check_json` covers the keywords
+wasmimage/schemas/image.schema.json uses, and a test holds it to jsonschema's verdicts.
+"""
 
 from __future__ import annotations
 
 import difflib
 import json
+import re
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
-import jsonschema
 import yaml
 
 from wasmimage.errors import PipelineError
 
 
 @cache
-def _validator(schema_name: str) -> jsonschema.Draft202012Validator:
-    text = resources.files("wasmimage.schemas").joinpath(f"{schema_name}.schema.json").read_text()
-    return jsonschema.Draft202012Validator(json.loads(text))
+def schema(schema_name: str) -> dict[str, Any]:
+    return json.loads(resources.files("wasmimage.schemas").joinpath(f"{schema_name}.schema.json").read_text())
+
+
+@cache
+def _validator(schema_name: str):
+    import jsonschema
+
+    return jsonschema.Draft202012Validator(schema(schema_name))
 
 
 def field_path(parts) -> str:
@@ -50,7 +63,8 @@ def _join(where: str, key: str) -> str:
     return key if where == "(top level)" else f"{where}.{key}"
 
 
-def _describe(error: jsonschema.ValidationError) -> str:
+def _describe(error) -> str:
+    """One line per problem; `error` is a jsonschema.ValidationError or a _Problem."""
     where = field_path(error.absolute_path)
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
         known = sorted(error.schema.get("properties", {}))
@@ -131,3 +145,89 @@ def load_yaml(path: Path, schema_name: str) -> dict[str, Any]:
         shown = "\n  ".join(_describe(e) for e in errors[:5])
         raise PipelineError(f"{path}: invalid {schema_name}:\n  {shown}")
     return data
+
+
+@dataclass(frozen=True)
+class _Problem:
+    """The parts of a jsonschema.ValidationError that _describe reads."""
+
+    absolute_path: list
+    validator: str
+    validator_value: Any
+    instance: Any
+    schema: dict
+    message: str
+
+
+_JSON_TYPES = {"object": dict, "array": list, "string": str, "integer": int, "number": (int, float), "boolean": bool}
+
+
+def _problems(value: Any, node: dict, root: dict, path: list) -> Iterator[_Problem]:
+    """Draft 2020-12 for the keywords image.schema.json uses; unknown keywords are refused."""
+    if "$ref" in node:
+        node = root["$defs"][node["$ref"].removeprefix("#/$defs/")]
+    unknown = set(node) - _KEYWORDS
+    if unknown:
+        raise ValueError(f"check_json does not support {sorted(unknown)}")
+
+    def problem(keyword: str, message: str) -> _Problem:
+        return _Problem(list(path), keyword, node[keyword], value, node, message)
+
+    if "type" in node:
+        expected = node["type"]
+        if not isinstance(value, _JSON_TYPES[expected]) or (isinstance(value, bool) and expected != "boolean"):
+            yield problem("type", f"{value!r} is not of type {expected!r}")
+            return
+    if "const" in node and (value != node["const"] or type(value) is not type(node["const"])):
+        yield problem("const", f"{node['const']!r} was expected, not {value!r}")
+    if isinstance(value, str):
+        if "pattern" in node and not re.search(node["pattern"], value):
+            yield problem("pattern", f"{value!r} does not match {node['pattern']!r}")
+        if len(value) < node.get("minLength", 0):
+            yield problem("minLength", f"{value!r} is too short")
+    if isinstance(value, int) and not isinstance(value, bool):
+        if "minimum" in node and value < node["minimum"]:
+            yield problem("minimum", f"{value} is less than the minimum of {node['minimum']}")
+        if "maximum" in node and value > node["maximum"]:
+            yield problem("maximum", f"{value} is greater than the maximum of {node['maximum']}")
+    if isinstance(value, list):
+        if len(value) < node.get("minItems", 0):
+            yield problem("minItems", f"{value!r} should have at least {node['minItems']} item(s)")
+        for index, item in enumerate(value):
+            yield from _problems(item, node.get("items", {}), root, [*path, index])
+    if isinstance(value, dict):
+        yield from _object_problems(value, node, root, path, problem)
+
+
+def _object_problems(value: dict, node: dict, root: dict, path: list, problem) -> Iterator[_Problem]:
+    missing = [key for key in node.get("required", ()) if key not in value]
+    if missing:
+        yield problem("required", f"{missing[0]!r} is a required property")
+    if len(value) < node.get("minProperties", 0):
+        yield problem("minProperties", f"{value!r} should have at least {node['minProperties']} propert(ies)")
+    properties, extra = node.get("properties", {}), node.get("additionalProperties", True)
+    if extra is False and set(value) - set(properties):
+        yield problem("additionalProperties", f"unexpected properties {sorted(set(value) - set(properties))}")
+    for key, item in value.items():
+        if "propertyNames" in node:
+            for found in _problems(key, node["propertyNames"], root, path):
+                yield _Problem(found.absolute_path, found.validator, found.validator_value, key, found.schema,
+                               found.message)
+        if key in properties:
+            yield from _problems(item, properties[key], root, [*path, key])
+        elif isinstance(extra, dict):
+            yield from _problems(item, extra, root, [*path, key])
+
+
+_KEYWORDS = {"$schema", "title", "description", "$defs", "$ref", "type", "const", "pattern", "minLength", "minimum",
+             "maximum", "minItems", "items", "required", "minProperties", "properties", "additionalProperties",
+             "propertyNames"}
+
+
+def check_json(data: Any, path: Path, schema_name: str) -> None:
+    """Check parsed JSON against wasmimage/schemas/SCHEMA_NAME.schema.json without importing jsonschema."""
+    root = schema(schema_name)
+    problems = sorted(_problems(data, root, root, []), key=lambda p: [str(part) for part in p.absolute_path])
+    if problems:
+        shown = "\n  ".join(_describe(p) for p in problems[:5])
+        raise PipelineError(f"{path}: invalid {root.get('title', schema_name)}:\n  {shown}")

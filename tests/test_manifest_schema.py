@@ -1,0 +1,122 @@
+"""image.json is checked against wasmimage/schemas/image.schema.json on every open (issue 16 items 4, 10).
+
+Before, the manifest was trusted field by field: `run.script_name = "../../x"` made the host
+write the user's script outside its directory, and wrong types ended in tracebacks.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+import pytest
+import wasmtime
+
+from conftest import ROOT
+
+from wasmimage import aot, files
+from wasmimage.errors import PipelineError
+from wasmimage.image import MANIFEST, open_image
+from wasmimage.runner import load_program, run
+from wasmimage.validation import check_json, schema
+
+MUTATIONS = {  # name: (change to the manifest, field the error must name)
+    "script-name-escapes": (lambda m: m["run"].update(script_name="../../x"), "run.script_name: '../../x'"),
+    "script-name-absolute": (lambda m: m["run"].update(script_name="/tmp/x"), "run.script_name: '/tmp/x'"),
+    "engine-not-an-object": (lambda m: m.update(engine="50.0.1"), "engine: '50.0.1' is not of type 'object'"),
+    "engine-field-missing": (lambda m: m["engine"].pop("target"), "engine.target: required field is missing"),
+    "argv-empty": (lambda m: m["run"].update(argv=[]), "run.argv:"),
+    "argv-not-strings": (lambda m: m["run"].update(argv=["qjs", 1]), "run.argv[1]: 1 is not of type 'string'"),
+    "oom-code-string": (lambda m: m["run"].update(out_of_memory_exit_code="4"), "run.out_of_memory_exit_code:"),
+    "oom-code-range": (lambda m: m["run"].update(out_of_memory_exit_code=256), "run.out_of_memory_exit_code: 256"),
+    "unknown-run-field": (lambda m: m["run"].update(scriptname="x"), "run.scriptname: unknown field"),
+    "roles-missing": (lambda m: m.pop("roles"), "roles: required field is missing"),
+    "role-not-a-name": (lambda m: m["roles"].update(cwasm=["x"]), "roles.cwasm: ['x'] is not of type 'string'"),
+    "file-entry-no-size": (lambda m: next(iter(m["files"].values())).pop("size"), "size: required field"),
+    "sha256-uppercase": (lambda m: next(iter(m["files"].values())).update(sha256="A" * 64), "sha256: 'AAAA"),
+    "name-not-a-string": (lambda m: m.update(name=7), "name: 7 is not of type 'string'"),
+    "revision-bool": (lambda m: m.update(revision=True), "revision: True is not of type 'integer'"),
+}
+
+
+def mutated(manifest: dict, name: str) -> dict:
+    data = json.loads(json.dumps(manifest))
+    MUTATIONS[name][0](data)
+    return data
+
+
+@pytest.fixture
+def image(quickjs_image, tmp_path) -> Path:
+    return Path(shutil.copytree(quickjs_image, tmp_path / "image"))
+
+
+@pytest.fixture(scope="module")
+def good_manifest(quickjs_image) -> dict:
+    return files.read_json(quickjs_image / MANIFEST)
+
+
+@pytest.mark.parametrize("name", sorted(MUTATIONS))
+def test_bad_manifest_field_is_refused_by_name(image, good_manifest, name):
+    (image / MANIFEST).write_text(json.dumps(mutated(good_manifest, name)))
+    with pytest.raises(PipelineError) as err:
+        open_image(image)
+    assert str(err.value).startswith(f"{image / MANIFEST}: invalid image manifest:")
+    assert MUTATIONS[name][1] in str(err.value)
+
+
+def test_script_name_cannot_make_the_host_write_outside(image, good_manifest, tmp_path):
+    (image / MANIFEST).write_text(json.dumps(mutated(good_manifest, "script-name-escapes")))
+    with pytest.raises(PipelineError, match="run.script_name"):
+        run(image, 'print("hi")')
+    assert not [p for p in Path(os.environ.get("TMPDIR", "/tmp")).glob("x") if p.read_bytes() == b'print("hi")']
+
+
+@pytest.mark.parametrize("name", sorted(MUTATIONS) + ["unchanged"])
+def test_check_json_agrees_with_jsonschema(good_manifest, name, tmp_path):
+    """The runner's small checker must reach jsonschema's verdict on every case here."""
+    data = good_manifest if name == "unchanged" else mutated(good_manifest, name)
+    expected_valid = jsonschema.Draft202012Validator(schema("image")).is_valid(data)
+    try:
+        check_json(data, tmp_path / MANIFEST, "image")
+        valid = True
+    except PipelineError:
+        valid = False
+    assert valid == expected_valid == (name == "unchanged")
+
+
+def test_image_schema_is_a_valid_json_schema():
+    jsonschema.Draft202012Validator.check_schema(schema("image"))
+
+
+def test_deeply_nested_manifest_is_a_clear_error(image):
+    (image / MANIFEST).write_text('{"schema": 1, "x": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    with pytest.raises(PipelineError, match="not valid JSON"):
+        open_image(image)
+
+
+@pytest.mark.parametrize("name", ["script-name-escapes", "engine-not-an-object"])
+def test_cli_reports_a_bad_manifest_without_a_traceback(image, good_manifest, tmp_path, name):
+    (image / MANIFEST).write_text(json.dumps(mutated(good_manifest, name)))
+    (tmp_path / "hi.js").write_text('print("hi")')
+    done = subprocess.run([sys.executable, "-m", "wasmimage", "run", image, tmp_path / "hi.js"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+    assert f"wasmimage: error: {image / MANIFEST}: invalid image manifest:" in done.stderr
+
+
+def test_cwasm_compiled_for_another_engine_config_is_a_clear_error(image):
+    """The manifest claims this engine's config but the .cwasm was compiled with another one."""
+    config = aot.AotConfig(epoch_interruption=False)
+    other = wasmtime.Module.from_file(wasmtime.Engine(config.engine_config()), str(image / "quickjs.wasm"))
+    cwasm = image / "quickjs.cwasm"
+    cwasm.write_bytes(other.serialize())
+    data = files.read_json(image / MANIFEST)
+    data["files"]["quickjs.cwasm"] = {"sha256": files.sha256_file(cwasm), "size": cwasm.stat().st_size}
+    (image / MANIFEST).write_text(json.dumps(data))
+    with pytest.raises(PipelineError, match="wasmtime cannot load it for this engine"):
+        load_program(open_image(image))
