@@ -13,6 +13,7 @@ from wasmimage.errors import PipelineError
 from wasmimage.runner import MAX_TIMEOUT, Limits, run
 
 DEFAULTS = Limits()
+LIMIT_EXIT_CODE = 125  # a limit, a trap or a protocol error ended the call; a script never exits with it
 
 
 def _ranged(parse, low: float, high: float, what: str):
@@ -51,11 +52,14 @@ def _run_command(args: argparse.Namespace) -> int:
         sys.stdout.buffer.write(result.stdout)
         sys.stdout.flush()
         sys.stderr.buffer.write(result.stderr)
-    if result.outcome not in ("ok", "error") or result.exit_code is None:  # a limit, not the script, ended it
+    if result.outcome not in ("ok", "error") or result.exit_code is None:  # a limit or the host ended it
         print(f"wasmimage: {result.outcome}: {result.reason}", file=sys.stderr)
-    if result.exit_code is not None and (result.outcome in ("ok", "error")):
-        return result.exit_code
-    return 125 if result.exit_code in (None, 0) else result.exit_code
+        return LIMIT_EXIT_CODE
+    if result.exit_code == LIMIT_EXIT_CODE:
+        print(f"wasmimage: the script exited with {LIMIT_EXIT_CODE}, the code that means a limit ended it; "
+              f"exiting with 1 instead", file=sys.stderr)
+        return 1
+    return result.exit_code
 
 
 def _call_command(args: argparse.Namespace) -> int:
@@ -67,7 +71,7 @@ def _call_command(args: argparse.Namespace) -> int:
     text = Path(args.request).read_text() if args.request else sys.stdin.read()
     try:
         request = json.loads(text)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         print(f"wasmimage: error: the request is not JSON: {exc}", file=sys.stderr)
         return 2
     response = call(resolve_image_ref(args.image, insecure=args.insecure), request, _limits(args))
@@ -81,7 +85,7 @@ def _call_command(args: argparse.Namespace) -> int:
         return 0
     if response["error"]["type"] in HOST_ERRORS:
         print(f"wasmimage: {response['error']['type']}: {response['error']['message']}", file=sys.stderr)
-        return 125
+        return LIMIT_EXIT_CODE
     return 1
 
 

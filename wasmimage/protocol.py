@@ -7,17 +7,25 @@ one JSON request on stdin and writes one JSON response on stdout:
     response  {"result": <JSON value>}  or  {"error": {"type": "...", "message": "..."}}
               plus "logs": [lines] when the function printed (recipes/quickjs/executor.js)
 
-The executor reports what the function does. What only the host sees becomes an error
-response too, so a caller always gets exactly one dict back and never an exception for
-anything the untrusted code did: Timeout, MemoryLimit, OutputLimit and Trap (a limit or
-a wasm trap ended the call; message = the runner's reason), InputLimit (the request is
-over the stdin cap) and ProtocolError (the executor wrote no valid response, e.g. the
-function's promise never settled).
+The executor reports what the function does; only the host reports what ended the call,
+so a caller always gets exactly one dict back and never an exception for anything the
+untrusted code did. Host-made errors: Timeout, MemoryLimit, OutputLimit and Trap (from the
+runner's own outcome, never from anything the guest wrote; message = the runner's reason),
+InputLimit (the request is over the stdin cap or nests too deeply) and ProtocolError (a
+malformed request, checked here before the call, or no valid response from the executor,
+e.g. the function's promise never settled).
+
+The guest cannot forge them: its response must have exactly the shape above (one of
+"result" / "error", an error being {"type": str, "message": str}, optional "logs" (strings)
+and "logs_truncated": true), or the host reports a ProtocolError; and a guest error whose
+type is one of the host's names (a user class called Timeout) is reported as
+{"type": "Error", "message": "Timeout: ..."}. So `type in HOST_ERRORS` means the host made it.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -27,10 +35,45 @@ from wasmimage.runner import Limits, Program, RunResult, load_program, run_progr
 
 LIMIT_ERRORS = {"timeout": "Timeout", "memory_limit": "MemoryLimit", "output_limit": "OutputLimit", "trap": "Trap"}
 HOST_ERRORS = (*LIMIT_ERRORS.values(), "InputLimit", "ProtocolError")
+_IDENTIFIER = re.compile(r"[A-Za-z_$][\w$]*", re.ASCII)  # as executor.js checks it
 
 
 def error(type_: str, message: str) -> dict[str, Any]:
     return {"error": {"type": type_, "message": message}}
+
+
+def request_problem(request: Any) -> str | None:
+    """Why `request` is not a call request, in the executor's words, or None."""
+    if not isinstance(request, dict):
+        return "the request must be a JSON object"
+    if not isinstance(request.get("function"), str):
+        return '"function" must be a string of JavaScript source'
+    if not isinstance(request.get("name"), str) or not _IDENTIFIER.fullmatch(request["name"]):
+        return '"name" must be a JavaScript identifier'
+    if not isinstance(request.get("args", []), list):
+        return '"args" must be an array'
+    return None
+
+
+def _guest_response(response: Any) -> dict[str, Any] | None:
+    """The executor's response if it has exactly the protocol's shape (host names renamed), else None."""
+    if not isinstance(response, dict) or ("result" in response) == ("error" in response):
+        return None
+    if not set(response) <= {"result", "error", "logs", "logs_truncated"}:
+        return None
+    logs = response.get("logs", [])
+    if not isinstance(logs, list) or not all(isinstance(line, str) for line in logs):
+        return None
+    if response.get("logs_truncated", True) is not True:
+        return None
+    if "error" in response:
+        guest_error = response["error"]
+        if not (isinstance(guest_error, dict) and set(guest_error) == {"type", "message"}
+                and all(isinstance(v, str) for v in guest_error.values())):
+            return None
+        if guest_error["type"] in HOST_ERRORS:
+            response = {**response, **error("Error", f"{guest_error['type']}: {guest_error['message']}")}
+    return response
 
 
 def response_from_result(result: RunResult) -> dict[str, Any]:
@@ -38,10 +81,10 @@ def response_from_result(result: RunResult) -> dict[str, Any]:
     if result.outcome in LIMIT_ERRORS:
         return error(LIMIT_ERRORS[result.outcome], result.reason)
     try:
-        response = json.loads(result.stdout)
-    except ValueError:
+        response = _guest_response(json.loads(result.stdout)) if result.outcome == "ok" else None
+    except (ValueError, RecursionError):
         response = None
-    if result.outcome == "ok" and isinstance(response, dict) and ("result" in response) != ("error" in response):
+    if response is not None:
         return response
     what = "no response" if not result.stdout.strip() else "an invalid response"
     stderr = result.stderr.decode("utf-8", "replace").strip()[-500:]
@@ -50,7 +93,15 @@ def response_from_result(result: RunResult) -> dict[str, Any]:
 
 def call_program(program: Program, executor: bytes, request: dict[str, Any], limits: Limits = Limits()) -> dict[str, Any]:
     """Run `executor` in `program` with `request` on stdin; see the module docstring."""
-    data = json.dumps(request).encode()  # ASCII with \u escapes: any Python str survives
+    problem = request_problem(request)
+    if problem is not None:
+        return error("ProtocolError", problem)
+    try:
+        data = json.dumps(request).encode()  # ASCII with \u escapes: any Python str survives
+    except RecursionError:
+        return error("InputLimit", "the request nests too deeply")
+    except (TypeError, ValueError) as exc:  # a set, bytes, a list that contains itself
+        return error("ProtocolError", f"the request is not JSON data: {exc}")
     if len(data) > limits.max_stdin_bytes:
         return error("InputLimit", f"the request is {len(data)} bytes, over the {limits.max_stdin_bytes}-byte cap")
     return response_from_result(run_program(program, executor, stdin=data, limits=limits))
