@@ -24,8 +24,10 @@ import wasmtime
 from conftest import ROOT
 
 from wasmimage.aot import engine
+from wasmimage.errors import PipelineError
 from wasmimage.image import open_image
-from wasmimage.runner import MAX_GUEST_THREADS, Limits, Program, load_program, run_program
+from wasmimage.runner import MAX_GUEST_THREADS, Limits, Program, RunResult, load_program, run_program
+from wasmimage.verify import check, discover, run_case
 
 SLACK = 2.0  # seconds past a deadline that still count as holding it, on a loaded 2-core machine
 
@@ -169,3 +171,41 @@ def test_a_killed_run_leaves_no_script_or_stdin_behind(quickjs_image, tmp_path):
     after = cli("run", quickjs_image, tmp_path / "hi.js", env=env)
     assert (after.returncode, after.stdout) == (0, "hi\n"), after.stderr
     assert sorted(Path(tmp).iterdir()) == [], "the next run removes what the killed one left"
+
+
+# The verify stage judges outcomes, not tight wall-clock margins (issue 16, "Flaky under load")
+
+HOSTILE = ROOT / "conformance" / "hostile" / "javascript"
+
+
+def test_verify_judges_a_late_timeout_by_its_outcome(tmp_path):
+    """A 1 s case reported as a timeout after 1.88 s on a loaded machine failed the image before."""
+    case = next(c for c in discover(HOSTILE, ".js") if c.name == "14_stdin_forever")
+    late = RunResult("timeout", "wall-clock deadline of 1s exceeded", None, b"", b"", 1.88, limits=case.limits)
+    assert check(case, late) is None
+    never_ended = RunResult("timeout", "wall-clock deadline of 1s exceeded", None, b"", b"", 60.0, limits=case.limits)
+    assert "deadline did not hold" in check(case, never_ended)
+
+
+def test_hostile_timeout_case_passes_while_the_host_is_busy(program):
+    case = next(c for c in discover(HOSTILE, ".js") if c.name == "14_stdin_forever")
+    stop = threading.Event()
+    hogs = [threading.Thread(target=spin_in_python, args=(stop,), daemon=True) for _ in range(3)]
+    for thread in hogs:
+        thread.start()
+    try:
+        result = run_case(program, case, HOSTILE)
+    finally:
+        stop.set()
+        for thread in hogs:
+            thread.join()
+    assert check(case, result) is None
+
+
+@pytest.mark.parametrize("limits", ["{timeout: -1}", "{memory_mb: 0}", "{timeout: .inf}", "[1]"])
+def test_conformance_case_with_bad_limits_is_a_clear_error(tmp_path, limits):
+    (tmp_path / "a.js").write_text("print(1)")
+    (tmp_path / "a.out").write_text("1\n")
+    (tmp_path / "a.yaml").write_text(f"limits: {limits}\n")
+    with pytest.raises(PipelineError, match=r"a\.yaml: limits"):
+        discover(tmp_path, ".js")

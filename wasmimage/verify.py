@@ -7,7 +7,9 @@ from the exit code; hostile cases name a limit), limits (timeout, memory_mb,
 max_stdout_bytes), env and dirs (grants; none by default).
 
 Suites under `hostile/` also run the recipe's canary after each case: it must still pass.
-Every script case must end within its timeout plus DEADLINE_MARGIN seconds.
+A limit is judged by the outcome the runner reports (a timeout case must end as `timeout`),
+not by a wall-clock margin that a busy build machine would miss: the wall-clock bound,
+twice the timeout plus WALL_SLACK seconds, only catches a limit that does not hold at all.
 
 Suites under `protocol/` test the image's executor (wasmimage/protocol.py) instead of
 scripts. A case is `NAME.json` (one request, sent on the executor's stdin),
@@ -35,7 +37,7 @@ from wasmimage.runner import Limits, Program, RunResult, run_program
 
 CASE_KEYS = {"exit_code", "stdin", "stderr_contains", "known_difference", "outcome", "limits", "env", "dirs"}
 PROTOCOL_CASE_KEYS = {"known_difference", "limits"}
-DEADLINE_MARGIN = 0.5  # seconds: the epoch tick is 10 ms; the rest is setup and teardown
+WALL_SLACK = 5.0  # seconds: generous on purpose (see the module docstring)
 LIMIT_KEYS = {"timeout": "timeout", "memory_mb": "memory_bytes", "max_stdout_bytes": "max_stdout_bytes",
               "max_stderr_bytes": "max_stderr_bytes", "max_stdin_bytes": "max_stdin_bytes"}
 
@@ -49,17 +51,24 @@ class Case:
 
     @property
     def limits(self) -> Limits:
-        overrides = self.meta.get("limits", {})
-        values = {LIMIT_KEYS[k]: (v * 1024 * 1024 if k == "memory_mb" else v) for k, v in overrides.items()}
-        return Limits(**values)
+        return case_limits(self.meta.get("limits", {}))
+
+
+def case_limits(overrides: dict[str, Any]) -> Limits:
+    values = {LIMIT_KEYS[k]: (v * 1024 * 1024 if k == "memory_mb" else v) for k, v in overrides.items()}
+    return Limits(**values)
 
 
 def _meta(meta_path: Path, keys: set[str]) -> dict[str, Any]:
     meta = yaml.safe_load(meta_path.read_text()) if meta_path.exists() else {}
     if not isinstance(meta, dict) or not set(meta) <= keys:
         raise PipelineError(f"{meta_path}: keys must be a mapping with only {', '.join(sorted(keys))}")
-    if not set(meta.get("limits", {})) <= set(LIMIT_KEYS):
+    if not isinstance(meta.get("limits", {}), dict) or not set(meta.get("limits", {})) <= set(LIMIT_KEYS):
         raise PipelineError(f"{meta_path}: limits: only {', '.join(sorted(LIMIT_KEYS))}")
+    try:
+        case_limits(meta.get("limits", {}))
+    except (ValueError, TypeError) as exc:
+        raise PipelineError(f"{meta_path}: limits: {exc}") from None
     return meta
 
 
@@ -113,8 +122,8 @@ def check(case: Case, result: RunResult) -> str | None:
     expected_outcome = meta.get("outcome") or ("ok" if meta.get("exit_code", 0) == 0 else "error")
     if result.outcome != expected_outcome:
         return f"outcome {result.outcome} ({result.reason}), expected {expected_outcome}"
-    if result.wall_seconds > case.limits.timeout + DEADLINE_MARGIN:
-        return f"took {result.wall_seconds:.2f}s, over its {case.limits.timeout}s deadline"
+    if result.wall_seconds > 2 * case.limits.timeout + WALL_SLACK:
+        return f"took {result.wall_seconds:.2f}s: its {case.limits.timeout}s deadline did not hold"
     if "exit_code" in meta or expected_outcome in ("ok", "error"):
         if result.exit_code != meta.get("exit_code", 0):
             return f"exit code {result.exit_code}, expected {meta.get('exit_code', 0)}"
