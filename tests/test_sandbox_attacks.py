@@ -209,3 +209,13 @@ def test_conformance_case_with_bad_limits_is_a_clear_error(tmp_path, limits):
     (tmp_path / "a.yaml").write_text(f"limits: {limits}\n")
     with pytest.raises(PipelineError, match=r"a\.yaml: limits"):
         discover(tmp_path, ".js")
+
+
+@pytest.mark.parametrize("argument, options", [
+    ("stdin", {"stdin": "text"}), ("args", {"args": "x"}), ("args", {"args": ("a\0b",)}),
+    ("env", {"env": {"A=B": "c"}}), ("env", {"env": {"A": 1}}), ("env", {"env": {"": "x"}}),
+    ("dirs", {"dirs": {"data": "/tmp"}}), ("dirs", {"dirs": {"/script": "/tmp"}}),
+    ("dirs", {"dirs": {"/data": "/nonexistent/dir"}}), ("limits", {"limits": {"timeout": 1}})])
+def test_malformed_run_arguments_are_refused_by_name(program, argument, options):
+    with pytest.raises(ValueError, match=f"^{argument}: "):
+        run_program(program, b'print("hi")', **options)

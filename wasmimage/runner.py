@@ -250,7 +250,30 @@ def run_program(program: Program, script: bytes, *, stdin: bytes = b"", args: tu
     several threads at once. The deadline counts from this call, so time spent waiting
     for a free guest thread is part of it.
     """
-    return _on_guest_thread(_run_here, program, script, stdin, args, env, dirs, limits, time.monotonic())
+    started = time.monotonic()
+    _check_grants(script, stdin, args, env, dirs, limits)
+    return _on_guest_thread(_run_here, program, script, stdin, args, env, dirs, limits, started)
+
+
+def _check_grants(script: bytes, stdin: bytes, args: tuple[str, ...], env: Mapping[str, str] | None,
+                  dirs: Mapping[str, Path] | None, limits: Limits) -> None:
+    """Refuse malformed arguments by name (ValueError) before anything reaches wasmtime."""
+    for name, value in (("script", script), ("stdin", stdin)):
+        if not isinstance(value, (bytes, bytearray)):
+            raise ValueError(f"{name}: must be bytes, not {type(value).__name__}")
+    if isinstance(args, (str, bytes)) or not all(isinstance(a, str) and "\0" not in a for a in args):
+        raise ValueError(f"args: must be a sequence of strings without NUL, not {args!r}")
+    for key, value in (env or {}).items():
+        if not (isinstance(key, str) and isinstance(value, str) and key and "=" not in key
+                and "\0" not in key + value):
+            raise ValueError(f"env: {key!r}={value!r} is not a variable (str name without = or NUL, str value)")
+    for guest, host in (dirs or {}).items():
+        if not isinstance(guest, str) or not guest.startswith("/") or guest.rstrip("/") == SCRIPT_DIR:
+            raise ValueError(f"dirs: guest path {guest!r} must be absolute and not {SCRIPT_DIR}")
+        if not Path(host).is_dir():
+            raise ValueError(f"dirs: {guest!r} -> {str(host)!r} is not a directory")
+    if not isinstance(limits, Limits):
+        raise ValueError(f"limits: must be a wasmimage.runner.Limits, not {type(limits).__name__}")
 
 
 def _run_here(program: Program, script: bytes, stdin: bytes, args: tuple[str, ...],
