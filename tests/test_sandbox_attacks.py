@@ -219,3 +219,25 @@ def test_conformance_case_with_bad_limits_is_a_clear_error(tmp_path, limits):
 def test_malformed_run_arguments_are_refused_by_name(program, argument, options):
     with pytest.raises(ValueError, match=f"^{argument}: "):
         run_program(program, b'print("hi")', **options)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork()")
+def test_forking_while_the_epoch_timer_runs_does_not_hang_the_children(quickjs_image):
+    """glibc's timer thread holds a lock while it starts each tick's notification: a child
+    forked then must not call timer_create (it would wait forever), so nothing ticks at fork."""
+    code = f"""
+import os
+from pathlib import Path
+from wasmimage.image import open_image
+from wasmimage.runner import load_program, run_program
+program = load_program(open_image(Path({str(quickjs_image)!r})))
+assert run_program(program, b"print(1)").outcome == "ok"  # the timer is ticking now
+for _ in range(400):
+    pid = os.fork()
+    if pid == 0:
+        os._exit(0)
+    os.waitpid(pid, 0)
+print("all children exited", flush=True)
+"""
+    child = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert child.stdout == "all children exited\n", child.stderr

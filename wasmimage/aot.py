@@ -19,7 +19,7 @@ from pathlib import Path
 
 import wasmtime
 
-from wasmimage import epoch, files
+from wasmimage import files
 from wasmimage.errors import PipelineError
 
 
@@ -82,16 +82,13 @@ def cpu_features() -> list[str]:
 
 
 def engine(config: AotConfig = AOT_CONFIG) -> wasmtime.Engine:
-    """One Engine per process and config; its epoch ticker starts with it."""
+    """One Engine per process and config (the runner starts its epoch ticker: epoch.ensure_ticking)."""
     return _engine_for(config)  # positional, so engine() and engine(AOT_CONFIG) share one
 
 
 @cache
 def _engine_for(config: AotConfig) -> wasmtime.Engine:
-    eng = wasmtime.Engine(config.engine_config())
-    if config.epoch_interruption:
-        epoch.start_ticker(eng)
-    return eng
+    return wasmtime.Engine(config.engine_config())
 
 
 def compile_wasm(wasm: Path, cwasm: Path, info_path: Path) -> dict:

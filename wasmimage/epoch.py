@@ -16,7 +16,7 @@ handle that is never freed: the timer can fire until the process ends, even whil
 shuts down and drops its own Engine object.
 
 Elsewhere (or if the timer cannot be made) a Python thread ticks, with the old weakness.
-Timers do not survive fork(), so a forked child starts its own.
+Timers and threads do not survive fork(): a child starts its own (see ensure_ticking).
 """
 
 from __future__ import annotations
@@ -52,25 +52,47 @@ class _Itimerspec(ctypes.Structure):
     _fields_ = [("it_interval", _Timespec), ("it_value", _Timespec)]
 
 
-def start_ticker(engine: wasmtime.Engine) -> None:
-    """Bump `engine`'s epoch every TICK_SECONDS for the rest of the process."""
-    if _NATIVE:
-        try:
-            handle = _clone(engine)
-            _start_timer(handle)
-            os.register_at_fork(after_in_child=lambda: _start_timer(handle))
+_ticking: dict[str, object] = {"pid": None, "timer_ran": False}  # timer_ran: here or in an ancestor
+_start_lock = threading.Lock()
+
+
+def ensure_ticking(engine: wasmtime.Engine) -> None:
+    """Bump `engine`'s epoch every TICK_SECONDS from now on in this process (cheap once started).
+
+    Started by the first call, not with the engine: glibc's timer thread holds a lock while
+    it starts each notification, and a child forked at that moment would deadlock in its
+    own timer_create. A process that only loads programs and forks (a prefork server) never
+    ticks, so its children can start their own timers; a process descended from one whose
+    timer ran uses a Python thread instead.
+    """
+    if _ticking["pid"] == os.getpid():
+        return
+    with _start_lock:
+        if _ticking["pid"] == os.getpid():
             return
-        except OSError as exc:
-            print(f"wasmimage: warning: no POSIX timer for the epoch ticker ({exc}); using a Python thread, "
-                  f"whose deadlines stretch while other threads hold the GIL", file=sys.stderr)
-    _start_thread(engine)
-    os.register_at_fork(after_in_child=lambda: _start_thread(engine))
+        _ticking["pid"] = os.getpid()
+        if _NATIVE and not _ticking["timer_ran"]:
+            try:
+                _start_timer(_clone(engine))
+                _ticking["timer_ran"] = True
+                return
+            except OSError as exc:
+                print(f"wasmimage: warning: no POSIX timer for the epoch ticker ({exc}); using a Python thread, "
+                      f"whose deadlines stretch while other threads hold the GIL", file=sys.stderr)
+        _start_thread(engine)
+
+
+def _after_fork_in_child() -> None:
+    global _start_lock
+    _start_lock = threading.Lock()  # another thread may have held it at fork
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def _clone(engine: wasmtime.Engine) -> int:
-    clone = _ffi.dll.wasmtime_engine_clone
-    clone.restype, clone.argtypes = ctypes.c_void_p, [ctypes.c_void_p]
-    return clone(ctypes.cast(engine.ptr(), ctypes.c_void_p))
+    """The address of a new handle on `engine`'s shared state, never deleted."""
+    return ctypes.cast(_ffi.wasmtime_engine_clone(engine.ptr()), ctypes.c_void_p).value
 
 
 def _start_timer(engine_handle: int) -> None:

@@ -1,17 +1,21 @@
 """The one way images are executed: a fresh, limited, isolated wasmtime Store per call.
 
 Limits are on by default. The wall-clock deadline uses wasmtime's epoch interruption:
-a single background thread bumps the engine's epoch every 10 ms and each Store traps
-once its deadline passes. Unlike fuel it costs almost nothing per instruction, and what
-the evaluator promises its users is a time bound, not an instruction count. Epochs only
-interrupt wasm code, so the one WASI call that can wait (poll_oneoff, i.e. sleep) is
-replaced by a version that never waits past the deadline.
+a POSIX timer bumps the engine's epoch every 10 ms without the GIL (wasmimage/epoch.py).
+Ticks are a clock that can only run slow (a starved machine drops some), so a Store's
+epoch deadline is a checkpoint, not the verdict: each checkpoint calls back into the host
+(_on_epoch_deadline), which compares the monotonic clock with the call's absolute
+deadline and either sets the next checkpoint at half the time left or ends the call.
+Unlike fuel it costs almost nothing per instruction, and what the evaluator promises its
+users is a time bound, not an instruction count. Epochs only interrupt wasm code, so the
+one WASI call that can wait (poll_oneoff, i.e. sleep) is replaced by a version that never
+waits past the deadline.
 
 Thread-safety: one Engine and one deserialized Module per image are shared; every call
 gets its own Store, WASI context and capture buffers. Guest code runs on a pool of
 threads with a known native stack (see _on_guest_thread), whatever thread calls.
-fork(): a process may fork after loading programs (the epoch ticker restarts in the
-child), but not after running a call: wasmtime's WASI runtime threads do not survive
+fork(): a process may fork after loading programs (each process starts its own epoch
+ticker at its first call), but not after running a call: wasmtime's WASI runtime threads do not survive
 fork and the child's calls would hang.
 
 Isolation: no host directory, no environment variable and no argument reaches the
@@ -42,7 +46,7 @@ from typing import Any, Iterator, Mapping
 import wasmtime
 from wasmtime import _ffi
 
-from wasmimage import aot, files
+from wasmimage import aot, epoch, files
 from wasmimage.aot import engine
 from wasmimage.epoch import TICK_SECONDS as EPOCH_TICK_SECONDS
 from wasmimage.image import Image, open_image
@@ -305,13 +309,16 @@ def _run_here(program: Program, script: bytes, stdin: bytes, args: tuple[str, ..
         for guest, host in sorted((dirs or {}).items()):
             wasi.preopen_dir(str(host), guest, fs_mutable=False)
 
+        epoch.ensure_ticking(engine())
         store = wasmtime.Store(engine())
         store.set_limits(memory_size=limits.memory_bytes, table_elements=limits.max_table_elements,
                          instances=limits.max_instances, tables=limits.max_tables, memories=limits.max_memories)
         store.set_wasi(wasi)
-        ticks = max(1, math.ceil((deadline - time.monotonic()) / EPOCH_TICK_SECONDS))
-        store.set_epoch_deadline(ticks)
         _guest.deadline = deadline
+        remaining = deadline - time.monotonic()
+        ticks = max(1, math.ceil(remaining / EPOCH_TICK_SECONDS))
+        _ffi.wasmtime_store_epoch_deadline_callback(store.ptr(), _on_epoch_deadline, None, _NO_FINALIZER)
+        store.set_epoch_deadline(_next_checkpoint(remaining))
         try:
             exit_code = _start(store, program.module)
         except _Ended as ended:
@@ -330,6 +337,35 @@ def _run_here(program: Program, script: bytes, stdin: bytes, args: tuple[str, ..
     if exit_code != 0:
         return result("error", f"exited with code {exit_code}", exit_code)
     return result("ok", "exited with code 0", 0)
+
+
+_DEADLINE_PASSED = b"wasmimage: the call's wall-clock deadline passed"
+_NO_FINALIZER = ctypes.CFUNCTYPE(None, ctypes.c_void_p)()
+
+
+def _next_checkpoint(remaining: float) -> int:
+    """Ticks to the next deadline check: half the time left, so dropped ticks cost little."""
+    return max(1, math.ceil(remaining / 2 / EPOCH_TICK_SECONDS))
+
+
+@ctypes.CFUNCTYPE(ctypes.c_size_t, ctypes.POINTER(_ffi.wasmtime_context_t), ctypes.c_void_p,
+                  ctypes.POINTER(ctypes.c_uint64), ctypes.POINTER(_ffi.wasmtime_update_deadline_kind_t))
+def _on_epoch_deadline(context: Any, data: Any, delta: Any, kind: Any) -> int:
+    """wasmtime's epoch-deadline callback, on the guest's thread: continue, or end the call.
+
+    Returns NULL (0) to continue after `delta` more ticks, or a new wasmtime_error_t that
+    ends the call (_start reports it as a timeout). It must not raise: ctypes would print
+    the exception and return 0, i.e. let the guest run on.
+    """
+    try:
+        remaining = _guest.deadline - time.monotonic()
+        if remaining > 0:
+            delta[0] = _next_checkpoint(remaining)
+            kind[0] = 0  # WASMTIME_UPDATE_DEADLINE_CONTINUE
+            return 0
+    except Exception:  # noqa: BLE001 - ending the call is the safe answer to anything
+        pass
+    return ctypes.cast(_ffi.wasmtime_error_new(_DEADLINE_PASSED), ctypes.c_void_p).value
 
 
 def _set_stdin_bytes(wasi: wasmtime.WasiConfig, data: bytes) -> None:
@@ -417,10 +453,10 @@ def _start(store: wasmtime.Store, module: wasmtime.Module) -> int:
     except wasmtime.ExitTrap as exc:
         return exc.code
     except wasmtime.Trap as exc:
-        if exc.trap_code == wasmtime.TrapCode.INTERRUPT:
-            raise _Ended("timeout", "") from None
         raise _Ended("trap", exc.message.strip().splitlines()[-1].strip()) from None  # "wasm trap: ..."
     except wasmtime.WasmtimeError as exc:
+        if _DEADLINE_PASSED.decode() in str(exc):
+            raise _Ended("timeout", "") from None
         raise _Ended("trap", f"wasmtime error: {str(exc).strip().splitlines()[-1].strip()}") from None
 
 
