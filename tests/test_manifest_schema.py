@@ -41,6 +41,7 @@ MUTATIONS = {  # name: (change to the manifest, field the error must name)
     "sha256-uppercase": (lambda m: next(iter(m["files"].values())).update(sha256="A" * 64), "sha256: 'AAAA"),
     "name-not-a-string": (lambda m: m.update(name=7), "name: 7 is not of type 'string'"),
     "revision-bool": (lambda m: m.update(revision=True), "revision: True is not of type 'integer'"),
+    "provenance-escapes": (lambda m: m.update(provenance="../../etc/passwd"), "provenance: '../../etc/passwd'"),
 }
 
 
