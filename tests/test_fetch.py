@@ -421,3 +421,59 @@ def test_pypi_sdist_missing_from_mirror_says_how_to_build_offline(tmp_path, monk
     assert "put demo_pkg-1.0.tar.gz in a mirror (WASMIMAGE_MIRRORS)" in message
     assert f"{mirror}/demo_pkg-1.0.tar.gz: not there" in message
     assert_cache_empty(s)
+
+
+def _plant_swapped_blob(repo: Path, path_in_tree: str, commit: str, evil: bytes) -> None:
+    """Swap one blob's bytes in a cached bare repository, keeping its object name (what an attacker
+    with write access to a shared cache does): unpack the pack into loose objects, rewrite one."""
+    import zlib
+
+    for pack in (repo / "objects" / "pack").glob("*.pack"):
+        subprocess.run(["git", "--git-dir", str(repo), "unpack-objects", "-q"], input=pack.read_bytes(), check=True)
+        pack.unlink()
+        pack.with_suffix(".idx").unlink()
+    blob = _git("--git-dir", str(repo), "rev-parse", f"{commit}:{path_in_tree}")
+    loose = repo / "objects" / blob[:2] / blob[2:]
+    loose.chmod(0o644)
+    loose.write_bytes(zlib.compress(b"blob %d\0" % len(evil) + evil))
+
+
+def test_cached_git_repository_with_a_swapped_blob_is_refused(tmp_path, git_mirror):
+    mirror, first, _ = git_mirror
+    s = settings(tmp_path, mirror)
+    source = git_source(first)
+    path = fetch(source, s)
+    evil = b"int main(void) { return 666; }\n"
+    _plant_swapped_blob(path, "main.c", first, evil)
+    # git itself would hand the swapped bytes out: that is what fetch must not let through.
+    assert _git("--git-dir", str(path), "show", f"{first}:main.c") == evil.decode().strip()
+    with pytest.raises(PipelineError) as err:
+        fetch(source, s)
+    message = str(err.value)
+    assert f"the cached repository {path} fails `git fsck --strict" in message and "refusing to use it" in message
+    assert "mismatch" in message and "notice:" not in message
+    assert f"delete it to fetch commit {first} again" in message
+
+
+def test_cached_git_repository_without_the_commit_is_refused(tmp_path, git_mirror):
+    mirror, first, second = git_mirror
+    s = settings(tmp_path, mirror)
+    path = fetch(git_source(first), s)
+    # A valid repository, filed under another commit's name.
+    path.rename(cached_path(git_source(second), s))
+    with pytest.raises(PipelineError, match=f"fails `git cat-file -e {second}"):
+        fetch(git_source(second), s)
+
+
+def test_zip_source_is_unpacked(tmp_path):
+    import zipfile
+
+    archive = tmp_path / "demo-1.0.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("demo-1.0/src/main.c", "int main(void) { return 0; }\n")
+    source = Source("demo", "url", "https://example.org/demo-1.0.zip", sha(archive.read_bytes()), None,
+                    "demo-1.0.zip", "demo-1.0")
+    dest = tmp_path / "unpacked" / "demo"
+    dest.parent.mkdir()
+    unpack(source, archive, dest)
+    assert (dest / "src" / "main.c").read_text() == "int main(void) { return 0; }\n"

@@ -2,7 +2,7 @@
 
 Cache layout (default `.cache/sources`, or $WASMIMAGE_CACHE_DIR):
     sha256/<hex>          a url or pypi-sdist source, named by its own digest
-    git/<commit>.git      a bare repository holding that commit (git checks object hashes)
+    git/<commit>.git      a bare repository holding that commit (`git fsck --strict` before each use)
     cargo-vendor/<file>   a cargo-vendor source, checked against its Cargo.lock (cargo.py)
 
 Mirrors ($WASMIMAGE_MIRRORS, space-separated local directories or http(s) base URLs) are
@@ -71,7 +71,7 @@ def fetch(source: Source, settings: FetchSettings) -> Path:
 
         return cargo.fetch_vendor(source, settings)
     if source.kind == "git":
-        return target if target.exists() else _fetch_git(source, settings, target)
+        return _verified_git(source, target) if target.exists() else _fetch_git(source, settings, target)
     if target.exists():
         if files.sha256_file(target) == source.sha256:
             return target
@@ -237,6 +237,23 @@ def _fetch_git(source: Source, settings: FetchSettings, target: Path) -> Path:
         raise PipelineError(f"{source.name}: cannot fetch commit {source.commit}:\n  " + "\n  ".join(errors))
 
 
+def _verified_git(source: Source, repo: Path) -> Path:
+    """A cached repository, once git has re-hashed every object in it and found the commit.
+
+    git reads objects without checking their hashes, so a repository planted in (or damaged
+    in) a shared cache would otherwise be unpacked as is.
+    """
+    checks = (["fsck", "--strict", "--no-dangling", "--no-progress"], ["cat-file", "-e", f"{source.commit}^{{commit}}"])
+    for check in checks:
+        result = subprocess.run(["git", "--git-dir", str(repo), *check], capture_output=True, text=True, check=False)
+        if result.returncode != 0:
+            lines = (result.stderr + result.stdout).strip().splitlines()
+            detail = "\n    ".join(([x for x in lines if not x.startswith("notice:")] or lines)[:5]) or "failed"
+            raise PipelineError(f"{source.name}: the cached repository {repo} fails `git {' '.join(check)}`; "
+                                f"refusing to use it:\n    {detail}\n  delete it to fetch commit {source.commit} again")
+    return repo
+
+
 def _git(*args: str) -> str:
     return subprocess.run(["git", *args], capture_output=True, text=True, check=True).stdout
 
@@ -250,7 +267,9 @@ def unpack(source: Source, cached: Path, dest: Path) -> None:
                                      capture_output=True, check=True).stdout
             subprocess.run(["tar", "-x", "-C", str(root)], input=archive, check=True)
         else:
-            shutil.unpack_archive(cached, root, format=_archive_format(source.filename), filter="data")
+            fmt = _archive_format(source.filename)
+            # Python 3.11's zip unpacker takes no filter (it refuses absolute and .. names itself).
+            shutil.unpack_archive(cached, root, format=fmt, **({} if fmt == "zip" else {"filter": "data"}))
         top = root / source.subdir if source.subdir else root
         if not top.is_dir():
             raise PipelineError(f"{source.name}: subdir {source.subdir!r} is not in {source.filename}")
