@@ -21,7 +21,7 @@ from typing import Iterator
 
 import pytest
 
-from conftest import copy_project, doit
+from conftest import copy_project, cwasm_printing, doit
 from registry import Registry, free_port, running_registry
 from wasmimage import cache
 from wasmimage.cache import Cache, Corrupt, check_entry, run_cached, store
@@ -37,7 +37,8 @@ STAGES = ("compile", "aot", "verify")
 
 @pytest.fixture(autouse=True)
 def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in (cache.LOCAL_ENV, cache.REMOTE_ENV, PROVIDER_ENV, DRIFT_ENV, "SOURCE_DATE_EPOCH"):
+    for name in (cache.LOCAL_ENV, cache.REMOTE_ENV, PROVIDER_ENV, DRIFT_ENV, "SOURCE_DATE_EPOCH", cache.KEY_ENV,
+                 cache.KEY_FILE_ENV):
         monkeypatch.delenv(name, raising=False)
 
 
@@ -255,6 +256,104 @@ def test_unreachable_registry_is_a_miss_not_a_failure(tmp_path: Path, capfd: pyt
     err = capfd.readouterr().err
     assert ran == [1] and "remote cache not usable" in err and "miss (key ffffffffffff…, stored)" in err
     check_entry(closed.entry("aot", "f" * 64), "aot", "f" * 64)
+
+
+# Poisoning: an entry vouches for nothing by itself, only the cache key does.
+
+EVIL = b"\x7fELF injected machine code"
+OTHER_KEY = b"a key some other builder holds, not ours"
+
+
+def plant(root: Path, stage: str, key: str, files_: dict[str, bytes], seal_with: bytes | None) -> Path:
+    """Write an entry as an attacker with write access to the cache would: files and a matching
+    entry.json, sealed with a key that is not ours, or (as before the HMAC) not sealed at all."""
+    entry = root / stage / key
+    entry.mkdir(parents=True)
+    for name, data in files_.items():
+        (entry / name).write_bytes(data)
+    body = {"stage": stage, "key": key, "files": {n: hashlib.sha256(d).hexdigest() for n, d in files_.items()}}
+    (entry / "entry.json").write_bytes(cache.seal(body, seal_with) if seal_with else cache._canonical(body))
+    return entry
+
+
+@pytest.mark.parametrize("seal_with", [None, OTHER_KEY], ids=["unsealed", "sealed-with-another-key"])
+def test_planted_local_entry_is_not_a_hit(tmp_path: Path, seal_with: bytes | None,
+                                          capfd: pytest.CaptureFixture) -> None:
+    local, key = Cache(tmp_path / "cache", secret=b"our builders' cache key, 32 chars"), "a" * 64
+    entry = plant(local.local, "aot", key, {"demo.cwasm": EVIL}, seal_with)
+    made = outputs(tmp_path / "out", **{"demo.cwasm": b"stale"})
+    ran = []
+    assert run_cached(local, "aot", "demo", key, made,
+                      lambda: (ran.append(1), made[0].write_bytes(b"compiled here"))) == "miss"
+    err = capfd.readouterr().err
+    assert ran == [1] and made[0].read_bytes() == b"compiled here"
+    assert f"[cache] aot:demo: local entry {key[:12]}… is not authenticated" in err and "discarded" in err
+    assert ("carries no HMAC" in err) if seal_with is None else (f"sealed with key '{cache.key_id(OTHER_KEY)}'" in err)
+    # The rebuilt entry took the planted one's place, and is a hit from now on.
+    assert "miss (key aaaaaaaaaaaa…, stored)" in err
+    assert (entry / "demo.cwasm").read_bytes() == b"compiled here"
+    assert run_cached(local, "aot", "demo", key, made, lambda: pytest.fail("ran on a hit")) == "hit"
+
+
+@pytest.mark.slow
+def test_planted_entry_is_never_deserialized_by_a_build(tmp_path: Path, source_cache: Path) -> None:
+    """The attack end to end: a .cwasm planted under quickjs's real aot key in the artifact cache
+    would be restored and then executed by the verify stage. It is refused and rebuilt."""
+    project_root = copy_project(tmp_path / "project")
+    env = {"WASMIMAGE_CACHE_DIR": str(source_cache), cache.LOCAL_ENV: str(tmp_path / "artifact-cache"),
+           cache.KEY_ENV: "this build machine's cache key"}
+    doit(project_root, "compile:quickjs", env=env)  # a compile hit or build; then the aot key is known
+    project = Project(project_root)
+    recipe = project.recipe("quickjs")
+    out = project.stage_outputs(recipe)
+    evil = cwasm_printing(b"PWNED\n")
+    plant(tmp_path / "artifact-cache", "aot", aot_key(project, recipe),
+          {out.cwasm.name: evil, out.aot_info.name: out.wasm.with_name("build-info.json").read_bytes()}, None)
+    result = doit(project_root, "aot:quickjs", env=env)
+    assert "is not authenticated" in result.stderr and "[aot] compiled" in result.stderr
+    assert out.cwasm.read_bytes() != evil
+
+
+def test_remote_poison_is_ignored_and_replaced(tmp_path: Path, fresh_registry: Registry,
+                                               capfd: pytest.CaptureFixture) -> None:
+    """Remote tags are first-writer-wins: an early poisoned entry must not stay a hit forever."""
+    remote, key, ours = Target.parse(f"{fresh_registry.host}/ci"), "b" * 64, b"our builders' cache key, 32 chars"
+    attacker = Cache(tmp_path / "attacker", remote, secret=OTHER_KEY)
+    evil = outputs(tmp_path / "evil", **{"demo.cwasm": EVIL})
+    assert run_cached(attacker, "aot", "demo", key, evil, lambda: None) == "miss"
+    assert "stored, pushed" in capfd.readouterr().err
+
+    builder = Cache(tmp_path / "builder", remote, secret=ours)
+    made = [tmp_path / "out" / "demo.cwasm"]
+    assert run_cached(builder, "aot", "demo", key, made,
+                      lambda: outputs(made[0].parent, **{"demo.cwasm": b"compiled by a trusted builder"})) == "miss"
+    err = capfd.readouterr().err
+    assert f"remote entry ci/cache-demo:aot-{key[:20]}… is not authenticated" in err and "ignoring it" in err
+    assert "stored, pushed (replacing an entry that is not authenticated)" in err
+
+    consumer = Cache(tmp_path / "consumer", remote, secret=ours)
+    restored = [tmp_path / "restored" / "demo.cwasm"]
+    assert run_cached(consumer, "aot", "demo", key, restored, lambda: pytest.fail("ran on a hit")) == "hit"
+    assert restored[0].read_bytes() == b"compiled by a trusted builder"
+    # And the trusted entry is not replaced by the next push of anyone.
+    assert cache.push(remote, "demo", "aot", key, builder.entry("aot", key), ours) == "already in the remote cache"
+
+
+def test_cache_key_configuration(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    made = cache.cache_key()  # first use: a random key, private to this user
+    key_file = tmp_path / "config" / "wasmimage" / "cache.key"
+    assert key_file.read_bytes().strip() == made and len(made) == 64
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    assert cache.cache_key() == made
+    monkeypatch.setenv(cache.KEY_FILE_ENV, str(tmp_path / "ci.key"))
+    with pytest.raises(PipelineError, match=f"{cache.KEY_FILE_ENV}={tmp_path / 'ci.key'}: no such file"):
+        cache.cache_key()
+    (tmp_path / "ci.key").write_text("short\n")
+    with pytest.raises(PipelineError, match="at least 16 characters"):
+        cache.cache_key()
+    monkeypatch.setenv(cache.KEY_ENV, "the CI secret, set by the CI system")
+    assert cache.cache_key() == b"the CI secret, set by the CI system"
 
 
 # Whole builds.

@@ -13,7 +13,8 @@ else, so that a hit is always correct and an unrelated edit never misses:
            sha256 of every file in them, its `run` section, its executor file, the
            pipeline version.
 
-An entry is the stage's output files plus `entry.json` (stage, key, file -> sha256):
+An entry is the stage's output files plus `entry.json` (stage, key, file -> sha256, and an
+HMAC-SHA256 of those under the cache key):
 
   local   <WASMIMAGE_ARTIFACT_CACHE or .cache/artifacts>/<stage>/<key>/
   remote  WASMIMAGE_CACHE_REGISTRY=host:port/namespace: an OCI artifact in repository
@@ -24,7 +25,11 @@ Before a stage runs, run_cached() looks its key up, locally and then remotely. O
 restores the files (atomically, each digest checked) and the stage does not run; a remote
 hit is kept locally too. On a miss the stage runs and its outputs are stored (and pushed).
 An entry whose files do not match entry.json is never used: locally it is discarded,
-remotely ignored, and the stage runs.
+remotely ignored, and the stage runs. So is an entry whose HMAC is missing or wrong: an entry
+vouches for nothing by itself (anyone who can write the cache could write a matching
+entry.json), only the cache key does, which only trusted builders hold ($WASMIMAGE_CACHE_KEY,
+$WASMIMAGE_CACHE_KEY_FILE, or ~/.config/wasmimage/cache.key made on first use). A remote tag
+holding such an entry is overwritten by the next trusted builder's push.
 
 Entries are written into a temporary directory and renamed into place, so concurrent builds
 sharing a cache never see half an entry: the first writer wins and a later one discards
@@ -37,13 +42,16 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import hashlib
+import hmac
+import io
 import json
 import os
 import re
 import secrets
 import shutil
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -56,6 +64,8 @@ if TYPE_CHECKING:
 
 LOCAL_ENV = "WASMIMAGE_ARTIFACT_CACHE"
 REMOTE_ENV = "WASMIMAGE_CACHE_REGISTRY"
+KEY_ENV = "WASMIMAGE_CACHE_KEY"  # the secret itself (a CI secret variable)
+KEY_FILE_ENV = "WASMIMAGE_CACHE_KEY_FILE"  # or a file holding it
 ENTRY = "entry.json"
 PARTIAL = ".partial-"  # temporary directories beside the entries (swept when no writer holds them)
 ARTIFACT_TYPE = "application/vnd.wasmimage.cache.v1"
@@ -70,10 +80,57 @@ class Corrupt(Exception):
     """An entry whose files do not match its entry.json: never used."""
 
 
+class Unauthenticated(Corrupt):
+    """An entry not sealed with our cache key: whoever wrote it, it is never used."""
+
+
+def default_key_file() -> Path:
+    return Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config") / "wasmimage" / "cache.key"
+
+
+def cache_key() -> bytes:
+    """The secret that authenticates entries: $WASMIMAGE_CACHE_KEY, the file $WASMIMAGE_CACHE_KEY_FILE,
+    or ~/.config/wasmimage/cache.key, made (random, mode 0600) on first use."""
+    if os.environ.get(KEY_ENV):
+        secret = os.environ[KEY_ENV].encode()
+        where = KEY_ENV
+    else:
+        path = Path(os.environ.get(KEY_FILE_ENV) or default_key_file())
+        where = str(path)
+        try:
+            secret = path.read_bytes().strip()
+        except FileNotFoundError:
+            if os.environ.get(KEY_FILE_ENV):
+                raise PipelineError(f"{KEY_FILE_ENV}={path}: no such file") from None
+            secret = _new_key_file(path)
+        except OSError as exc:
+            raise PipelineError(f"{path}: cannot read the cache key: {exc.strerror}") from None
+    if len(secret) < 16:
+        raise PipelineError(f"{where}: the cache key must be at least 16 characters (e.g. openssl rand -hex 32)")
+    return secret
+
+
+def _new_key_file(path: Path) -> bytes:
+    """A random key written whole or not at all; if another process made one first, that one."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with files.owned_temp(path.parent, f".{path.name}{PARTIAL}") as tmp:
+        os.chmod(tmp, 0o600)
+        tmp.write_bytes(secrets.token_hex(32).encode() + b"\n")
+        with contextlib.suppress(FileExistsError):
+            os.link(tmp, path)
+    return path.read_bytes().strip()
+
+
+def key_id(secret: bytes) -> str:
+    """Names a key without revealing it, so a warning can say an entry was sealed with another one."""
+    return hashlib.sha256(b"wasmimage-cache-key-id:" + secret).hexdigest()[:16]
+
+
 @dataclass(frozen=True)
 class Cache:
     local: Path
     remote: Target | None = None
+    secret: bytes = field(default_factory=cache_key, repr=False)
 
     @classmethod
     def from_env(cls, default_local: Path) -> Cache:
@@ -104,13 +161,13 @@ def run_cached(cache: Cache, stage: str, recipe: str, key: str, outputs: list[Pa
         return "hit"
     work()
     try:
-        notes = ["stored" if store(cache.local, stage, key, outputs) else "already stored"]
+        notes = ["stored" if store(cache.local, stage, key, outputs, cache.secret) else "already stored"]
     except OSError as exc:  # a full disk, say: the stage's own outputs are fine
         _log(f"{label} miss (key {short(key)}, not stored: {exc})")
         return "miss"
     if cache.remote is not None and _reachable(cache.remote):
         try:
-            notes.append(push(cache.remote, recipe, stage, key, cache.entry(stage, key)))
+            notes.append(push(cache.remote, recipe, stage, key, cache.entry(stage, key), cache.secret))
         except (PipelineError, Corrupt) as exc:
             _unreachable.add(cache.remote.registry)
             notes.append(f"not pushed: {exc}")
@@ -137,33 +194,37 @@ def _lookup(cache: Cache, stage: str, recipe: str, key: str, outputs: list[Path]
     entry = cache.entry(stage, key)
     if entry.is_dir():
         try:
-            restore(entry, stage, key, outputs)
+            restore(entry, stage, key, outputs, cache.secret)
             with contextlib.suppress(OSError):
                 os.utime(entry)  # mtime = last use, for pruning (docs/cache.md)
             return "local"
         except Corrupt as exc:
-            discard(entry)
-            _log(f"{label}: local entry {short(key)} is corrupt ({exc}); discarded")
+            discard(entry)  # so that the rebuilt entry can take its place
+            _log(f"{label}: local entry {short(key)} is {_problem(exc)} ({exc}); discarded")
     if cache.remote is None or not _reachable(cache.remote):
         return None
     repository, tag = remote_name(cache.remote, recipe, stage, key)
     try:
-        if not pull(cache.remote, repository, tag, stage, key, cache.local / stage):
+        if not pull(cache.remote, repository, tag, stage, key, cache.local / stage, cache.secret):
             return None
-        restore(entry, stage, key, outputs)
+        restore(entry, stage, key, outputs, cache.secret)
         return "remote"
     except Corrupt as exc:
-        _log(f"{label}: remote entry {repository}:{tag[:24]}… is corrupt ({exc}); ignoring it")
+        _log(f"{label}: remote entry {repository}:{tag[:24]}… is {_problem(exc)} ({exc}); ignoring it")
     except (PipelineError, OSError) as exc:
         _unreachable.add(cache.remote.registry)
         _log(f"{label}: remote cache not usable ({exc}); not using it in this run")
     return None
 
 
+def _problem(exc: Corrupt) -> str:
+    return "not authenticated" if isinstance(exc, Unauthenticated) else "corrupt"
+
+
 # Local entries.
 
-def check_entry(entry: Path, stage: str, key: str) -> dict[str, str]:
-    """entry.json's file -> sha256, once every file is checked against it; Corrupt otherwise."""
+def check_entry(entry: Path, stage: str, key: str, secret: bytes | None = None) -> dict[str, str]:
+    """entry.json's file -> sha256, once its seal and every file are checked against it; Corrupt otherwise."""
     try:
         data = json.loads((entry / ENTRY).read_bytes())
         listed = data["files"]
@@ -171,6 +232,7 @@ def check_entry(entry: Path, stage: str, key: str) -> dict[str, str]:
             raise Corrupt(f"{ENTRY} is not for {stage} key {short(key)}")
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise Corrupt(f"{ENTRY} unreadable: {exc}") from None
+    check_seal(data, secret or cache_key())
     for name, sha256 in listed.items():
         if not isinstance(name, str) or not _NAME.match(name) or name == ENTRY:
             raise Corrupt(f"{ENTRY} lists {name!r}")
@@ -183,9 +245,9 @@ def check_entry(entry: Path, stage: str, key: str) -> dict[str, str]:
     return listed
 
 
-def restore(entry: Path, stage: str, key: str, outputs: list[Path]) -> None:
+def restore(entry: Path, stage: str, key: str, outputs: list[Path], secret: bytes | None = None) -> None:
     """Copy the entry's files over `outputs` atomically, each copy checked against entry.json."""
-    listed = check_entry(entry, stage, key)
+    listed = check_entry(entry, stage, key, secret)
     missing = [o.name for o in outputs if o.name not in listed]
     if missing:
         raise Corrupt(f"it lacks {', '.join(missing)}")
@@ -199,7 +261,7 @@ def restore(entry: Path, stage: str, key: str, outputs: list[Path]) -> None:
                 raise Corrupt(f"{output.name} changed while it was restored")
 
 
-def store(root: Path, stage: str, key: str, outputs: list[Path]) -> bool:
+def store(root: Path, stage: str, key: str, outputs: list[Path], secret: bytes | None = None) -> bool:
     """Add an entry for key holding `outputs`; False if another writer got there first."""
     stage_dir = root / stage
     files.sweep_stale(stage_dir, PARTIAL)  # what killed writers left behind
@@ -207,8 +269,29 @@ def store(root: Path, stage: str, key: str, outputs: list[Path]) -> bool:
         for output in outputs:
             shutil.copyfile(output, tmp / output.name)
         listed = {o.name: files.sha256_file(tmp / o.name) for o in outputs}
-        (tmp / ENTRY).write_bytes(_canonical({"stage": stage, "key": key, "files": listed}))
+        (tmp / ENTRY).write_bytes(seal({"stage": stage, "key": key, "files": listed}, secret or cache_key()))
         return _install(tmp, stage_dir / key)
+
+
+def _mac(body: dict, secret: bytes) -> str:
+    return hmac.new(secret, _canonical(body), hashlib.sha256).hexdigest()
+
+
+def seal(body: dict, secret: bytes) -> bytes:
+    """entry.json: the body (stage, key, files) and its HMAC-SHA256 under the cache key."""
+    return _canonical({**body, "hmac": {"key_id": key_id(secret), "sha256": _mac(body, secret)}})
+
+
+def check_seal(data: dict, secret: bytes) -> None:
+    """Unauthenticated unless entry.json carries a valid HMAC of its body under our key."""
+    seal_ = data.get("hmac")
+    if not isinstance(seal_, dict) or not isinstance(seal_.get("sha256"), str):
+        raise Unauthenticated(f"{ENTRY} carries no HMAC (written by an older wasmimage, or by someone without "
+                              f"the cache key)")
+    body = {k: data[k] for k in ("stage", "key", "files")}
+    if not hmac.compare_digest(seal_["sha256"], _mac(body, secret)):
+        other = "" if seal_.get("key_id") == key_id(secret) else f", sealed with key {seal_.get('key_id')!r}"
+        raise Unauthenticated(f"its HMAC is not ours (our key {key_id(secret)}{other})")
 
 
 def _install(tmp: Path, entry: Path) -> bool:
@@ -255,15 +338,23 @@ def _reachable(target: Target) -> bool:
     return target.registry not in _unreachable
 
 
-def push(target: Target, recipe: str, stage: str, key: str, entry: Path) -> str:
-    """Push a local entry as an OCI artifact unless the tag exists (the first writer wins there too)."""
+def push(target: Target, recipe: str, stage: str, key: str, entry: Path, secret: bytes) -> str:
+    """Push a local entry as an OCI artifact unless the tag holds an authentic one (the first trusted
+    writer wins there too); a tag holding an entry not sealed with our key is overwritten."""
     from wasmimage import oci
 
     client = _client(target)
     repository, tag = remote_name(target, recipe, stage, key)
-    if client.manifest(repository, tag) is not None:
-        return "already in the remote cache"
-    listed = check_entry(entry, stage, key)
+    existing = client.manifest(repository, tag)
+    if existing is not None:
+        try:
+            _remote_entry(client, repository, existing, stage, key, secret)
+            return "already in the remote cache"
+        except Corrupt as exc:
+            replaced = f" (replacing an entry that is {_problem(exc)})"
+    else:
+        replaced = ""
+    listed = check_entry(entry, stage, key, secret)
     config_data = (entry / ENTRY).read_bytes()
     config = oci.Blob(ENTRY_TYPE, oci.sha256_digest(config_data), len(config_data))
     client.push_blob(repository, config, entry / ENTRY)
@@ -276,29 +367,63 @@ def push(target: Target, recipe: str, stage: str, key: str, entry: Path) -> str:
                 "config": config.descriptor(), "layers": layers,
                 "annotations": {"io.wasmimage.cache.stage": stage, "io.wasmimage.cache.key": key}}
     client.put_manifest(repository, tag, oci.canonical_json(manifest))
-    return "pushed"
+    return "pushed" + replaced
 
 
-def pull(target: Target, repository: str, tag: str, stage: str, key: str, stage_dir: Path) -> bool:
-    """Fetch a remote entry into the local cache, every blob checked; False if there is none."""
+MAX_ENTRY_JSON = 1 << 20
+
+
+def _remote_entry(client: oci.RegistryClient, repository: str, manifest_data: bytes, stage: str, key: str,
+                  secret: bytes) -> tuple[bytes, list[tuple[str, oci.Blob]]]:
+    """entry.json and the layers of a remote entry, once entry.json's seal is checked and the layers are
+    the files it lists: nothing else of an entry is downloaded before that."""
     from wasmimage import oci
 
+    try:
+        manifest = json.loads(manifest_data)
+        config = manifest["config"]
+        layers = [(layer["annotations"][oci.TITLE], oci.Blob(layer["mediaType"], layer["digest"], layer["size"]))
+                  for layer in manifest["layers"]]
+        config_blob = oci.Blob(config["mediaType"], config["digest"], config["size"])
+    except (ValueError, KeyError, TypeError) as exc:
+        raise Corrupt(f"not a cache entry manifest: {exc}") from None
+    for name, blob in [(ENTRY, config_blob), *layers]:
+        if not _NAME.match(str(name)) or not _DIGEST.match(str(blob.digest)) or type(blob.size) is not int:
+            raise Corrupt(f"bad layer {name!r} {blob.digest!r}")
+    if config_blob.size > MAX_ENTRY_JSON:
+        raise Corrupt(f"its {ENTRY} is {config_blob.size} bytes")
+    buffer = io.BytesIO()
+    client.fetch_blob(repository, config_blob, buffer)
+    entry_data = buffer.getvalue()
+    if oci.sha256_digest(entry_data) != config_blob.digest:
+        raise Corrupt(f"blob {ENTRY} does not match the manifest's digest")
+    try:
+        data = json.loads(entry_data)
+        listed = data["files"]
+        if data["stage"] != stage or data["key"] != key or not isinstance(listed, dict):
+            raise Corrupt(f"{ENTRY} is not for {stage} key {short(key)}")
+    except (ValueError, KeyError, TypeError) as exc:
+        raise Corrupt(f"{ENTRY} unreadable: {exc}") from None
+    check_seal(data, secret)
+    if sorted((name, f"sha256:{listed.get(name)}") for name, _ in layers) != \
+            sorted((name, blob.digest) for name, blob in layers) or len(layers) != len(listed):
+        raise Corrupt(f"its layers are not the files {ENTRY} lists")
+    return entry_data, layers
+
+
+def pull(target: Target, repository: str, tag: str, stage: str, key: str, stage_dir: Path,
+         secret: bytes | None = None) -> bool:
+    """Fetch a remote entry into the local cache, its seal and every blob checked; False if there is none."""
     client = _client(target)
     data = client.manifest(repository, tag)
     if data is None:
         return False
-    try:
-        manifest = json.loads(data)
-        wanted = [(ENTRY, manifest["config"])] + [(layer["annotations"][oci.TITLE], layer)
-                                                  for layer in manifest["layers"]]
-        blobs = [(name, oci.Blob(d["mediaType"], d["digest"], d["size"])) for name, d in wanted]
-    except (ValueError, KeyError, TypeError) as exc:
-        raise Corrupt(f"not a cache entry manifest: {exc}") from None
+    secret = secret or cache_key()
+    entry_data, layers = _remote_entry(client, repository, data, stage, key, secret)
     files.sweep_stale(stage_dir, PARTIAL)
     with files.owned_temp(stage_dir, PARTIAL, is_dir=True) as tmp:
-        for name, blob in blobs:
-            if not _NAME.match(str(name)) or not _DIGEST.match(str(blob.digest)) or not isinstance(blob.size, int):
-                raise Corrupt(f"bad layer {name!r} {blob.digest!r}")
+        (tmp / ENTRY).write_bytes(entry_data)
+        for name, blob in layers:
             try:
                 with (tmp / name).open("xb") as f:
                     client.fetch_blob(repository, blob, f)
@@ -307,8 +432,6 @@ def pull(target: Target, repository: str, tag: str, stage: str, key: str, stage_
             actual = "sha256:" + files.sha256_file(tmp / name)
             if actual != blob.digest:
                 raise Corrupt(f"blob {name} has {short(actual)}, the manifest says {short(blob.digest)}")
-        listed = check_entry(tmp, stage, key)
-        if sorted(listed) != sorted(name for name, _ in blobs[1:]):
-            raise Corrupt(f"its layers are not the files {ENTRY} lists")
+        check_entry(tmp, stage, key, secret)
         _install(tmp, stage_dir / key)
     return True

@@ -94,7 +94,8 @@ def _publish_command(args: argparse.Namespace) -> int:
 
     target = Target.parse(args.registry) if args.registry else Target.from_env()
     result = publish(Path(args.image), target, Path(args.layout_dir), dry_run=args.dry_run, insecure=args.insecure,
-                     out=sys.stdout if args.dry_run else sys.stderr)
+                     out=sys.stdout if args.dry_run else sys.stderr,
+                     sign_key=Path(args.sign_key) if args.sign_key else None)
     if not args.dry_run:
         print(f"{result.reference}@{result.digest}")
     return 0
@@ -149,6 +150,8 @@ def parser() -> argparse.ArgumentParser:
                        help="where the OCI image layout is written, as DIR/NAME/TAG (default artifacts/oci)")
     pub_p.add_argument("--dry-run", action="store_true", help="print the blobs and tag that would be pushed")
     pub_p.add_argument("--insecure", action="store_true", help="allow plain http to a non-loopback registry")
+    pub_p.add_argument("--sign-key", metavar="FILE", help="OpenSSH Ed25519 private key to sign image.json with "
+                                                          "(default: $WASMIMAGE_SIGNING_KEY; docs/security.md)")
     pub_p.set_defaults(handler=_publish_command)
 
     pull_p = commands.add_parser("pull", help="pull an image reference into the cache; prints its image directory")

@@ -11,6 +11,8 @@ auth and above all digest checks where we can see them (docs/publishing.md).
 
 Pulling checks every blob's sha256 before it is used, extracts the layer into a
 content-addressed cache and opens the result with open_image(), which checks every file.
+Every read is bounded (PullLimits): a registry or layout can make a pull fail, never make it
+hang, fill the memory or the disk. A pulled image's .cwasm is still not trusted: see native.py.
 """
 
 from __future__ import annotations
@@ -19,25 +21,30 @@ import base64
 import gzip
 import hashlib
 import io
+import ipaddress
 import json
 import os
 import re
 import shutil
+import stat
 import sys
 import tarfile
 import tempfile
 import time
+import zlib
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, BinaryIO, Iterator
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import requests
+import urllib3
 
 from wasmimage import files
 from wasmimage.errors import PipelineError
 from wasmimage.image import MANIFEST, Image, open_image
+from wasmimage.signing import SIGNATURE
 
 MANIFEST_TYPE = "application/vnd.oci.image.manifest.v1+json"
 INDEX_TYPE = "application/vnd.oci.image.index.v1+json"
@@ -50,6 +57,21 @@ MANIFEST_SHA256 = "io.wasmimage.manifest.sha256"
 ARCHITECTURES = {"x86_64": "amd64", "aarch64": "arm64", "riscv64": "riscv64", "s390x": "s390x"}
 CACHE_ENV = "WASMIMAGE_OCI_CACHE"
 CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class PullLimits:
+    """Bounds on what a pull reads; a wasm image is tens of MiB, these are far above that."""
+
+    manifest_bytes: int = 4 << 20  # the manifest size registries must accept (distribution spec)
+    config_bytes: int = 4 << 20
+    layer_bytes: int = 512 << 20  # compressed, as declared and as received
+    unpacked_bytes: int = 512 << 20  # the layer once gunzipped (a gzip bomb stops here)
+    tar_entries: int = 64  # an image is a few files and three directories
+    error_body_bytes: int = 64 << 10  # of a registry's error answer, for the message
+
+
+LIMITS = PullLimits()
 
 _TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$")
 _REPO = re.compile(r"^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$")
@@ -108,7 +130,7 @@ def blob_path(root: Path, digest: str) -> Path:
 
 def layer_tar(image: Image, epoch: int) -> bytes:
     """The uncompressed layer: every file of the image under opt/wasm-images/<name>/, canonically."""
-    names = sorted(image.manifest["files"]) + [MANIFEST]
+    names = sorted(image.manifest["files"]) + [MANIFEST] + ([SIGNATURE] if (image.path / SIGNATURE).is_file() else [])
     beside = image.manifest.get("provenance")  # never in the layer: a referrer of it (publish.py)
     present = sorted(p.name for p in image.path.iterdir() if p.name != beside)
     if sorted(names) != present:
@@ -245,7 +267,8 @@ def parse_reference(ref: str) -> Reference:
     """`REGISTRY/REPO:TAG` or `REGISTRY/REPO@sha256:HEX` (REGISTRY is host[:port], as docker writes it)."""
     scheme, _, rest = ref.rpartition("://") if "://" in ref else ("", "", ref)
     registry, slash, path = rest.partition("/")
-    if not slash or not path or not ("." in registry or ":" in registry or registry == "localhost"):
+    if (not slash or not path or registry in (".", "..")
+            or not ("." in registry or ":" in registry or registry == "localhost")):
         raise PipelineError(f"{ref!r}: not an image reference (want REGISTRY/REPO:TAG or REGISTRY/REPO@sha256:...)")
     digest = None
     if "@" in path:
@@ -265,8 +288,21 @@ def parse_reference(ref: str) -> Reference:
 
 
 def is_loopback(host: str) -> bool:
-    name = host.rsplit(":", 1)[0] if host.count(":") == 1 or host.startswith("[") else host
-    return name.strip("[]") in ("127.0.0.1", "localhost", "::1") or name.startswith("127.")
+    """Whether host[:port] is this machine: `localhost` or a loopback IP address, parsed, never a prefix
+    (`127.0.0.1.example.org` is a DNS name, `127.0.0.1@example.org` is example.org with a user)."""
+    try:
+        parts = urlsplit(f"//{host}")
+        parts.port  # noqa: B018  (raises on a port that is not a number)
+    except ValueError:
+        return False
+    if parts.username is not None or parts.netloc != host or not parts.hostname:
+        return False
+    if parts.hostname == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(parts.hostname).is_loopback
+    except ValueError:
+        return False
 
 
 def base_url(registry: str, insecure: bool = False) -> str:
@@ -274,6 +310,16 @@ def base_url(registry: str, insecure: bool = False) -> str:
     scheme, _, host = registry.rpartition("://")
     if scheme not in ("", "http", "https"):
         raise PipelineError(f"{registry}: unknown scheme {scheme!r}")
+    try:
+        parts = urlsplit(f"//{host}")
+        parts.port  # noqa: B018
+    except ValueError as exc:
+        raise PipelineError(f"{registry}: not a registry host[:port]: {exc}") from None
+    if "@" in host:
+        raise PipelineError(f"{registry}: a registry address holds no user name or password; "
+                            f"set WASMIMAGE_REGISTRY_USER and WASMIMAGE_REGISTRY_PASSWORD instead")
+    if parts.netloc != host or not parts.hostname:
+        raise PipelineError(f"{registry}: not a registry host[:port]")
     if not scheme:
         scheme = "http" if is_loopback(host) else "https"
     if scheme == "http" and not (insecure or is_loopback(host)):
@@ -310,7 +356,9 @@ class RegistryClient:
     credentials: Credentials = field(default_factory=Credentials.from_env)
     attempts: int = 4
     backoff: float = 0.5  # seconds, doubled after each failed attempt
-    timeout: float = 60.0
+    timeout: float = 60.0  # seconds to connect, and for each read from the socket
+    deadline: float = 600.0  # seconds for one whole answer: a server trickling bytes meets it
+    limits: PullLimits = LIMITS
     chunk_threshold: int = 64 * CHUNK  # blobs larger than this go up in PATCH chunks of this size
     _session: requests.Session = field(default_factory=requests.Session, repr=False)
     _auth: dict[str, str] = field(default_factory=dict, repr=False)  # scope -> Authorization header
@@ -321,8 +369,12 @@ class RegistryClient:
     # Requests, auth and retries.
 
     def request(self, method: str, path: str, scope: str, *, ok: tuple[int, ...], data: bytes | None = None,
-                headers: dict[str, str] | None = None, stream: bool = False, retry: bool = True) -> requests.Response:
+                headers: dict[str, str] | None = None, stream: bool = False, retry: bool = True,
+                body_limit: int = 64 << 10) -> requests.Response:
         """One API call: answers a 401 challenge once, retries transient failures with backoff.
+
+        The body is read here, at most body_limit bytes, unless stream=True (then the caller
+        reads it with chunks(), under the same deadline).
 
         With retry=False a transient failure raises TransientError instead (an upload step is
         not resent on its own: the whole upload starts again).
@@ -332,17 +384,21 @@ class RegistryClient:
         attempt = 1
         while True:
             try:
-                response = self._send(method, url, scope, data, headers, stream)
+                response = self._send(method, url, scope, data, headers)
                 if response.status_code == 401 and not answered_challenge:
                     answered_challenge = True
+                    response.close()
                     self._answer_challenge(response, scope)
                     continue
                 if response.status_code in ok:
+                    if not stream:  # read now, bounded, so a retry covers a body that breaks off
+                        response._content = self.read_body(response, body_limit, url)  # what .content returns
                     return response
                 if response.status_code >= 500 or response.status_code == 429:
+                    response.close()
                     raise TransientError(f"HTTP {response.status_code} {response.reason}")
                 raise PipelineError(f"{method} {url}: HTTP {response.status_code} {response.reason}: "
-                                    f"{_error_text(response)}")
+                                    f"{self._error_text(response)}")
             except (TransientError, requests.ConnectionError, requests.Timeout) as exc:
                 if not retry:
                     raise TransientError(f"{method} {url}: {exc}") from None
@@ -352,14 +408,63 @@ class RegistryClient:
                 time.sleep(delay)
                 delay, attempt = delay * 2, attempt + 1
 
-    def _send(self, method: str, url: str, scope: str, data: bytes | None, headers: dict[str, str] | None,
-              stream: bool) -> requests.Response:
+    def _send(self, method: str, url: str, scope: str, data: bytes | None,
+              headers: dict[str, str] | None) -> requests.Response:
         all_headers = dict(headers or {})
         auth = self._auth.get(scope) or (f"Bearer {self.credentials.token}" if self.credentials.token else None)
         if auth:
             all_headers["Authorization"] = auth
-        return self._session.request(method, url, data=data, headers=all_headers, timeout=self.timeout,
-                                     stream=stream)
+        # Always streamed: no body is read but through chunks(), bounded in size and time.
+        response = self._session.request(method, url, data=data, headers=all_headers, timeout=self.timeout,
+                                         stream=True)
+        response.started = time.monotonic()  # type: ignore[attr-defined]  (for chunks()' deadline)
+        return response
+
+    def chunks(self, response: requests.Response, limit: int, what: str) -> Iterator[bytes]:
+        """The body as it arrives, one socket read at a time: more than `limit` bytes, or a transfer
+        still going `deadline` seconds after the request, is an error (a byte every 20 s never ends
+        a read that waits for a full buffer, so the deadline is checked between socket reads)."""
+        declared = response.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > limit:
+            response.close()
+            raise PipelineError(f"{what}: the answer is {declared} bytes, over the {limit}-byte limit; refusing it")
+        received, ends = 0, response.started + self.deadline  # type: ignore[attr-defined]
+        with response:
+            while True:
+                if time.monotonic() > ends:
+                    raise PipelineError(f"{what}: the answer took longer than {self.deadline:.0f}s "
+                                        f"({received} bytes so far); giving up")
+                try:
+                    chunk = response.raw.read1(CHUNK)
+                except (urllib3.exceptions.HTTPError, OSError) as exc:
+                    raise TransientError(f"the transfer broke off after {received} bytes: {exc}") from None
+                if not chunk:
+                    return
+                received += len(chunk)
+                if received > limit:
+                    raise PipelineError(f"{what}: the answer is over the {limit}-byte limit; refusing it")
+                yield chunk
+
+    def read_body(self, response: requests.Response, limit: int, what: str) -> bytes:
+        return b"".join(self.chunks(response, limit, what))
+
+    def _error_text(self, response: requests.Response) -> str:
+        """The registry's error message, from at most error_body_bytes of its answer."""
+        data = bytearray()
+        try:
+            for chunk in self.chunks(response, 1 << 62, response.url):
+                data += chunk[:self.limits.error_body_bytes - len(data)]
+                if len(data) >= self.limits.error_body_bytes:
+                    break
+        except (PipelineError, TransientError):
+            pass
+        finally:
+            response.close()
+        try:
+            errors = json.loads(data).get("errors") or []
+            return "; ".join(f"{e.get('code')}: {e.get('message')}" for e in errors) or data[:200].decode(errors="replace")
+        except (ValueError, AttributeError):
+            return data[:200].decode(errors="replace")
 
     def _answer_challenge(self, response: requests.Response, scope: str) -> None:
         """Basic: send the user and password. Bearer with a realm: fetch a token for the scope."""
@@ -380,19 +485,26 @@ class RegistryClient:
 
     def _fetch_token(self, challenge: dict[str, str], scope: str) -> str:
         realm = challenge["realm"]
-        if realm.startswith("http://") and not (self.insecure or is_loopback(realm.split("/")[2])):
+        parts = urlsplit(realm)
+        if parts.scheme not in ("http", "https") or "@" in parts.netloc:
+            raise PipelineError(f"{realm}: not a token service URL we use")
+        if parts.scheme == "http" and not (self.insecure or is_loopback(parts.netloc)):
             raise PipelineError(f"{realm}: refusing to send credentials to a token service over plain http")
         scopes = list(dict.fromkeys(s for s in (challenge.get("scope"), scope) if s))
         query = {"service": challenge.get("service", ""), "scope": scopes}
         auth = (self.credentials.user, self.credentials.password) if self.credentials.user else None
         try:
-            response = self._session.get(realm, params=query, auth=auth, timeout=self.timeout)
-        except requests.RequestException as exc:
+            response = self._session.get(realm, params=query, auth=auth, timeout=self.timeout, stream=True)
+            response.started = time.monotonic()  # type: ignore[attr-defined]
+            if response.status_code != 200:
+                raise PipelineError(f"{realm}: token request answered HTTP {response.status_code}: "
+                                    f"{self._error_text(response)}")
+            body = json.loads(self.read_body(response, 64 << 10, realm))
+        except (requests.RequestException, TransientError) as exc:
             raise PipelineError(f"{realm}: token request failed: {exc}") from None
-        if response.status_code != 200:
-            raise PipelineError(f"{realm}: token request answered HTTP {response.status_code}: {_error_text(response)}")
-        body = response.json()
-        token = body.get("token") or body.get("access_token")
+        except ValueError:
+            raise PipelineError(f"{realm}: the token service's answer is not JSON") from None
+        token = body.get("token") or body.get("access_token") if isinstance(body, dict) else None
         if not token:
             raise PipelineError(f"{realm}: the token service sent no token")
         return token
@@ -402,7 +514,8 @@ class RegistryClient:
     def manifest(self, repository: str, reference: str) -> bytes | None:
         """The manifest's exact bytes (what its digest is taken over), or None if there is none."""
         response = self.request("GET", f"/v2/{repository}/manifests/{reference}", _pull(repository), ok=(200, 404),
-                                headers={"Accept": f"{MANIFEST_TYPE}, {INDEX_TYPE}"})
+                                headers={"Accept": f"{MANIFEST_TYPE}, {INDEX_TYPE}"},
+                                body_limit=self.limits.manifest_bytes)
         return response.content if response.status_code == 200 else None
 
     def put_manifest(self, repository: str, tag: str, data: bytes) -> None:
@@ -455,16 +568,14 @@ class RegistryClient:
         _check_digest_header(response, blob.digest)
 
     def fetch_blob(self, repository: str, blob: Blob, dest: BinaryIO) -> None:
-        """Stream a blob into dest; at most blob.size + 1 bytes are read (the caller checks the digest)."""
+        """Stream a blob into dest; more than its declared size is refused (the caller checks the digest)."""
         response = self.request("GET", f"/v2/{repository}/blobs/{blob.digest}", _pull(repository), ok=(200,),
                                 stream=True)
-        with response:
-            received = 0
-            for chunk in response.iter_content(CHUNK):
+        try:
+            for chunk in self.chunks(response, blob.size, f"blob {blob.digest}"):
                 dest.write(chunk)
-                received += len(chunk)
-                if received > blob.size:
-                    break
+        except TransientError as exc:
+            raise PipelineError(f"blob {blob.digest}: {exc}") from None
 
 
 def _pull(repository: str) -> str:
@@ -488,45 +599,80 @@ def _check_digest_header(response: requests.Response, digest: str) -> None:
         raise PipelineError(f"{response.url}: the registry stored {said}, we sent {digest}")
 
 
-def _error_text(response: requests.Response) -> str:
-    try:
-        errors = response.json().get("errors") or []
-        return "; ".join(f"{e.get('code')}: {e.get('message')}" for e in errors) or response.text[:200]
-    except ValueError:
-        return response.text[:200]
-
-
 # Pulling: registry or layout -> verified blobs in the cache -> verified image directory.
 
 class LayoutSource:
-    """Blobs and tags of an OCI image layout on disk."""
+    """Blobs and tags of an OCI image layout on disk, read without following links."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
+    def __init__(self, path: Path, limits: PullLimits = LIMITS) -> None:
+        self.path, self.limits = path, limits
         if not (path / "oci-layout").is_file() or not (path / "index.json").is_file():
             raise PipelineError(f"{path}: not an OCI image layout (no oci-layout or index.json)")
 
+    def _open(self, relative: str) -> BinaryIO:
+        """A regular file of the layout: a symbolic link anywhere below the layout (to /dev/zero,
+        say), a FIFO or a device is refused. FileNotFoundError if there is none."""
+        *directories, name = relative.split("/")
+        fd = os.open(self.path, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            for directory in directories:
+                inner = os.open(directory, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=fd)
+                os.close(fd)
+                fd = inner
+            file_fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=fd)
+        except FileNotFoundError:
+            raise
+        except OSError as exc:
+            raise PipelineError(f"{self.path / relative}: cannot open it without following links "
+                                f"({exc.strerror}); refusing it") from None
+        finally:
+            os.close(fd)
+        if not stat.S_ISREG(os.fstat(file_fd).st_mode):
+            os.close(file_fd)
+            raise PipelineError(f"{self.path / relative}: not a regular file; refusing it")
+        return os.fdopen(file_fd, "rb")
+
+    def _read(self, relative: str, limit: int) -> bytes:
+        with self._open(relative) as f:
+            data = f.read(limit + 1)
+        if len(data) > limit:
+            raise PipelineError(f"{self.path / relative}: over the {limit}-byte limit; refusing it")
+        return data
+
     def manifest(self, reference: str) -> bytes | None:
         if not _DIGEST.match(reference):
-            index = json.loads((self.path / "index.json").read_text(encoding="utf-8"))
-            found = [m["digest"] for m in index.get("manifests", [])
-                     if m.get("annotations", {}).get(REF_NAME) == reference]
+            try:
+                index = json.loads(self._read("index.json", self.limits.manifest_bytes))
+                found = [m["digest"] for m in index["manifests"]
+                         if (m.get("annotations") or {}).get(REF_NAME) == reference]
+            except (ValueError, KeyError, TypeError, AttributeError):
+                raise PipelineError(f"{self.path / 'index.json'}: not an OCI image index") from None
             if not found:
                 return None
-            reference = found[0]
-        path = blob_path(self.path, reference)
-        return path.read_bytes() if path.is_file() else None
+            reference = str(found[0])
+        try:
+            return self._read(_blob_name(reference), self.limits.manifest_bytes)
+        except FileNotFoundError:
+            return None
 
     def fetch_blob(self, blob: Blob, dest: BinaryIO) -> None:
-        with blob_path(self.path, blob.digest).open("rb") as f:
-            shutil.copyfileobj(f, dest, CHUNK)
+        """At most one byte more than the declared size is copied: the size check then refuses it."""
+        with self._open(_blob_name(blob.digest)) as f:
+            remaining = blob.size + 1
+            while remaining and (chunk := f.read(min(CHUNK, remaining))):
+                dest.write(chunk)
+                remaining -= len(chunk)
+
+
+def _blob_name(digest: str) -> str:
+    return blob_path(Path("."), digest).as_posix()
 
 
 class RegistrySource:
     """Blobs and tags of one repository in a registry."""
 
     def __init__(self, client: RegistryClient, repository: str) -> None:
-        self.client, self.repository = client, repository
+        self.client, self.repository, self.limits = client, repository, client.limits
 
     def manifest(self, reference: str) -> bytes | None:
         return self.client.manifest(self.repository, reference)
@@ -541,6 +687,7 @@ def default_cache() -> Path:
 
 def pull(source: LayoutSource | RegistrySource, reference: str, cache: Path, what: str) -> Path:
     """Fetch `reference` (a tag or digest) into the cache and return its checked image directory."""
+    limits = source.limits
     data = source.manifest(reference)
     if data is None:
         raise PipelineError(f"{what}: no such image")
@@ -549,17 +696,22 @@ def pull(source: LayoutSource | RegistrySource, reference: str, cache: Path, wha
         raise PipelineError(f"{what}: the manifest's sha256 is {digest}, not the {reference} asked for")
     _store(cache, Blob(MANIFEST_TYPE, digest, len(data)), lambda dest: dest.write(data), what)
     manifest = _parse_manifest(data, what)
-    config_blob, layer_blob = (_blob(manifest["config"], CONFIG_TYPE, what),
-                               _blob(manifest["layers"][0], LAYER_TYPE, what))
+    config_blob = _blob(manifest["config"], CONFIG_TYPE, limits.config_bytes, what)
+    layer_blob = _blob(manifest["layers"][0], LAYER_TYPE, limits.layer_bytes, what)
     config_path = _store(cache, config_blob, lambda dest: source.fetch_blob(config_blob, dest), what)
-    config = json.loads(config_path.read_bytes())
+    try:
+        config = json.loads(config_path.read_bytes())
+        diff_ids = config["rootfs"]["diff_ids"]
+    except (ValueError, KeyError, TypeError):
+        raise PipelineError(f"{what}: the image config is not JSON with rootfs.diff_ids") from None
     layer = _store(cache, layer_blob, lambda dest: source.fetch_blob(layer_blob, dest), what)
 
+    notes = manifest.get("annotations") if isinstance(manifest.get("annotations"), dict) else {}
     target = cache / "images" / "sha256" / digest.removeprefix("sha256:")
     if not target.is_dir():
-        _extract_image(layer, config, manifest.get("annotations", {}), target, what)
+        _extract_image(layer, diff_ids, notes, target, what, limits)
     image = open_image(target)
-    expected = manifest.get("annotations", {}).get(MANIFEST_SHA256)
+    expected = notes.get(MANIFEST_SHA256)
     if expected and hashlib.sha256((target / MANIFEST).read_bytes()).hexdigest() != expected:
         raise PipelineError(f"{what}: {MANIFEST} does not match the manifest's {MANIFEST_SHA256} annotation")
     return image.path
@@ -570,20 +722,27 @@ def _parse_manifest(data: bytes, what: str) -> dict:
         manifest = json.loads(data)
     except ValueError:
         raise PipelineError(f"{what}: the manifest is not JSON") from None
+    if not isinstance(manifest, dict):
+        raise PipelineError(f"{what}: the manifest is not a JSON object")
     if manifest.get("mediaType", MANIFEST_TYPE) != MANIFEST_TYPE or manifest.get("schemaVersion") != 2:
         raise PipelineError(f"{what}: not an OCI image manifest (mediaType {manifest.get('mediaType')!r})")
-    layers = manifest.get("layers", [])
-    if len(layers) != 1:
-        raise PipelineError(f"{what}: a wasm image has exactly one layer, this one has {len(layers)}")
+    layers = manifest.get("layers")
+    if not isinstance(layers, list) or len(layers) != 1:
+        count = len(layers) if isinstance(layers, list) else 0
+        raise PipelineError(f"{what}: a wasm image has exactly one layer, this one has {count}")
     return manifest
 
 
-def _blob(descriptor: dict, media_type: str, what: str) -> Blob:
-    if descriptor.get("mediaType") != media_type:
-        raise PipelineError(f"{what}: blob media type {descriptor.get('mediaType')!r}, expected {media_type}")
+def _blob(descriptor: Any, media_type: str, limit: int, what: str) -> Blob:
+    if not isinstance(descriptor, dict) or descriptor.get("mediaType") != media_type:
+        found = descriptor.get("mediaType") if isinstance(descriptor, dict) else descriptor
+        raise PipelineError(f"{what}: blob media type {found!r}, expected {media_type}")
     digest, size = descriptor.get("digest"), descriptor.get("size")
-    if not isinstance(digest, str) or not _DIGEST.match(digest) or not isinstance(size, int) or size < 0:
+    if not isinstance(digest, str) or not _DIGEST.match(digest) or type(size) is not int or size < 0:
         raise PipelineError(f"{what}: bad blob descriptor {descriptor!r} (want a sha256 digest and a size)")
+    if size > limit:
+        raise PipelineError(f"{what}: blob {digest} is declared as {size} bytes, over the {limit}-byte limit "
+                            f"for a {media_type}; refusing it")
     return Blob(media_type, digest, size)
 
 
@@ -613,37 +772,59 @@ def _check_blob(path: Path, blob: Blob, what: str) -> None:
         raise PipelineError(f"{what}: blob {blob.digest} has sha256 {digest}; it was corrupted, refusing it")
 
 
-def _extract_image(layer: Path, config: dict, notes: dict, target: Path, what: str) -> None:
-    """Unpack the layer's opt/wasm-images/<name>/ files (regular files only) into `target`, atomically."""
-    diff_ids = config.get("rootfs", {}).get("diff_ids", [])
-    h = hashlib.sha256()
-    with gzip.open(layer, "rb") as f:
-        for chunk in iter(lambda: f.read(CHUNK), b""):
-            h.update(chunk)
+def _extract_image(layer: Path, diff_ids: Any, notes: dict, target: Path, what: str, limits: PullLimits) -> None:
+    """Unpack the layer's opt/wasm-images/<name>/ files (regular files only) into `target`, atomically.
+
+    Bounded: the layer is gunzipped once to check its diff_id, and refused past
+    limits.unpacked_bytes; the tar may hold at most limits.tar_entries entries.
+    """
+    h, unpacked = hashlib.sha256(), 0
+    try:
+        with gzip.open(layer, "rb") as f:
+            while chunk := f.read(CHUNK):
+                unpacked += len(chunk)
+                if unpacked > limits.unpacked_bytes:
+                    raise PipelineError(f"{what}: the layer unpacks to more than {limits.unpacked_bytes} bytes; "
+                                        f"refusing it")
+                h.update(chunk)
+    except (OSError, EOFError, zlib.error) as exc:
+        raise PipelineError(f"{what}: the layer is not gzip data: {exc}") from None
     if diff_ids != [f"sha256:{h.hexdigest()}"]:
         raise PipelineError(f"{what}: the layer's uncompressed sha256 is not the config's diff_id")
     name = notes.get(TITLE, "")
-    if not re.fullmatch(r"[a-z0-9][a-z0-9._-]*", name):
+    if not isinstance(name, str) or not re.fullmatch(r"[a-z0-9][a-z0-9._-]*", name):
         raise PipelineError(f"{what}: the manifest's {TITLE} annotation {name!r} is not an image name")
     prefix = f"{IMAGES_ROOT}/{name}/"
     target.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name[:12]}.partial-"))
     try:
-        with tarfile.open(layer, "r:gz") as tar:
-            for member in _members(tar, prefix, what):
-                with tar.extractfile(member) as src, (work / member.name[len(prefix):]).open("xb") as dst:
-                    shutil.copyfileobj(src, dst, CHUNK)
+        try:
+            with tarfile.open(layer, "r:gz") as tar:
+                for member in _members(tar, prefix, what, limits.tar_entries):
+                    with tar.extractfile(member) as src, (work / member.name[len(prefix):]).open("xb") as dst:
+                        shutil.copyfileobj(src, dst, CHUNK)
+        except tarfile.TarError as exc:
+            raise PipelineError(f"{what}: the layer is not a tar archive: {exc}") from None
+        _refuse_unlisted(work, what)
         if not os.path.isdir(target):
             files.replace_dir(work, target)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def _members(tar: tarfile.TarFile, prefix: str, what: str) -> Iterator[tarfile.TarInfo]:
-    """The layer's files; anything but the image directory, its parents and plain files in it is refused."""
+def _members(tar: tarfile.TarFile, prefix: str, what: str, max_entries: int) -> Iterator[tarfile.TarInfo]:
+    """The layer's files; anything but the image directory, its parents and plain files in it is refused,
+    and so are repeated names and more than max_entries entries."""
     parents = {prefix.rstrip("/")} | {"/".join(prefix.split("/")[:i]) for i in range(1, prefix.count("/"))}
-    for member in tar:
+    seen: set[str] = set()
+    for count, member in enumerate(tar, 1):
+        if count > max_entries:
+            raise PipelineError(f"{what}: the layer has more than {max_entries} entries; a wasm image layer "
+                                f"holds a few files")
         name = member.name.rstrip("/")
+        if name in seen:
+            raise PipelineError(f"{what}: the layer holds {member.name!r} twice; refusing it")
+        seen.add(name)
         if member.isdir() and name in parents:
             continue
         rest = name[len(prefix):] if name.startswith(prefix) else ""
@@ -651,6 +832,18 @@ def _members(tar: tarfile.TarFile, prefix: str, what: str) -> Iterator[tarfile.T
             raise PipelineError(f"{what}: unexpected layer entry {member.name!r}; a wasm image layer holds only "
                                 f"plain files under /{prefix}")
         yield member
+
+
+def _refuse_unlisted(work: Path, what: str) -> None:
+    """Only the files image.json lists, image.json itself and its signature may come out of a layer."""
+    try:
+        listed = files.read_json(work / MANIFEST)["files"]
+        allowed = {*listed, MANIFEST, SIGNATURE}
+    except (OSError, ValueError, KeyError, TypeError):
+        raise PipelineError(f"{what}: the layer holds no readable {MANIFEST} listing its files") from None
+    extra = sorted(p.name for p in work.iterdir() if p.name not in allowed)
+    if extra:
+        raise PipelineError(f"{what}: the layer holds files {MANIFEST} does not list: {', '.join(extra)}; refusing it")
 
 
 def resolve_image_ref(ref: str, *, cache: Path | None = None, insecure: bool = False) -> Path:
@@ -662,8 +855,15 @@ def resolve_image_ref(ref: str, *, cache: Path | None = None, insecure: bool = F
         if not sep or not path or not reference:
             raise PipelineError(f"{ref!r}: want oci-layout:PATH:TAG or oci-layout:PATH@sha256:...")
         return pull(LayoutSource(Path(path)), reference, cache, ref)
-    if Path(ref).is_dir():
-        return Path(ref)
-    parsed = parse_reference(ref)
+    try:
+        parsed = parse_reference(ref)
+    except PipelineError:
+        if Path(ref).is_dir():
+            return Path(ref)
+        raise
+    if Path(ref).exists():
+        # A digest pin must never be satisfied by whatever directory happens to carry its name.
+        raise PipelineError(f"{ref!r} is both an image reference and a path here; write ./{ref} to run the "
+                            f"directory (a reference is never taken from a local path)")
     client = RegistryClient(parsed.registry, insecure=insecure)
     return pull(RegistrySource(client, parsed.repository), parsed.reference, cache, str(parsed))

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from wasmimage import oci, referrers
+from wasmimage import oci, referrers, signing
 from wasmimage.build import source_date_epoch
 from wasmimage.errors import PipelineError
 from wasmimage.image import open_image
@@ -66,9 +66,18 @@ def epoch() -> int:
 
 
 def publish(image_dir: Path, target: Target, layout_root: Path, *, dry_run: bool = False, insecure: bool = False,
-            client: oci.RegistryClient | None = None, out: TextIO = sys.stderr) -> PublishResult:
-    """Check the image, write its OCI layout under layout_root/<name>/<tag>/ and push it to target."""
+            client: oci.RegistryClient | None = None, out: TextIO = sys.stderr,
+            sign_key: Path | None = None) -> PublishResult:
+    """Check the image, write its OCI layout under layout_root/<name>/<tag>/ and push it to target.
+
+    With a signing key (sign_key, or $WASMIMAGE_SIGNING_KEY) image.json is signed first, so
+    consumers who trust that key load the image's .cwasm instead of compiling its .wasm.
+    """
     image = open_image(image_dir)
+    sign_key = sign_key or (Path(os.environ[signing.SIGNING_KEY_ENV]) if os.environ.get(signing.SIGNING_KEY_ENV)
+                            else None)
+    if sign_key is not None:
+        print(f"[publish] signed {signing.sign_image(image.path, sign_key)} with {sign_key}", file=out)
     manifest = image.manifest
     tag = manifest["tag"]
     if tag != f"{manifest['version']}-r{manifest['revision']}":

@@ -46,7 +46,7 @@ from typing import Any, Iterator, Mapping
 import wasmtime
 from wasmtime import _ffi
 
-from wasmimage import aot, epoch, files
+from wasmimage import aot, epoch, files, native
 from wasmimage.aot import engine
 from wasmimage.epoch import TICK_SECONDS as EPOCH_TICK_SECONDS
 from wasmimage.image import Image, open_image
@@ -109,11 +109,11 @@ _programs_lock = threading.Lock()
 
 
 def load_program(image: Image) -> Program:
-    """The image's deserialized interpreter, cached per process by path and digest."""
+    """The image's interpreter (its .cwasm only if trusted: native.py), cached per process by path and digest."""
     key = (str(image.path), image.sha256("cwasm"))
     with _programs_lock:
         if key not in _programs:
-            module = aot.load(image.file("cwasm"), image.sha256("cwasm"), image.manifest["engine"])
+            module = native.module_for(image)
             _programs[key] = program_from_run(image.name, module, image.manifest["run"])
         return _programs[key]
 

@@ -1,0 +1,115 @@
+"""Which native code the runner loads: the trust model for .cwasm files (docs/security.md).
+
+Deserializing a .cwasm maps its bytes as machine code, so wasmtime must only ever see a
+.cwasm we have reason to trust. The runner deserializes an image's .cwasm only when
+
+  - this machine made it: its sha256 is in the local trust store (`trusted/<sha256>`),
+    where the aot stage records every .cwasm it compiled or restored from an authenticated
+    cache entry (cache.py), and where this module records what it compiles itself; or
+  - the image is signed: image.json.sig is a signature of image.json (which pins the
+    .cwasm's sha256) by a key in $WASMIMAGE_TRUSTED_KEYS (signing.py).
+
+Anything else (an image pulled from a registry or an OCI layout, a directory copied from
+elsewhere) is run from its .wasm instead, compiled here: wasmtime validates a .wasm and
+runs it sandboxed, so compiling an untrusted one is safe. The result is kept under the
+.wasm's sha256 and the engine identity (`compiled/<key>.cwasm`), so this costs about a
+second once per image and machine.
+
+The store is $WASMIMAGE_NATIVE_CACHE or ~/.cache/wasmimage/native, created 0700: whoever can
+write it can run native code as this user anyway.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+from functools import cache
+from pathlib import Path
+
+import wasmtime
+
+from wasmimage import aot, files, signing
+from wasmimage.errors import PipelineError
+from wasmimage.image import MANIFEST, Image
+
+STORE_ENV = "WASMIMAGE_NATIVE_CACHE"
+
+
+def store_dir() -> Path:
+    if os.environ.get(STORE_ENV):
+        return Path(os.environ[STORE_ENV])
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "wasmimage" / "native"
+
+
+def _make_dir(path: Path) -> Path:
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return path
+
+
+def trust(cwasm_sha256: str) -> None:
+    """Record a .cwasm this machine made (or restored from an authenticated cache entry)."""
+    try:
+        (_make_dir(store_dir() / "trusted") / cwasm_sha256).touch()
+    except OSError as exc:  # a read-only home: such images are then compiled from their .wasm
+        _log(f"cannot record a trusted .cwasm in {store_dir()}: {exc.strerror}")
+
+
+def is_trusted(cwasm_sha256: str) -> bool:
+    return (store_dir() / "trusted" / cwasm_sha256).is_file()
+
+
+def module_for(image: Image) -> wasmtime.Module:
+    """The image's interpreter: its own .cwasm if trusted (see above), else its .wasm compiled here."""
+    cwasm_sha256 = image.sha256("cwasm")
+    if is_trusted(cwasm_sha256) or _signed(image):
+        return aot.load(image.file("cwasm"), cwasm_sha256, image.manifest["engine"])
+    return compiled(image)
+
+
+def _signed(image: Image) -> bool:
+    """Whether a trusted key signed exactly the image.json this Image was opened from."""
+    manifest = (image.path / MANIFEST).read_bytes()
+    if signing.signer(manifest, image.path / signing.SIGNATURE) is None:
+        return False
+    return json.loads(manifest) == image.manifest  # not swapped since open_image checked the files
+
+
+def compiled(image: Image) -> wasmtime.Module:
+    """The image's .wasm compiled on this machine, from the store when it was compiled before."""
+    wasm = image.file("wasm").read_bytes()
+    if hashlib.sha256(wasm).hexdigest() != image.sha256("wasm"):
+        raise PipelineError(f"{image.file('wasm')}: sha256 does not match the manifest's; the image was modified")
+    path = store_dir() / "compiled" / f"{_compile_key(image.sha256('wasm'))}.cwasm"
+    try:
+        data = path.read_bytes()
+        if is_trusted(hashlib.sha256(data).hexdigest()):
+            return wasmtime.Module.deserialize(aot.engine(), data)
+    except FileNotFoundError:
+        pass
+    _log(f"{image.name}: its .cwasm is neither from this machine nor signed by a key in "
+         f"${signing.TRUSTED_KEYS_ENV}; compiling its .wasm here (once, kept in {path.parent})")
+    try:
+        module = wasmtime.Module(aot.engine(), wasm)
+    except wasmtime.WasmtimeError as exc:
+        raise PipelineError(f"{image.file('wasm')}: wasmtime cannot compile it: {exc}") from None
+    data = module.serialize()
+    try:
+        _make_dir(path.parent)
+        files.write_bytes(path, data)
+        trust(hashlib.sha256(data).hexdigest())
+    except (OSError, PipelineError) as exc:
+        _log(f"cannot keep the compiled module in {path.parent} ({exc}); it is compiled again next time")
+    return module
+
+
+@cache
+def _compile_key(wasm_sha256: str) -> str:
+    """What a .cwasm compiled here depends on: the .wasm, the engine and the CPU (as the aot key)."""
+    identity = {"wasm": wasm_sha256, "engine": aot.engine_identity(), "cpu": aot.cpu_features()}
+    return hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()
+
+
+def _log(message: str) -> None:
+    print(f"[native] {message}", file=sys.stderr, flush=True)
