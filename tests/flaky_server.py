@@ -146,6 +146,50 @@ class Stall(Behaviour):
 
 
 @dataclass
+class Flood(Behaviour):
+    """200 with no Content-Length (or a false, huge one), then filler until the client hangs up or
+    `limit` bytes are out; `sent` counts what went out, to show where a client stopped reading."""
+
+    declared: int | None = None
+    limit: int = 256 << 20
+    sent: int = 0
+
+    def respond(self, handler, server):
+        handler.send_response(200)
+        handler.send_header("Content-Type", "application/vnd.oci.image.manifest.v1+json")
+        if self.declared is not None:
+            handler.send_header("Content-Length", str(self.declared))
+        handler.send_header("Connection", "close")
+        handler.end_headers()
+        handler.close_connection = True
+        chunk = b" " * (1 << 16)
+        while self.sent < self.limit and not server.stopping.is_set():
+            handler.wfile.write(chunk)
+            self.sent += len(chunk)
+
+
+@dataclass
+class Trickle(Behaviour):
+    """200 promising `length` bytes, then one byte every `interval` seconds (each read gets data
+    before any per-read timeout), for at most `seconds`."""
+
+    length: int = 1000
+    interval: float = 0.2
+    seconds: float = 60.0
+
+    def respond(self, handler, server):
+        handler.send_response(200)
+        handler.send_header("Content-Length", str(self.length))
+        handler.end_headers()
+        for _ in range(min(self.length, int(self.seconds / self.interval))):
+            if server.stopping.wait(self.interval):
+                break
+            handler.wfile.write(b" ")
+            handler.wfile.flush()
+        _abort(handler)
+
+
+@dataclass
 class Redirect(Behaviour):
     """302 to another location (a path on this server or a full URL)."""
 

@@ -19,16 +19,20 @@ from pathlib import Path
 import pytest
 import wasmtime
 
-from wasmimage import aot, runner
+from wasmimage import aot, native, runner
 from wasmimage.errors import PipelineError
 from wasmimage.image import MANIFEST, open_image
 
 
 
 @pytest.fixture
-def image(quickjs_image, tmp_path) -> Path:
-    """A private copy of the image to tamper with."""
-    return Path(shutil.copytree(quickjs_image, tmp_path / "image"))
+def image(quickjs_image, tmp_path, monkeypatch) -> Path:
+    """A private copy of the image to tamper with, whose .cwasm this machine made (as `doit build`
+    records it: native.py), so that the runner loads the image's own .cwasm, checks and all."""
+    monkeypatch.setenv(native.STORE_ENV, str(tmp_path / "native"))
+    copy = Path(shutil.copytree(quickjs_image, tmp_path / "image"))
+    native.trust(open_image(copy).sha256("cwasm"))
+    return copy
 
 
 @pytest.fixture

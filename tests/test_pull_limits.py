@@ -1,0 +1,277 @@
+"""Pulls are bounded, and only real loopback registries get plain http (issue 16, items 5, 6, 10).
+
+Each test is one of the attacks that used to work: an endless manifest, a server trickling a
+byte at a time, a gzip bomb, a tar of endless repeated headers, a layout blob that is a
+symbolic link, a layer with files image.json does not list, a host name that merely starts
+with 127., and a directory named like a digest-pinned reference. Servers are real, on
+127.0.0.1 (tests/flaky_server.py); layers are made here byte by byte, as an attacker would.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+import json
+import os
+import tarfile
+import time
+import zlib
+from pathlib import Path
+
+import pytest
+
+from flaky_server import Flood, Serve, Trickle, flaky_server  # noqa: F401  (flaky_server is a fixture)
+from wasmimage import oci
+from wasmimage.errors import PipelineError
+from wasmimage.image import MANIFEST, open_image
+
+TAG = "0.17.0-r1"
+PREFIX = "opt/wasm-images/quickjs"
+
+
+# Layers and layouts, made by hand.
+
+def header(name: str, size: int = 0, kind: bytes = tarfile.REGTYPE) -> bytes:
+    info = tarfile.TarInfo(name)
+    info.type, info.size, info.mode = kind, size, 0o755 if kind == tarfile.DIRTYPE else 0o644
+    return info.tobuf(tarfile.PAX_FORMAT)
+
+
+def entry(name: str, data: bytes) -> bytes:
+    return header(name, len(data)) + data + b"\0" * (-len(data) % 512)
+
+
+def image_tar(image: Path, extra: dict[str, bytes] | None = None, repeat_dirs: int = 1) -> bytes:
+    """The image's files as a layer tar; the parent directories `repeat_dirs` times (first)."""
+    dirs = b"".join(header(d, kind=tarfile.DIRTYPE) for d in ("opt", "opt/wasm-images", PREFIX))
+    files = {p.name: p.read_bytes() for p in sorted(image.iterdir())} | (extra or {})
+    return dirs * repeat_dirs + b"".join(entry(f"{PREFIX}/{n}", d) for n, d in files.items()) + b"\0" * 1024
+
+
+def put_blob(root: Path, data: bytes) -> dict:
+    digest = oci.sha256_digest(data)
+    path = oci.blob_path(root, digest)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return {"digest": digest, "size": len(data)}
+
+
+def layout(root: Path, layer: bytes | Path, diff_id: str) -> str:
+    """An OCI layout holding one image with this gzip'd layer; returns its oci-layout: reference."""
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "oci-layout").write_text('{"imageLayoutVersion":"1.0.0"}')
+    if isinstance(layer, Path):
+        digest = "sha256:" + hashlib.sha256(layer.read_bytes()).hexdigest()
+        path = oci.blob_path(root, digest)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        layer.rename(path)
+        layer_desc = {"digest": digest, "size": path.stat().st_size}
+    else:
+        layer_desc = put_blob(root, layer)
+    config = put_blob(root, json.dumps({"architecture": "amd64", "os": "linux",
+                                        "rootfs": {"type": "layers", "diff_ids": [diff_id]}}).encode())
+    manifest = put_blob(root, json.dumps({
+        "schemaVersion": 2, "mediaType": oci.MANIFEST_TYPE,
+        "config": {"mediaType": oci.CONFIG_TYPE, **config}, "layers": [{"mediaType": oci.LAYER_TYPE, **layer_desc}],
+        "annotations": {oci.TITLE: "quickjs"}}).encode())
+    (root / "index.json").write_text(json.dumps({"schemaVersion": 2, "manifests": [
+        {"mediaType": oci.MANIFEST_TYPE, **manifest, "annotations": {oci.REF_NAME: TAG}}]}))
+    return f"oci-layout:{root}:{TAG}"
+
+
+def tar_layout(root: Path, tar: bytes) -> str:
+    return layout(root, gzip.compress(tar, 1), oci.sha256_digest(tar))
+
+
+@pytest.fixture
+def pulled_files(tmp_path: Path):
+    """What a pull left in its cache's image directories (nothing, after a refusal)."""
+    def files() -> list[Path]:
+        return sorted(p for p in (tmp_path / "cache" / "images").rglob("*") if p.is_file())
+    return files
+
+
+def control_pull(quickjs_image: Path, tmp_path: Path) -> None:
+    """The hand-made layout of the untouched image pulls and opens: each refusal is due to its one change."""
+    ref = tar_layout(tmp_path / "control", image_tar(quickjs_image))
+    assert open_image(oci.resolve_image_ref(ref, cache=tmp_path / "control-cache")).name == "quickjs"
+
+
+# Registry answers: size and time.
+
+def test_endless_manifest_is_cut_at_the_limit(flaky_server, tmp_path: Path) -> None:  # noqa: F811
+    flood = Flood()
+    flaky_server.route("/v2/wasm/quickjs/manifests/1.0-r1", flood)
+    client = oci.RegistryClient(f"127.0.0.1:{flaky_server.port}", attempts=1)
+    with pytest.raises(PipelineError, match=f"over the {oci.LIMITS.manifest_bytes}-byte limit"):
+        oci.pull(oci.RegistrySource(client, "wasm/quickjs"), "1.0-r1", tmp_path / "cache", "the flood")
+    assert flood.sent < 4 * oci.LIMITS.manifest_bytes  # it stopped reading, it did not take it all in
+
+
+def test_declared_huge_manifest_is_refused_before_reading(flaky_server, tmp_path: Path) -> None:  # noqa: F811
+    flood = Flood(declared=600 << 20)
+    flaky_server.route("/v2/wasm/quickjs/manifests/1.0-r1", flood)
+    client = oci.RegistryClient(f"127.0.0.1:{flaky_server.port}", attempts=1)
+    with pytest.raises(PipelineError, match="the answer is 629145600 bytes, over the"):
+        client.manifest("wasm/quickjs", "1.0-r1")
+
+
+def test_trickling_server_meets_the_deadline(flaky_server, tmp_path: Path) -> None:  # noqa: F811
+    """A byte every 0.2 s: no single read ever times out, the whole answer must still end."""
+    flaky_server.route("/v2/wasm/quickjs/manifests/1.0-r1", Trickle(length=10_000, interval=0.2))
+    client = oci.RegistryClient(f"127.0.0.1:{flaky_server.port}", attempts=1, timeout=5, deadline=2)
+    started = time.monotonic()
+    with pytest.raises(PipelineError, match="the answer took longer than 2s"):
+        oci.pull(oci.RegistrySource(client, "wasm/quickjs"), "1.0-r1", tmp_path / "cache", "the trickle")
+    assert time.monotonic() - started < 30  # generous: the point is that it ends
+
+
+def test_blob_larger_than_declared_is_cut(flaky_server, tmp_path: Path) -> None:  # noqa: F811
+    data = b"x" * 100_000
+    blob = oci.Blob(oci.CONFIG_TYPE, oci.sha256_digest(data[:10]), 10)
+    flaky_server.route(f"/v2/wasm/quickjs/blobs/{blob.digest}", Serve(data, ranges=False))
+    client = oci.RegistryClient(f"127.0.0.1:{flaky_server.port}", attempts=1)
+    sink = io.BytesIO()
+    with pytest.raises(PipelineError, match="over the 10-byte limit"):
+        client.fetch_blob("wasm/quickjs", blob, sink)
+    assert len(sink.getvalue()) == 0
+
+
+def test_layer_declared_over_the_limit_is_not_fetched(tmp_path: Path) -> None:
+    ref = layout(tmp_path / "layout", b"small", oci.sha256_digest(b""))
+    manifest_path = next(p for p in (tmp_path / "layout/blobs/sha256").iterdir() if b"layers" in p.read_bytes())
+    manifest = json.loads(manifest_path.read_bytes())
+    manifest["layers"][0]["size"] = 5 << 30
+    data = json.dumps(manifest).encode()
+    index = json.loads((tmp_path / "layout/index.json").read_text())
+    index["manifests"][0].update(put_blob(tmp_path / "layout", data))
+    (tmp_path / "layout/index.json").write_text(json.dumps(index))
+    with pytest.raises(PipelineError, match="declared as 5368709120 bytes, over the"):
+        oci.resolve_image_ref(ref, cache=tmp_path / "cache")
+
+
+# Layers: decompressed size, entries, names.
+
+def test_gzip_bomb_layer_is_refused_without_filling_the_disk(tmp_path: Path, pulled_files) -> None:
+    """600 MiB of zeros in about 600 KiB, with a matching diff_id: it used to land in the cache whole."""
+    size = 600 << 20
+    compressor, digest = zlib.compressobj(1, zlib.DEFLATED, 31), hashlib.sha256()
+    bomb = tmp_path / "bomb.gz"
+    with bomb.open("wb") as out:
+        zeros = b"\0" * (1 << 20)
+        for block in [header(f"{PREFIX}/{MANIFEST}", size)] + [zeros] * (size >> 20) + [b"\0" * 1024]:
+            digest.update(block)
+            out.write(compressor.compress(block))
+        out.write(compressor.flush())
+    assert bomb.stat().st_size < 4 << 20
+    ref = layout(tmp_path / "layout", bomb, "sha256:" + digest.hexdigest())
+    with pytest.raises(PipelineError, match=f"unpacks to more than {oci.LIMITS.unpacked_bytes} bytes"):
+        oci.resolve_image_ref(ref, cache=tmp_path / "cache")
+    assert pulled_files() == []
+
+
+@pytest.mark.parametrize("flood", ["repeated headers", "distinct files"])
+def test_endless_tar_headers_are_refused(quickjs_image: Path, tmp_path: Path, pulled_files, flood: str) -> None:
+    """300k repeated headers took 172 MB and 23 s; as many small files would all be unpacked."""
+    control_pull(quickjs_image, tmp_path)
+    if flood == "repeated headers":
+        tar, expected = image_tar(quickjs_image, repeat_dirs=100_000), "holds 'opt' twice"
+    else:
+        many = {f"f{i}": b"" for i in range(20_000)}
+        tar, expected = image_tar(quickjs_image, extra=many), f"more than {oci.LIMITS.tar_entries} entries"
+    ref = tar_layout(tmp_path / "layout", tar)
+    started = time.monotonic()
+    with pytest.raises(PipelineError, match=expected):
+        oci.resolve_image_ref(ref, cache=tmp_path / "cache")
+    assert time.monotonic() - started < 60 and pulled_files() == []
+
+
+def test_a_file_twice_in_the_layer_is_a_clear_error(quickjs_image: Path, tmp_path: Path) -> None:
+    tar = image_tar(quickjs_image)
+    twice = tar[:-1024] + entry(f"{PREFIX}/{MANIFEST}", b"{}") + b"\0" * 1024
+    with pytest.raises(PipelineError, match=f"holds '{PREFIX}/{MANIFEST}' twice"):
+        oci.resolve_image_ref(tar_layout(tmp_path / "layout", twice), cache=tmp_path / "cache")
+
+
+def test_file_not_listed_in_image_json_is_refused(quickjs_image: Path, tmp_path: Path, pulled_files) -> None:
+    control_pull(quickjs_image, tmp_path)
+    ref = tar_layout(tmp_path / "layout", image_tar(quickjs_image, extra={"run-me.sh": b"#!/bin/sh\nrm -rf ~\n"}))
+    with pytest.raises(PipelineError, match=f"files {MANIFEST} does not list: run-me.sh"):
+        oci.resolve_image_ref(ref, cache=tmp_path / "cache")
+    assert pulled_files() == []
+
+
+# Layouts on disk: no links followed.
+
+@pytest.mark.parametrize("where", ["blob", "blobs directory"])
+def test_symlink_in_a_layout_is_not_followed(quickjs_image: Path, tmp_path: Path, where: str) -> None:
+    """A link to a copy of the right bytes (a link to /dev/zero used to be read forever)."""
+    ref = tar_layout(tmp_path / "layout", image_tar(quickjs_image))
+    blobs = tmp_path / "layout" / "blobs" / "sha256"
+    if where == "blob":
+        layer = max(blobs.iterdir(), key=lambda p: p.stat().st_size)
+        target = tmp_path / "elsewhere" / layer.name
+        target.parent.mkdir()
+        layer.rename(target)
+        layer.symlink_to(target)
+    else:
+        blobs.rename(tmp_path / "elsewhere")
+        blobs.symlink_to(tmp_path / "elsewhere")
+    with pytest.raises(PipelineError, match="cannot open it without following links"):
+        oci.resolve_image_ref(ref, cache=tmp_path / "cache")
+
+
+def test_layout_blob_that_is_a_fifo_is_refused(quickjs_image: Path, tmp_path: Path) -> None:
+    ref = tar_layout(tmp_path / "layout", image_tar(quickjs_image))
+    layer = max((tmp_path / "layout/blobs/sha256").iterdir(), key=lambda p: p.stat().st_size)
+    layer.unlink()
+    os.mkfifo(layer)
+    with pytest.raises(PipelineError, match="not a regular file"):
+        oci.resolve_image_ref(ref, cache=tmp_path / "cache")
+
+
+# Plain http: only a real loopback host, parsed.
+
+def test_plain_http_only_for_real_loopback_hosts() -> None:
+    for local in ("127.0.0.1:5000", "127.8.9.10:5000", "localhost:5000", "[::1]:5000", "LOCALHOST"):
+        assert oci.base_url(local).startswith("http://"), local
+    for remote in ("127.0.0.1.example.org:5000", "127.example.org", "localhost.example.org:5000",
+                   "[::ffff:8.8.8.8]:5000", "1270.0.0.1:5000"):
+        assert oci.base_url(remote) == f"https://{remote}", remote
+        assert not oci.is_loopback(remote)
+    for userinfo in ("127.0.0.1@example.org:5000", "127.0.0.1:5000@example.org", "user:pw@127.0.0.1:5000"):
+        assert not oci.is_loopback(userinfo)
+        with pytest.raises(PipelineError, match="holds no user name or password"):
+            oci.base_url(userinfo)
+
+
+def test_no_request_leaves_for_a_host_hidden_behind_userinfo(flaky_server, monkeypatch) -> None:  # noqa: F811
+    """`127.0.0.1@localhost:PORT` is localhost with a user name: it used to go out over http with the
+    bearer token, to whatever the part after @ names."""
+    monkeypatch.setenv("WASMIMAGE_REGISTRY_TOKEN", "secret-token")
+    flaky_server.route("/v2/wasm/quickjs/manifests/1.0-r1", Serve(b"{}"))
+    with pytest.raises(PipelineError, match="holds no user name or password"):
+        oci.resolve_image_ref(f"127.0.0.1@localhost:{flaky_server.port}/wasm/quickjs:1.0-r1")
+    assert flaky_server.requests == []
+
+
+def test_token_service_over_http_must_be_loopback_by_its_parsed_host() -> None:
+    client = oci.RegistryClient("registry.example:5000")
+    for realm in ("http://127.0.0.1.example.org/token", "http://127.0.0.1@example.org/token"):
+        with pytest.raises(PipelineError, match="over plain http|not a token service URL"):
+            client._fetch_token({"realm": realm}, "repository:x:pull")
+
+
+# A digest pin is never satisfied by a local directory.
+
+def test_directory_named_like_a_pinned_reference_is_not_run(quickjs_image: Path, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    ref = f"127.0.0.1:5000/wasm/quickjs@sha256:{'ab' * 32}"
+    planted = tmp_path / ref
+    planted.parent.mkdir(parents=True)
+    planted.symlink_to(quickjs_image)
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(PipelineError, match="is both an image reference and a path here; write ./"):
+        oci.resolve_image_ref(ref, cache=tmp_path / "cache")
+    assert oci.resolve_image_ref(f"./{ref}") == Path(f"./{ref}")  # asked for as a path, it is one
