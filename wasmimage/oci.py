@@ -287,20 +287,24 @@ def parse_reference(ref: str) -> Reference:
     return Reference((f"{scheme}://" if scheme else "") + registry, repository, tag, digest)
 
 
-def is_loopback(host: str) -> bool:
-    """Whether host[:port] is this machine: `localhost` or a loopback IP address, parsed, never a prefix
-    (`127.0.0.1.example.org` is a DNS name, `127.0.0.1@example.org` is example.org with a user)."""
+def _host_name(host: str) -> str | None:
+    """The host name of `host[:port]`, or None if it is anything more (a user name, a path, a bad port)."""
     try:
         parts = urlsplit(f"//{host}")
         parts.port  # noqa: B018  (raises on a port that is not a number)
     except ValueError:
-        return False
-    if parts.username is not None or parts.netloc != host or not parts.hostname:
-        return False
-    if parts.hostname == "localhost":
+        return None
+    return parts.hostname if "@" not in host and parts.netloc == host and parts.hostname else None
+
+
+def is_loopback(host: str) -> bool:
+    """Whether host[:port] is this machine: `localhost` or a loopback IP address, parsed, never a prefix
+    (`127.0.0.1.example.org` is a DNS name, `127.0.0.1@example.org` is example.org with a user)."""
+    name = _host_name(host)
+    if name == "localhost":
         return True
     try:
-        return ipaddress.ip_address(parts.hostname).is_loopback
+        return name is not None and ipaddress.ip_address(name).is_loopback
     except ValueError:
         return False
 
@@ -310,15 +314,10 @@ def base_url(registry: str, insecure: bool = False) -> str:
     scheme, _, host = registry.rpartition("://")
     if scheme not in ("", "http", "https"):
         raise PipelineError(f"{registry}: unknown scheme {scheme!r}")
-    try:
-        parts = urlsplit(f"//{host}")
-        parts.port  # noqa: B018
-    except ValueError as exc:
-        raise PipelineError(f"{registry}: not a registry host[:port]: {exc}") from None
     if "@" in host:
         raise PipelineError(f"{registry}: a registry address holds no user name or password; "
                             f"set WASMIMAGE_REGISTRY_USER and WASMIMAGE_REGISTRY_PASSWORD instead")
-    if parts.netloc != host or not parts.hostname:
+    if _host_name(host) is None:
         raise PipelineError(f"{registry}: not a registry host[:port]")
     if not scheme:
         scheme = "http" if is_loopback(host) else "https"
