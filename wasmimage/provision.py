@@ -24,6 +24,7 @@ EXTRA = {
     "skopeo": "the publish tests check our OCI images with another client",
     "binaryen": "wasm-opt, one of the levers the benchmarks try",
     "llvm-19": "llvm-ar and llvm-ranlib, for CPython's static libraries",
+    "openssh-client": "ssh-keygen: signing keys for the image-signature tests, and checking signatures by hand",
 }
 
 
