@@ -301,7 +301,7 @@ def test_planted_entry_is_never_deserialized_by_a_build(tmp_path: Path, source_c
     would be restored and then executed by the verify stage. It is refused and rebuilt."""
     project_root = copy_project(tmp_path / "project")
     env = {"WASMIMAGE_CACHE_DIR": str(source_cache), cache.LOCAL_ENV: str(tmp_path / "artifact-cache"),
-           cache.KEY_ENV: "this build machine's cache key"}
+           cache.KEY_ENV: "this build machine's cache key", "WASMIMAGE_NATIVE_CACHE": str(tmp_path / "native")}
     doit(project_root, "compile:quickjs", env=env)  # a compile hit or build; then the aot key is known
     project = Project(project_root)
     recipe = project.recipe("quickjs")
@@ -312,6 +312,9 @@ def test_planted_entry_is_never_deserialized_by_a_build(tmp_path: Path, source_c
     result = doit(project_root, "aot:quickjs", env=env)
     assert "is not authenticated" in result.stderr and "[aot] compiled" in result.stderr
     assert out.cwasm.read_bytes() != evil
+    # What the aot stage made is what the runner may load (native.py), and only that.
+    trusted = [p.name for p in (tmp_path / "native" / "trusted").iterdir()]
+    assert trusted == [hashlib.sha256(out.cwasm.read_bytes()).hexdigest()]
 
 
 def test_remote_poison_is_ignored_and_replaced(tmp_path: Path, fresh_registry: Registry,
