@@ -21,7 +21,9 @@ import struct
 from dataclasses import dataclass
 from pathlib import Path
 
+from wasmimage import files
 from wasmimage.errors import PipelineError
+from wasmimage.image import MANIFEST
 
 SIGNATURE = "image.json.sig"  # beside image.json; the one file image.json cannot list
 NAMESPACE = "wasmimage-image"  # SSHSIG namespace: a signature made for another purpose never counts here
@@ -143,10 +145,8 @@ def signer(message: bytes, signature: Path) -> TrustedKey | None:
     return verify(message, signature.read_text(encoding="ascii", errors="replace"), keys)
 
 
-def sign_image(image_dir: Path, key_file: Path, manifest_name: str = "image.json") -> Path:
+def sign_image(image_dir: Path, key_file: Path) -> Path:
     """Write image_dir/image.json.sig (atomically) with key_file's signature of image.json."""
-    from wasmimage import files
-
     target = image_dir / SIGNATURE
-    files.write_bytes(target, sign((image_dir / manifest_name).read_bytes(), key_file).encode())
+    files.write_bytes(target, sign((image_dir / MANIFEST).read_bytes(), key_file).encode())
     return target
