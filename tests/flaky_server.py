@@ -190,6 +190,25 @@ class Trickle(Behaviour):
 
 
 @dataclass
+class TrickleHead(Behaviour):
+    """The status line and then header bytes, one every `interval` seconds, never ending the head
+    (for at most `seconds`)."""
+
+    interval: float = 0.2
+    seconds: float = 60.0
+
+    def respond(self, handler, server):
+        handler.wfile.write(b"HTTP/1.1 200 OK\r\nX-Slow: ")
+        handler.wfile.flush()
+        for _ in range(int(self.seconds / self.interval)):
+            if server.stopping.wait(self.interval):
+                break
+            handler.wfile.write(b"a")
+            handler.wfile.flush()
+        _abort(handler)
+
+
+@dataclass
 class Redirect(Behaviour):
     """302 to another location (a path on this server or a full URL)."""
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from flaky_server import Flood, Serve, Trickle, flaky_server  # noqa: F401  (flaky_server is a fixture)
+from flaky_server import Flood, Serve, Trickle, TrickleHead, flaky_server  # noqa: F401  (flaky_server is a fixture)
 from wasmimage import oci
 from wasmimage.errors import PipelineError
 from wasmimage.image import MANIFEST, open_image
@@ -125,6 +125,15 @@ def test_trickling_server_meets_the_deadline(flaky_server, tmp_path: Path) -> No
     with pytest.raises(PipelineError, match="the answer took longer than 2s"):
         oci.pull(oci.RegistrySource(client, "wasm/quickjs"), "1.0-r1", tmp_path / "cache", "the trickle")
     assert time.monotonic() - started < 30  # generous: the point is that it ends
+
+
+def test_server_trickling_its_headers_meets_the_deadline(flaky_server, tmp_path: Path) -> None:  # noqa: F811
+    flaky_server.route("/v2/wasm/quickjs/manifests/1.0-r1", TrickleHead(interval=0.2))
+    client = oci.RegistryClient(f"127.0.0.1:{flaky_server.port}", attempts=1, timeout=5, deadline=2)
+    started = time.monotonic()
+    with pytest.raises(PipelineError, match="no complete answer within 2s"):
+        client.manifest("wasm/quickjs", "1.0-r1")
+    assert time.monotonic() - started < 30
 
 
 def test_blob_larger_than_declared_is_cut(flaky_server, tmp_path: Path) -> None:  # noqa: F811

@@ -30,12 +30,13 @@ import stat
 import sys
 import tarfile
 import tempfile
+import threading
 import time
 import zlib
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, BinaryIO, Iterator
+from typing import Any, BinaryIO, Callable, Iterator
 from urllib.parse import urljoin, urlsplit
 
 import requests
@@ -414,10 +415,33 @@ class RegistryClient:
         if auth:
             all_headers["Authorization"] = auth
         # Always streamed: no body is read but through chunks(), bounded in size and time.
-        response = self._session.request(method, url, data=data, headers=all_headers, timeout=self.timeout,
-                                         stream=True)
-        response.started = time.monotonic()  # type: ignore[attr-defined]  (for chunks()' deadline)
-        return response
+        return self._timed(f"{method} {url}", lambda: self._session.request(
+            method, url, data=data, headers=all_headers, timeout=self.timeout, stream=True))
+
+    def _timed(self, what: str, send: Callable[[], requests.Response]) -> requests.Response:
+        """send() (a request, up to the end of the answer's head) on a helper thread, given up after
+        `deadline` seconds: a server trickling its status line and headers byte by byte would
+        otherwise never end (each read gets its byte in time). The answer records when it was
+        asked for, for chunks()' deadline on the body."""
+        outcome: list[Any] = []
+
+        def run() -> None:
+            try:
+                outcome.append(send())
+            except BaseException as exc:  # noqa: BLE001  (handed to the caller's thread)
+                outcome.append(exc)
+
+        started = time.monotonic()
+        worker = threading.Thread(target=run, name="wasmimage-oci-request", daemon=True)
+        worker.start()
+        worker.join(self.deadline)
+        if worker.is_alive():
+            self._session = requests.Session()  # the stuck connection stays with the abandoned thread
+            raise PipelineError(f"{what}: no complete answer within {self.deadline:.0f}s; giving up")
+        if isinstance(outcome[0], BaseException):
+            raise outcome[0]
+        outcome[0].started = started
+        return outcome[0]
 
     def chunks(self, response: requests.Response, limit: int, what: str) -> Iterator[bytes]:
         """The body as it arrives, one socket read at a time: more than `limit` bytes, or a transfer
@@ -427,7 +451,7 @@ class RegistryClient:
         if declared.isdigit() and int(declared) > limit:
             response.close()
             raise PipelineError(f"{what}: the answer is {declared} bytes, over the {limit}-byte limit; refusing it")
-        received, ends = 0, response.started + self.deadline  # type: ignore[attr-defined]
+        received, ends = 0, getattr(response, "started") + self.deadline
         with response:
             while True:
                 if time.monotonic() > ends:
@@ -493,8 +517,8 @@ class RegistryClient:
         query = {"service": challenge.get("service", ""), "scope": scopes}
         auth = (self.credentials.user, self.credentials.password) if self.credentials.user else None
         try:
-            response = self._session.get(realm, params=query, auth=auth, timeout=self.timeout, stream=True)
-            response.started = time.monotonic()  # type: ignore[attr-defined]
+            response = self._timed(realm, lambda: self._session.get(realm, params=query, auth=auth,
+                                                                    timeout=self.timeout, stream=True))
             if response.status_code != 200:
                 raise PipelineError(f"{realm}: token request answered HTTP {response.status_code}: "
                                     f"{self._error_text(response)}")
