@@ -45,7 +45,8 @@ def entry(name: str, data: bytes) -> bytes:
 def image_tar(image: Path, extra: dict[str, bytes] | None = None, repeat_dirs: int = 1) -> bytes:
     """The image's files as a layer tar; the parent directories `repeat_dirs` times (first)."""
     dirs = b"".join(header(d, kind=tarfile.DIRTYPE) for d in ("opt", "opt/wasm-images", PREFIX))
-    files = {p.name: p.read_bytes() for p in sorted(image.iterdir())} | (extra or {})
+    listed = [*json.loads((image / MANIFEST).read_text())["files"], MANIFEST]  # what a published layer holds
+    files = {name: (image / name).read_bytes() for name in sorted(listed)} | (extra or {})
     return dirs * repeat_dirs + b"".join(entry(f"{PREFIX}/{n}", d) for n, d in files.items()) + b"\0" * 1024
 
 
