@@ -257,6 +257,12 @@ class _Handler(BaseHTTPRequestHandler):
 
     do_HEAD = do_GET
 
+    def handle(self):
+        try:
+            super().handle()
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client hung up mid-answer, as clients that refuse a body do on purpose
+
     def log_message(self, format, *args):  # quiet
         pass
 
