@@ -25,6 +25,8 @@ if TYPE_CHECKING:  # the runner opens images without loading the recipe machiner
 
 MANIFEST = "image.json"
 MANIFEST_SCHEMA = 1
+# The role of each protocol's executor script in an image (`executor` predates the others).
+PROTOCOL_ROLES = {"call": "executor", "wikifunctions": "wikifunctions"}
 
 
 @dataclass(frozen=True)
@@ -57,10 +59,10 @@ def assemble(recipe: Recipe, stages: StageOutputs, target: Path, build_run: Buil
         raise PipelineError(f"{stages.report}: it proves another .cwasm than {stages.cwasm}; rerun the verify stage")
     roles = {"wasm": f"{recipe.name}.wasm", "cwasm": f"{recipe.name}.cwasm", "report": "conformance-report.json"}
     copies = {roles["wasm"]: stages.wasm, roles["cwasm"]: stages.cwasm, roles["report"]: stages.report}
-    run = {k: v for k, v in recipe.run.items() if k != "executor"}
-    if "executor" in recipe.run:
-        roles["executor"] = Path(recipe.run["executor"]).name
-        copies[roles["executor"]] = recipe.recipe_dir / recipe.run["executor"]
+    run = {k: v for k, v in recipe.run.items() if k not in ("executor", "protocols")}
+    for protocol, script in recipe.protocols.items():
+        roles[PROTOCOL_ROLES[protocol]] = script.name
+        copies[script.name] = script
 
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = f".{target.name}.partial-"
@@ -96,6 +98,7 @@ def _write_image(recipe: Recipe, work: Path, target: Path, copies: dict[str, Pat
         "build": {k: build_info[k] for k in ("flags", "commands", "source_date_epoch")},
         "engine": {k: aot_info[k] for k in ("wasmtime", "config", "target")},
         "run": run,
+        "protocols": {protocol: roles[PROTOCOL_ROLES[protocol]] for protocol in recipe.protocols},
         "roles": roles,
         "files": {name: {"sha256": files.sha256_file(work / name), "size": (work / name).stat().st_size}
                   for name in sorted(roles.values())},

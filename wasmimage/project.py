@@ -117,7 +117,6 @@ def aot_key(project: Project, recipe: Recipe) -> str:
 
 def verify_key(project: Project, recipe: Recipe) -> str:
     """Everything that can change the conformance report: the .cwasm, the suites and how it is run."""
-    executor = recipe.run.get("executor")
     return digest({
         "recipe": recipe.name,
         "cwasm": files.sha256_file(project.stage_outputs(recipe).cwasm),
@@ -125,7 +124,7 @@ def verify_key(project: Project, recipe: Recipe) -> str:
         "suite_files": {p.relative_to(project.conformance_dir).as_posix(): files.sha256_file(p)
                         for p in project.conformance_files(recipe)},
         "run": recipe.run,
-        "executor": files.sha256_file(recipe.recipe_dir / executor) if executor else None,
+        "executors": {name: files.sha256_file(script) for name, script in recipe.protocols.items()},
         "pipeline": __version__,
     })
 

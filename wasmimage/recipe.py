@@ -68,12 +68,17 @@ class Recipe:
     def recipe_dir(self) -> Path:
         return self.path.parent
 
+    @property
+    def protocols(self) -> dict[str, Path]:
+        """Each protocol the image speaks -> its executor script (`run.executor` is the `call` one)."""
+        declared = dict(self.run.get("protocols", {}))
+        if "executor" in self.run:
+            declared["call"] = self.run["executor"]
+        return {name: self.recipe_dir / script for name, script in sorted(declared.items())}
+
     def file_paths(self) -> list[Path]:
         """The project-owned files this recipe builds from (host programs, executors)."""
-        paths = [self.recipe_dir / f for f in self.files]
-        if "executor" in self.run:
-            paths.append(self.recipe_dir / self.run["executor"])
-        return paths
+        return [self.recipe_dir / f for f in self.files] + list(self.protocols.values())
 
     def digest(self) -> str:
         """sha256 over the recipe document and the content of its own files."""
@@ -137,6 +142,32 @@ def _check_templates(path: Path, commands: list[str], allowed: set[str], source_
                                     f"(its sources are: {', '.join(source_names) or 'none'})")
 
 
+def _check_protocols(path: Path, run: dict[str, Any], conformance: list[str]) -> None:
+    """Every executor exists, file names don't collide, and a protocol's suite is run iff it is declared."""
+    protocols = run.get("protocols", {})
+    if "executor" in run and "call" in protocols:
+        raise PipelineError(f"{path}: run.executor and run.protocols.call name the same thing; keep one")
+    scripts = {f"run.protocols.{name}": script for name, script in protocols.items()}
+    if "executor" in run:
+        scripts["run.executor"] = run["executor"]
+    for field, script in scripts.items():
+        if not (path.parent / script).is_file():
+            raise PipelineError(f"{path}: {field}: {path.parent / script} does not exist")
+    names = [Path(script).name for script in scripts.values()]
+    if len(set(names)) != len(names):
+        raise PipelineError(f"{path}: run: two executors share a file name ({', '.join(sorted(names))}); "
+                            f"the image holds them side by side")
+    declared = set(protocols) | ({"call"} if "executor" in run else set())
+    for protocol, prefix in (("call", "protocol/"), ("wikifunctions", "wikifunctions/")):
+        suites = [s for s in conformance if s.startswith(prefix)]
+        if suites and protocol not in declared:
+            raise PipelineError(f"{path}: conformance: {suites[0]} tests the {protocol} protocol, "
+                                f"which run does not declare")
+        if protocol == "wikifunctions" and protocol in declared and not suites:
+            raise PipelineError(f"{path}: run.protocols.wikifunctions: list its suite in conformance "
+                                f"(e.g. wikifunctions/javascript)")
+
+
 def load_recipe(path: Path, toolchains_dir: Path, conformance_dir: Path) -> Recipe:
     data = load_yaml(path, "recipe")
     if data["name"] != path.stem:
@@ -159,9 +190,7 @@ def load_recipe(path: Path, toolchains_dir: Path, conformance_dir: Path) -> Reci
             base = path.parent if field == "files" else conformance_dir
             if not (base / rel).exists():
                 raise PipelineError(f"{path}: {field}[{index}]: {base / rel} does not exist")
-    executor = data["run"].get("executor")
-    if executor and not (path.parent / executor).is_file():
-        raise PipelineError(f"{path}: run.executor: {path.parent / executor} does not exist")
+    _check_protocols(path, data["run"], data["conformance"])
     build = data["build"]
     return Recipe(
         name=data["name"], version=data["version"], revision=data["revision"], language=data["language"],

@@ -131,6 +131,7 @@ class RunResult:
     epoch_deadline_ticks: int = 0
     epoch_tick_seconds: float = EPOCH_TICK_SECONDS
     limits: Limits = field(default_factory=Limits)
+    memory_bytes: int = 0  # the guest's linear memory when it ended (0: never instantiated)
 
     def to_json(self) -> dict:
         data = asdict(self)
@@ -289,9 +290,10 @@ def _run_here(program: Program, script: bytes, stdin: bytes, args: tuple[str, ..
     def result(outcome: str, reason: str, exit_code: int | None = None) -> RunResult:
         return RunResult(outcome, reason, exit_code, bytes(stdout.data), bytes(stderr.data),
                          round(time.monotonic() - started, 6), stdout.truncated, stderr.truncated, ticks,
-                         limits=limits)
+                         limits=limits, memory_bytes=memory_bytes)
 
     stdout, stderr = _CappedOutput(limits.max_stdout_bytes), _CappedOutput(limits.max_stderr_bytes)
+    memory_bytes = 0
     if len(stdin) > limits.max_stdin_bytes:
         return result("error", f"stdin is {len(stdin)} bytes, over the {limits.max_stdin_bytes}-byte cap")
     if time.monotonic() >= deadline:
@@ -320,7 +322,11 @@ def _run_here(program: Program, script: bytes, stdin: bytes, args: tuple[str, ..
         _ffi.wasmtime_store_epoch_deadline_callback(store.ptr(), _on_epoch_deadline, None, _NO_FINALIZER)
         store.set_epoch_deadline(_next_checkpoint(remaining))
         try:
-            exit_code = _start(store, program.module)
+            instance = _instantiate(store, program.module)
+            try:
+                exit_code = _start(store, instance)
+            finally:
+                memory_bytes = _memory_bytes(store, instance)
         except _Ended as ended:
             outcome, reason = ended.args
             if outcome == "timeout":
@@ -441,12 +447,21 @@ class _Ended(Exception):
     """The guest did not exit by itself: carries (outcome, reason)."""
 
 
-def _start(store: wasmtime.Store, module: wasmtime.Module) -> int:
-    """Instantiate and run `_start`; returns the exit code or raises _Ended."""
+def _instantiate(store: wasmtime.Store, module: wasmtime.Module) -> wasmtime.Instance:
     try:
-        instance = _linker().instantiate(store, module)
+        return _linker().instantiate(store, module)
     except wasmtime.WasmtimeError as exc:
         raise _Ended("memory_limit" if "limit" in str(exc) else "trap", f"cannot instantiate: {exc}") from None
+
+
+def _memory_bytes(store: wasmtime.Store, instance: wasmtime.Instance) -> int:
+    """The size of the instance's exported linear memory (what the guest grew it to)."""
+    memory = instance.exports(store).get("memory")
+    return memory.data_len(store) if isinstance(memory, wasmtime.Memory) else 0
+
+
+def _start(store: wasmtime.Store, instance: wasmtime.Instance) -> int:
+    """Run `_start`; returns the exit code or raises _Ended."""
     try:
         instance.exports(store)["_start"](store)
         return 0

@@ -113,9 +113,9 @@ def run_verify(project: Project, recipe: Recipe) -> None:
     module = aot.load(out.cwasm, aot_info["cwasm"]["sha256"], aot_info)
     program = program_from_run(recipe.name, module, recipe.run)
     extension = "." + recipe.run["script_name"].rsplit(".", 1)[-1]
-    executor = recipe.recipe_dir / recipe.run["executor"] if "executor" in recipe.run else None
     verify.verify(program, aot_info["cwasm"]["sha256"], project.conformance_dir, recipe.conformance, extension,
-                  out.report, recipe.run["canary"].encode(), executor.read_bytes() if executor else None)
+                  out.report, recipe.run["canary"].encode(),
+                  {name: script.read_bytes() for name, script in recipe.protocols.items()})
 
 
 def write_image(project: Project, recipe: Recipe) -> None:

@@ -22,7 +22,9 @@ expect one.
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,13 +32,14 @@ from typing import Any
 
 import yaml
 
-from wasmimage import files
+from wasmimage import files, wikifunctions
 from wasmimage.errors import PipelineError
 from wasmimage.protocol import call_program
 from wasmimage.runner import Limits, Program, RunResult, run_program
 
 CASE_KEYS = {"exit_code", "stdin", "stderr_contains", "known_difference", "outcome", "limits", "env", "dirs"}
 PROTOCOL_CASE_KEYS = {"known_difference", "limits"}
+WIKIFUNCTIONS_CASE_KEYS = {"request", "raw_request", "known_difference", "limits"}
 WALL_SLACK = 5.0  # seconds: generous on purpose (see the module docstring)
 LIMIT_KEYS = {"timeout": "timeout", "memory_mb": "memory_bytes", "max_stdout_bytes": "max_stdout_bytes",
               "max_stderr_bytes": "max_stderr_bytes", "max_stdin_bytes": "max_stdin_bytes"}
@@ -48,15 +51,17 @@ class Case:
     script: Path
     expected_stdout: bytes | None  # None: stdout is not checked (hostile cases)
     meta: dict[str, Any] = field(default_factory=dict)
+    base_limits: Limits = field(default_factory=Limits)  # what `limits` in meta overrides
 
     @property
     def limits(self) -> Limits:
-        return case_limits(self.meta.get("limits", {}))
+        return case_limits(self.meta.get("limits", {}), self.base_limits)
 
 
-def case_limits(overrides: dict[str, Any]) -> Limits:
+def case_limits(overrides: dict[str, Any], base: Limits = Limits()) -> Limits:
+    """`base` with a case's `limits` applied (memory_mb in MiB)."""
     values = {LIMIT_KEYS[k]: (v * 1024 * 1024 if k == "memory_mb" else v) for k, v in overrides.items()}
-    return Limits(**values)
+    return dataclasses.replace(base, **values)
 
 
 def _meta(meta_path: Path, keys: set[str]) -> dict[str, Any]:
@@ -104,6 +109,50 @@ def discover_protocol(suite_dir: Path) -> list[Case]:
     return cases
 
 
+def discover_wikifunctions(suite_dir: Path) -> list[Case]:
+    """Every case of a wikifunctions suite: NAME.yaml (the request, limits) and NAME.expected.json
+    (the Z22 in canonical form; {"$match": REGEX} stands for a string that varies, like timings)."""
+    cases = []
+    for meta_path in sorted(suite_dir.glob("*.yaml")):
+        meta = _meta(meta_path, WIKIFUNCTIONS_CASE_KEYS)
+        if ("request" in meta) == ("raw_request" in meta):
+            raise PipelineError(f"{meta_path}: needs exactly one of request (sent as JSON) and raw_request (sent as is)")
+        expected = meta_path.with_name(meta_path.stem + ".expected.json")
+        if not expected.is_file():
+            raise PipelineError(f"{meta_path}: needs {expected.name} (the expected Z22)")
+        cases.append(Case(meta_path.stem, meta_path, expected.read_bytes(), meta, wikifunctions.LIMITS))
+    if not cases:
+        raise PipelineError(f"{suite_dir}: no *.yaml cases")
+    return cases
+
+
+def wikifunctions_request(case: Case) -> dict[str, Any] | str:
+    return case.meta["request"] if "request" in case.meta else case.meta["raw_request"]
+
+
+def _matches(expected: Any, actual: Any) -> bool:
+    """JSON equality, except that an expected {"$match": REGEX} matches any string it fully matches."""
+    if isinstance(expected, dict) and set(expected) == {"$match"}:
+        return isinstance(actual, str) and re.fullmatch(expected["$match"], actual) is not None
+    if isinstance(expected, dict):
+        return (isinstance(actual, dict) and set(expected) == set(actual)
+                and all(_matches(v, actual[k]) for k, v in expected.items()))
+    if isinstance(expected, list):
+        return isinstance(actual, list) and len(expected) == len(actual) and all(map(_matches, expected, actual))
+    return type(expected) is type(actual) and expected == actual
+
+
+def check_z22(case: Case, response: dict[str, Any]) -> str | None:
+    """The Z22 must be in normal form; its canonical form must match the expected one."""
+    actual = wikifunctions.canonical(response)
+    if wikifunctions.normal(actual) != response:
+        return f"the Z22 is not in normal form: {json.dumps(response)[:400]}"
+    expected = json.loads(case.expected_stdout)
+    if not _matches(expected, actual):
+        return f"Z22 differs:\n    expected {json.dumps(expected)[:400]}\n    actual   {json.dumps(actual)[:400]}"
+    return None
+
+
 def _canonical(value: Any) -> str:
     """JSON text that is equal for equal values: sorted keys, every number a float."""
     return json.dumps(json.loads(json.dumps(value), parse_int=float), sort_keys=True, ensure_ascii=False)
@@ -142,16 +191,23 @@ def run_case(program: Program, case: Case, base_dir: Path) -> RunResult:
 
 
 def run_suite(program: Program, suite_dir: Path, extension: str, canary: bytes | None = None,
-              executor: bytes | None = None) -> dict[str, Any]:
+              executor: bytes | None = None, protocol: str = "call") -> dict[str, Any]:
     """Run every case; with `canary`, also prove the host still works after each one.
 
-    With `executor` the suite is a protocol suite: its cases are requests to the executor.
+    With `executor` the suite is a protocol suite: its cases are requests to the executor of
+    `protocol` (call: wasmimage/protocol.py, wikifunctions: wasmimage/wikifunctions.py).
     """
     report: dict[str, Any] = {"passed": [], "failed": {}, "expected_failures": {}}
-    cases = discover(suite_dir, extension) if executor is None else discover_protocol(suite_dir)
+    if executor is None:
+        cases = discover(suite_dir, extension)
+    else:
+        cases = discover_protocol(suite_dir) if protocol == "call" else discover_wikifunctions(suite_dir)
     for case in cases:
         if executor is None:
             problem = check(case, run_case(program, case, suite_dir))
+        elif protocol == "wikifunctions":
+            response = wikifunctions.call_program(program, executor, wikifunctions_request(case), case.limits)
+            problem = check_z22(case, response)
         else:
             request = json.loads(case.script.read_bytes())
             problem = check_response(case, call_program(program, executor, request, case.limits))
@@ -171,21 +227,31 @@ def run_suite(program: Program, suite_dir: Path, extension: str, canary: bytes |
     return report
 
 
+SUITE_PROTOCOLS = {"protocol/": "call", "wikifunctions/": "wikifunctions"}  # suite prefix -> protocol
+
+
 def verify(program: Program, cwasm_sha256: str, conformance_dir: Path, suites: tuple[str, ...], extension: str,
-           report_path: Path, canary: bytes, executor: bytes | None = None) -> dict[str, Any]:
+           report_path: Path, canary: bytes, executors: dict[str, bytes] | None = None) -> dict[str, Any]:
     """Run all suites, write the report, and raise if anything failed.
 
     The report names the .cwasm it proved (`cwasm_sha256`), so the image stage can refuse
     to pair it with any other.
 
     Suites under `hostile/` also run `canary` (a script that must succeed) after each case;
-    suites under `protocol/` send their requests to `executor` (the recipe's run.executor).
+    suites under `protocol/` and `wikifunctions/` send their requests to the executor of
+    that protocol (`executors`, from the recipe's run.executor and run.protocols).
     """
-    if executor is None and any(name.startswith("protocol/") for name in suites):
-        raise PipelineError(f"{program.name}: protocol suites need an executor (run.executor in the recipe)")
+    executors = executors or {}
+    protocols = {name: next((p for prefix, p in SUITE_PROTOCOLS.items() if name.startswith(prefix)), None)
+                 for name in suites}
+    for name, protocol in protocols.items():
+        if protocol and protocol not in executors:
+            raise PipelineError(f"{program.name}: suite {name} needs the {protocol} protocol's executor "
+                                f"(run.protocols in the recipe)")
     reports = {name: run_suite(program, conformance_dir / name, extension,
                                canary if name.startswith("hostile/") else None,
-                               executor if name.startswith("protocol/") else None)
+                               executors.get(protocols[name]) if protocols[name] else None,
+                               protocols[name] or "call")
                for name in suites}
     summary = {key: sum(len(r[key]) for r in reports.values()) for key in ("passed", "failed", "expected_failures")}
     report = {"image": program.name, "cwasm_sha256": cwasm_sha256, "summary": summary, "suites": reports}
