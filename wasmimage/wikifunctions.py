@@ -48,7 +48,7 @@ METADATA_LIST = _type_call("Z881", Z881K1=METADATA_PAIR)
 METADATA_MAP = _type_call("Z883", Z883K1=ref("Z6"), Z883K2=ref("Z1"))
 
 
-def _metadata_entries(z22: dict[str, Any]) -> list[tuple[dict, dict]] | None:
+def metadata_entries(z22: dict[str, Any]) -> list[tuple[dict, dict]] | None:
     """The (key, value) pairs of a Z22's metadata map, [] for void, None when it is neither."""
     metadata = z22.get("Z22K2")
     if metadata == ref("Z24"):
@@ -106,7 +106,7 @@ def _guest_z22(result: RunResult) -> dict[str, Any] | str:
     except ValueError:
         response = None
     if (result.outcome == "ok" and isinstance(response, dict) and response.get("Z1K1") == ref("Z22")
-            and "Z22K1" in response and _metadata_entries(response) is not None):
+            and "Z22K1" in response and metadata_entries(response) is not None):
         return response
     what = "no response" if not result.stdout.strip() else "an invalid response"
     stderr = result.stderr.decode("utf-8", "replace").strip()[-500:]
@@ -125,7 +125,7 @@ def response_from_result(result: RunResult) -> dict[str, Any]:
     guest = _guest_z22(result)
     if isinstance(guest, str):
         return z22(None, [error_entry(guest), *host])
-    return z22(guest["Z22K1"], [*_metadata_entries(guest), *host])
+    return z22(guest["Z22K1"], [*metadata_entries(guest), *host])
 
 
 def encode_request(request: dict[str, Any] | str | bytes) -> bytes:
