@@ -10,7 +10,7 @@ else, so that a hit is always correct and an unrelated edit never misses:
   aot      the .wasm's sha256, the engine identity (wasmtime version, AotConfig, target),
            the host CPU features Cranelift compiles for, the pipeline version.
   verify   the recipe name, the .cwasm's sha256, the recipe's conformance suites and the
-           sha256 of every file in them, its `run` section, its executor file, the
+           sha256 of every file in them, its `run` section, its executor scripts, the
            pipeline version.
 
 An entry is the stage's output files plus `entry.json` (stage, key, file -> sha256, and an
