@@ -12,8 +12,8 @@ ZObject -> Python, by type: Z6 -> str; Z21 -> None; Z40 -> bool; Z881 typed list
 Z882 pair -> ZPair (.K1, .K2); Z883 map -> dict; anything else (references included) -> a
 ZObject that keeps its type and keys and converts back unchanged. Canonical and normal forms
 are both accepted. Python -> ZObject: the same table backwards (a tuple is a list too); a
-list's element type, a pair's and a map's member types are the common type of the values,
-or Z1 when they differ. Anything else (numbers, functions, ...) is an error naming what
+list's element type, a pair's and a map's member types are those it came in with while its
+values still fit them, else the common type of the values, or Z1 when they differ. Anything else (numbers, functions, ...) is an error naming what
 could not be converted.
 
 What the code prints (print, sys.stdout, sys.stderr, Wikifunctions.Debug) is collected
@@ -25,6 +25,9 @@ import json
 import sys
 
 MAX_LOG_CHARS = 64 * 1024
+# id(list, dict or ZPair) -> (it, the ZObject type it came in with), so that passing it
+# through keeps the type; holding the value keeps its id from being reused.
+DECLARED = {}
 REFERENCE_FIRST = "ABCDEFGHIJLMNOPQRSTUVWXYZ"  # K starts a key, not a reference
 
 
@@ -225,12 +228,12 @@ def to_native(z, where):
         return value == "Z41"
     generic = ref_id(type_.get("Z7K1")) if ref_id(type_.get("Z1K1")) == "Z7" else None
     if generic == "Z881":
-        return [to_native(item, at) for item, at in list_items(z, where)]
+        return typed([to_native(item, at) for item, at in list_items(z, where)], type_)
     if generic == "Z882":
-        return ZPair(to_native(required(z, "K1", where), where + ".K1"),
-                     to_native(required(z, "K2", where), where + ".K2"))
+        return typed(ZPair(to_native(required(z, "K1", where), where + ".K1"),
+                           to_native(required(z, "K2", where), where + ".K2")), type_)
     if generic == "Z883":
-        result = {}
+        result = typed({}, type_)
         for pair, at in list_items(z["K1"], where + ".K1") if "K1" in z else []:
             key = to_native(required(pair, "K1", at), at + ".K1")
             try:
@@ -242,12 +245,32 @@ def to_native(z, where):
                              if key != "Z1K1"})
 
 
+def typed(value, type_):
+    DECLARED[id(value)] = (value, type_)
+    return value
+
+
+def declared_type(value):
+    entry = DECLARED.get(id(value))
+    return entry[1] if entry is not None and entry[0] is value else {}
+
+
 def sorted_json(value):
     return json.dumps(value, sort_keys=True)
 
 
 def type_of(z):
     return ref(z["Z1K1"]) if isinstance(z["Z1K1"], str) else z["Z1K1"]
+
+
+def kept_or_common(type_, zobjects):
+    """`type_` if every one of `zobjects` is of it (Z1 fits all), else the type they share."""
+    if type_ is None:
+        return common_type(zobjects)
+    wanted = sorted_json(type_)
+    if ref_id(type_) == "Z1" or all(sorted_json(type_of(z)) == wanted for z in zobjects):
+        return type_
+    return common_type(zobjects)
 
 
 def common_type(zobjects):
@@ -276,15 +299,18 @@ def to_zobject(value, where):
         return {"Z1K1": ref("Z21")}
     if isinstance(value, (list, tuple)):
         elements = [to_zobject(element, "%s[%d]" % (where, i)) for i, element in enumerate(value)]
-        return zlist(elements, common_type(elements))
+        return zlist(elements, kept_or_common(declared_type(value).get("Z881K1"), elements))
     if isinstance(value, ZPair):
         first, second = to_zobject(value.K1, where + ".K1"), to_zobject(value.K2, where + ".K2")
-        return {"Z1K1": pair_type(type_of(first), type_of(second)), "K1": first, "K2": second}
+        type_ = declared_type(value)
+        return {"Z1K1": pair_type(kept_or_common(type_.get("Z882K1"), [first]),
+                                  kept_or_common(type_.get("Z882K2"), [second])), "K1": first, "K2": second}
     if isinstance(value, dict):
         entries = [(to_zobject(k, "%s key %r" % (where, k)), to_zobject(v, "%s[%r]" % (where, k)))
                    for k, v in value.items()]
-        key_type = common_type([k for k, _ in entries])
-        value_type = common_type([v for _, v in entries])
+        type_ = declared_type(value)
+        key_type = kept_or_common(type_.get("Z883K1"), [k for k, _ in entries])
+        value_type = kept_or_common(type_.get("Z883K2"), [v for _, v in entries])
         pair = pair_type(key_type, value_type)
         return {"Z1K1": map_type(key_type, value_type),
                 "K1": zlist([{"Z1K1": pair, "K1": k, "K2": v} for k, v in entries], pair)}

@@ -13,7 +13,8 @@
 // a ZObject that keeps its type and keys and converts back unchanged. Canonical and normal
 // forms are both accepted. JavaScript -> ZObject: the same table backwards (undefined -> Z21;
 // a plain object with a Z1K1 is taken as a ZObject literal); a list's element type, a pair's
-// and a map's member types are the common type of the values, or Z1 when they differ.
+// and a map's member types are those it came in with while its values still fit them, else
+// the common type of the values, or Z1 when they differ.
 // Anything else (numbers, functions, ...) is an error naming what could not be converted.
 //
 // print, console.* and Wikifunctions.Debug collect lines into executorDebugLogs instead of
@@ -112,6 +113,8 @@
 
   const REFERENCE = /^[A-JL-Z][1-9][0-9]*$/;
   const KEY = /^(Z[1-9][0-9]*)?K([1-9][0-9]*)$/;
+  // The ZObject type a list, pair or map came in with, so that passing it through keeps it.
+  const declared = new WeakMap();
   const isObject = (value) => value !== null && typeof value === "object" && !Array.isArray(value);
   const refId = (value) => (isObject(value) && value.Z1K1 === "Z9" ? value.Z9K1 : null);
 
@@ -167,12 +170,13 @@
       throw new ConversionError(`${where}.Z40K1: a boolean must be Z41 or Z42`);
     }
     const generic = refId(type.Z1K1) === "Z7" ? refId(type.Z7K1) : null;
-    if (generic === "Z881") return listItems(z, where).map(([item, at]) => toNative(item, at));
+    if (generic === "Z881") return typed(listItems(z, where).map(([item, at]) => toNative(item, at)), type);
     if (generic === "Z882") {
-      return new ZPair(toNative(required(z, "K1", where), `${where}.K1`), toNative(required(z, "K2", where), `${where}.K2`));
+      const first = toNative(required(z, "K1", where), `${where}.K1`);
+      return typed(new ZPair(first, toNative(required(z, "K2", where), `${where}.K2`)), type);
     }
     if (generic === "Z883") {
-      const map = new Map();
+      const map = typed(new Map(), type);
       if (z.K1 !== undefined) {
         for (const [pair, at] of listItems(z.K1, `${where}.K1`)) {
           map.set(toNative(required(pair, "K1", at), `${at}.K1`), toNative(required(pair, "K2", at), `${at}.K2`));
@@ -185,11 +189,24 @@
     return new ZObject(type, keys);
   }
 
+  function typed(value, type) {
+    declared.set(value, type);
+    return value;
+  }
+
   function sortedKeys(_, value) {
     return isObject(value) ? Object.fromEntries(Object.keys(value).sort().map((k) => [k, value[k]])) : value;
   }
 
   const typeOf = (z) => (typeof z.Z1K1 === "string" ? ref(z.Z1K1) : z.Z1K1);
+
+  // `type` if every one of `zobjects` is of it (Z1 fits all), else the type they share.
+  function keptOrCommon(type, zobjects) {
+    if (type === undefined) return commonType(zobjects);
+    const wanted = stringify(type, sortedKeys);
+    return refId(type) === "Z1" || zobjects.every((z) => stringify(typeOf(z), sortedKeys) === wanted)
+      ? type : commonType(zobjects);
+  }
 
   // The one type all of `zobjects` share, or Z1 (also for none, and for references and calls).
   function commonType(zobjects) {
@@ -214,17 +231,19 @@
     if (value === null || value === undefined) return { Z1K1: ref("Z21") };
     if (Array.isArray(value)) {
       const elements = value.map((element, i) => toZObject(element, `${where}[${i}]`));
-      return zlist(elements, commonType(elements));
+      return zlist(elements, keptOrCommon((declared.get(value) || {}).Z881K1, elements));
     }
     if (value instanceof ZPair) {
       const first = toZObject(value.K1, `${where}.K1`);
       const second = toZObject(value.K2, `${where}.K2`);
-      return { Z1K1: pairType(typeOf(first), typeOf(second)), K1: first, K2: second };
+      const type = declared.get(value) || {};
+      return { Z1K1: pairType(keptOrCommon(type.Z882K1, [first]), keptOrCommon(type.Z882K2, [second])), K1: first, K2: second };
     }
     if (value instanceof Map) {
       const entries = [...value].map(([k, v], i) => [toZObject(k, `${where}.key[${i}]`), toZObject(v, `${where}.get(${i})`)]);
-      const keyType = commonType(entries.map(([k]) => k));
-      const valueType = commonType(entries.map(([, v]) => v));
+      const type = declared.get(value) || {};
+      const keyType = keptOrCommon(type.Z883K1, entries.map(([k]) => k));
+      const valueType = keptOrCommon(type.Z883K2, entries.map(([, v]) => v));
       const pair = pairType(keyType, valueType);
       return { Z1K1: mapType(keyType, valueType), K1: zlist(entries.map(([k, v]) => ({ Z1K1: pair, K1: k, K2: v })), pair) };
     }
