@@ -8,10 +8,10 @@ Python's and it needs nothing beyond the standard library.
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
-import io
 import tarfile
 import time
 from pathlib import Path

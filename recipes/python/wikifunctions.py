@@ -13,16 +13,16 @@ Z882 pair -> ZPair (.K1, .K2); Z883 map -> dict; anything else (references inclu
 ZObject that keeps its type and keys and converts back unchanged. Canonical and normal forms
 are both accepted. Python -> ZObject: the same table backwards (a tuple is a list too); a
 list's element type, a pair's and a map's member types are those it came in with while its
-values still fit them, else the common type of the values, or Z1 when they differ. Anything else (numbers, functions, ...) is an error naming what
-could not be converted.
+values still fit them, else the common type of the values, or Z1 when they differ.
+Anything else (numbers, functions, ...) is an error naming what could not be converted.
 
 What the code prints (print, sys.stdout, sys.stderr, Wikifunctions.Debug) is collected
 into executorDebugLogs instead of stdout (at most MAX_LOG_CHARS, then a truncation notice).
 Only the standard library's json and sys are used, so any Python 3 runs it.
 """
 
-import json
 import sys
+from json import dumps, loads  # bound before user code runs: it may change the json module
 
 MAX_LOG_CHARS = 64 * 1024
 # id(list, dict or ZPair) -> (it, the ZObject type it came in with), so that passing it
@@ -175,7 +175,7 @@ def normalize(z, where):
         return zlist([normalize(e, "%s[%d]" % (where, i + 1)) for i, e in enumerate(z[1:])],
                      normalize(z[0], where + "[0]"))
     if not isinstance(z, dict):
-        raise ConversionError("%s: %s is not a ZObject" % (where, json.dumps(z)))
+        raise ConversionError("%s: %s is not a ZObject" % (where, dumps(z)))
     if "Z1K1" not in z:
         raise ConversionError("%s: an object without Z1K1 is not a ZObject" % where)
     type_ = ref(z["Z1K1"]) if z["Z1K1"] in ("Z6", "Z9") else normalize(z["Z1K1"], where + ".Z1K1")
@@ -190,7 +190,7 @@ def normalize(z, where):
         if key == "Z1K1":
             continue
         if not is_key(key):
-            raise ConversionError("%s: %s is not a ZObject key" % (where, json.dumps(key)))
+            raise ConversionError("%s: %s is not a ZObject key" % (where, dumps(key)))
         out[key] = normalize(value, "%s.%s" % (where, key))
     return out
 
@@ -256,7 +256,7 @@ def declared_type(value):
 
 
 def sorted_json(value):
-    return json.dumps(value, sort_keys=True)
+    return dumps(value, sort_keys=True)
 
 
 def type_of(z):
@@ -320,7 +320,7 @@ def to_zobject(value, where):
         out = {"Z1K1": normalize(value.Z1K1, where + ".Z1K1")}
         for key, item in value.keys.items():
             if not is_key(key):
-                raise ConversionError("%s: %s is not a ZObject key" % (where, json.dumps(key)))
+                raise ConversionError("%s: %s is not a ZObject key" % (where, dumps(key)))
             out[key] = to_zobject(item, "%s.%s" % (where, key))
         return out
     raise ConversionError("%s: %s has no ZObject form" % (where, describe_value(value)))
@@ -358,7 +358,7 @@ def handle(text, logs):
         return [("executorDebugLogs", zlist([zstring(line) for line in lines], ref("Z6")))] if lines else []
 
     try:
-        request = json.loads(text)
+        request = loads(text)
     except ValueError as exc:
         return failure("the request is not valid JSON: %s" % exc)
     if not isinstance(request, dict):
@@ -372,7 +372,7 @@ def handle(text, logs):
         return failure('"functionArguments" must be an object of ZObjects by argument key')
     bad = [key for key in arguments if not is_key(key)]
     if bad:
-        return failure('"functionArguments": %s is not an argument key like "Z1000K1"' % json.dumps(bad[0]))
+        return failure('"functionArguments": %s is not an argument key like "Z1000K1"' % dumps(bad[0]))
     kwargs = {}
     for key in sorted(arguments, key=lambda k: (key_number(k), k)):
         try:
@@ -403,7 +403,7 @@ def main():
     Wikifunctions.logs = logs
     sys.stdout = sys.stderr = sys.__stdout__ = sys.__stderr__ = logs
     z22 = handle(text, logs)
-    out.write(json.dumps(z22) + "\n")
+    out.write(dumps(z22) + "\n")
     out.flush()
 
 
