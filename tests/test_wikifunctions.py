@@ -21,7 +21,7 @@ import pytest
 from wasmimage import oci, wikifunctions
 from wasmimage.errors import PipelineError
 from wasmimage.image import Image, open_image
-from wasmimage.runner import RunResult
+from wasmimage.runner import Limits, RunResult
 from wasmimage.verify import check_z22, discover_wikifunctions, wikifunctions_request
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -74,6 +74,14 @@ def metadata_of(z22: dict) -> dict:
     """Z22K2 as {key: canonical value}."""
     return {wikifunctions.canonical(key): wikifunctions.canonical(value)
             for key, value in wikifunctions.metadata_entries(z22)}
+
+
+def test_python_executor_out_of_memory_is_the_memory_limit(tmp_path):
+    # A MemoryError ends the executor with no response and the agreed exit code; the host
+    # turns that into the memory limit it enforces, as for the QuickJS image.
+    request = {"codeString": "def Z1000():\n    return bytearray(10 ** 15)\n", "functionName": "Z1000"}
+    z22 = run_under_host_python(request, tmp_path)
+    assert metadata_of(z22)["errors"]["Z5K2"] == f"memory limit of {Limits().memory_bytes // 2**20} MiB exceeded"
 
 
 def call_cli(image: Path, request: str, *flags: str) -> subprocess.CompletedProcess:

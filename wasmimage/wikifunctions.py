@@ -29,6 +29,9 @@ PROTOCOL = "wikifunctions"
 # Production's limits: 10,000 wasm pages, 9 s wall clock; no environment, no directory.
 LIMITS = Limits(timeout=9.0, memory_bytes=10_000 * 65536)
 DURATION_KEY, MEMORY_KEY = "evaluationDuration", "executionMemoryUsage"
+# An executor that runs out of memory exits with this code and writes nothing: the QuickJS
+# host does so for any script, recipes/python/wikifunctions.py on a MemoryError.
+OUT_OF_MEMORY_EXIT_CODE = 4
 
 
 def ref(zid: str) -> dict[str, str]:
@@ -86,7 +89,8 @@ def _limit_message(result: RunResult) -> str | None:
     limits = result.limits
     if result.outcome == "timeout":
         return f"time limit of {limits.timeout:g} s exceeded"
-    if result.outcome == "memory_limit":
+    out_of_memory = result.exit_code == OUT_OF_MEMORY_EXIT_CODE and not result.stdout.strip()
+    if result.outcome == "memory_limit" or (result.outcome == "error" and out_of_memory):
         return f"memory limit of {limits.memory_bytes / 2**20:g} MiB exceeded"
     if result.outcome == "output_limit":
         return f"output limit exceeded: the executor wrote more than {limits.max_stdout_bytes} bytes"

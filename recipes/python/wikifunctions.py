@@ -18,13 +18,20 @@ Anything else (numbers, functions, ...) is an error naming what could not be con
 
 What the code prints (print, sys.stdout, sys.stderr, Wikifunctions.Debug) is collected
 into executorDebugLogs instead of stdout (at most MAX_LOG_CHARS, then a truncation notice).
-Only the standard library's json and sys are used, so any Python 3 runs it.
+Running out of memory ends the executor with OUT_OF_MEMORY_EXIT_CODE and no response: the
+host reports the memory limit. Only the standard library's json, os and sys are used, so
+any Python 3 runs it.
 """
 
+import os
 import sys
 from json import dumps, loads  # bound before user code runs: it may change the json module
 
 MAX_LOG_CHARS = 64 * 1024
+# Out of memory means the sandbox's cap: the executor then ends with this code and writes
+# nothing, so the host reports the memory limit (wasmimage/wikifunctions.py), as it does
+# for the QuickJS image, whose host exits with 4 at once.
+OUT_OF_MEMORY_EXIT_CODE = 4
 # id(list, dict or ZPair) -> (it, the ZObject type it came in with), so that passing it
 # through keeps the type; holding the value keeps its id from being reused.
 DECLARED = {}
@@ -386,6 +393,8 @@ def handle(text, logs):
         if function is None:
             raise NameError("name %r is not defined" % name)
         result = function(**kwargs)
+    except MemoryError:
+        raise
     except BaseException as exc:  # SystemExit and KeyboardInterrupt too: the user's code ended
         return failure(describe(exc))
     try:
@@ -402,7 +411,10 @@ def main():
     logs = DebugLogs()
     Wikifunctions.logs = logs
     sys.stdout = sys.stderr = sys.__stdout__ = sys.__stderr__ = logs
-    z22 = handle(text, logs)
+    try:
+        z22 = handle(text, logs)
+    except MemoryError:
+        os._exit(OUT_OF_MEMORY_EXIT_CODE)
     out.write(dumps(z22) + "\n")
     out.flush()
 
