@@ -18,6 +18,8 @@ from wasmimage.validation import load_yaml
 
 # Variables every build command may use besides the toolchain's own (see build.py).
 STAGE_VARS = ("src", "files", "out", "flags", "build_dir", "jobs")
+# Each protocol an image can speak -> where its conformance suites live (conformance/<prefix>LANGUAGE).
+PROTOCOL_SUITES = {"call": "protocol/", "wikifunctions": "wikifunctions/"}
 
 
 @dataclass(frozen=True)
@@ -158,7 +160,7 @@ def _check_protocols(path: Path, run: dict[str, Any], conformance: list[str]) ->
         raise PipelineError(f"{path}: run: two executors share a file name ({', '.join(sorted(names))}); "
                             f"the image holds them side by side")
     declared = set(protocols) | ({"call"} if "executor" in run else set())
-    for protocol, prefix in (("call", "protocol/"), ("wikifunctions", "wikifunctions/")):
+    for protocol, prefix in PROTOCOL_SUITES.items():
         suites = [s for s in conformance if s.startswith(prefix)]
         if suites and protocol not in declared:
             raise PipelineError(f"{path}: conformance: {suites[0]} tests the {protocol} protocol, "

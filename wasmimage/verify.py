@@ -18,6 +18,12 @@ known_difference. Responses are compared as parsed JSON, objects ignoring key or
 numbers by value (1 equals 1.0, which JavaScript cannot tell apart) but never equal to a
 boolean. Host-side errors (Timeout, MemoryLimit, ...) are responses too, so a case can
 expect one.
+
+Suites under `wikifunctions/` test the executor of the Wikifunctions protocol
+(wasmimage/wikifunctions.py) under its limits profile. A case is `NAME.yaml` (`request`,
+sent as JSON, or `raw_request`, sent as is; optional limits and known_difference) and
+`NAME.expected.json`: the Z22 in canonical form, where {"$match": REGEX} stands for a
+string that varies (timings, memory). The Z22 must also be exactly in normal form.
 """
 
 from __future__ import annotations
@@ -35,6 +41,7 @@ import yaml
 from wasmimage import files, wikifunctions
 from wasmimage.errors import PipelineError
 from wasmimage.protocol import call_program
+from wasmimage.recipe import PROTOCOL_SUITES
 from wasmimage.runner import Limits, Program, RunResult, run_program
 
 CASE_KEYS = {"exit_code", "stdin", "stderr_contains", "known_difference", "outcome", "limits", "env", "dirs"}
@@ -227,9 +234,6 @@ def run_suite(program: Program, suite_dir: Path, extension: str, canary: bytes |
     return report
 
 
-SUITE_PROTOCOLS = {"protocol/": "call", "wikifunctions/": "wikifunctions"}  # suite prefix -> protocol
-
-
 def verify(program: Program, cwasm_sha256: str, conformance_dir: Path, suites: tuple[str, ...], extension: str,
            report_path: Path, canary: bytes, executors: dict[str, bytes] | None = None) -> dict[str, Any]:
     """Run all suites, write the report, and raise if anything failed.
@@ -242,7 +246,7 @@ def verify(program: Program, cwasm_sha256: str, conformance_dir: Path, suites: t
     that protocol (`executors`, from the recipe's run.executor and run.protocols).
     """
     executors = executors or {}
-    protocols = {name: next((p for prefix, p in SUITE_PROTOCOLS.items() if name.startswith(prefix)), None)
+    protocols = {name: next((p for p, prefix in PROTOCOL_SUITES.items() if name.startswith(prefix)), None)
                  for name in suites}
     for name, protocol in protocols.items():
         if protocol and protocol not in executors:
