@@ -5,7 +5,8 @@ optional `NAME.yaml`: exit_code (default 0), stdin, stderr_contains, known_diffe
 (a mapping from image name to the reason that image differs, e.g.
 `{rustpython: "no PEP 678 notes"}`: for that image a failure is reported with the reason
 and does not fail the suite; other images must still pass), outcome (default ok/error
-from the exit code; hostile cases name a limit), limits (timeout, memory_mb,
+from the exit code; hostile cases name a limit, or a list of outcomes any of which is
+right, for a program that interpreters end in different ways), limits (timeout, memory_mb,
 max_stdout_bytes), env and dirs (grants; none by default).
 
 Suites under `hostile/` also run the recipe's canary after each case: it must still pass.
@@ -44,7 +45,7 @@ from wasmimage import files, wikifunctions
 from wasmimage.errors import PipelineError
 from wasmimage.protocol import call_program
 from wasmimage.recipe import PROTOCOL_SUITES
-from wasmimage.runner import Limits, Program, RunResult, run_program
+from wasmimage.runner import OUTCOMES, Limits, Program, RunResult, run_program
 
 CASE_KEYS = {"exit_code", "stdin", "stderr_contains", "known_difference", "outcome", "limits", "env", "dirs"}
 PROTOCOL_CASE_KEYS = {"known_difference", "limits"}
@@ -68,6 +69,12 @@ class Case:
         return self.meta.get("known_difference", {}).get(image)
 
     @property
+    def outcomes(self) -> tuple[str, ...]:
+        """The outcomes this case accepts: `outcome` (one name or a list), else ok/error from exit_code."""
+        outcome = self.meta.get("outcome") or ("ok" if self.meta.get("exit_code", 0) == 0 else "error")
+        return (outcome,) if isinstance(outcome, str) else tuple(outcome)
+
+    @property
     def limits(self) -> Limits:
         return case_limits(self.meta.get("limits", {}), self.base_limits)
 
@@ -88,6 +95,10 @@ def _meta(meta_path: Path, keys: set[str]) -> dict[str, Any]:
         case_limits(meta.get("limits", {}))
     except (ValueError, TypeError) as exc:
         raise PipelineError(f"{meta_path}: limits: {exc}") from None
+    outcome = meta.get("outcome", "ok")
+    if not (outcome in OUTCOMES or isinstance(outcome, list) and outcome and set(outcome) <= set(OUTCOMES)):
+        raise PipelineError(f"{meta_path}: outcome: must be one of {', '.join(OUTCOMES)} or a list of them; "
+                            f"got {outcome!r}")
     if "known_difference" in meta and not _is_known_difference(meta["known_difference"]):
         raise PipelineError(f"{meta_path}: known_difference: must map image names to reasons, "
                             f'e.g. {{rustpython: "why it differs"}}; got {meta["known_difference"]!r}')
@@ -191,14 +202,13 @@ def check_response(case: Case, response: dict[str, Any]) -> str | None:
 def check(case: Case, result: RunResult) -> str | None:
     """Why the result does not match the case, or None when it does."""
     meta = case.meta
-    expected_outcome = meta.get("outcome") or ("ok" if meta.get("exit_code", 0) == 0 else "error")
-    if result.outcome != expected_outcome:
-        return f"outcome {result.outcome} ({result.reason}), expected {expected_outcome}"
+    expected_outcomes = case.outcomes
+    if result.outcome not in expected_outcomes:
+        return f"outcome {result.outcome} ({result.reason}), expected {' or '.join(expected_outcomes)}"
     if result.wall_seconds > 2 * case.limits.timeout + WALL_SLACK:
         return f"took {result.wall_seconds:.2f}s: its {case.limits.timeout}s deadline did not hold"
-    if "exit_code" in meta or expected_outcome in ("ok", "error"):
-        if result.exit_code != meta.get("exit_code", 0):
-            return f"exit code {result.exit_code}, expected {meta.get('exit_code', 0)}"
+    if result.outcome in ("ok", "error") and result.exit_code != meta.get("exit_code", 0):
+        return f"exit code {result.exit_code}, expected {meta.get('exit_code', 0)}"
     if case.expected_stdout is not None and result.stdout != case.expected_stdout:
         return (f"stdout differs:\n    expected {case.expected_stdout[:300]!r}\n    actual   {result.stdout[:300]!r}"
                 + (f"\n    stderr   {result.stderr[-300:]!r}" if result.stderr else ""))
