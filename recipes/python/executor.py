@@ -25,6 +25,7 @@
 
 import json
 import sys
+import types
 
 MAX_LOG_CHARS = 64 * 1024
 HOST_ERROR_TYPES = {"Timeout", "MemoryLimit", "OutputLimit", "Trap", "InputLimit", "ProtocolError"}
@@ -114,11 +115,7 @@ def encode(body):
 def define(source, name):
     """Run the source in a fresh namespace and return what it binds to `name`."""
     namespace = {"__name__": "__main__", "__builtins__": __builtins__}
-    try:
-        code = compile(source, "<function>", "exec")
-    except SyntaxError as exc:  # compile errors carry no traceback worth keeping
-        raise exc.with_traceback(None)
-    exec(code, namespace)
+    exec(compile(source, "<function>", "exec"), namespace)
     if name not in namespace:
         raise NameError(f"name '{name}' is not defined")
     function = namespace[name]
@@ -128,12 +125,10 @@ def define(source, name):
 
 
 def call(request):
-    import inspect
-
     function = define(request["function"], request["name"])
     result = function(*request.get("args", []))
-    if inspect.iscoroutine(result):
-        import asyncio
+    if isinstance(result, types.CoroutineType):
+        import asyncio  # only now: importing it costs start-up time
 
         result = asyncio.run(result)
     return result
