@@ -158,7 +158,7 @@ class _CappedOutput:
         return -errno.EFBIG
 
 
-_guest = threading.local()  # per guest thread: its Linker and the running call's deadline
+_guest = threading.local()  # per guest thread: its Linker, the running call's deadline and clock origin
 
 
 def _linker() -> wasmtime.Linker:
@@ -198,6 +198,12 @@ def _poll_oneoff(caller: wasmtime.Caller, subs_ptr: int, events_ptr: int, count:
         return _EFAULT
 
 
+def _guest_monotonic_ns() -> int:
+    """The guest's monotonic clock, which counts from its WASI context's creation: read on the
+    host from just after that moment, so it is never ahead and an absolute sleep never ends early."""
+    return time.monotonic_ns() - _guest.monotonic_origin_ns
+
+
 def _poll(caller: wasmtime.Caller, subs_ptr: int, events_ptr: int, count: int, nevents_ptr: int) -> int:
     if not 0 < count <= MAX_POLL_SUBSCRIPTIONS:  # this loop runs in Python, out of the deadline's reach
         return _EINVAL
@@ -212,8 +218,8 @@ def _poll(caller: wasmtime.Caller, subs_ptr: int, events_ptr: int, count: int, n
             ready.append(_EVENT.pack(userdata, 0, tag, 0, 0))
             continue
         clock, timeout, flags = _CLOCK_FIELDS.unpack_from(subs, at + 16)
-        if flags & _ABSTIME:  # only the realtime clock's epoch is known on this side
-            timeout = max(0, timeout - time.time_ns()) if clock == _REALTIME else 0
+        if flags & _ABSTIME:  # CPython's time.sleep waits for an absolute time on the monotonic clock
+            timeout = max(0, timeout - (time.time_ns() if clock == _REALTIME else _guest_monotonic_ns()))
         clocks.append((timeout, userdata))
     if not ready:
         timeout, userdata = min(clocks)
@@ -316,6 +322,7 @@ def _run_here(program: Program, script: bytes, stdin: bytes, args: tuple[str, ..
         store.set_limits(memory_size=limits.memory_bytes, table_elements=limits.max_table_elements,
                          instances=limits.max_instances, tables=limits.max_tables, memories=limits.max_memories)
         store.set_wasi(wasi)
+        _guest.monotonic_origin_ns = time.monotonic_ns()
         _guest.deadline = deadline
         remaining = deadline - time.monotonic()
         ticks = max(1, math.ceil(remaining / EPOCH_TICK_SECONDS))
