@@ -199,6 +199,14 @@ def check_response(case: Case, response: dict[str, Any]) -> str | None:
     return None
 
 
+def _stdout_difference(expected: bytes, actual: bytes) -> str:
+    """The first line that differs, so a long output's failure shows where it goes wrong."""
+    expected_lines, actual_lines = expected.split(b"\n"), actual.split(b"\n")
+    line = next(i for i, (e, a) in enumerate(zip(expected_lines + [None], actual_lines + [None])) if e != a)
+    shown = [lines[line] if line < len(lines) else b"(end of output)" for lines in (expected_lines, actual_lines)]
+    return (f"stdout differs at line {line + 1}:\n    expected {shown[0][:300]!r}\n    actual   {shown[1][:300]!r}")
+
+
 def check(case: Case, result: RunResult) -> str | None:
     """Why the result does not match the case, or None when it does."""
     meta = case.meta
@@ -210,8 +218,8 @@ def check(case: Case, result: RunResult) -> str | None:
     if result.outcome in ("ok", "error") and result.exit_code != meta.get("exit_code", 0):
         return f"exit code {result.exit_code}, expected {meta.get('exit_code', 0)}"
     if case.expected_stdout is not None and result.stdout != case.expected_stdout:
-        return (f"stdout differs:\n    expected {case.expected_stdout[:300]!r}\n    actual   {result.stdout[:300]!r}"
-                + (f"\n    stderr   {result.stderr[-300:]!r}" if result.stderr else ""))
+        return _stdout_difference(case.expected_stdout, result.stdout) + (
+            f"\n    stderr   {result.stderr[-300:]!r}" if result.stderr else "")
     if "stderr_contains" in meta and meta["stderr_contains"].encode() not in result.stderr:
         return f"stderr lacks {meta['stderr_contains']!r}: {result.stderr[-300:]!r}"
     return None

@@ -12,7 +12,7 @@ print(math.nextafter(1.0, 2.0), math.ulp(1.0), 5e-324 / 2, 1.7976931348623157e30
 print(divmod(7.5, 2), 7.5 // -2, -7.5 % 2, math.fmod(-7.5, 2), math.remainder(7.5, 2))
 print(int(1e20), int(-2.9), math.floor(-2.5), math.ceil(-2.5), math.trunc(2.9), round(-2.5), round(2.5))
 print(1 / 3, 2 / 3, 10 / 3, 1e22, 1e21, 123456789012345678.0, 0.1 * 3, 1.1 * 1.1)
-print(float.fromhex("0x1.fffffffffffffp+1023") == 1.7976931348623157e308, hash(1.0) == hash(1), hash(0.5))
+print(float.fromhex("0x1.fffffffffffffp+1023") == 1.7976931348623157e308, hash(1.0) == hash(1), hash(0.5) == hash(0.5 + 0j))
 try:
     float("1.2.3")
 except ValueError as e:
