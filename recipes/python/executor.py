@@ -139,7 +139,7 @@ def check(request):
     if not isinstance(request, dict):
         return protocol_error("the request must be a JSON object")
     if not isinstance(request.get("function"), str):
-        return protocol_error('"function" must be a string of Python source')
+        return protocol_error('"function" must be a string of source code')
     name = request.get("name")
     if not isinstance(name, str) or not name.isidentifier():
         return protocol_error('"name" must be a Python identifier')
