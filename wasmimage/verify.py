@@ -3,7 +3,7 @@
 A case is `NAME<ext>` (the script), `NAME.out` (expected stdout, exact bytes) and an
 optional `NAME.yaml`: exit_code (default 0), stdin, stderr_contains, known_difference
 (a mapping from image name to the reason that image differs, e.g.
-`{rustpython: "no PEP 678 notes"}`: for that image a failure is reported with the reason
+`{rustpython: "why it differs"}`: for that image a failure is reported with the reason
 and does not fail the suite; other images must still pass), outcome (default ok/error
 from the exit code; hostile cases name a limit, or a list of outcomes any of which is
 right, for a program that interpreters end in different ways), limits (timeout, memory_mb,
