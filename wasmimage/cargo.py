@@ -372,7 +372,9 @@ def download_crate(source: Source, tmp: Path, toolchain: Callable[[], ResolvedTo
     chosen = next((c for c in cached if sha256_file(c) == source.sha256), cached[0] if cached else None)
     if result.returncode != 0 or chosen is None:
         lines = [line for line in result.stderr.strip().splitlines() if line.strip()]
-        detail = "\n  ".join(lines[-4:]) if result.returncode else f"{name}-{version}.crate is not in {home}/registry/cache"
+        first_error = next((i for i, line in enumerate(lines) if line.startswith("error")), max(len(lines) - 3, 0))
+        detail = ("\n  ".join(lines[first_error:first_error + 3]) if result.returncode
+                  else f"{name}-{version}.crate is not in {home}/registry/cache")
         raise PipelineError(f"{source.name}: cargo could not download {source.location} ({cargo} fetch):\n  "
                             f"{detail}\n  put {source.filename} in a mirror to build without the registry")
     shutil.copyfile(chosen, tmp)
