@@ -175,10 +175,13 @@ def platform(image: Image) -> dict:
 
 
 def source_location(pin: dict) -> str:
-    """A source pin as one URL-like string (a PyPI sdist as a package URL)."""
+    """A source pin as one URL-like string (a PyPI sdist or a crate as a package URL)."""
     if "pypi-sdist" in pin:
         name, _, version = pin["pypi-sdist"].partition("==")
         return f"pkg:pypi/{name}@{version}"
+    if "crate" in pin:
+        name, _, version = pin["crate"].partition("==")
+        return f"pkg:cargo/{name}@{version}"
     return pin.get("url") or pin.get("git") or pin["name"]
 
 

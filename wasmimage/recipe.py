@@ -25,8 +25,8 @@ PROTOCOL_SUITES = {"call": "protocol/", "wikifunctions": "wikifunctions/"}
 @dataclass(frozen=True)
 class Source:
     name: str
-    kind: str  # "url" | "git" | "pypi-sdist" | "cargo-vendor"
-    location: str  # the URL, git URL, `name==version`, or (cargo-vendor) the source whose Cargo.lock it serves
+    kind: str  # "url" | "git" | "pypi-sdist" | "crate" | "cargo-vendor"
+    location: str  # the URL, git URL, `name==version` (pypi-sdist, crate), or (cargo-vendor) the source whose Cargo.lock it serves
     sha256: str | None
     commit: str | None
     filename: str
@@ -96,13 +96,18 @@ def _default_filename(kind: str, location: str) -> str:
     if kind == "pypi-sdist":
         name, version = location.split("==")
         return f"{name.replace('-', '_').replace('.', '_').lower()}-{version}.tar.gz"
+    if kind == "crate":
+        return location.replace("==", "-") + ".crate"  # what the registry serves and cargo caches
     return location.rstrip("/").rsplit("/", 1)[-1].removesuffix(".git")
 
 
 def _source(raw: dict[str, Any]) -> Source:
-    kind = next(k for k in ("url", "git", "pypi-sdist", "cargo-vendor") if k in raw)
+    kind = next(k for k in ("url", "git", "pypi-sdist", "crate", "cargo-vendor") if k in raw)
     filename = raw.get("filename") or ("" if kind == "cargo-vendor" else _default_filename(kind, raw[kind]))
-    return Source(raw["name"], kind, raw[kind], raw.get("sha256"), raw.get("commit"), filename, raw.get("subdir"))
+    subdir = raw.get("subdir")
+    if kind == "crate" and subdir is None:
+        subdir = raw[kind].replace("==", "-")  # a .crate holds one directory, NAME-VERSION/
+    return Source(raw["name"], kind, raw[kind], raw.get("sha256"), raw.get("commit"), filename, subdir)
 
 
 def _link_cargo_vendor(path: Path, sources: tuple[Source, ...]) -> tuple[Source, ...]:
@@ -113,7 +118,7 @@ def _link_cargo_vendor(path: Path, sources: tuple[Source, ...]) -> tuple[Source,
             owner = next((s for s in linked if s.name == source.location and s.kind != "cargo-vendor"), None)
             if owner is None:
                 raise PipelineError(f"{path}: sources[{index}].cargo-vendor: {source.location!r} must name an "
-                                    f"earlier git, url or pypi-sdist source (the one whose Cargo.lock it serves)")
+                                    f"earlier git, url, pypi-sdist or crate source (the one whose Cargo.lock it serves)")
             filename = source.filename or f"{owner.name}-{owner.commit or owner.sha256}-vendor.tar.gz"
             source = dataclasses.replace(source, filename=filename, vendors=owner)
         linked.append(source)
