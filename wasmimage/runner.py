@@ -115,13 +115,13 @@ def program_from_run(name: str, module: wasmtime.Module, run: dict[str, Any], fi
     for guest, names in sorted(run.get("mounts", {}).items()):
         host = Path(tempfile.mkdtemp(prefix="wasmimage-mount-"))
         staged.append(host)
-        for name in names:
-            expected = (digests or {}).get(name, {}).get("sha256")
-            shutil.copyfile(files_dir / name, host / name)
-            if files.sha256_file(host / name) != expected:
+        for file_name in names:
+            expected = (digests or {}).get(file_name, {}).get("sha256")
+            shutil.copyfile(files_dir / file_name, host / file_name)
+            if files.sha256_file(host / file_name) != expected:
                 for path in staged:
                     shutil.rmtree(path, ignore_errors=True)
-                raise PipelineError(f"{files_dir / name}: does not match its recorded sha256 {expected}; "
+                raise PipelineError(f"{files_dir / file_name}: does not match its recorded sha256 {expected}; "
                                     f"refusing to mount it at {guest}")
         mounts.append((guest, str(host)))
     program = Program(name, module, tuple(run["argv"]), run["script_name"], run.get("out_of_memory_exit_code"),
