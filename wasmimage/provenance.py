@@ -54,6 +54,8 @@ def builder() -> dict[str, Any]:
 def _dependency(pin: dict[str, Any]) -> dict[str, Any]:
     """A source pin as an in-toto ResourceDescriptor."""
     uri = pin.get("url") or pin.get("git")
+    if not uri and "debian-source" in pin:
+        uri = f"pkg:deb/debian/{pin['debian-source']['package']}?distro={pin['debian-source']['suite']}"
     if "pypi-sdist" in pin:
         package, _, version = pin["pypi-sdist"].partition("==")
         uri = f"pkg:pypi/{package}@{version}"
