@@ -37,6 +37,11 @@ def describe(debian: Mapping[str, str]) -> str:
     return f"Debian source package {debian['package']} ({debian['suite']}): {debian['file']}"
 
 
+def purl(debian: Mapping[str, str]) -> str:
+    """The package URL that names where the bytes come from, for manifests, SBOMs and provenance."""
+    return f"pkg:deb/debian/{debian['package']}?distro={debian['suite']}"
+
+
 def archive_uris() -> list[str]:
     """The Debian archives to ask: $WASMIMAGE_DEBIAN_ARCHIVES, else those apt is configured with."""
     configured = os.environ.get(ARCHIVES_ENV, "").split()

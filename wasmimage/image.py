@@ -103,7 +103,7 @@ def _write_image(recipe: Recipe, work: Path, target: Path, copies: dict[str, Pat
         "run": run,
         "roles": roles,
         "files": {name: {"sha256": files.sha256_file(work / name), "size": (work / name).stat().st_size}
-                  for name in sorted(roles.values())},
+                  for name in sorted({*roles.values(), *copies})},  # copies: also the run.mounts files
         "conformance": report["summary"],
         # Beside image.json, outside `files`: it carries the build's times (see provenance.py).
         **({"provenance": provenance.FILE_NAME} if build_run else {}),

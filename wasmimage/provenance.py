@@ -22,7 +22,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from wasmimage import __version__, files
+from wasmimage import __version__, debian_source, files
 
 FILE_NAME = "provenance.intoto.json"
 MEDIA_TYPE = "application/vnd.in-toto+json"
@@ -55,7 +55,7 @@ def _dependency(pin: dict[str, Any]) -> dict[str, Any]:
     """A source pin as an in-toto ResourceDescriptor."""
     uri = pin.get("url") or pin.get("git")
     if not uri and "debian-source" in pin:
-        uri = f"pkg:deb/debian/{pin['debian-source']['package']}?distro={pin['debian-source']['suite']}"
+        uri = debian_source.purl(pin["debian-source"])
     if "pypi-sdist" in pin:
         package, _, version = pin["pypi-sdist"].partition("==")
         uri = f"pkg:pypi/{package}@{version}"
