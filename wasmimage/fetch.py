@@ -88,21 +88,33 @@ def fetch(source: Source, settings: FetchSettings, toolchain=None) -> Path:
         try:
             return _store(source, target, lambda tmp, loc=location: _copy_from(loc, tmp, settings))
         except FileNotFoundError:
-            errors.append(f"{location}: not there")
+            errors.append(f"mirror {location}: not there")
         except PipelineError as exc:
-            errors.append(str(exc))
+            errors.append(f"mirror {exc}")
+    if source.debian:
+        from wasmimage import debian_source
+
+        if debian_source.available():  # before the url: where apt works, Debian's archive is the nearer copy
+            try:
+                return _store(source, target, lambda tmp: debian_source.download(source.debian, tmp))
+            except PipelineError as exc:
+                errors.append(str(exc))
+        else:
+            errors.append(f"{debian_source.describe(source.debian)}: not tried, apt-get is not installed")
     if source.kind == "url":
         getter = lambda tmp: _download(source.location, tmp, settings)  # noqa: E731
     elif source.kind == "crate":
         from wasmimage import cargo
 
         getter = lambda tmp: cargo.download_crate(source, tmp, toolchain)  # noqa: E731
-    else:
+    elif source.kind == "pypi-sdist":
         getter = lambda tmp: _pip_download(source, tmp)  # noqa: E731
+    else:  # debian-source: no other location
+        raise PipelineError(f"{source.name}: cannot fetch {source.filename}:" + "".join(f"\n  {e}" for e in errors))
     try:
         return _store(source, target, getter)
     except PipelineError as exc:
-        tried = "".join(f"\n  mirror {e}" for e in errors)
+        tried = "".join(f"\n  {e}" for e in errors)
         raise PipelineError(f"{exc}{tried}") from None
 
 

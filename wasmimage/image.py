@@ -38,6 +38,10 @@ class StageOutputs:
     cwasm: Path
     aot_info: Path
     report: Path
+    mounted_dir: Path | None = None  # the files the recipe's run.mounts names, as the compile stage kept them
+
+    def mounted(self, recipe: Recipe) -> list[Path]:
+        return [self.mounted_dir / name for name in recipe.mounted_files] if self.mounted_dir else []
 
 
 def image_dir(images_root: Path, recipe: Recipe) -> Path:
@@ -58,7 +62,8 @@ def assemble(recipe: Recipe, stages: StageOutputs, target: Path, build_run: Buil
     if report.get("cwasm_sha256") != files.sha256_file(stages.cwasm):
         raise PipelineError(f"{stages.report}: it proves another .cwasm than {stages.cwasm}; rerun the verify stage")
     roles = {"wasm": f"{recipe.name}.wasm", "cwasm": f"{recipe.name}.cwasm", "report": "conformance-report.json"}
-    copies = {roles["wasm"]: stages.wasm, roles["cwasm"]: stages.cwasm, roles["report"]: stages.report}
+    copies = {roles["wasm"]: stages.wasm, roles["cwasm"]: stages.cwasm, roles["report"]: stages.report,
+              **{path.name: path for path in stages.mounted(recipe)}}
     run = {k: v for k, v in recipe.run.items() if k not in ("executor", "protocols")}
     for protocol, script in recipe.protocols.items():
         roles[PROTOCOL_ROLES[protocol]] = script.name
@@ -101,16 +106,18 @@ def _write_image(recipe: Recipe, work: Path, target: Path, copies: dict[str, Pat
         "protocols": {protocol: roles[PROTOCOL_ROLES[protocol]] for protocol in recipe.protocols},
         "roles": roles,
         "files": {name: {"sha256": files.sha256_file(work / name), "size": (work / name).stat().st_size}
-                  for name in sorted(roles.values())},
+                  for name in sorted({*roles.values(), *copies})},  # copies: also the run.mounts files
         "conformance": report["summary"],
         # Beside image.json, outside `files`: it carries the build's times (see provenance.py).
         **({"provenance": provenance.FILE_NAME} if build_run else {}),
     }
     # The bytes published are the bytes that were built, compiled and verified: the copies
     # must still have the digests the compile and aot stages recorded.
-    for role, recorded in (("wasm", build_info["wasm"]["sha256"]), ("cwasm", aot_info["cwasm"]["sha256"])):
-        if manifest["files"][roles[role]]["sha256"] != recorded:
-            raise PipelineError(f"{copies[roles[role]]}: changed after its stage recorded sha256 {recorded}; "
+    recorded = {roles["wasm"]: build_info["wasm"]["sha256"], roles["cwasm"]: aot_info["cwasm"]["sha256"],
+                **{name: entry["sha256"] for name, entry in build_info.get("mounted", {}).items()}}
+    for name, sha256 in recorded.items():
+        if manifest["files"][name]["sha256"] != sha256:
+            raise PipelineError(f"{copies[name]}: changed after its stage recorded sha256 {sha256}; "
                                 f"rerun the build (doit build); no image written")
     files.write_json(work / MANIFEST, manifest)
     if build_run is not None:

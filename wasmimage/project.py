@@ -78,7 +78,7 @@ class Project:
         out = self.artifacts_dir / "build" / recipe.name
         return StageOutputs(wasm=out / "interpreter.wasm", build_info=out / "build-info.json",
                             cwasm=out / "interpreter.cwasm", aot_info=out / "aot-info.json",
-                            report=out / "conformance-report.json")
+                            report=out / "conformance-report.json", mounted_dir=out / "mounted")
 
     def conformance_files(self, recipe: Recipe) -> list[Path]:
         return sorted(p for suite in recipe.conformance
@@ -125,6 +125,8 @@ def verify_key(project: Project, recipe: Recipe) -> str:
                         for p in project.conformance_files(recipe)},
         "run": recipe.run,
         "executors": {name: files.sha256_file(script) for name, script in recipe.protocols.items()},
+        **({"mounted": {p.name: files.sha256_file(p) for p in project.stage_outputs(recipe).mounted(recipe)}}
+           if recipe.mounted_files else {}),
         "pipeline": __version__,
     })
 

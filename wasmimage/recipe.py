@@ -25,13 +25,16 @@ PROTOCOL_SUITES = {"call": "protocol/", "wikifunctions": "wikifunctions/"}
 @dataclass(frozen=True)
 class Source:
     name: str
-    kind: str  # "url" | "git" | "pypi-sdist" | "crate" | "cargo-vendor"
-    location: str  # the URL, git URL, `name==version` (pypi-sdist, crate), or (cargo-vendor) the source whose Cargo.lock it serves
+    kind: str  # "url" | "git" | "pypi-sdist" | "crate" | "cargo-vendor" | "debian-source"
+    location: str  # the URL, git URL, `name==version` (pypi-sdist, crate), Debian source package, or (cargo-vendor) the source whose Cargo.lock it serves
     sha256: str | None
     commit: str | None
     filename: str
     subdir: str | None
     vendors: Source | None = None  # cargo-vendor: that source (see cargo.py)
+    # The same bytes from a Debian source package ({package, suite, file}; debian_source.py):
+    # a url source's alternative location, or a debian-source's only one.
+    debian: dict[str, str] | None = None
 
     @property
     def pin(self) -> dict[str, Any]:
@@ -41,6 +44,8 @@ class Source:
             pin["sha256"] = self.sha256
         elif self.commit:
             pin["commit"] = self.commit
+        if self.debian:
+            pin["debian-source"] = dict(self.debian)
         return pin
 
 
@@ -82,6 +87,11 @@ class Recipe:
         """The project-owned files this recipe builds from (host programs, executors)."""
         return [self.recipe_dir / f for f in self.files] + list(self.protocols.values())
 
+    @property
+    def mounted_files(self) -> tuple[str, ...]:
+        """Files the build leaves in out/ beside the output that the image ships and grants the guest (run.mounts)."""
+        return tuple(name for names in self.run.get("mounts", {}).values() for name in names)
+
     def digest(self) -> str:
         """sha256 over the recipe document and the content of its own files."""
         h = hashlib.sha256(json.dumps(self.data, sort_keys=True).encode())
@@ -102,12 +112,17 @@ def _default_filename(kind: str, location: str) -> str:
 
 
 def _source(raw: dict[str, Any]) -> Source:
-    kind = next(k for k in ("url", "git", "pypi-sdist", "crate", "cargo-vendor") if k in raw)
+    debian = raw.get("debian-source")
+    kind = next((k for k in ("url", "git", "pypi-sdist", "crate", "cargo-vendor") if k in raw), "debian-source")
+    if kind == "debian-source":
+        return Source(raw["name"], kind, debian["package"], raw["sha256"], None, raw.get("filename") or debian["file"],
+                      raw.get("subdir"), debian=debian)
     filename = raw.get("filename") or ("" if kind == "cargo-vendor" else _default_filename(kind, raw[kind]))
     subdir = raw.get("subdir")
     if kind == "crate" and subdir is None:
         subdir = raw[kind].replace("==", "-")  # a .crate holds one directory, NAME-VERSION/
-    return Source(raw["name"], kind, raw[kind], raw.get("sha256"), raw.get("commit"), filename, subdir)
+    return Source(raw["name"], kind, raw[kind], raw.get("sha256"), raw.get("commit"), filename, subdir,
+                  debian=debian)
 
 
 def _link_cargo_vendor(path: Path, sources: tuple[Source, ...]) -> tuple[Source, ...]:
@@ -175,6 +190,23 @@ def _check_protocols(path: Path, run: dict[str, Any], conformance: list[str]) ->
                                 f"(e.g. wikifunctions/javascript)")
 
 
+# Names an image directory already uses for its own files (image.py).
+RESERVED_IMAGE_NAMES = ("image.json", "conformance-report.json", "interpreter.wasm", "interpreter.cwasm",
+                        "build-info.json", "aot-info.json")
+
+
+def _check_mounts(path: Path, data: dict[str, Any]) -> None:
+    """Mounted files sit beside the interpreter in the image: one name, one file, none of the image's own."""
+    seen: set[str] = set()
+    for guest, names in data["run"].get("mounts", {}).items():
+        for name in names:
+            reserved = RESERVED_IMAGE_NAMES + (f"{data['name']}.wasm", f"{data['name']}.cwasm")
+            if name in seen or name in reserved or name == data["output"]:
+                raise PipelineError(f"{path}: run.mounts[{guest!r}]: {name!r} is mounted twice or is a name the "
+                                    f"image uses for itself ({', '.join(reserved)}, the output)")
+            seen.add(name)
+
+
 def load_recipe(path: Path, toolchains_dir: Path, conformance_dir: Path) -> Recipe:
     data = load_yaml(path, "recipe")
     if data["name"] != path.stem:
@@ -198,6 +230,7 @@ def load_recipe(path: Path, toolchains_dir: Path, conformance_dir: Path) -> Reci
             if not (base / rel).exists():
                 raise PipelineError(f"{path}: {field}[{index}]: {base / rel} does not exist")
     _check_protocols(path, data["run"], data["conformance"])
+    _check_mounts(path, data)
     build = data["build"]
     return Recipe(
         name=data["name"], version=data["version"], revision=data["revision"], language=data["language"],

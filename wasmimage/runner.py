@@ -20,7 +20,8 @@ fork and the child's calls would hang.
 
 Isolation: no host directory, no environment variable and no argument reaches the
 guest unless the caller grants it. The script itself is the only file the guest sees,
-in a read-only directory of its own (/script).
+in a read-only directory of its own (/script), besides files of the image its `run.mounts`
+names (a standard library zip, say): read-only, from a private copy of just those files.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ import struct
 import tempfile
 import threading
 import time
+import weakref
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
@@ -49,6 +51,7 @@ from wasmtime import _ffi
 from wasmimage import aot, epoch, files, native
 from wasmimage.aot import engine
 from wasmimage.epoch import TICK_SECONDS as EPOCH_TICK_SECONDS
+from wasmimage.errors import PipelineError
 from wasmimage.image import Image, open_image
 
 OUTCOMES = ("ok", "error", "timeout", "memory_limit", "output_limit", "trap")
@@ -97,11 +100,35 @@ class Program:
     argv: tuple[str, ...]  # "{script}" is replaced by the script's guest path
     script_name: str
     out_of_memory_exit_code: int | None = None
+    mounts: tuple[tuple[str, str], ...] = ()  # (guest directory, host directory), granted read-only
 
 
-def program_from_run(name: str, module: wasmtime.Module, run: dict[str, Any]) -> Program:
-    """A Program from a recipe's or manifest's `run` section."""
-    return Program(name, module, tuple(run["argv"]), run["script_name"], run.get("out_of_memory_exit_code"))
+def program_from_run(name: str, module: wasmtime.Module, run: dict[str, Any], files_dir: Path | None = None,
+                     digests: Mapping[str, Mapping[str, str]] | None = None) -> Program:
+    """A Program from a recipe's or manifest's `run` section.
+
+    The files `run.mounts` names are taken from files_dir, checked against `digests` (name ->
+    {"sha256": ...}) and copied into a private directory per guest path, so that the guest
+    sees those files and nothing else beside them; the copies go when the Program does.
+    """
+    mounts, staged = [], []
+    for guest, names in sorted(run.get("mounts", {}).items()):
+        host = Path(tempfile.mkdtemp(prefix="wasmimage-mount-"))
+        staged.append(host)
+        for file_name in names:
+            expected = (digests or {}).get(file_name, {}).get("sha256")
+            shutil.copyfile(files_dir / file_name, host / file_name)
+            if files.sha256_file(host / file_name) != expected:
+                for path in staged:
+                    shutil.rmtree(path, ignore_errors=True)
+                raise PipelineError(f"{files_dir / file_name}: does not match its recorded sha256 {expected}; "
+                                    f"refusing to mount it at {guest}")
+        mounts.append((guest, str(host)))
+    program = Program(name, module, tuple(run["argv"]), run["script_name"], run.get("out_of_memory_exit_code"),
+                      tuple(mounts))
+    for path in staged:
+        weakref.finalize(program, shutil.rmtree, path, True)
+    return program
 
 
 _programs: dict[tuple[str, str], Program] = {}
@@ -114,7 +141,8 @@ def load_program(image: Image) -> Program:
     with _programs_lock:
         if key not in _programs:
             module = native.module_for(image)
-            _programs[key] = program_from_run(image.name, module, image.manifest["run"])
+            _programs[key] = program_from_run(image.name, module, image.manifest["run"], image.path,
+                                              image.manifest["files"])
         return _programs[key]
 
 
@@ -314,6 +342,8 @@ def _run_here(program: Program, script: bytes, stdin: bytes, args: tuple[str, ..
         wasi.stdout_custom = stdout
         wasi.stderr_custom = stderr
         wasi.preopen_dir(str(script_dir), SCRIPT_DIR, fs_mutable=False)
+        for guest, host in program.mounts:
+            wasi.preopen_dir(host, guest, fs_mutable=False)
         for guest, host in sorted((dirs or {}).items()):
             wasi.preopen_dir(str(host), guest, fs_mutable=False)
 

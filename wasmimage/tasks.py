@@ -73,9 +73,9 @@ def compile_recipe(project: Project, recipe: Recipe) -> str:
 
     out = project.stage_outputs(recipe)
     return cache.run_cached(project.cache, "compile", recipe.name, compile_key(project, recipe),
-                            [out.wasm, out.build_info],
+                            [out.wasm, out.build_info, *out.mounted(recipe)],
                             lambda: build(recipe, project.toolchain(recipe), project.fetch_settings,
-                                          project.work_dir / recipe.name, out.wasm, out.build_info))
+                                          project.work_dir / recipe.name, out.wasm, out.build_info, out.mounted_dir))
 
 
 def aot_compile(project: Project, recipe: Recipe) -> str:
@@ -111,7 +111,8 @@ def run_verify(project: Project, recipe: Recipe) -> None:
     out = project.stage_outputs(recipe)
     aot_info = files.read_json(out.aot_info)
     module = aot.load(out.cwasm, aot_info["cwasm"]["sha256"], aot_info)
-    program = program_from_run(recipe.name, module, recipe.run)
+    build_info = files.read_json(out.build_info)
+    program = program_from_run(recipe.name, module, recipe.run, out.mounted_dir, build_info.get("mounted", {}))
     extension = "." + recipe.run["script_name"].rsplit(".", 1)[-1]
     verify.verify(program, aot_info["cwasm"]["sha256"], project.conformance_dir, recipe.conformance, extension,
                   out.report, recipe.run["canary"].encode(),
@@ -154,7 +155,7 @@ def compile_tasks(project: Project) -> Iterator[dict]:
             "actions": [_action(compile_recipe, project, recipe)],
             "file_dep": [recipe.path, recipe.toolchain.path, *recipe.file_paths()],
             "task_dep": [f"fetch:{recipe.name}"],
-            "targets": [out.wasm, out.build_info],
+            "targets": [out.wasm, out.build_info, *out.mounted(recipe)],
             "uptodate": [_key_unchanged(lambda r=recipe: compile_key(project, r))],
             "clean": True,
         }
@@ -183,7 +184,8 @@ def verify_tasks(project: Project) -> Iterator[dict]:
             "name": recipe.name,
             "doc": f"run {recipe.name}'s conformance suites against the .cwasm",
             "actions": [_action(verify_recipe, project, recipe)],
-            "file_dep": [out.cwasm, out.aot_info, recipe.path, *recipe.file_paths(), *project.conformance_files(recipe)],
+            "file_dep": [out.cwasm, out.aot_info, recipe.path, *recipe.file_paths(), *project.conformance_files(recipe),
+                         *out.mounted(recipe)],
             "targets": [out.report, junit.path_for(out.report)],
             "uptodate": [_key_unchanged(lambda r=recipe: verify_key(project, r))],
             "clean": True,
@@ -199,7 +201,8 @@ def image_tasks(project: Project) -> Iterator[dict]:
             "name": recipe.name,
             "doc": f"write the {recipe.name} image directory and its manifest",
             "actions": [_action(write_image, project, recipe)],
-            "file_dep": [out.wasm, out.build_info, out.cwasm, out.aot_info, out.report, *recipe.file_paths()],
+            "file_dep": [out.wasm, out.build_info, out.cwasm, out.aot_info, out.report, *recipe.file_paths(),
+                         *out.mounted(recipe)],
             "targets": [image_dir(project.images_dir, recipe) / MANIFEST],
         }
 
