@@ -163,7 +163,7 @@ def document(recipe: Recipe, build_info: dict[str, Any], aot_info: dict[str, Any
     """The SBOM's JSON text, checked against the CycloneDX 1.6 schema."""
     if Bom is None:
         raise PipelineError("the image stage writes an SBOM with cyclonedx-python-lib, which is not installed: "
-                            "run ./setup (or python3 -m pip install -e '.[build]')")
+                            "run scripts/setup (or python3 -m pip install -e '.[build]')")
     image = Component(name=recipe.name, version=recipe.tag, type=ComponentType.APPLICATION,
                       bom_ref=f"image:{recipe.name}", description=f"{recipe.language} interpreter for wasm32-wasip1",
                       hashes=[HashType(alg=HashAlgorithm.SHA_256, content=build_info["wasm"]["sha256"])],
