@@ -36,6 +36,11 @@ class StageOutputs:
     cwasm: Path
     aot_info: Path
     report: Path
+    # The snapshot stage's, for recipes with a `snapshot` section (snapshot.py)
+    reactor: Path | None = None
+    snapshot_wasm: Path | None = None
+    snapshot_cwasm: Path | None = None
+    snapshot_info: Path | None = None
 
 
 def image_dir(images_root: Path, recipe: Recipe) -> Path:
@@ -57,6 +62,16 @@ def assemble(recipe: Recipe, stages: StageOutputs, target: Path, build_run: Buil
         raise PipelineError(f"{stages.report}: it proves another .cwasm than {stages.cwasm}; rerun the verify stage")
     roles = {"wasm": f"{recipe.name}.wasm", "cwasm": f"{recipe.name}.cwasm", "report": "conformance-report.json"}
     copies = {roles["wasm"]: stages.wasm, roles["cwasm"]: stages.cwasm, roles["report"]: stages.report}
+    snapshot_info = None
+    if recipe.snapshot_output:
+        snapshot_info = files.read_json(stages.snapshot_info)
+        if snapshot_info["reactor_sha256"] != build_info["reactor"]["sha256"]:
+            raise PipelineError(f"{recipe.name}: the snapshot was not made from this build's reactor; "
+                                f"rerun the snapshot stage")
+        if report.get("snapshot", {}).get("cwasm_sha256") != files.sha256_file(stages.snapshot_cwasm):
+            raise PipelineError(f"{stages.report}: it does not prove {stages.snapshot_cwasm}; rerun the verify stage")
+        roles.update({"snapshot-wasm": f"{recipe.name}-snapshot.wasm", "snapshot": f"{recipe.name}-snapshot.cwasm"})
+        copies.update({roles["snapshot-wasm"]: stages.snapshot_wasm, roles["snapshot"]: stages.snapshot_cwasm})
     run = {k: v for k, v in recipe.run.items() if k != "executor"}
     if "executor" in recipe.run:
         roles["executor"] = Path(recipe.run["executor"]).name
@@ -68,7 +83,8 @@ def assemble(recipe: Recipe, stages: StageOutputs, target: Path, build_run: Buil
         files.sweep_stale(target.parent, prefix)  # what a killed image stage left behind
     try:
         with files.owned_temp(target.parent, partial, is_dir=True) as work:
-            _write_image(recipe, work, target, copies, roles, run, build_info, aot_info, report, build_run)
+            _write_image(recipe, work, target, copies, roles, run, build_info, aot_info, report, build_run,
+                         snapshot_info)
     except OSError as exc:
         if files.no_space(exc):
             raise PipelineError(f"{target}: cannot write the image: {os.strerror(exc.errno)} "
@@ -79,7 +95,7 @@ def assemble(recipe: Recipe, stages: StageOutputs, target: Path, build_run: Buil
 
 def _write_image(recipe: Recipe, work: Path, target: Path, copies: dict[str, Path], roles: dict[str, str],
                  run: dict[str, Any], build_info: dict, aot_info: dict, report: dict,
-                 build_run: BuildRun | None) -> None:
+                 build_run: BuildRun | None, snapshot_info: dict | None) -> None:
     from wasmimage import provenance, sbom
 
     for name, source in copies.items():
@@ -103,11 +119,17 @@ def _write_image(recipe: Recipe, work: Path, target: Path, copies: dict[str, Pat
         # Beside image.json, outside `files`: it carries the build's times (see provenance.py).
         **({"provenance": provenance.FILE_NAME} if build_run else {}),
     }
+    recorded = {"wasm": build_info["wasm"]["sha256"], "cwasm": aot_info["cwasm"]["sha256"]}
+    if snapshot_info is not None:
+        # The runner calls the snapshot (wasmimage/snapshot.py's ABI) instead of `_start`
+        manifest["snapshot"] = {"abi": snapshot_info["abi"], "reactor_sha256": snapshot_info["reactor_sha256"],
+                                "conformance": report["snapshot"]["summary"]}
+        recorded.update({"snapshot-wasm": snapshot_info["wasm_sha256"], "snapshot": snapshot_info["cwasm"]["sha256"]})
     # The bytes published are the bytes that were built, compiled and verified: the copies
     # must still have the digests the compile and aot stages recorded.
-    for role, recorded in (("wasm", build_info["wasm"]["sha256"]), ("cwasm", aot_info["cwasm"]["sha256"])):
-        if manifest["files"][roles[role]]["sha256"] != recorded:
-            raise PipelineError(f"{copies[roles[role]]}: changed after its stage recorded sha256 {recorded}; "
+    for role, digest in recorded.items():
+        if manifest["files"][roles[role]]["sha256"] != digest:
+            raise PipelineError(f"{copies[roles[role]]}: changed after its stage recorded sha256 {digest}; "
                                 f"rerun the build (doit build); no image written")
     files.write_json(work / MANIFEST, manifest)
     if build_run is not None:

@@ -59,6 +59,7 @@ class Recipe:
     run: dict[str, Any]
     conformance: tuple[str, ...]
     data: dict[str, Any]  # the validated document, for hashing
+    snapshot_output: str | None = None  # the reactor build the snapshot stage pre-initializes (snapshot.py)
 
     @property
     def tag(self) -> str:
@@ -169,6 +170,7 @@ def load_recipe(path: Path, toolchains_dir: Path, conformance_dir: Path) -> Reci
         flags=tuple(build.get("flags", [])), build_env=dict(build.get("env", {})),
         commands=tuple(build["commands"]), output=data["output"], run=data["run"],
         conformance=tuple(data["conformance"]), data=data,
+        snapshot_output=data.get("snapshot", {}).get("output"),
     )
 
 

@@ -37,6 +37,7 @@ import tempfile
 import threading
 import time
 from collections import OrderedDict
+import weakref
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, field
@@ -50,6 +51,7 @@ from wasmimage import aot, epoch, files, native
 from wasmimage.aot import engine
 from wasmimage.epoch import TICK_SECONDS as EPOCH_TICK_SECONDS
 from wasmimage.image import Image, open_image
+from wasmimage.snapshot import ABI_VERSION, ALLOC, RUN
 
 OUTCOMES = ("ok", "error", "timeout", "memory_limit", "output_limit", "trap")
 SCRIPT_DIR = "/script"
@@ -97,24 +99,32 @@ class Program:
     argv: tuple[str, ...]  # "{script}" is replaced by the script's guest path
     script_name: str
     out_of_memory_exit_code: int | None = None
+    # A pre-initialized snapshot (snapshot.py): the script goes through its ABI, not argv and a file
+    snapshot: bool = False
 
 
-def program_from_run(name: str, module: wasmtime.Module, run: dict[str, Any]) -> Program:
+def program_from_run(name: str, module: wasmtime.Module, run: dict[str, Any], snapshot: bool = False) -> Program:
     """A Program from a recipe's or manifest's `run` section."""
-    return Program(name, module, tuple(run["argv"]), run["script_name"], run.get("out_of_memory_exit_code"))
+    return Program(name, module, tuple(run["argv"]), run["script_name"], run.get("out_of_memory_exit_code"),
+                   snapshot)
 
 
 _programs: dict[tuple[str, str], Program] = {}
 _programs_lock = threading.Lock()
 
 
-def load_program(image: Image) -> Program:
-    """The image's interpreter (its .cwasm only if trusted: native.py), cached per process by path and digest."""
-    key = (str(image.path), image.sha256("cwasm"))
+def load_program(image: Image, snapshot: bool = True) -> Program:
+    """The image's interpreter (its .cwasm only if trusted: native.py), cached per process by path and digest.
+
+    Its snapshot when it has one of this runner's ABI (and `snapshot`), else its command.
+    """
+    snapshot = snapshot and image.has("snapshot") and image.manifest.get("snapshot", {}).get("abi") == ABI_VERSION
+    role = "snapshot" if snapshot else "cwasm"
+    key = (str(image.path), image.sha256(role))
     with _programs_lock:
         if key not in _programs:
-            module = native.module_for(image)
-            _programs[key] = program_from_run(image.name, module, image.manifest["run"])
+            module = native.module_for(image, role)
+            _programs[key] = program_from_run(image.name, module, image.manifest["run"], snapshot)
         return _programs[key]
 
 
@@ -170,7 +180,17 @@ def _linker() -> wasmtime.Linker:
         linker.define_func("wasi_snapshot_preview1", "poll_oneoff", wasmtime.FuncType([i32] * 4, [i32]),
                            _poll_oneoff, access_caller=True)
         _guest.linker = linker
+        _guest.instance_pres = weakref.WeakKeyDictionary()
     return linker
+
+
+def _instance_pre(module: wasmtime.Module) -> wasmtime.InstancePre:
+    """The module linked once per guest thread; each call then only instantiates it."""
+    linker = _linker()
+    pre = _guest.instance_pres.get(module)
+    if pre is None:
+        pre = _guest.instance_pres[module] = linker.instantiate_pre(module)
+    return pre
 
 
 # WASI preview1 layouts: a subscription is 48 bytes (userdata u64, tag u8, then at 16 the
@@ -297,7 +317,7 @@ def _run_here(program: Program, script: bytes, stdin: bytes, args: tuple[str, ..
     if time.monotonic() >= deadline:
         return result("timeout", f"wall-clock deadline of {limits.timeout}s exceeded while the call waited "
                                  f"for one of the {MAX_GUEST_THREADS} guest threads")
-    with _scripts.use(program.script_name, script) as script_dir:
+    with ExitStack() as cleanup:
         wasi = wasmtime.WasiConfig()
         script_path = f"{SCRIPT_DIR}/{program.script_name}"
         wasi.argv = [a.replace("{script}", script_path) for a in program.argv] + list(args)
@@ -305,7 +325,9 @@ def _run_here(program: Program, script: bytes, stdin: bytes, args: tuple[str, ..
         _set_stdin_bytes(wasi, stdin)
         wasi.stdout_custom = stdout
         wasi.stderr_custom = stderr
-        wasi.preopen_dir(str(script_dir), SCRIPT_DIR, fs_mutable=False)
+        if not program.snapshot:  # a snapshot takes the script through its ABI
+            script_dir = cleanup.enter_context(_scripts.use(program.script_name, script))
+            wasi.preopen_dir(str(script_dir), SCRIPT_DIR, fs_mutable=False)
         for guest, host in sorted((dirs or {}).items()):
             wasi.preopen_dir(str(host), guest, fs_mutable=False)
 
@@ -320,7 +342,7 @@ def _run_here(program: Program, script: bytes, stdin: bytes, args: tuple[str, ..
         _ffi.wasmtime_store_epoch_deadline_callback(store.ptr(), _on_epoch_deadline, None, _NO_FINALIZER)
         store.set_epoch_deadline(_next_checkpoint(remaining))
         try:
-            exit_code = _start(store, program.module)
+            exit_code = _start(store, program, script_path, script)
         except _Ended as ended:
             outcome, reason = ended.args
             if outcome == "timeout":
@@ -441,13 +463,15 @@ class _Ended(Exception):
     """The guest did not exit by itself: carries (outcome, reason)."""
 
 
-def _start(store: wasmtime.Store, module: wasmtime.Module) -> int:
-    """Instantiate and run `_start`; returns the exit code or raises _Ended."""
+def _start(store: wasmtime.Store, program: Program, script_path: str, script: bytes) -> int:
+    """Instantiate and run the script (`_start`, or a snapshot's run export); returns the exit code or raises _Ended."""
     try:
-        instance = _linker().instantiate(store, module)
+        instance = _instance_pre(program.module).instantiate(store)
     except wasmtime.WasmtimeError as exc:
         raise _Ended("memory_limit" if "limit" in str(exc) else "trap", f"cannot instantiate: {exc}") from None
     try:
+        if program.snapshot:
+            return _run_snapshot(store, instance, script_path.encode(), script)
         instance.exports(store)["_start"](store)
         return 0
     except wasmtime.ExitTrap as exc:
@@ -458,6 +482,17 @@ def _start(store: wasmtime.Store, module: wasmtime.Module) -> int:
         if _DEADLINE_PASSED.decode() in str(exc):
             raise _Ended("timeout", "") from None
         raise _Ended("trap", f"wasmtime error: {str(exc).strip().splitlines()[-1].strip()}") from None
+
+
+def _run_snapshot(store: wasmtime.Store, instance: wasmtime.Instance, script_path: bytes, script: bytes) -> int:
+    """Hand the script to a snapshot's run export (snapshot.py's ABI); returns its exit code."""
+    exports = instance.exports(store)
+    call = b"%s\0%s\0" % (script_path, script)
+    buffer = exports[ALLOC](store, len(call))
+    if not buffer:
+        raise _Ended("memory_limit", f"no room for a {len(script)}-byte script")
+    exports["memory"].write(store, call, buffer)
+    return exports[RUN](store, buffer, len(script_path), len(script))
 
 
 def _output_reason(stdout: _CappedOutput, stderr: _CappedOutput, limits: Limits) -> str:

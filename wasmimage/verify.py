@@ -166,33 +166,42 @@ def run_suite(program: Program, suite_dir: Path, extension: str, canary: bytes |
         else:
             report["failed"][case.name] = problem
         mark = "ok" if problem is None else ("xfail" if "known_difference" in case.meta else "FAIL")
-        print(f"[verify {program.name}] {suite_dir.parent.name}/{suite_dir.name}/{case.name}: {mark}",
+        print(f"[verify {program.name}{' snapshot' if program.snapshot else ''}] "
+              f"{suite_dir.parent.name}/{suite_dir.name}/{case.name}: {mark}",
               file=sys.stderr, flush=True)
     return report
 
 
 def verify(program: Program, cwasm_sha256: str, conformance_dir: Path, suites: tuple[str, ...], extension: str,
-           report_path: Path, canary: bytes, executor: bytes | None = None) -> dict[str, Any]:
+           report_path: Path, canary: bytes, executor: bytes | None = None,
+           snapshot: tuple[Program, str] | None = None) -> dict[str, Any]:
     """Run all suites, write the report, and raise if anything failed.
 
     The report names the .cwasm it proved (`cwasm_sha256`), so the image stage can refuse
-    to pair it with any other.
+    to pair it with any other. With `snapshot` (its Program and .cwasm sha256) every suite
+    also runs against the snapshot, reported under "snapshot".
 
     Suites under `hostile/` also run `canary` (a script that must succeed) after each case;
     suites under `protocol/` send their requests to `executor` (the recipe's run.executor).
     """
     if executor is None and any(name.startswith("protocol/") for name in suites):
         raise PipelineError(f"{program.name}: protocol suites need an executor (run.executor in the recipe)")
-    reports = {name: run_suite(program, conformance_dir / name, extension,
-                               canary if name.startswith("hostile/") else None,
-                               executor if name.startswith("protocol/") else None)
-               for name in suites}
-    summary = {key: sum(len(r[key]) for r in reports.values()) for key in ("passed", "failed", "expected_failures")}
-    report = {"image": program.name, "cwasm_sha256": cwasm_sha256, "summary": summary, "suites": reports}
+
+    def run_all(subject: Program, sha256: str) -> dict[str, Any]:
+        reports = {name: run_suite(subject, conformance_dir / name, extension,
+                                   canary if name.startswith("hostile/") else None,
+                                   executor if name.startswith("protocol/") else None)
+                   for name in suites}
+        summary = {key: sum(len(r[key]) for r in reports.values()) for key in ("passed", "failed", "expected_failures")}
+        return {"cwasm_sha256": sha256, "summary": summary, "suites": reports}
+
+    report = {"image": program.name, **run_all(program, cwasm_sha256)}
+    if snapshot is not None:
+        report["snapshot"] = run_all(*snapshot)
     files.write_json(report_path, report)
-    if summary["failed"]:
-        failures = "\n  ".join(f"{suite}/{name}: {why}" for suite, r in reports.items()
-                               for name, why in r["failed"].items())
-        raise PipelineError(f"{program.name}: {summary['failed']} conformance case(s) failed "
-                            f"(report: {report_path}):\n  {failures}")
+    failures = [f"{where}{suite}/{name}: {why}" for where, part in (("", report), ("snapshot: ", report.get("snapshot")))
+                if part for suite, r in part["suites"].items() for name, why in r["failed"].items()]
+    if failures:
+        raise PipelineError(f"{program.name}: {len(failures)} conformance case(s) failed "
+                            f"(report: {report_path}):\n  " + "\n  ".join(failures))
     return report

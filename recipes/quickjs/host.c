@@ -13,6 +13,14 @@
  * rest of stdin as a string, host.writeStdout(s) / host.writeStderr(s) write
  * a string verbatim, host.exit(code) ends the program.
  *
+ * Math.random is reseeded from WASI random_get before each script.
+ *
+ * The same objects also link as a reactor (the snapshot build): wasmimage_init()
+ * creates the runtime, context and globals and is run once at image build time,
+ * then the memory is snapshotted (wasmimage/snapshot.py); each call then gets a
+ * fresh copy of that memory and runs one script with wasmimage_alloc() and
+ * wasmimage_run(). wasmimage_init() uses no argv, environment or file.
+ *
  * An uncaught exception or unhandled promise rejection prints the error and
  * its stack to stderr and exits with 1. A failed write to stdout or stderr
  * (the sandbox's output cap) exits with 3, so a runaway printer stops. An
@@ -22,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "quickjs.h"
 
@@ -199,6 +208,30 @@ static JSValue js_exit(JSContext *ctx, JSValueConst this_val, int argc, JSValueC
     exit(code);
 }
 
+/*
+ * Math.random: QuickJS's own xorshift64*, but with a state this host reseeds from
+ * WASI random_get before each script. The engine seeds its state once, from the
+ * clock, when the context is created: in a snapshot that would be the same for
+ * every call.
+ */
+static uint64_t random_state;
+
+static void reseed_random(void)
+{
+    if (getentropy(&random_state, sizeof random_state) != 0 || random_state == 0)
+        random_state = 0x9e3779b97f4a7c15u;
+}
+
+static JSValue js_math_random(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv)
+{
+    random_state ^= random_state >> 12;
+    random_state ^= random_state << 25;
+    random_state ^= random_state >> 27;
+    uint64_t bits = random_state * 0x2545F4914F6CDD1Du;
+    union { uint64_t u; double d; } one_to_two = {((uint64_t)0x3ff << 52) | (bits >> 12)};
+    return JS_NewFloat64(ctx, one_to_two.d - 1.0);
+}
+
 static void set_function(JSContext *ctx, JSValue obj, const char *name, JSCFunction *fn, int length)
 {
     JS_SetPropertyStr(ctx, obj, name, JS_NewCFunction(ctx, fn, name, length));
@@ -221,6 +254,10 @@ static void define_globals(JSContext *ctx)
     set_function(ctx, host, "exit", js_exit, 1);
     JS_SetPropertyStr(ctx, global, "console", console);
     JS_SetPropertyStr(ctx, global, "host", host);
+    JSValue math = JS_GetPropertyStr(ctx, global, "Math");
+    JS_DefinePropertyValueStr(ctx, math, "random", JS_NewCFunction(ctx, js_math_random, "random", 0),
+                              JS_PROP_WRITABLE | JS_PROP_CONFIGURABLE);
+    JS_FreeValue(ctx, math);
     JS_FreeValue(ctx, global);
 }
 
@@ -297,6 +334,50 @@ static int drain_jobs(JSRuntime *rt)
     return 0;
 }
 
+static JSRuntime *runtime;
+static JSContext *context;
+
+/* The runtime, context and globals: no argv, environment or file involved (snapshot-safe). */
+void wasmimage_init(void)
+{
+    runtime = JS_NewRuntime2(&checked_allocator, NULL);
+    JS_SetMaxStackSize(runtime, JS_STACK_BYTES);
+    JS_SetHostPromiseRejectionTracker(runtime, track_rejection, NULL);
+    context = JS_NewContext(runtime);
+    define_globals(context);
+}
+
+/* Room for a call's arguments, for the snapshot's caller to fill; 0 when memory is short. */
+void *wasmimage_alloc(size_t size)
+{
+    return malloc(size);
+}
+
+/* Runs one script (source[source_len] must be 0) as `filename`, then its promise jobs; returns the exit code. */
+static int run_script(const char *filename, const char *source, size_t source_len)
+{
+    reseed_random();
+    int exit_code = 0;
+    JSValue result = JS_Eval(context, source, source_len, filename, JS_EVAL_TYPE_GLOBAL);
+    if (JS_IsException(result)) {
+        report_pending_exception(context);
+        exit_code = EXIT_UNCAUGHT;
+    } else if (drain_jobs(runtime) < 0 || report_unhandled_rejections(context) > 0) {
+        exit_code = EXIT_UNCAUGHT;
+    }
+    JS_FreeValue(context, result);
+    fflush(stdout);
+    fflush(stderr);
+    /* The instance ends here; freeing the runtime would only cost time. */
+    return exit_code;
+}
+
+/* The snapshot's call: `call` (from wasmimage_alloc) holds the file name, a NUL, the source, a NUL. */
+int wasmimage_run(const char *call, size_t filename_len, size_t source_len)
+{
+    return run_script(call, call + filename_len + 1, source_len);
+}
+
 int main(int argc, char **argv)
 {
     const char *path = argc > 1 ? argv[1] : "-";
@@ -313,25 +394,6 @@ int main(int argc, char **argv)
         fputs("qjs-host: out of memory reading the script\n", stderr);
         return EXIT_USAGE;
     }
-
-    JSRuntime *rt = JS_NewRuntime2(&checked_allocator, NULL);
-    JS_SetMaxStackSize(rt, JS_STACK_BYTES);
-    JS_SetHostPromiseRejectionTracker(rt, track_rejection, NULL);
-    JSContext *ctx = JS_NewContext(rt);
-    define_globals(ctx);
-
-    int exit_code = 0;
-    JSValue result = JS_Eval(ctx, source, source_len, strcmp(path, "-") ? path : "<stdin>",
-                             JS_EVAL_TYPE_GLOBAL);
-    free(source);
-    if (JS_IsException(result)) {
-        report_pending_exception(ctx);
-        exit_code = EXIT_UNCAUGHT;
-    } else if (drain_jobs(rt) < 0 || report_unhandled_rejections(ctx) > 0) {
-        exit_code = EXIT_UNCAUGHT;
-    }
-    JS_FreeValue(ctx, result);
-    fflush(stdout);
-    /* The process ends here; freeing the runtime would only cost time. */
-    return exit_code;
+    wasmimage_init();
+    return run_script(strcmp(path, "-") ? path : "<stdin>", source, source_len);
 }
