@@ -323,9 +323,9 @@ def _run_here(program: Program, script: bytes, stdin: bytes, args: tuple[str, ..
         wasi.argv = [a.replace("{script}", script_path) for a in program.argv] + list(args)
         wasi.env = sorted((env or {}).items())
         _set_stdin_bytes(wasi, stdin)
-        wasi.stdout_custom = stdout
-        wasi.stderr_custom = stderr
-        if not program.snapshot:  # a snapshot takes the script through its ABI
+        if not program.snapshot:  # a snapshot takes the script and gives its output through its ABI
+            wasi.stdout_custom = stdout
+            wasi.stderr_custom = stderr
             script_dir = cleanup.enter_context(_scripts.use(program.script_name, script))
             wasi.preopen_dir(str(script_dir), SCRIPT_DIR, fs_mutable=False)
         for guest, host in sorted((dirs or {}).items()):
@@ -342,7 +342,7 @@ def _run_here(program: Program, script: bytes, stdin: bytes, args: tuple[str, ..
         _ffi.wasmtime_store_epoch_deadline_callback(store.ptr(), _on_epoch_deadline, None, _NO_FINALIZER)
         store.set_epoch_deadline(_next_checkpoint(remaining))
         try:
-            exit_code = _start(store, program, script_path, script)
+            exit_code = _start(store, program, script_path, script, stdout, stderr)
         except _Ended as ended:
             outcome, reason = ended.args
             if outcome == "timeout":
@@ -463,7 +463,8 @@ class _Ended(Exception):
     """The guest did not exit by itself: carries (outcome, reason)."""
 
 
-def _start(store: wasmtime.Store, program: Program, script_path: str, script: bytes) -> int:
+def _start(store: wasmtime.Store, program: Program, script_path: str, script: bytes,
+           stdout: _CappedOutput, stderr: _CappedOutput) -> int:
     """Instantiate and run the script (`_start`, or a snapshot's run export); returns the exit code or raises _Ended."""
     try:
         instance = _instance_pre(program.module).instantiate(store)
@@ -471,7 +472,7 @@ def _start(store: wasmtime.Store, program: Program, script_path: str, script: by
         raise _Ended("memory_limit" if "limit" in str(exc) else "trap", f"cannot instantiate: {exc}") from None
     try:
         if program.snapshot:
-            return _run_snapshot(store, instance, script_path.encode(), script)
+            return _run_snapshot(store, instance, script_path.encode(), script, stdout, stderr)
         instance.exports(store)["_start"](store)
         return 0
     except wasmtime.ExitTrap as exc:
@@ -484,15 +485,39 @@ def _start(store: wasmtime.Store, program: Program, script_path: str, script: by
         raise _Ended("trap", f"wasmtime error: {str(exc).strip().splitlines()[-1].strip()}") from None
 
 
-def _run_snapshot(store: wasmtime.Store, instance: wasmtime.Instance, script_path: bytes, script: bytes) -> int:
-    """Hand the script to a snapshot's run export (snapshot.py's ABI); returns its exit code."""
+# snapshot.py's ABI: wasmimage_run's call buffer starts with two captures (stdout, stderr), each
+# data pointer, length, cap and truncated flag (u32), then the file name, NUL, the source, NUL.
+_CAPTURES = struct.Struct("<8I")
+_CAPTURE_CAP_MAX = 2**31
+
+
+def _run_snapshot(store: wasmtime.Store, instance: wasmtime.Instance, script_path: bytes, script: bytes,
+                  stdout: _CappedOutput, stderr: _CappedOutput) -> int:
+    """Hand the script to a snapshot's run export; returns its exit code. Output is read back even after a trap."""
     exports = instance.exports(store)
-    call = b"%s\0%s\0" % (script_path, script)
+    caps = [min(out.cap, _CAPTURE_CAP_MAX) for out in (stdout, stderr)]
+    call = _CAPTURES.pack(0, 0, caps[0], 0, 0, 0, caps[1], 0) + b"%s\0%s\0" % (script_path, script)
     buffer = exports[ALLOC](store, len(call))
     if not buffer:
         raise _Ended("memory_limit", f"no room for a {len(script)}-byte script")
-    exports["memory"].write(store, call, buffer)
-    return exports[RUN](store, buffer, len(script_path), len(script))
+    memory = exports["memory"]
+    memory.write(store, call, buffer)
+    try:
+        return exports[RUN](store, buffer, len(script_path), len(script))
+    finally:
+        _read_captures(store, memory, buffer, (stdout, stderr))
+
+
+def _read_captures(store: wasmtime.Store, memory: wasmtime.Memory, buffer: int,
+                   outputs: tuple[_CappedOutput, _CappedOutput]) -> None:
+    """Copy what the guest captured into `outputs`, never more than their caps (the guest is not trusted)."""
+    try:
+        fields = _CAPTURES.unpack(memory.read(store, buffer, buffer + _CAPTURES.size))
+        for out, (data, length, _, truncated) in zip(outputs, (fields[:4], fields[4:])):
+            out.data[:] = memory.read(store, data, data + min(length, out.cap)) if length else b""
+            out.truncated = bool(truncated) or length > out.cap
+    except (wasmtime.WasmtimeError, IndexError, struct.error):
+        pass  # a guest that broke its own header gets no output
 
 
 def _output_reason(stdout: _CappedOutput, stderr: _CappedOutput, limits: Limits) -> str:

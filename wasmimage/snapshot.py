@@ -185,9 +185,13 @@ def parse(data: bytes, where: str) -> _Module:
 
 
 def _with(module: _Module, replaced: dict[int, bytes | None]) -> bytes:
-    """The module's bytes with some sections replaced (None drops one)."""
+    """The module's bytes with some sections replaced (None drops one; a data section is added if missing)."""
     out = [b"\0asm\x01\0\0\0"]
-    for section_id, payload in module.sections:
+    sections = module.sections
+    if DATA in replaced and all(section_id != DATA for section_id, _ in sections):
+        last = max(i for i, (section_id, _) in enumerate(sections) if section_id != CUSTOM)
+        sections = [*sections[:last + 1], (DATA, b""), *sections[last + 1:]]
+    for section_id, payload in sections:
         payload = replaced.get(section_id, payload)
         if payload is not None:
             out.append(_section(section_id, payload))
@@ -308,8 +312,6 @@ def snapshot(reactor: bytes, where: str) -> bytes:
     has_data_count = any(section_id == DATA_COUNT for section_id, _ in module.sections)
     if has_data_count:
         replaced[DATA_COUNT] = uleb(len(segments))
-    if not any(section_id == DATA for section_id, _ in module.sections):
-        raise PipelineError(f"{where}: has no data section")
     return _with(module, replaced)
 
 

@@ -27,6 +27,7 @@
  * allocation the sandbox's memory cap refuses exits with 4 at once, so a
  * script cannot catch "out of memory" and keep going.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,9 +63,65 @@ struct rejection {
 static struct rejection *unhandled;
 static int unhandled_count, unhandled_capacity;
 
+/*
+ * A snapshot call's output (wasmimage_run): kept in this memory, up to caps its caller
+ * sets, where the caller reads it (and trusts only up to its own caps). The command has
+ * none and writes to WASI stdout and stderr instead.
+ */
+struct capture {
+    char *data;
+    uint32_t len, cap, truncated;
+};
+static struct capture *captured; /* [0] stdout, [1] stderr, or NULL */
+static size_t captured_room[2];
+static int out_of_memory_now;
+
+static void append_or_exit(struct capture *out, size_t *room, const char *bytes, size_t len)
+{
+    size_t kept = len < out->cap - out->len ? len : out->cap - out->len;
+    if (out->len + kept > *room && !out_of_memory_now) {
+        size_t grown = *room ? *room : 256;
+        while (grown < out->len + kept)
+            grown *= 2;
+        if (grown > out->cap)
+            grown = out->cap;
+        char *bigger = realloc(out->data, grown);
+        if (bigger) {
+            out->data = bigger;
+            *room = grown;
+        }
+    }
+    if (kept > *room - out->len) /* out of memory: keep what fits */
+        kept = *room - out->len;
+    memcpy(out->data + out->len, bytes, kept);
+    out->len += kept;
+    if (kept < len && !out_of_memory_now) {
+        if (out->len < out->cap)
+            exit(EXIT_OUT_OF_MEMORY);
+        out->truncated = 1;
+        exit(EXIT_OUTPUT_FAILED);
+    }
+}
+
+static void write_or_exit(FILE *stream, const char *bytes, size_t len)
+{
+    if (captured) {
+        int index = stream == stderr;
+        append_or_exit(&captured[index], &captured_room[index], bytes, len);
+    } else if (fwrite(bytes, 1, len, stream) != len || fflush(stream) != 0) {
+        exit(EXIT_OUTPUT_FAILED);
+    }
+}
+
+static void write_text(FILE *stream, const char *text)
+{
+    write_or_exit(stream, text, strlen(text));
+}
+
 static void out_of_memory(void)
 {
-    fputs("qjs-host: out of memory\n", stderr);
+    out_of_memory_now = 1; /* the message goes out only as far as it fits without allocating */
+    write_text(stderr, "qjs-host: out of memory\n");
     exit(EXIT_OUT_OF_MEMORY);
 }
 
@@ -109,12 +166,6 @@ static size_t usable_size(const void *ptr)
 static const JSMallocFunctions checked_allocator = {
     checked_calloc, checked_malloc, plain_free, checked_realloc, usable_size,
 };
-
-static void write_or_exit(FILE *stream, const char *bytes, size_t len)
-{
-    if (fwrite(bytes, 1, len, stream) != len || fflush(stream) != 0)
-        exit(EXIT_OUTPUT_FAILED);
-}
 
 static char *read_all(FILE *stream, size_t *len_out)
 {
@@ -265,14 +316,16 @@ static void define_globals(JSContext *ctx)
 static void report_error(JSContext *ctx, JSValueConst error)
 {
     const char *text = JS_ToCString(ctx, error);
-    fprintf(stderr, "Uncaught %s\n", text ? text : "(unprintable exception)");
+    write_text(stderr, "Uncaught ");
+    write_text(stderr, text ? text : "(unprintable exception)");
+    write_text(stderr, "\n");
     JS_FreeCString(ctx, text);
     if (JS_IsError(error)) {
         JSValue stack = JS_GetPropertyStr(ctx, error, "stack");
         if (!JS_IsUndefined(stack)) {
             const char *trace = JS_ToCString(ctx, stack);
             if (trace)
-                fputs(trace, stderr);
+                write_text(stderr, trace);
             JS_FreeCString(ctx, trace);
         }
         JS_FreeValue(ctx, stack);
@@ -314,7 +367,7 @@ static void track_rejection(JSContext *ctx, JSValueConst promise, JSValueConst r
 static int report_unhandled_rejections(JSContext *ctx)
 {
     for (int i = 0; i < unhandled_count; i++) {
-        fputs("Unhandled promise rejection: ", stderr);
+        write_text(stderr, "Unhandled promise rejection: ");
         report_error(ctx, unhandled[i].reason);
     }
     return unhandled_count;
@@ -372,10 +425,16 @@ static int run_script(const char *filename, const char *source, size_t source_le
     return exit_code;
 }
 
-/* The snapshot's call: `call` (from wasmimage_alloc) holds the file name, a NUL, the source, a NUL. */
-int wasmimage_run(const char *call, size_t filename_len, size_t source_len)
+/*
+ * The snapshot's call. `call` (from wasmimage_alloc) holds two struct capture (stdout,
+ * stderr: the caller sets each cap, the rest 0), the file name, a NUL, the source, a NUL.
+ * Output goes into the captures, which stay readable after the call ends in any way.
+ */
+int wasmimage_run(char *call, size_t filename_len, size_t source_len)
 {
-    return run_script(call, call + filename_len + 1, source_len);
+    captured = (struct capture *)call;
+    const char *filename = call + 2 * sizeof(struct capture);
+    return run_script(filename, filename + filename_len + 1, source_len);
 }
 
 int main(int argc, char **argv)
