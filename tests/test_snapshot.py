@@ -52,6 +52,8 @@ def test_snapshot_is_reproducible(reactor):
     assert first != data and len(parse(first, "snapshot").exports) < len(parse(data, "reactor").exports)
     exported = {name for name, _, _ in parse(first, "snapshot").exports}
     assert INIT not in exported and "_initialize" not in exported and {ALLOC, RUN} <= exported
+    preloaded = snapshot(data, "reactor", ("/script/main.js", b"print(1)"))
+    assert preloaded == snapshot(data, "reactor", ("/script/main.js", b"print(1)")) and preloaded != first
 
 
 def test_math_random_differs_between_calls(program):
@@ -78,8 +80,18 @@ def test_a_memory_limit_below_the_snapshot_is_a_memory_limit(program):
 
 def test_protocol_call_through_the_snapshot(image, program):
     executor = image.file("executor").read_bytes()
+    assert image.manifest["snapshot"]["preloaded_sha256"] == image.sha256("executor") == program.preloaded_sha256
     request = {"function": "function f(x) { print('log'); return x + Math.random() * 0; }", "name": "f", "args": [2]}
     assert call_program(program, executor, request) == {"result": 2, "logs": ["log"]}
+    # Any other script is parsed as usual, even one that differs from the executor by a comment
+    assert call_program(program, executor + b"\n// edited\n", request) == {"result": 2, "logs": ["log"]}
+    failing = {"function": "function g() { null.x }", "name": "g", "args": []}
+    assert call_program(program, executor, failing)["error"]["type"] == "TypeError"
+
+
+def test_a_preloaded_script_that_does_not_compile_fails_the_stage(reactor):
+    with pytest.raises(PipelineError, match="does not compile"):
+        snapshot(reactor.read_bytes(), "reactor", ("/script/main.js", b"function ("))
 
 
 def _reactor(init_body: str) -> bytes:

@@ -9,7 +9,8 @@ else, so that a hit is always correct and an unrelated edit never misses:
            file, SOURCE_DATE_EPOCH, the pipeline version.  Source pins are in the recipe.
   aot      the .wasm's sha256, the engine identity (wasmtime version, AotConfig, target),
            the host CPU features Cranelift compiles for, the pipeline version.
-  snapshot the reactor's sha256, the engine identity, the host CPU features, the pipeline version.
+  snapshot the reactor's sha256, the executor it compiles in, the engine identity, the host
+           CPU features, the pipeline version.
   verify   the recipe name, the .cwasm's sha256 (and the snapshot .cwasm's), the recipe's
            conformance suites and the sha256 of every file in them, its `run` section, its
            executor file, the pipeline version.

@@ -123,6 +123,7 @@ def _write_image(recipe: Recipe, work: Path, target: Path, copies: dict[str, Pat
     if snapshot_info is not None:
         # The runner calls the snapshot (wasmimage/snapshot.py's ABI) instead of `_start`
         manifest["snapshot"] = {"abi": snapshot_info["abi"], "reactor_sha256": snapshot_info["reactor_sha256"],
+                                "preloaded_sha256": snapshot_info["preloaded_sha256"],
                                 "conformance": report["snapshot"]["summary"]}
         recorded.update({"snapshot-wasm": snapshot_info["wasm_sha256"], "snapshot": snapshot_info["cwasm"]["sha256"]})
     # The bytes published are the bytes that were built, compiled and verified: the copies

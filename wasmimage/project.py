@@ -121,8 +121,10 @@ def snapshot_key(project: Project, recipe: Recipe) -> str:
     """Everything that can change the snapshot and its .cwasm: the reactor, the engine running and compiling it."""
     from wasmimage.aot import cpu_features, engine_identity
 
+    preload = recipe.snapshot_preload
     return digest({
         "reactor": files.sha256_file(project.stage_outputs(recipe).reactor),
+        "preload": [recipe.run["script_name"], files.sha256_file(preload)] if preload else None,
         "engine": engine_identity(),
         "cpu": cpu_features(),
         "pipeline": __version__,

@@ -76,6 +76,13 @@ class Recipe:
             paths.append(self.recipe_dir / self.run["executor"])
         return paths
 
+    @property
+    def snapshot_preload(self) -> Path | None:
+        """The script the snapshot stage compiles in: the executor, if the recipe has both."""
+        if not self.snapshot_output or "executor" not in self.run:
+            return None
+        return self.recipe_dir / self.run["executor"]
+
     def digest(self) -> str:
         """sha256 over the recipe document and the content of its own files."""
         h = hashlib.sha256(json.dumps(self.data, sort_keys=True).encode())

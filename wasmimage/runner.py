@@ -52,7 +52,7 @@ from wasmimage import aot, epoch, files, native
 from wasmimage.aot import engine
 from wasmimage.epoch import TICK_SECONDS as EPOCH_TICK_SECONDS
 from wasmimage.image import Image, open_image
-from wasmimage.snapshot import ABI_VERSION, ALLOC, RUN
+from wasmimage.snapshot import ABI_VERSION, ALLOC, RUN, RUN_PRELOADED
 
 OUTCOMES = ("ok", "error", "timeout", "memory_limit", "output_limit", "trap")
 SCRIPT_DIR = "/script"
@@ -102,12 +102,14 @@ class Program:
     out_of_memory_exit_code: int | None = None
     # A pre-initialized snapshot (snapshot.py): the script goes through its ABI, not argv and a file
     snapshot: bool = False
+    preloaded_sha256: str | None = None  # a script the snapshot has compiled in (the executor)
 
 
-def program_from_run(name: str, module: wasmtime.Module, run: dict[str, Any], snapshot: bool = False) -> Program:
+def program_from_run(name: str, module: wasmtime.Module, run: dict[str, Any], snapshot: bool = False,
+                     preloaded_sha256: str | None = None) -> Program:
     """A Program from a recipe's or manifest's `run` section."""
     return Program(name, module, tuple(run["argv"]), run["script_name"], run.get("out_of_memory_exit_code"),
-                   snapshot)
+                   snapshot, preloaded_sha256)
 
 
 _programs: dict[tuple[str, str], Program] = {}
@@ -125,7 +127,8 @@ def load_program(image: Image, snapshot: bool = True) -> Program:
     with _programs_lock:
         if key not in _programs:
             module = native.module_for(image, role)
-            _programs[key] = program_from_run(image.name, module, image.manifest["run"], snapshot)
+            preloaded = image.manifest["snapshot"].get("preloaded_sha256") if snapshot else None
+            _programs[key] = program_from_run(image.name, module, image.manifest["run"], snapshot, preloaded)
         return _programs[key]
 
 
@@ -473,7 +476,7 @@ def _start(store: wasmtime.Store, program: Program, script_path: str, script: by
         raise _Ended("memory_limit" if "limit" in str(exc) else "trap", f"cannot instantiate: {exc}") from None
     try:
         if program.snapshot:
-            return _run_snapshot(store, instance, script_path.encode(), script, stdout, stderr)
+            return _run_snapshot(store, instance, program, script_path.encode(), script, stdout, stderr)
         instance.exports(store)["_start"](store)
         return 0
     except wasmtime.ExitTrap as exc:
@@ -492,18 +495,26 @@ _CAPTURES = struct.Struct("<8I")
 _CAPTURE_CAP_MAX = 2**31
 
 
-def _run_snapshot(store: wasmtime.Store, instance: wasmtime.Instance, script_path: bytes, script: bytes,
-                  stdout: _CappedOutput, stderr: _CappedOutput) -> int:
-    """Hand the script to a snapshot's run export; returns its exit code. Output is read back even after a trap."""
+def _run_snapshot(store: wasmtime.Store, instance: wasmtime.Instance, program: Program, script_path: bytes,
+                  script: bytes, stdout: _CappedOutput, stderr: _CappedOutput) -> int:
+    """Hand the script to a snapshot's run export; returns its exit code. Output is read back even after a trap.
+
+    The script the snapshot compiled in (the executor) runs without being parsed again.
+    """
     exports = instance.exports(store)
     caps = [min(out.cap, _CAPTURE_CAP_MAX) for out in (stdout, stderr)]
-    call = _CAPTURES.pack(0, 0, caps[0], 0, 0, 0, caps[1], 0) + b"%s\0%s\0" % (script_path, script)
+    preloaded = program.preloaded_sha256 is not None and hashlib.sha256(script).hexdigest() == program.preloaded_sha256
+    call = _CAPTURES.pack(0, 0, caps[0], 0, 0, 0, caps[1], 0)
+    if not preloaded:
+        call += b"%s\0%s\0" % (script_path, script)
     buffer = _call_i32(store, exports[ALLOC], len(call)) & 0xFFFFFFFF
     if not buffer:
         raise _Ended("memory_limit", f"no room for a {len(script)}-byte script")
     memory = exports["memory"]
     memory.write(store, call, buffer)
     try:
+        if preloaded:
+            return _call_i32(store, exports[RUN_PRELOADED], buffer)
         return _call_i32(store, exports[RUN], buffer, len(script_path), len(script))
     finally:
         _read_captures(store, memory, buffer, (stdout, stderr))

@@ -5,16 +5,21 @@ exports the snapshot ABI:
 
   wasmimage_init()                            runtime, context, globals; no argv, env or file
   wasmimage_alloc(size) -> ptr                room in guest memory for a call's arguments
-  wasmimage_run(filename, source, len) -> rc  one script (NUL-terminated) per fresh instance
+  wasmimage_run(call, filename_len, len) -> rc  one script per fresh instance; `call` holds two
+                                              output captures, the file name, NUL, source, NUL
+and, for a recipe with an executor (run.executor), compiled once here:
+  wasmimage_preload(call, filename_len, len) -> 1 if the script does not compile
+  wasmimage_run_preloaded(call) -> rc         runs it (`call`: only the captures)
 
 This stage instantiates the reactor, runs `_initialize` and `wasmimage_init`, and writes a
 new module whose data segments are the resulting linear memory and whose globals hold their
 final values, without those two exports. Every call then starts from a copy-on-write copy of
 that memory instead of building the interpreter's world again.
 
-Why not Wizer: it now lives in wasmtime-cli, whose cargo build takes far longer on CI's two
-cores than this ~200-line module, and under --allow-wasi it hands init the real clock and
-entropy, so two snapshots would differ. Here init sees a WASI with a fixed clock (0), zero
+Why not Wizer: it now lives in wasmtime (the wasmtime-wizer crate, `wasmtime wizer`); the
+release matching wasmtime-py 50.0.1 resolves to 324 crates, 46 of which need Rust 1.97,
+newer than the 1.96 this project's toolchain has, and under --allow-wasi it hands init the
+real clock and entropy, so two snapshots would differ. Here init sees a WASI with a fixed clock (0), zero
 "random" bytes, and nothing else: a call to any other import (argv, env, files, output)
 fails the stage, so a snapshot cannot depend on the build machine, and the same reactor
 always gives the same bytes. The interpreter reseeds its randomness in wasmimage_run.
@@ -34,8 +39,11 @@ from wasmimage import files
 from wasmimage.errors import PipelineError
 
 INIT, ALLOC, RUN = "wasmimage_init", "wasmimage_alloc", "wasmimage_run"
+PRELOAD, RUN_PRELOADED = "wasmimage_preload", "wasmimage_run_preloaded"
+CAPTURES_SIZE = 32  # two captures of four u32 each (runner.py fills them)
 ABI_VERSION = 1  # recorded in the image; the runner refuses a snapshot of another ABI
 ABI = {INIT: ([], []), ALLOC: (["i32"], ["i32"]), RUN: (["i32", "i32", "i32"], ["i32"])}
+PRELOAD_ABI = {PRELOAD: (["i32", "i32", "i32"], ["i32"]), RUN_PRELOADED: (["i32"], ["i32"])}
 REACTOR_START = "_initialize"  # wasi-libc's reactor constructor entry: it ran at build time
 GLOBAL_EXPORT = "__wasmimage_snapshot_global_"
 PAGE = 65536
@@ -226,9 +234,10 @@ def _deterministic_wasi(linker: wasmtime.Linker, module: wasmtime.Module, where:
             linker.define_func(WASI, imp.name, imp.type, refuse)
 
 
-def _check_abi(module: wasmtime.Module, where: str) -> None:
+def _check_abi(module: wasmtime.Module, where: str, preload: bool) -> None:
     exported = {e.name: e.type for e in module.exports}
-    for name, (params, results) in ABI.items():
+    abi = {**ABI, **(PRELOAD_ABI if preload else {})}
+    for name, (params, results) in abi.items():
         ty = exported.get(name)
         if not isinstance(ty, wasmtime.FuncType) or ([str(p) for p in ty.params], [str(r) for r in ty.results]) \
                 != (params, results):
@@ -267,8 +276,11 @@ def _data_segments(memory: bytes) -> list[bytes]:
     return segments
 
 
-def snapshot(reactor: bytes, where: str) -> bytes:
-    """The pre-initialized module made from `reactor` (see the module docstring)."""
+def snapshot(reactor: bytes, where: str, preload: tuple[str, bytes] | None = None) -> bytes:
+    """The pre-initialized module made from `reactor` (see the module docstring).
+
+    `preload`: (file name, source) of a script to compile into the snapshot.
+    """
     module = parse(reactor, where)
     defined_globals = range(module.imported_globals, module.imported_globals + len(module.globals))
     probes = [(f"{GLOBAL_EXPORT}{i}", 3, i) for i in defined_globals if module.globals[i - module.imported_globals][1]]
@@ -279,7 +291,7 @@ def snapshot(reactor: bytes, where: str) -> bytes:
         compiled = wasmtime.Module(engine, instrumented)
     except wasmtime.WasmtimeError as exc:
         raise PipelineError(f"{where}: wasmtime cannot compile it: {exc}") from None
-    _check_abi(compiled, where)
+    _check_abi(compiled, where, preload is not None)
     linker = wasmtime.Linker(engine)
     _deterministic_wasi(linker, compiled, where)
     store = wasmtime.Store(engine)
@@ -289,6 +301,13 @@ def snapshot(reactor: bytes, where: str) -> bytes:
         if REACTOR_START in exports:
             exports[REACTOR_START](store)
         exports[INIT](store)
+        if preload is not None:
+            name, source = preload[0].encode(), preload[1]
+            call = bytes(CAPTURES_SIZE) + name + b"\0" + source + b"\0"
+            buffer = exports[ALLOC](store, len(call))
+            exports["memory"].write(store, call, buffer)
+            if exports[PRELOAD](store, buffer, len(name), len(source)) != 0:
+                raise PipelineError(f"{where}: {PRELOAD}: {preload[0]} does not compile")
     except (wasmtime.Trap, wasmtime.WasmtimeError) as exc:
         raise PipelineError(f"{where}: {INIT} failed: {str(exc).strip()}") from None
     memory = exports["memory"]
@@ -301,7 +320,7 @@ def snapshot(reactor: bytes, where: str) -> bytes:
     flags, _, maximum = module.memory
     pages = len(image) // PAGE
     segments = _data_segments(image)
-    kept = [e for e in module.exports if e[0] not in (INIT, REACTOR_START)]
+    kept = [e for e in module.exports if e[0] not in (INIT, PRELOAD, REACTOR_START)]
     replaced = {
         GLOBAL: _vector([bytes([t, m]) + init for t, m, init in globals_]),
         EXPORT: _exports(kept),
@@ -315,15 +334,18 @@ def snapshot(reactor: bytes, where: str) -> bytes:
     return _with(module, replaced)
 
 
-def snapshot_stage(reactor: Path, snapshot_wasm: Path, snapshot_cwasm: Path, info_path: Path) -> dict:
-    """Snapshot `reactor`, AOT-compile the snapshot, and record both (aot-info's shape plus the reactor)."""
+def snapshot_stage(reactor: Path, snapshot_wasm: Path, snapshot_cwasm: Path, info_path: Path,
+                   preload: tuple[str, Path] | None = None) -> dict:
+    """Snapshot `reactor` (with `preload`: guest file name, script file), AOT-compile the snapshot,
+    and record both (aot-info's shape plus the reactor and the preloaded script's sha256)."""
     from wasmimage.aot import compile_wasm
 
     started = time.monotonic()
-    files.write_bytes(snapshot_wasm, snapshot(reactor.read_bytes(), str(reactor)))
+    script = (preload[0], preload[1].read_bytes()) if preload else None
+    files.write_bytes(snapshot_wasm, snapshot(reactor.read_bytes(), str(reactor), script))
     print(f"[snapshot] {reactor.name} -> {snapshot_wasm} ({snapshot_wasm.stat().st_size} bytes) in "
           f"{time.monotonic() - started:.2f}s", file=sys.stderr, flush=True)
     info = {**compile_wasm(snapshot_wasm, snapshot_cwasm, info_path), "reactor_sha256": files.sha256_file(reactor),
-            "abi": ABI_VERSION}
+            "abi": ABI_VERSION, "preloaded_sha256": files.sha256_file(preload[1]) if preload else None}
     files.write_json(info_path, info)
     return info

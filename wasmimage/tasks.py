@@ -101,13 +101,16 @@ def aot_compile(project: Project, recipe: Recipe) -> str:
 
 
 def snapshot_recipe(project: Project, recipe: Recipe) -> str:
+    from wasmimage.runner import SCRIPT_DIR
     from wasmimage.snapshot import snapshot_stage
 
     out = project.stage_outputs(recipe)
+    executor = recipe.snapshot_preload
+    preload = (f"{SCRIPT_DIR}/{recipe.run['script_name']}", executor) if executor else None
     return cache.run_cached(project.cache, "snapshot", recipe.name, snapshot_key(project, recipe),
                             snapshot_outputs(recipe, out),
                             lambda: snapshot_stage(out.reactor, out.snapshot_wasm, out.snapshot_cwasm,
-                                                   out.snapshot_info))
+                                                   out.snapshot_info, preload))
 
 
 def verify_recipe(project: Project, recipe: Recipe) -> str:
@@ -133,7 +136,8 @@ def run_verify(project: Project, recipe: Recipe) -> None:
     def program(cwasm: Path, info_path: Path, snapshot: bool = False) -> tuple[Program, str]:
         info = files.read_json(info_path)
         module = aot.load(cwasm, info["cwasm"]["sha256"], info)
-        return program_from_run(recipe.name, module, recipe.run, snapshot), info["cwasm"]["sha256"]
+        return (program_from_run(recipe.name, module, recipe.run, snapshot, info.get("preloaded_sha256")),
+                info["cwasm"]["sha256"])
 
     extension = "." + recipe.run["script_name"].rsplit(".", 1)[-1]
     executor = recipe.recipe_dir / recipe.run["executor"] if "executor" in recipe.run else None

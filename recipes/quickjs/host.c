@@ -406,12 +406,10 @@ void *wasmimage_alloc(size_t size)
     return malloc(size);
 }
 
-/* Runs one script (source[source_len] must be 0) as `filename`, then its promise jobs; returns the exit code. */
-static int run_script(const char *filename, const char *source, size_t source_len)
+/* Reports what a script's evaluation left (an exception, failed jobs, rejections); returns the exit code. */
+static int finish(JSValue result)
 {
-    reseed_random();
     int exit_code = 0;
-    JSValue result = JS_Eval(context, source, source_len, filename, JS_EVAL_TYPE_GLOBAL);
     if (JS_IsException(result)) {
         report_pending_exception(context);
         exit_code = EXIT_UNCAUGHT;
@@ -425,6 +423,13 @@ static int run_script(const char *filename, const char *source, size_t source_le
     return exit_code;
 }
 
+/* Runs one script (source[source_len] must be 0) as `filename`, then its promise jobs; returns the exit code. */
+static int run_script(const char *filename, const char *source, size_t source_len)
+{
+    reseed_random();
+    return finish(JS_Eval(context, source, source_len, filename, JS_EVAL_TYPE_GLOBAL));
+}
+
 /*
  * The snapshot's call. `call` (from wasmimage_alloc) holds two struct capture (stdout,
  * stderr: the caller sets each cap, the rest 0), the file name, a NUL, the source, a NUL.
@@ -435,6 +440,32 @@ int wasmimage_run(char *call, size_t filename_len, size_t source_len)
     captured = (struct capture *)call;
     const char *filename = call + 2 * sizeof(struct capture);
     return run_script(filename, filename + filename_len + 1, source_len);
+}
+
+/*
+ * A script compiled once at build time (the image's executor): wasmimage_preload compiles
+ * it, laid out like a wasmimage_run call, after wasmimage_init; wasmimage_run_preloaded
+ * runs it, with `call` holding only the two captures. Returns 1 if it does not compile.
+ */
+static JSValue preloaded;
+static int has_preloaded;
+
+int wasmimage_preload(char *call, size_t filename_len, size_t source_len)
+{
+    const char *filename = call + 2 * sizeof(struct capture);
+    preloaded = JS_Eval(context, filename + filename_len + 1, source_len, filename,
+                        JS_EVAL_TYPE_GLOBAL | JS_EVAL_FLAG_COMPILE_ONLY);
+    has_preloaded = !JS_IsException(preloaded);
+    return !has_preloaded;
+}
+
+int wasmimage_run_preloaded(char *call)
+{
+    captured = (struct capture *)call;
+    if (!has_preloaded)
+        return EXIT_USAGE;
+    reseed_random();
+    return finish(JS_EvalFunction(context, preloaded)); /* once per instance: it takes the function */
 }
 
 int main(int argc, char **argv)
