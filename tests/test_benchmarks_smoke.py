@@ -20,7 +20,7 @@ ROWS = (
     "cold.aot", "cold.jit", "cold.load", "cold.cli", "cold.process", "cold.native",
     "steady.fib", "steady.json", "steady.regex", "steady.strings", "steady.sort", "steady.geomean",
     "warm.1t", "warm.1t.p50", "warm.1t.p99", "warm.2t", "warm.2t.p50", "warm.2t.p99",
-    "warm.snapshot.cpu", "warm.snapshot.rate",
+    "warm.snapshot.cpu", "warm.snapshot.rate", "warm.snapshot.call",
     "pipeline.clean", "pipeline.noop", "pipeline.clone",
 )
 GOALS = ("cold start vs JIT compile", "steady state vs native", "warm calls on one core",
