@@ -36,8 +36,8 @@ import struct
 import tempfile
 import threading
 import time
-from collections import OrderedDict
 import weakref
+from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, field
@@ -533,8 +533,8 @@ def _call_i32(store: wasmtime.Store, func: wasmtime.Func, *args: int) -> int:
         slot.of.i32 = value
     result = (_ffi.wasmtime_val_t * 1)()
     with enter_wasm(store) as trap:
-        error = _ffi.wasmtime_func_call(store._context(), ctypes.byref(func._func), params, len(args),
-                                                result, 1, trap)
+        error = _ffi.wasmtime_func_call(store._context(), ctypes.byref(func._func), params, len(args), result, 1,
+                                        trap)
         if error:
             raise wasmtime.WasmtimeError._from_ptr(error)
     return result[0].of.i32
