@@ -37,7 +37,7 @@ def reactor(quickjs_image):
 
 
 def test_the_image_records_its_snapshot_and_the_runner_uses_it(image, program):
-    assert image.has("snapshot") and image.has("snapshot-wasm")
+    assert image.has("snapshot") and image.has("snapshot_wasm")
     assert image.manifest["snapshot"]["abi"] == 1
     assert program.snapshot and not load_program(image, snapshot=False).snapshot
     report = json.loads(image.file("report").read_text())

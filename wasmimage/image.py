@@ -70,8 +70,8 @@ def assemble(recipe: Recipe, stages: StageOutputs, target: Path, build_run: Buil
                                 f"rerun the snapshot stage")
         if report.get("snapshot", {}).get("cwasm_sha256") != files.sha256_file(stages.snapshot_cwasm):
             raise PipelineError(f"{stages.report}: it does not prove {stages.snapshot_cwasm}; rerun the verify stage")
-        roles.update({"snapshot-wasm": f"{recipe.name}-snapshot.wasm", "snapshot": f"{recipe.name}-snapshot.cwasm"})
-        copies.update({roles["snapshot-wasm"]: stages.snapshot_wasm, roles["snapshot"]: stages.snapshot_cwasm})
+        roles.update({"snapshot_wasm": f"{recipe.name}-snapshot.wasm", "snapshot": f"{recipe.name}-snapshot.cwasm"})
+        copies.update({roles["snapshot_wasm"]: stages.snapshot_wasm, roles["snapshot"]: stages.snapshot_cwasm})
     run = {k: v for k, v in recipe.run.items() if k != "executor"}
     if "executor" in recipe.run:
         roles["executor"] = Path(recipe.run["executor"]).name
@@ -123,9 +123,10 @@ def _write_image(recipe: Recipe, work: Path, target: Path, copies: dict[str, Pat
     if snapshot_info is not None:
         # The runner calls the snapshot (wasmimage/snapshot.py's ABI) instead of `_start`
         manifest["snapshot"] = {"abi": snapshot_info["abi"], "reactor_sha256": snapshot_info["reactor_sha256"],
-                                "preloaded_sha256": snapshot_info["preloaded_sha256"],
                                 "conformance": report["snapshot"]["summary"]}
-        recorded.update({"snapshot-wasm": snapshot_info["wasm_sha256"], "snapshot": snapshot_info["cwasm"]["sha256"]})
+        if snapshot_info["preloaded_sha256"]:
+            manifest["snapshot"]["preloaded_sha256"] = snapshot_info["preloaded_sha256"]
+        recorded.update({"snapshot_wasm": snapshot_info["wasm_sha256"], "snapshot": snapshot_info["cwasm"]["sha256"]})
     # The bytes published are the bytes that were built, compiled and verified: the copies
     # must still have the digests the compile and aot stages recorded.
     for role, digest in recorded.items():
