@@ -31,8 +31,9 @@ from wasmimage.publish import Target
 from wasmimage.toolchain import DRIFT_ENV, PROVIDER_ENV, resolve
 
 ROOT = Path(__file__).resolve().parent.parent
-IMAGE_FILES = ("quickjs.wasm", "quickjs.cwasm", "image.json", "conformance-report.json")
-STAGES = ("compile", "aot", "verify")
+IMAGE_FILES = ("quickjs.wasm", "quickjs.cwasm", "quickjs-snapshot.wasm", "quickjs-snapshot.cwasm", "image.json",
+               "conformance-report.json")
+STAGES = ("compile", "aot", "snapshot", "verify")
 
 
 @pytest.fixture(autouse=True)
