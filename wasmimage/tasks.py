@@ -101,16 +101,19 @@ def aot_compile(project: Project, recipe: Recipe) -> str:
 
 
 def snapshot_recipe(project: Project, recipe: Recipe) -> str:
+    from wasmimage import files, native
     from wasmimage.runner import SCRIPT_DIR
     from wasmimage.snapshot import snapshot_stage
 
     out = project.stage_outputs(recipe)
     executor = recipe.snapshot_preload
     preload = (f"{SCRIPT_DIR}/{recipe.run['script_name']}", executor) if executor else None
-    return cache.run_cached(project.cache, "snapshot", recipe.name, snapshot_key(project, recipe),
-                            snapshot_outputs(recipe, out),
-                            lambda: snapshot_stage(out.reactor, out.snapshot_wasm, out.snapshot_cwasm,
-                                                   out.snapshot_info, preload))
+    outcome = cache.run_cached(project.cache, "snapshot", recipe.name, snapshot_key(project, recipe),
+                               snapshot_outputs(recipe, out),
+                               lambda: snapshot_stage(out.reactor, out.snapshot_wasm, out.snapshot_cwasm,
+                                                      out.snapshot_info, preload))
+    native.trust(files.sha256_file(out.snapshot_cwasm))  # as the aot stage does for its .cwasm
+    return outcome
 
 
 def verify_recipe(project: Project, recipe: Recipe) -> str:
