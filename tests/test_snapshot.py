@@ -7,6 +7,7 @@ sequence carried over), and the image records and uses it.
 """
 
 import json
+import shutil
 
 import pytest
 import wasmtime
@@ -126,3 +127,16 @@ def test_a_reactor_without_the_abi_is_refused():
     module = wasmtime.wat2wasm('(module (memory (export "memory") 1) (func (export "wasmimage_init")))')
     with pytest.raises(PipelineError, match="wasmimage_alloc"):
         snapshot(module, "bare.wasm")
+
+
+def test_an_untrusted_snapshot_cwasm_is_replaced_by_its_wasm_compiled_here(quickjs_image, tmp_path, monkeypatch,
+                                                                            capfd):
+    """Native code from elsewhere is never loaded (native.py): the snapshot .wasm is compiled instead."""
+    from wasmimage import native
+
+    copy = tmp_path / "image"
+    shutil.copytree(quickjs_image, copy)
+    monkeypatch.setenv(native.STORE_ENV, str(tmp_path / "native"))  # nothing is trusted here
+    untrusted = load_program(open_image(copy))
+    assert untrusted.snapshot and "compiling its .wasm here" in capfd.readouterr().err
+    assert run_program(untrusted, b'print("hi")').stdout == b"hi\n"

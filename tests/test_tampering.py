@@ -31,7 +31,9 @@ def image(quickjs_image, tmp_path, monkeypatch) -> Path:
     records it: native.py), so that the runner loads the image's own .cwasm, checks and all."""
     monkeypatch.setenv(native.STORE_ENV, str(tmp_path / "native"))
     copy = Path(shutil.copytree(quickjs_image, tmp_path / "image"))
-    native.trust(open_image(copy).sha256("cwasm"))
+    opened = open_image(copy)
+    for role in ("cwasm", "snapshot"):  # both, as the aot and snapshot stages record them
+        native.trust(opened.sha256(role))
     return copy
 
 
