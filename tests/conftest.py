@@ -1,4 +1,4 @@
-"""Shared fixtures: the repository's QuickJS image, and throwaway copies of the project."""
+"""Shared fixtures: the repository's QuickJS and RustPython images, and throwaway copies of the project."""
 
 from __future__ import annotations
 
@@ -48,6 +48,12 @@ def built_image(recipe: str = "quickjs") -> Path:
 def quickjs_image() -> Path:
     """The repository's QuickJS image, up to date (a clean build takes about 35 s)."""
     return built_image("quickjs")
+
+
+@pytest.fixture(scope="session")
+def rustpython_image() -> Path:
+    """The repository's RustPython image, up to date (a clean build takes tens of minutes)."""
+    return built_image("rustpython")
 
 
 @pytest.fixture(scope="session")

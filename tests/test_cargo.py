@@ -1,5 +1,5 @@
-"""Cargo builds: the rust-wasip1 toolchain, cargo-vendor sources, and the RustPython recipe's
-fail-fast path.
+"""Cargo builds: the rust-wasip1 toolchain, crate and cargo-vendor sources, and the RustPython
+recipe's fail-fast path.
 
 The slow tests build Rust to wasm32-wasip1 with the Debian provider (std is built from
 source: about a minute per build on two cores) in throwaway copies of the project.
@@ -7,7 +7,9 @@ source: about a minute per build on two cores) in throwaway copies of the projec
 
 from __future__ import annotations
 
+import gzip
 import hashlib
+import io
 import json
 import os
 import shutil
@@ -20,10 +22,11 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, copy_project, doit
+from flaky_server import Serve, flaky_server  # noqa: F401
 from wasmimage import cargo
 from wasmimage.errors import PipelineError
-from wasmimage.fetch import FetchSettings, fetch_all
-from wasmimage.recipe import load_recipe, load_recipes
+from wasmimage.fetch import FetchSettings, cached_path, fetch, fetch_all, unpack
+from wasmimage.recipe import Source, load_recipe, load_recipes
 from wasmimage.toolchain import load_toolchain, resolve
 
 STD_CRATES = Path("/usr/lib/rustlib/src/rust/library/vendor")
@@ -31,7 +34,7 @@ STD_LOCK = Path("/usr/lib/rustlib/src/rust/library/Cargo.lock")
 CFG_IF = STD_CRATES / "cfg-if-1.0.4"
 needs_debian_rust = pytest.mark.skipif(not (Path("/usr/bin/cargo").exists() and CFG_IF.is_dir()),
                                        reason="needs Debian's cargo-web and rust-web-src")
-RUSTPYTHON_COMMIT = "9792001703ae653114693a662012bab2ea8a35ae"
+RUSTPYTHON_CRATE_SHA256 = "0bcc4a315d320e3c71c42596ccda8040d686b6f042ea3a173e6e43f4c876e630"
 GIT = ["git", "-c", "user.email=test@example.invalid", "-c", "user.name=test", "-c", "init.defaultBranch=main"]
 
 
@@ -108,10 +111,11 @@ def test_rustup_provider_explains_what_is_missing(tmp_path: Path, monkeypatch: p
 def test_recipes_load_and_name_the_vendor_archive():
     recipes = {r.name: r for r in load_recipes(ROOT / "recipes", ROOT / "toolchains", ROOT / "conformance")}
     assert recipes["rust-hello"].sources == ()
-    git, crates = recipes["rustpython"].sources
-    assert git.commit == RUSTPYTHON_COMMIT and crates.kind == "cargo-vendor" and crates.vendors == git
-    assert crates.filename == f"rustpython-{RUSTPYTHON_COMMIT}-vendor.tar.gz"
-    assert crates.pin == {"name": "crates", "cargo-vendor": "rustpython"}
+    crate, crates = recipes["rustpython"].sources
+    assert (crate.kind, crate.filename, crate.subdir) == ("crate", "rustpython-0.6.0.crate", "rustpython-0.6.0")
+    assert crate.pin == {"name": "rustpython", "crate": "rustpython==0.6.0", "sha256": RUSTPYTHON_CRATE_SHA256}
+    assert crates.kind == "cargo-vendor" and crates.vendors == crate and crates.sha256
+    assert crates.filename == f"rustpython-{RUSTPYTHON_CRATE_SHA256}-vendor.tar.gz"
 
 
 def test_a_cargo_vendor_source_must_follow_the_source_it_serves(tmp_path: Path):
@@ -125,6 +129,98 @@ def test_a_cargo_vendor_source_must_follow_the_source_it_serves(tmp_path: Path):
     path.write_text(text.replace("    cargo-vendor: rustpython", "    cargo-vendor: rustpython\n    subdir: x"))
     with pytest.raises(PipelineError, match=r"cargo-vendor"):
         load_recipe(path, ROOT / "toolchains", ROOT / "conformance")
+
+
+# --- crate sources: a published crate, through cargo ---------------------------------------------
+
+def crate_file(name: str, version: str, body: bytes = b"pub fn f() {}\n") -> bytes:
+    """A .crate as a registry serves it: a tar.gz with one NAME-VERSION/ directory."""
+    out = io.BytesIO()
+    with gzip.GzipFile(fileobj=out, mode="wb", mtime=0) as gz, tarfile.open(fileobj=gz, mode="w") as tar:
+        for rel, data in {"Cargo.toml": f'[package]\nname = "{name}"\nversion = "{version}"\nedition = "2021"\n'
+                                        .encode(), "Cargo.lock": b"version = 4\n", "src/lib.rs": body}.items():
+            info = tarfile.TarInfo(f"{name}-{version}/{rel}")
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    return out.getvalue()
+
+
+def local_registry(server, tmp_path: Path, crates: dict[tuple[str, str], bytes]) -> Path:
+    """A sparse cargo registry on 127.0.0.1 and a CARGO_HOME whose config.toml puts it in crates-io's place."""
+    server.route("/index/config.json", Serve(json.dumps({"dl": server.url("/dl/{crate}-{version}.crate")}).encode()))
+    for (name, version), data in crates.items():
+        entry = {"name": name, "vers": version, "deps": [], "cksum": hashlib.sha256(data).hexdigest(),
+                 "features": {}, "yanked": False}
+        server.route(f"/index/{name[:2]}/{name[2:4]}/{name}", Serve(json.dumps(entry).encode() + b"\n"))
+        server.route(f"/dl/{name}-{version}.crate", Serve(data))
+    home = tmp_path / "cargo-home"
+    home.mkdir()
+    (home / "config.toml").write_text(f'[source.crates-io]\nreplace-with = "local"\n[source.local]\n'
+                                      f'registry = "sparse+{server.url("/index/")}"\n[net]\nretry = 0\n')
+    return home
+
+
+def crate_source(data: bytes, name: str = "wasmimage-demo", version: str = "0.1.0") -> Source:
+    return Source("demo", "crate", f"{name}=={version}", hashlib.sha256(data).hexdigest(), None,
+                  f"{name}-{version}.crate", f"{name}-{version}")
+
+
+@needs_debian_rust
+def test_a_crate_comes_through_cargo_and_the_machine_config_then_from_the_cache(
+        tmp_path: Path, flaky_server, monkeypatch: pytest.MonkeyPatch, capfd):
+    data = crate_file("wasmimage-demo", "0.1.0")
+    monkeypatch.setenv("CARGO_HOME", str(local_registry(flaky_server, tmp_path, {("wasmimage-demo", "0.1.0"): data})))
+    monkeypatch.setenv("RUSTC", "/usr/bin/rustc")
+    monkeypatch.setenv("WASMIMAGE_VENDOR_CARGO", "/usr/bin/cargo")
+    source, settings = crate_source(data), FetchSettings(tmp_path / "cache")
+    path = fetch(source, settings)
+    assert path == cached_path(source, settings) and path.read_bytes() == data
+    assert "fetched wasmimage-demo-0.1.0.crate from the cargo registry" in capfd.readouterr().err
+    assert flaky_server.count("/dl/wasmimage-demo-0.1.0.crate") == 1
+    unpack(source, path, tmp_path / "src")  # the crate's NAME-VERSION/ directory is the source's root
+    assert (tmp_path / "src" / "Cargo.lock").is_file() and (tmp_path / "src" / "src" / "lib.rs").is_file()
+    # A cache hit asks neither cargo nor the registry.
+    monkeypatch.setenv("WASMIMAGE_VENDOR_CARGO", str(tmp_path / "no-such-cargo"))
+    assert fetch(source, settings).read_bytes() == data
+    assert flaky_server.count("/dl/wasmimage-demo-0.1.0.crate") == 1
+
+
+@needs_debian_rust
+def test_a_crate_that_is_not_the_pinned_one_is_refused_and_nothing_is_kept(
+        tmp_path: Path, flaky_server, monkeypatch: pytest.MonkeyPatch):
+    published = crate_file("wasmimage-demo", "0.1.0")
+    monkeypatch.setenv("CARGO_HOME", str(local_registry(flaky_server, tmp_path,
+                                                        {("wasmimage-demo", "0.1.0"): published})))
+    monkeypatch.setenv("RUSTC", "/usr/bin/rustc")
+    monkeypatch.setenv("WASMIMAGE_VENDOR_CARGO", "/usr/bin/cargo")
+    pinned = crate_source(crate_file("wasmimage-demo", "0.1.0", b"pub fn other() {}\n"))
+    settings = FetchSettings(tmp_path / "cache")
+    with pytest.raises(PipelineError) as raised:
+        fetch(pinned, settings)
+    message = str(raised.value)
+    assert message.startswith("demo: sha256 mismatch for the cargo registry")
+    assert f"expected {pinned.sha256}" in message and f"actual   {hashlib.sha256(published).hexdigest()}" in message
+    assert not cached_path(pinned, settings).exists()
+    assert [p.name for p in (settings.cache_dir / "sha256").iterdir()] == []
+    # A version the registry does not have: cargo's own reason, and the way around it.
+    with pytest.raises(PipelineError, match=r"demo: cargo could not download wasmimage-demo==9\.9\.9[\s\S]*"
+                                            r"put wasmimage-demo-9\.9\.9\.crate in a mirror"):
+        fetch(crate_source(published, version="9.9.9"), settings)
+
+
+def test_a_crate_comes_from_a_mirror_directory_without_cargo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    data = crate_file("wasmimage-demo", "0.1.0")
+    mirror = tmp_path / "mirror"
+    mirror.mkdir()
+    (mirror / "wasmimage-demo-0.1.0.crate").write_bytes(data)
+    monkeypatch.setenv("WASMIMAGE_VENDOR_CARGO", str(tmp_path / "no-such-cargo"))  # cargo is never run
+    settings = FetchSettings(tmp_path / "cache", (str(mirror),))
+    assert fetch(crate_source(data), settings).read_bytes() == data
+    (mirror / "wasmimage-demo-0.1.0.crate").write_bytes(crate_file("wasmimage-demo", "0.1.0", b"// changed\n"))
+    other = FetchSettings(tmp_path / "other-cache", (str(mirror),))
+    with pytest.raises(PipelineError, match=rf"cannot run {tmp_path}/no-such-cargo[\s\S]*"
+                                            rf"sha256 mismatch for {mirror}/wasmimage-demo-0.1.0\.crate"):
+        fetch(crate_source(data), other)
 
 
 # --- vendor archives --------------------------------------------------------------------------
@@ -189,7 +285,7 @@ def test_an_archive_cannot_write_outside_vendor(tmp_path: Path):
     with tarfile.open(evil, "w:gz") as archive:
         info = tarfile.TarInfo("vendor/../../etc/x")
         info.size = 1
-        archive.addfile(info, __import__("io").BytesIO(b"x"))
+        archive.addfile(info, io.BytesIO(b"x"))
     with pytest.raises(PipelineError, match="outside vendor/"):
         cargo.check_archive(evil, [])
 
@@ -276,18 +372,18 @@ def test_the_fetch_stage_vendors_with_cargo_when_no_archive_is_there(tmp_path: P
 # --- the RustPython recipe offline --------------------------------------------------------------
 
 def test_rustpython_fails_fast_naming_what_is_missing_and_both_remedies(tmp_path: Path):
+    """Without the registry (cargo offline, nothing in its cache) and with an empty mirror."""
     project = copy_project(tmp_path / "project")
     empty = tmp_path / "empty-mirror"
     empty.mkdir()
-    started = time.monotonic()
-    result = doit(project, "build:rustpython", env=isolated_env(tmp_path, WASMIMAGE_MIRRORS=str(empty)), check=False)
-    elapsed = time.monotonic() - started
+    (tmp_path / "cargo-home").mkdir()
+    result = doit(project, "build:rustpython", check=False, env=isolated_env(
+        tmp_path, WASMIMAGE_MIRRORS=str(empty), CARGO_HOME=str(tmp_path / "cargo-home"), CARGO_NET_OFFLINE="true"))
     output = result.stdout + result.stderr
     assert result.returncode != 0
-    assert elapsed < 60, f"took {elapsed:.0f}s"
-    assert f"rustpython: cannot fetch commit {RUSTPYTHON_COMMIT}" in output
-    assert f"{empty}/RustPython.git: not there" in output
-    assert f"{empty}/rustpython-{RUSTPYTHON_COMMIT}-vendor.tar.gz: not there" in output
+    assert "rustpython: cargo could not download rustpython==0.6.0" in output
+    assert f"mirror {empty}/rustpython-0.6.0.crate: not there" in output
+    assert f"{empty}/rustpython-{RUSTPYTHON_CRATE_SHA256}-vendor.tar.gz: not there" in output
     assert "network: build where the locations above are reachable" in output
     assert "python -m wasmimage mirror rustpython DIR" in output and "WASMIMAGE_MIRRORS=DIR" in output
     assert ".  compile:rustpython" not in output  # stopped at fetch: nothing was built

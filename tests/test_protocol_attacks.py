@@ -55,7 +55,7 @@ def test_guest_cannot_forge_host_outcomes(quickjs_image, name):
 
 def test_requests_are_checked_by_the_host(quickjs_image):
     assert call(quickjs_image, {"name": "f"}) == {"error": {"type": "ProtocolError", "message":
-                                                            '"function" must be a string of JavaScript source'}}
+                                                            '"function" must be a string of source code'}}
     assert call(quickjs_image, {"function": "", "name": "é"})["error"]["type"] == "ProtocolError"
     deep: list = []
     for _ in range(5000):

@@ -74,17 +74,22 @@ def test_deadline_stops_a_busy_script(program, source):
     assert 1 - 0.05 <= result.wall_seconds <= 1 + MARGIN
 
 
-def sleeper(nanoseconds: int, spin: bool) -> Program:
+def sleeper(nanoseconds: int, spin: bool, absolute: bool = False) -> Program:
     """A WASI program that sleeps (poll_oneoff on a clock), prints "woke" and then returns,
-    or with `spin` loops forever so that only a deadline can end it."""
+    or with `spin` loops forever so that only a deadline can end it. With `absolute` it
+    sleeps until its monotonic clock reads now + nanoseconds, as CPython's time.sleep does."""
     wat = f"""(module
       (import "wasi_snapshot_preview1" "poll_oneoff" (func $poll (param i32 i32 i32 i32) (result i32)))
       (import "wasi_snapshot_preview1" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))
+      (import "wasi_snapshot_preview1" "clock_time_get" (func $now (param i32 i64 i32) (result i32)))
       (memory (export "memory") 1)
       (data (i32.const 512) "woke")
       (func (export "_start")
-        (i32.store (i32.const 16) (i32.const 1))          ;; clock: monotonic, relative
+        (i32.store (i32.const 16) (i32.const 1))          ;; clock: monotonic
         (i64.store (i32.const 24) (i64.const {nanoseconds}))
+        {"(drop (call $now (i32.const 1) (i64.const 1) (i32.const 400)))" if absolute else ""}
+        {"(i64.store (i32.const 24) (i64.add (i64.load (i32.const 24)) (i64.load (i32.const 400))))" if absolute else ""}
+        (i32.store16 (i32.const 40) (i32.const {1 if absolute else 0}))  ;; flags: subscription_clock_abstime
         (drop (call $poll (i32.const 0) (i32.const 128) (i32.const 1) (i32.const 256)))
         (i32.store (i32.const 304) (i32.const 512))
         (i32.store (i32.const 308) (i32.const 4))
@@ -100,10 +105,17 @@ def test_sleeping_guest_cannot_outlive_its_deadline():
     assert result.wall_seconds <= 1 + MARGIN
 
 
-def test_short_sleep_still_sleeps():
-    result = run_program(sleeper(200 * 10**6, spin=False), b"", limits=Limits(timeout=1))
+@pytest.mark.parametrize("absolute", [False, True], ids=["relative", "absolute"])
+def test_short_sleep_still_sleeps(absolute):
+    result = run_program(sleeper(200 * 10**6, spin=False, absolute=absolute), b"", limits=Limits(timeout=1))
     assert result.outcome == "ok" and result.stdout == b"woke"
     assert 0.2 <= result.wall_seconds < 1
+
+
+def test_absolute_sleep_cannot_outlive_its_deadline():
+    result = bounded(lambda: run_program(sleeper(30 * 10**9, spin=True, absolute=True), b"",
+                                         limits=Limits(timeout=1)), 1 + 5 * MARGIN)
+    assert result.outcome == "timeout"
 
 
 # Memory

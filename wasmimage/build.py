@@ -90,10 +90,11 @@ def prepare(recipe: Recipe, settings: FetchSettings, work_dir: Path) -> None:
 
 
 def build(recipe: Recipe, toolchain: ResolvedToolchain, settings: FetchSettings, work_dir: Path,
-          wasm: Path, info_path: Path, reactor: Path | None = None) -> Path:
+          wasm: Path, info_path: Path, mounted_dir: Path | None = None, reactor: Path | None = None) -> Path:
     """Run the recipe's build in work_dir and keep the result as `wasm`, described by `info_path`.
 
-    A recipe with a `snapshot` section also leaves its reactor build, kept as `reactor`.
+    The files the recipe mounts into the guest (run.mounts) are kept in `mounted_dir`; a recipe
+    with a `snapshot` section also leaves its reactor build, kept as `reactor`.
     """
     started = time.monotonic()
     provision_toolchain(toolchain, settings)
@@ -122,6 +123,12 @@ def build(recipe: Recipe, toolchain: ResolvedToolchain, settings: FetchSettings,
         if not produced.is_file():
             raise PipelineError(f"{recipe.name}: the build commands did not produce out/{name}")
         files.copy(produced, target)
+    mounted = {}
+    for name in recipe.mounted_files:
+        if not (work_dir / "out" / name).is_file():
+            raise PipelineError(f"{recipe.name}: the build commands did not produce out/{name} (run.mounts)")
+        files.copy(work_dir / "out" / name, mounted_dir / name)
+        mounted[name] = {"sha256": files.sha256_file(mounted_dir / name), "size": (mounted_dir / name).stat().st_size}
     info = {
         "recipe": recipe.name,
         "tag": recipe.tag,
@@ -133,6 +140,7 @@ def build(recipe: Recipe, toolchain: ResolvedToolchain, settings: FetchSettings,
         "commands": recorded,
         "source_date_epoch": env["SOURCE_DATE_EPOCH"],
         "wasm": {"sha256": files.sha256_file(wasm), "size": wasm.stat().st_size},
+        **({"mounted": mounted} if mounted else {}),
     }
     if recipe.snapshot_output:
         info["reactor"] = {"sha256": files.sha256_file(reactor), "size": reactor.stat().st_size}

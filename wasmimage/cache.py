@@ -13,7 +13,7 @@ else, so that a hit is always correct and an unrelated edit never misses:
            CPU features, the pipeline version.
   verify   the recipe name, the .cwasm's sha256 (and the snapshot .cwasm's), the recipe's
            conformance suites and the sha256 of every file in them, its `run` section, its
-           executor file, the pipeline version.
+           executor scripts, the pipeline version.
 
 An entry is the stage's output files plus `entry.json` (stage, key, file -> sha256, and an
 HMAC-SHA256 of those under the cache key):

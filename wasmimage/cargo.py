@@ -1,4 +1,9 @@
-"""Cargo builds: the crates a Cargo.lock pins, as one more source of a recipe.
+"""Cargo builds: published crates and the crates a Cargo.lock pins, as sources of a recipe.
+
+A `crate` source is one published crate, `NAME==VERSION` plus the sha256 of its .crate file
+(the checksum the registry index and every Cargo.lock record). It is fetched like a url
+source (cache, then mirrors as NAME-VERSION.crate), and otherwise by cargo itself
+(`download_crate`), so the machine's registry configuration applies.
 
 A `cargo-vendor` source names the source whose Cargo.lock it serves:
 
@@ -48,6 +53,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from wasmimage.errors import PipelineError
+from wasmimage.files import sha256_file
 from wasmimage.recipe import Source
 from wasmimage.toolchain import ResolvedToolchain
 
@@ -336,6 +342,43 @@ def _cargo_command(toolchain: Callable[[], ResolvedToolchain] | None) -> tuple[s
         except PipelineError:
             pass
     return shutil.which("cargo") or "cargo", {}
+
+
+def download_crate(source: Source, tmp: Path, toolchain: Callable[[], ResolvedToolchain] | None = None) -> str:
+    """Have cargo download a published crate's .crate file into tmp (a `crate` source).
+
+    `cargo fetch` for a throwaway manifest that depends on exactly NAME==VERSION, then the file
+    from cargo's registry cache: the machine's cargo configuration (registry replacements and
+    mirrors included) applies, and cargo checks the file against the registry index's
+    checksum. It downloads the crate's dependencies too, into the same cache that `cargo
+    vendor` uses next. The caller checks the recipe's sha256.
+    """
+    name, _, version = source.location.partition("==")
+    cargo, env = _cargo_command(toolchain)
+    with tempfile.TemporaryDirectory(dir=tmp.parent, prefix=".crate-") as work:
+        manifest = Path(work) / "Cargo.toml"
+        manifest.write_text(f'[package]\nname = "wasmimage-crate-fetch"\nversion = "0.0.0"\nedition = "2021"\n'
+                            f'[lib]\npath = "lib.rs"\n[dependencies]\n{_toml(name)} = {_toml("=" + version)}\n')
+        (Path(work) / "lib.rs").touch()
+        command = [cargo, "fetch", "--manifest-path", str(manifest)]
+        _log(f"$ {' '.join(command)}")
+        try:
+            result = subprocess.run(command, cwd=work, env={**os.environ, **env}, stdin=subprocess.DEVNULL,
+                                    capture_output=True, text=True, check=False)
+        except OSError as exc:
+            raise PipelineError(f"{source.name}: cannot run {cargo}: {exc.strerror}") from None
+    home = Path(os.environ.get("CARGO_HOME") or Path.home() / ".cargo")
+    cached = sorted((home / "registry" / "cache").glob(f"*/{name}-{version}.crate"))
+    chosen = next((c for c in cached if sha256_file(c) == source.sha256), cached[0] if cached else None)
+    if result.returncode != 0 or chosen is None:
+        lines = [line for line in result.stderr.strip().splitlines() if line.strip()]
+        first_error = next((i for i, line in enumerate(lines) if line.startswith("error")), max(len(lines) - 3, 0))
+        detail = ("\n  ".join(lines[first_error:first_error + 3]) if result.returncode
+                  else f"{name}-{version}.crate is not in {home}/registry/cache")
+        raise PipelineError(f"{source.name}: cargo could not download {source.location} ({cargo} fetch):\n  "
+                            f"{detail}\n  put {source.filename} in a mirror to build without the registry")
+    shutil.copyfile(chosen, tmp)
+    return f"the cargo registry ({chosen})"
 
 
 def fetch_vendor(source: Source, settings: FetchSettings, toolchain: Callable[[], ResolvedToolchain] | None = None) -> Path:

@@ -1,9 +1,11 @@
 """Consumer CLI: `python -m wasmimage run IMAGE SCRIPT_FILE` runs a script in an image;
-`python -m wasmimage call IMAGE [REQUEST.json]` calls a function through the image's executor."""
+`python -m wasmimage call IMAGE [REQUEST.json] [--protocol wikifunctions]` calls a function through
+the image's executor."""
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import math
 import sys
@@ -34,18 +36,32 @@ _MEGABYTES = _ranged(int, 1, 4096, "a whole number of MiB from 1 to 4096 (wasm32
 _BYTES = _ranged(int, 0, 2**63 - 1, "a whole number of bytes >= 0")
 
 
-def _limits(args: argparse.Namespace) -> Limits:
-    return Limits(timeout=args.timeout, memory_bytes=args.memory_mb * 1024 * 1024,
-                  max_stdout_bytes=args.max_output_bytes, max_stderr_bytes=args.max_output_bytes)
+def _limits(args: argparse.Namespace, base: Limits = DEFAULTS) -> Limits:
+    """`base` with what the limit flags override (a flag left out keeps base's value)."""
+    overrides: dict = {}
+    if args.timeout is not None:
+        overrides["timeout"] = args.timeout
+    if args.memory_mb is not None:
+        overrides["memory_bytes"] = args.memory_mb * 1024 * 1024
+    if args.max_output_bytes is not None:
+        overrides["max_stdout_bytes"] = overrides["max_stderr_bytes"] = args.max_output_bytes
+    return dataclasses.replace(base, **overrides)
+
+
+def _image(args: argparse.Namespace) -> Path:
+    """The image directory IMAGE names. A local directory is used as it is without loading the
+    registry client (and `requests`): a fresh `run` or `call` process starts faster."""
+    if not args.image.startswith("oci-layout:") and Path(args.image).is_dir():
+        return Path(args.image)
+    from wasmimage.oci import resolve_image_ref
+
+    return resolve_image_ref(args.image, insecure=args.insecure)
 
 
 def _run_command(args: argparse.Namespace) -> int:
     stdin = Path(args.stdin).read_bytes() if args.stdin else (b"" if sys.stdin.isatty() else sys.stdin.buffer.read())
     limits = _limits(args)
-    from wasmimage.oci import resolve_image_ref
-
-    image = resolve_image_ref(args.image, insecure=args.insecure)
-    result = run(image, Path(args.script), stdin=stdin, limits=limits)
+    result = run(_image(args), Path(args.script), stdin=stdin, limits=limits)
     if args.json:
         print(json.dumps(result.to_json(), default=str))
     else:
@@ -65,28 +81,45 @@ def _run_command(args: argparse.Namespace) -> int:
 def _call_command(args: argparse.Namespace) -> int:
     """Exit 0 with a result, 1 with the function's error, 125 when the call did not complete
     (a limit, a trap or a protocol error: see wasmimage.protocol)."""
-    from wasmimage.oci import resolve_image_ref
     from wasmimage.protocol import HOST_ERRORS, call
 
+    if args.protocol == "wikifunctions":
+        return _call_wikifunctions(args)
     text = Path(args.request).read_text() if args.request else sys.stdin.read()
     try:
         request = json.loads(text)
     except (ValueError, RecursionError) as exc:
         print(f"wasmimage: error: the request is not JSON: {exc}", file=sys.stderr)
         return 2
-    response = call(resolve_image_ref(args.image, insecure=args.insecure), request, _limits(args))
-    text = json.dumps(response, ensure_ascii=False)
-    try:
-        text.encode()
-    except UnicodeEncodeError:  # a lone surrogate: only a \u escape can carry it
-        text = json.dumps(response)
-    print(text)
+    response = call(_image(args), request, _limits(args))
+    _print_json(response)
     if "result" in response:
         return 0
     if response["error"]["type"] in HOST_ERRORS:
         print(f"wasmimage: {response['error']['type']}: {response['error']['message']}", file=sys.stderr)
         return LIMIT_EXIT_CODE
     return 1
+
+
+def _print_json(value: object) -> None:
+    """One line of JSON, UTF-8 where it can be, \\u escapes where it must (a lone surrogate)."""
+    text = json.dumps(value, ensure_ascii=False)
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        text = json.dumps(value)
+    print(text)
+
+
+def _call_wikifunctions(args: argparse.Namespace) -> int:
+    """The request goes to the image as it is (a malformed one gets its error Z22 from there);
+    exactly one line, the Z22, comes out. Exit 0 with a result, 1 with an error Z22."""
+    from wasmimage import wikifunctions
+
+    request = Path(args.request).read_bytes() if args.request else sys.stdin.buffer.read()
+    response = wikifunctions.call(_image(args), request, _limits(args, wikifunctions.LIMITS))
+    _print_json(wikifunctions.canonical(response) if args.canonical else response)
+    return 1 if wikifunctions.is_failure(response) else 0
 
 
 def _publish_command(args: argparse.Namespace) -> int:
@@ -119,11 +152,13 @@ def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="python -m wasmimage", description=__doc__)
     commands = top.add_subparsers(dest="command", required=True)
     limit_flags = argparse.ArgumentParser(add_help=False)  # shared by run and call
-    limit_flags.add_argument("--timeout", type=_SECONDS, default=DEFAULTS.timeout, metavar="S",
-                             help=f"wall-clock deadline in seconds (default {DEFAULTS.timeout})")
-    limit_flags.add_argument("--memory-mb", type=_MEGABYTES, default=DEFAULTS.memory_bytes // 2**20, metavar="N",
-                             help=f"linear memory cap (default {DEFAULTS.memory_bytes // 2**20})")
-    limit_flags.add_argument("--max-output-bytes", type=_BYTES, default=DEFAULTS.max_stdout_bytes, metavar="N",
+    limit_flags.add_argument("--timeout", type=_SECONDS, metavar="S",
+                             help=f"wall-clock deadline in seconds (default {DEFAULTS.timeout}; "
+                                  f"9 for call --protocol wikifunctions)")
+    limit_flags.add_argument("--memory-mb", type=_MEGABYTES, metavar="N",
+                             help=f"linear memory cap (default {DEFAULTS.memory_bytes // 2**20}; "
+                                  f"625 for call --protocol wikifunctions)")
+    limit_flags.add_argument("--max-output-bytes", type=_BYTES, metavar="N",
                              help=f"cap for stdout and for stderr (default {DEFAULTS.max_stdout_bytes})")
     run_p = commands.add_parser("run", parents=[limit_flags],
                                 help="run a script in an image, stdin passed through, exit code mirrored")
@@ -139,7 +174,15 @@ def parser() -> argparse.ArgumentParser:
                                  help="call a function through the image's executor; prints the response")
     call_p.add_argument("image", help="image directory or image reference, as for run")
     call_p.add_argument("request", nargs="?", help='request file {"function": SOURCE, "name": NAME, "args": [...]} '
+                                                   "or, with --protocol wikifunctions, "
+                                                   '{"codeString": ..., "functionName": ..., "functionArguments": {...}} '
                                                    "(default: read it from stdin)")
+    call_p.add_argument("--protocol", choices=("call", "wikifunctions"), default="call",
+                        help="call: this project's protocol (default); wikifunctions: the Wikifunctions "
+                             "evaluator's executor contract, answered with one Z22 line, under the "
+                             "wikifunctions limits profile (9 s, 625 MiB) unless --timeout/--memory-mb say otherwise")
+    call_p.add_argument("--canonical", action="store_true",
+                        help="with --protocol wikifunctions: print the Z22 in canonical form (shorter, for people)")
     call_p.add_argument("--insecure", action="store_true", help="allow plain http to a non-loopback registry")
     call_p.set_defaults(handler=_call_command)
 

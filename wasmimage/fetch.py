@@ -1,7 +1,7 @@
 """Fetch sources into a content-addressed cache, from mirrors first, verifying every byte.
 
 Cache layout (default `.cache/sources`, or $WASMIMAGE_CACHE_DIR):
-    sha256/<hex>          a url or pypi-sdist source, named by its own digest
+    sha256/<hex>          a url, pypi-sdist or crate source, named by its own digest
     git/<commit>.git      a bare repository holding that commit (`git fsck --strict` before each use)
     cargo-vendor/<file>   a cargo-vendor source, checked against its Cargo.lock (cargo.py)
 
@@ -62,8 +62,12 @@ def is_cached(source: Source, settings: FetchSettings) -> bool:
     return cached_path(source, settings).exists()
 
 
-def fetch(source: Source, settings: FetchSettings) -> Path:
-    """Return the cached, verified source, fetching it first if needed."""
+def fetch(source: Source, settings: FetchSettings, toolchain=None) -> Path:
+    """Return the cached, verified source, fetching it first if needed.
+
+    `toolchain` (a callable returning the recipe's resolved toolchain) gives crate sources the
+    cargo that downloads them when no mirror has them.
+    """
     target = cached_path(source, settings)
     files.sweep_stale(target.parent, PARTIAL)  # what killed fetches left behind
     if source.kind == "cargo-vendor":
@@ -84,17 +88,33 @@ def fetch(source: Source, settings: FetchSettings) -> Path:
         try:
             return _store(source, target, lambda tmp, loc=location: _copy_from(loc, tmp, settings))
         except FileNotFoundError:
-            errors.append(f"{location}: not there")
+            errors.append(f"mirror {location}: not there")
         except PipelineError as exc:
-            errors.append(str(exc))
+            errors.append(f"mirror {exc}")
+    if source.debian:
+        from wasmimage import debian_source
+
+        if debian_source.available():  # before the url: where apt works, Debian's archive is the nearer copy
+            try:
+                return _store(source, target, lambda tmp: debian_source.download(source.debian, tmp))
+            except PipelineError as exc:
+                errors.append(str(exc))
+        else:
+            errors.append(f"{debian_source.describe(source.debian)}: not tried, apt-get is not installed")
     if source.kind == "url":
         getter = lambda tmp: _download(source.location, tmp, settings)  # noqa: E731
-    else:
+    elif source.kind == "crate":
+        from wasmimage import cargo
+
+        getter = lambda tmp: cargo.download_crate(source, tmp, toolchain)  # noqa: E731
+    elif source.kind == "pypi-sdist":
         getter = lambda tmp: _pip_download(source, tmp)  # noqa: E731
+    else:  # debian-source: no other location
+        raise PipelineError(f"{source.name}: cannot fetch {source.filename}:" + "".join(f"\n  {e}" for e in errors))
     try:
         return _store(source, target, getter)
     except PipelineError as exc:
-        tried = "".join(f"\n  mirror {e}" for e in errors)
+        tried = "".join(f"\n  {e}" for e in errors)
         raise PipelineError(f"{exc}{tried}") from None
 
 
@@ -278,7 +298,7 @@ def unpack(source: Source, cached: Path, dest: Path) -> None:
 
 
 def _archive_format(filename: str) -> str:
-    for suffix, fmt in ((".tar.gz", "gztar"), (".tgz", "gztar"), (".tar.xz", "xztar"),
+    for suffix, fmt in ((".tar.gz", "gztar"), (".tgz", "gztar"), (".crate", "gztar"), (".tar.xz", "xztar"),
                         (".tar.bz2", "bztar"), (".tar", "tar"), (".zip", "zip")):
         if filename.endswith(suffix):
             return fmt
@@ -292,8 +312,8 @@ def _log(message: str) -> None:
 def fetch_all(recipe_name: str, sources: tuple[Source, ...], settings: FetchSettings, toolchain=None) -> None:
     """Fetch every source; if any cannot be had, name all of them and the two ways to provide them.
 
-    `toolchain` (a callable returning the recipe's resolved toolchain) gives cargo-vendor
-    sources the cargo that vendors them when no archive is cached or mirrored.
+    `toolchain` (a callable returning the recipe's resolved toolchain) gives crate and
+    cargo-vendor sources the cargo that downloads or vendors them when no mirror has them.
     """
     problems = []
     for source in sources:
@@ -303,7 +323,7 @@ def fetch_all(recipe_name: str, sources: tuple[Source, ...], settings: FetchSett
 
                 cargo.fetch_vendor(source, settings, toolchain)
             else:
-                fetch(source, settings)
+                fetch(source, settings, toolchain)
         except PipelineError as exc:
             problems.append((source, str(exc)))
     if problems:
@@ -325,9 +345,9 @@ def missing_sources_message(recipe_name: str, problems: list[tuple[Source, str]]
     return (f"{recipe_name}: {len(problems)} of {total} source(s) cannot be fetched here, so nothing was built:\n"
             f"{details}\n"
             f"Provide them in one of two ways:\n"
-            f"  1. network: build where the locations above are reachable (for cargo-vendor sources also the\n"
-            f"     cargo registry); the fetch stage verifies and caches every source, running `cargo vendor`\n"
-            f"     for cargo-vendor sources.\n"
+            f"  1. network: build where the locations above are reachable (for crate and cargo-vendor sources\n"
+            f"     the cargo registry); the fetch stage verifies and caches every source, running cargo for\n"
+            f"     crate and cargo-vendor sources.\n"
             f"  2. a mirror: on a connected machine run `python -m wasmimage mirror {recipe_name} DIR`, which\n"
             f"     writes into DIR: {wanted}\n"
             f"     Bring DIR here and set {MIRRORS_ENV}=DIR (now: {mirrors})."

@@ -25,6 +25,8 @@ if TYPE_CHECKING:  # the runner opens images without loading the recipe machiner
 
 MANIFEST = "image.json"
 MANIFEST_SCHEMA = 1
+# The role of each protocol's executor script in an image (`executor` predates the others).
+PROTOCOL_ROLES = {"call": "executor", "wikifunctions": "wikifunctions"}
 
 
 @dataclass(frozen=True)
@@ -36,11 +38,15 @@ class StageOutputs:
     cwasm: Path
     aot_info: Path
     report: Path
+    mounted_dir: Path | None = None  # the files the recipe's run.mounts names, as the compile stage kept them
     # The snapshot stage's, for recipes with a `snapshot` section (snapshot.py)
     reactor: Path | None = None
     snapshot_wasm: Path | None = None
     snapshot_cwasm: Path | None = None
     snapshot_info: Path | None = None
+
+    def mounted(self, recipe: Recipe) -> list[Path]:
+        return [self.mounted_dir / name for name in recipe.mounted_files] if self.mounted_dir else []
 
 
 def image_dir(images_root: Path, recipe: Recipe) -> Path:
@@ -61,7 +67,8 @@ def assemble(recipe: Recipe, stages: StageOutputs, target: Path, build_run: Buil
     if report.get("cwasm_sha256") != files.sha256_file(stages.cwasm):
         raise PipelineError(f"{stages.report}: it proves another .cwasm than {stages.cwasm}; rerun the verify stage")
     roles = {"wasm": f"{recipe.name}.wasm", "cwasm": f"{recipe.name}.cwasm", "report": "conformance-report.json"}
-    copies = {roles["wasm"]: stages.wasm, roles["cwasm"]: stages.cwasm, roles["report"]: stages.report}
+    copies = {roles["wasm"]: stages.wasm, roles["cwasm"]: stages.cwasm, roles["report"]: stages.report,
+              **{path.name: path for path in stages.mounted(recipe)}}
     snapshot_info = None
     if recipe.snapshot_output:
         snapshot_info = files.read_json(stages.snapshot_info)
@@ -72,10 +79,10 @@ def assemble(recipe: Recipe, stages: StageOutputs, target: Path, build_run: Buil
             raise PipelineError(f"{stages.report}: it does not prove {stages.snapshot_cwasm}; rerun the verify stage")
         roles.update({"snapshot_wasm": f"{recipe.name}-snapshot.wasm", "snapshot": f"{recipe.name}-snapshot.cwasm"})
         copies.update({roles["snapshot_wasm"]: stages.snapshot_wasm, roles["snapshot"]: stages.snapshot_cwasm})
-    run = {k: v for k, v in recipe.run.items() if k != "executor"}
-    if "executor" in recipe.run:
-        roles["executor"] = Path(recipe.run["executor"]).name
-        copies[roles["executor"]] = recipe.recipe_dir / recipe.run["executor"]
+    run = {k: v for k, v in recipe.run.items() if k not in ("executor", "protocols")}
+    for protocol, script in recipe.protocols.items():
+        roles[PROTOCOL_ROLES[protocol]] = script.name
+        copies[script.name] = script
 
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = f".{target.name}.partial-"
@@ -112,26 +119,29 @@ def _write_image(recipe: Recipe, work: Path, target: Path, copies: dict[str, Pat
         "build": {k: build_info[k] for k in ("flags", "commands", "source_date_epoch")},
         "engine": {k: aot_info[k] for k in ("wasmtime", "config", "target")},
         "run": run,
+        "protocols": {protocol: roles[PROTOCOL_ROLES[protocol]] for protocol in recipe.protocols},
         "roles": roles,
         "files": {name: {"sha256": files.sha256_file(work / name), "size": (work / name).stat().st_size}
-                  for name in sorted(roles.values())},
+                  for name in sorted({*roles.values(), *copies})},  # copies: also the run.mounts files
         "conformance": report["summary"],
         # Beside image.json, outside `files`: it carries the build's times (see provenance.py).
         **({"provenance": provenance.FILE_NAME} if build_run else {}),
     }
-    recorded = {"wasm": build_info["wasm"]["sha256"], "cwasm": aot_info["cwasm"]["sha256"]}
+    recorded = {roles["wasm"]: build_info["wasm"]["sha256"], roles["cwasm"]: aot_info["cwasm"]["sha256"],
+                **{name: entry["sha256"] for name, entry in build_info.get("mounted", {}).items()}}
     if snapshot_info is not None:
         # The runner calls the snapshot (wasmimage/snapshot.py's ABI) instead of `_start`
         manifest["snapshot"] = {"abi": snapshot_info["abi"], "reactor_sha256": snapshot_info["reactor_sha256"],
                                 "conformance": report["snapshot"]["summary"]}
         if snapshot_info["preloaded_sha256"]:
             manifest["snapshot"]["preloaded_sha256"] = snapshot_info["preloaded_sha256"]
-        recorded.update({"snapshot_wasm": snapshot_info["wasm_sha256"], "snapshot": snapshot_info["cwasm"]["sha256"]})
+        recorded.update({roles["snapshot_wasm"]: snapshot_info["wasm_sha256"],
+                         roles["snapshot"]: snapshot_info["cwasm"]["sha256"]})
     # The bytes published are the bytes that were built, compiled and verified: the copies
     # must still have the digests the compile and aot stages recorded.
-    for role, digest in recorded.items():
-        if manifest["files"][roles[role]]["sha256"] != digest:
-            raise PipelineError(f"{copies[roles[role]]}: changed after its stage recorded sha256 {digest}; "
+    for name, sha256 in recorded.items():
+        if manifest["files"][name]["sha256"] != sha256:
+            raise PipelineError(f"{copies[name]}: changed after its stage recorded sha256 {sha256}; "
                                 f"rerun the build (doit build); no image written")
     files.write_json(work / MANIFEST, manifest)
     if build_run is not None:

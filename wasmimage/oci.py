@@ -42,7 +42,7 @@ from urllib.parse import urljoin, urlsplit
 import requests
 import urllib3
 
-from wasmimage import files
+from wasmimage import debian_source, files
 from wasmimage.errors import PipelineError
 from wasmimage.image import MANIFEST, Image, open_image
 from wasmimage.signing import SIGNATURE
@@ -175,10 +175,15 @@ def platform(image: Image) -> dict:
 
 
 def source_location(pin: dict) -> str:
-    """A source pin as one URL-like string (a PyPI sdist as a package URL)."""
+    """A source pin as one URL-like string (a PyPI sdist or a crate as a package URL)."""
     if "pypi-sdist" in pin:
         name, _, version = pin["pypi-sdist"].partition("==")
         return f"pkg:pypi/{name}@{version}"
+    if "crate" in pin:
+        name, _, version = pin["crate"].partition("==")
+        return f"pkg:cargo/{name}@{version}"
+    if not (pin.get("url") or pin.get("git")) and "debian-source" in pin:
+        return debian_source.purl(pin["debian-source"])
     return pin.get("url") or pin.get("git") or pin["name"]
 
 

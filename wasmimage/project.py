@@ -78,9 +78,9 @@ class Project:
         out = self.artifacts_dir / "build" / recipe.name
         return StageOutputs(wasm=out / "interpreter.wasm", build_info=out / "build-info.json",
                             cwasm=out / "interpreter.cwasm", aot_info=out / "aot-info.json",
-                            report=out / "conformance-report.json", reactor=out / "reactor.wasm",
-                            snapshot_wasm=out / "snapshot.wasm", snapshot_cwasm=out / "snapshot.cwasm",
-                            snapshot_info=out / "snapshot-info.json")
+                            report=out / "conformance-report.json", mounted_dir=out / "mounted",
+                            reactor=out / "reactor.wasm", snapshot_wasm=out / "snapshot.wasm",
+                            snapshot_cwasm=out / "snapshot.cwasm", snapshot_info=out / "snapshot-info.json")
 
     def conformance_files(self, recipe: Recipe) -> list[Path]:
         return sorted(p for suite in recipe.conformance
@@ -133,7 +133,6 @@ def snapshot_key(project: Project, recipe: Recipe) -> str:
 
 def verify_key(project: Project, recipe: Recipe) -> str:
     """Everything that can change the conformance report: the .cwasm files, the suites and how they are run."""
-    executor = recipe.run.get("executor")
     out = project.stage_outputs(recipe)
     return digest({
         "recipe": recipe.name,
@@ -143,7 +142,9 @@ def verify_key(project: Project, recipe: Recipe) -> str:
         "suite_files": {p.relative_to(project.conformance_dir).as_posix(): files.sha256_file(p)
                         for p in project.conformance_files(recipe)},
         "run": recipe.run,
-        "executor": files.sha256_file(recipe.recipe_dir / executor) if executor else None,
+        "executors": {name: files.sha256_file(script) for name, script in recipe.protocols.items()},
+        **({"mounted": {p.name: files.sha256_file(p) for p in out.mounted(recipe)}}
+           if recipe.mounted_files else {}),
         "pipeline": __version__,
     })
 

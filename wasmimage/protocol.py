@@ -43,11 +43,11 @@ def error(type_: str, message: str) -> dict[str, Any]:
 
 
 def request_problem(request: Any) -> str | None:
-    """Why `request` is not a call request, in the executor's words, or None."""
+    """Why `request` is not a call request, or None: checked here whatever the language (the executors check again)."""
     if not isinstance(request, dict):
         return "the request must be a JSON object"
     if not isinstance(request.get("function"), str):
-        return '"function" must be a string of JavaScript source'
+        return '"function" must be a string of source code'
     if not isinstance(request.get("name"), str) or not _IDENTIFIER.fullmatch(request["name"]):
         return '"name" must be a JavaScript identifier'
     if not isinstance(request.get("args", []), list):

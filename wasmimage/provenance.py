@@ -22,7 +22,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from wasmimage import __version__, files
+from wasmimage import __version__, debian_source, files
 
 FILE_NAME = "provenance.intoto.json"
 MEDIA_TYPE = "application/vnd.in-toto+json"
@@ -54,6 +54,8 @@ def builder() -> dict[str, Any]:
 def _dependency(pin: dict[str, Any]) -> dict[str, Any]:
     """A source pin as an in-toto ResourceDescriptor."""
     uri = pin.get("url") or pin.get("git")
+    if not uri and "debian-source" in pin:
+        uri = debian_source.purl(pin["debian-source"])
     if "pypi-sdist" in pin:
         package, _, version = pin["pypi-sdist"].partition("==")
         uri = f"pkg:pypi/{package}@{version}"

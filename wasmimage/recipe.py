@@ -18,18 +18,23 @@ from wasmimage.validation import load_yaml
 
 # Variables every build command may use besides the toolchain's own (see build.py).
 STAGE_VARS = ("src", "files", "out", "flags", "build_dir", "jobs")
+# Each protocol an image can speak -> where its conformance suites live (conformance/<prefix>LANGUAGE).
+PROTOCOL_SUITES = {"call": "protocol/", "wikifunctions": "wikifunctions/"}
 
 
 @dataclass(frozen=True)
 class Source:
     name: str
-    kind: str  # "url" | "git" | "pypi-sdist" | "cargo-vendor"
-    location: str  # the URL, git URL, `name==version`, or (cargo-vendor) the source whose Cargo.lock it serves
+    kind: str  # "url" | "git" | "pypi-sdist" | "crate" | "cargo-vendor" | "debian-source"
+    location: str  # the URL, git URL, `name==version` (pypi-sdist, crate), Debian source package, or (cargo-vendor) the source whose Cargo.lock it serves
     sha256: str | None
     commit: str | None
     filename: str
     subdir: str | None
     vendors: Source | None = None  # cargo-vendor: that source (see cargo.py)
+    # The same bytes from a Debian source package ({package, suite, file}; debian_source.py):
+    # a url source's alternative location, or a debian-source's only one.
+    debian: dict[str, str] | None = None
 
     @property
     def pin(self) -> dict[str, Any]:
@@ -39,6 +44,8 @@ class Source:
             pin["sha256"] = self.sha256
         elif self.commit:
             pin["commit"] = self.commit
+        if self.debian:
+            pin["debian-source"] = dict(self.debian)
         return pin
 
 
@@ -69,19 +76,30 @@ class Recipe:
     def recipe_dir(self) -> Path:
         return self.path.parent
 
+    @property
+    def protocols(self) -> dict[str, Path]:
+        """Each protocol the image speaks -> its executor script (`run.executor` is the `call` one)."""
+        declared = dict(self.run.get("protocols", {}))
+        if "executor" in self.run:
+            declared["call"] = self.run["executor"]
+        return {name: self.recipe_dir / script for name, script in sorted(declared.items())}
+
     def file_paths(self) -> list[Path]:
         """The project-owned files this recipe builds from (host programs, executors)."""
-        paths = [self.recipe_dir / f for f in self.files]
-        if "executor" in self.run:
-            paths.append(self.recipe_dir / self.run["executor"])
-        return paths
+        return [self.recipe_dir / f for f in self.files] + list(self.protocols.values())
+
+    @property
+    def mounted_files(self) -> tuple[str, ...]:
+        """Files the build leaves in out/ beside the output that the image ships and grants the guest (run.mounts)."""
+        return tuple(name for names in self.run.get("mounts", {}).values() for name in names)
 
     @property
     def snapshot_preload(self) -> Path | None:
-        """The script the snapshot stage compiles in: the executor, if the recipe has both."""
-        if not self.snapshot_output or "executor" not in self.run:
-            return None
-        return self.recipe_dir / self.run["executor"]
+        """The script the snapshot stage compiles in: the `call` protocol's executor, if the recipe has both.
+
+        Other protocols' executors (wikifunctions) run through the snapshot's run export, parsed per call.
+        """
+        return self.protocols.get("call") if self.snapshot_output else None
 
     def digest(self) -> str:
         """sha256 over the recipe document and the content of its own files."""
@@ -97,13 +115,23 @@ def _default_filename(kind: str, location: str) -> str:
     if kind == "pypi-sdist":
         name, version = location.split("==")
         return f"{name.replace('-', '_').replace('.', '_').lower()}-{version}.tar.gz"
+    if kind == "crate":
+        return location.replace("==", "-") + ".crate"  # what the registry serves and cargo caches
     return location.rstrip("/").rsplit("/", 1)[-1].removesuffix(".git")
 
 
 def _source(raw: dict[str, Any]) -> Source:
-    kind = next(k for k in ("url", "git", "pypi-sdist", "cargo-vendor") if k in raw)
+    debian = raw.get("debian-source")
+    kind = next((k for k in ("url", "git", "pypi-sdist", "crate", "cargo-vendor") if k in raw), "debian-source")
+    if kind == "debian-source":
+        return Source(raw["name"], kind, debian["package"], raw["sha256"], None, raw.get("filename") or debian["file"],
+                      raw.get("subdir"), debian=debian)
     filename = raw.get("filename") or ("" if kind == "cargo-vendor" else _default_filename(kind, raw[kind]))
-    return Source(raw["name"], kind, raw[kind], raw.get("sha256"), raw.get("commit"), filename, raw.get("subdir"))
+    subdir = raw.get("subdir")
+    if kind == "crate" and subdir is None:
+        subdir = raw[kind].replace("==", "-")  # a .crate holds one directory, NAME-VERSION/
+    return Source(raw["name"], kind, raw[kind], raw.get("sha256"), raw.get("commit"), filename, subdir,
+                  debian=debian)
 
 
 def _link_cargo_vendor(path: Path, sources: tuple[Source, ...]) -> tuple[Source, ...]:
@@ -114,7 +142,7 @@ def _link_cargo_vendor(path: Path, sources: tuple[Source, ...]) -> tuple[Source,
             owner = next((s for s in linked if s.name == source.location and s.kind != "cargo-vendor"), None)
             if owner is None:
                 raise PipelineError(f"{path}: sources[{index}].cargo-vendor: {source.location!r} must name an "
-                                    f"earlier git, url or pypi-sdist source (the one whose Cargo.lock it serves)")
+                                    f"earlier git, url, pypi-sdist or crate source (the one whose Cargo.lock it serves)")
             filename = source.filename or f"{owner.name}-{owner.commit or owner.sha256}-vendor.tar.gz"
             source = dataclasses.replace(source, filename=filename, vendors=owner)
         linked.append(source)
@@ -145,6 +173,49 @@ def _check_templates(path: Path, commands: list[str], allowed: set[str], source_
                                     f"(its sources are: {', '.join(source_names) or 'none'})")
 
 
+def _check_protocols(path: Path, run: dict[str, Any], conformance: list[str]) -> None:
+    """Every executor exists, file names don't collide, and a protocol's suite is run iff it is declared."""
+    protocols = run.get("protocols", {})
+    if "executor" in run and "call" in protocols:
+        raise PipelineError(f"{path}: run.executor and run.protocols.call name the same thing; keep one")
+    scripts = {f"run.protocols.{name}": script for name, script in protocols.items()}
+    if "executor" in run:
+        scripts["run.executor"] = run["executor"]
+    for field, script in scripts.items():
+        if not (path.parent / script).is_file():
+            raise PipelineError(f"{path}: {field}: {path.parent / script} does not exist")
+    names = [Path(script).name for script in scripts.values()]
+    if len(set(names)) != len(names):
+        raise PipelineError(f"{path}: run: two executors share a file name ({', '.join(sorted(names))}); "
+                            f"the image holds them side by side")
+    declared = set(protocols) | ({"call"} if "executor" in run else set())
+    for protocol, prefix in PROTOCOL_SUITES.items():
+        suites = [s for s in conformance if s.startswith(prefix)]
+        if suites and protocol not in declared:
+            raise PipelineError(f"{path}: conformance: {suites[0]} tests the {protocol} protocol, "
+                                f"which run does not declare")
+        if protocol == "wikifunctions" and protocol in declared and not suites:
+            raise PipelineError(f"{path}: run.protocols.wikifunctions: list its suite in conformance "
+                                f"(e.g. wikifunctions/javascript)")
+
+
+# Names an image directory already uses for its own files (image.py).
+RESERVED_IMAGE_NAMES = ("image.json", "conformance-report.json", "interpreter.wasm", "interpreter.cwasm",
+                        "build-info.json", "aot-info.json")
+
+
+def _check_mounts(path: Path, data: dict[str, Any]) -> None:
+    """Mounted files sit beside the interpreter in the image: one name, one file, none of the image's own."""
+    seen: set[str] = set()
+    for guest, names in data["run"].get("mounts", {}).items():
+        for name in names:
+            reserved = RESERVED_IMAGE_NAMES + (f"{data['name']}.wasm", f"{data['name']}.cwasm")
+            if name in seen or name in reserved or name == data["output"]:
+                raise PipelineError(f"{path}: run.mounts[{guest!r}]: {name!r} is mounted twice or is a name the "
+                                    f"image uses for itself ({', '.join(reserved)}, the output)")
+            seen.add(name)
+
+
 def load_recipe(path: Path, toolchains_dir: Path, conformance_dir: Path) -> Recipe:
     data = load_yaml(path, "recipe")
     if data["name"] != path.stem:
@@ -167,9 +238,8 @@ def load_recipe(path: Path, toolchains_dir: Path, conformance_dir: Path) -> Reci
             base = path.parent if field == "files" else conformance_dir
             if not (base / rel).exists():
                 raise PipelineError(f"{path}: {field}[{index}]: {base / rel} does not exist")
-    executor = data["run"].get("executor")
-    if executor and not (path.parent / executor).is_file():
-        raise PipelineError(f"{path}: run.executor: {path.parent / executor} does not exist")
+    _check_protocols(path, data["run"], data["conformance"])
+    _check_mounts(path, data)
     build = data["build"]
     return Recipe(
         name=data["name"], version=data["version"], revision=data["revision"], language=data["language"],

@@ -20,7 +20,8 @@ fork and the child's calls would hang.
 
 Isolation: no host directory, no environment variable and no argument reaches the
 guest unless the caller grants it. The script itself is the only file the guest sees,
-in a read-only directory of its own (/script).
+in a read-only directory of its own (/script), besides files of the image its `run.mounts`
+names (a standard library zip, say): read-only, from a private copy of just those files.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ from wasmtime._func import enter_wasm
 from wasmimage import aot, epoch, files, native
 from wasmimage.aot import engine
 from wasmimage.epoch import TICK_SECONDS as EPOCH_TICK_SECONDS
+from wasmimage.errors import PipelineError
 from wasmimage.image import Image, open_image
 from wasmimage.snapshot import ABI_VERSION, ALLOC, RUN, RUN_PRELOADED
 
@@ -100,16 +102,39 @@ class Program:
     argv: tuple[str, ...]  # "{script}" is replaced by the script's guest path
     script_name: str
     out_of_memory_exit_code: int | None = None
+    mounts: tuple[tuple[str, str], ...] = ()  # (guest directory, host directory), granted read-only
     # A pre-initialized snapshot (snapshot.py): the script goes through its ABI, not argv and a file
     snapshot: bool = False
-    preloaded_sha256: str | None = None  # a script the snapshot has compiled in (the executor)
+    preloaded_sha256: str | None = None  # a script the snapshot has compiled in (the call protocol's executor)
 
 
-def program_from_run(name: str, module: wasmtime.Module, run: dict[str, Any], snapshot: bool = False,
+def program_from_run(name: str, module: wasmtime.Module, run: dict[str, Any], files_dir: Path | None = None,
+                     digests: Mapping[str, Mapping[str, str]] | None = None, snapshot: bool = False,
                      preloaded_sha256: str | None = None) -> Program:
-    """A Program from a recipe's or manifest's `run` section."""
-    return Program(name, module, tuple(run["argv"]), run["script_name"], run.get("out_of_memory_exit_code"),
-                   snapshot, preloaded_sha256)
+    """A Program from a recipe's or manifest's `run` section.
+
+    The files `run.mounts` names are taken from files_dir, checked against `digests` (name ->
+    {"sha256": ...}) and copied into a private directory per guest path, so that the guest
+    sees those files and nothing else beside them; the copies go when the Program does.
+    """
+    mounts, staged = [], []
+    for guest, names in sorted(run.get("mounts", {}).items()):
+        host = Path(tempfile.mkdtemp(prefix="wasmimage-mount-"))
+        staged.append(host)
+        for file_name in names:
+            expected = (digests or {}).get(file_name, {}).get("sha256")
+            shutil.copyfile(files_dir / file_name, host / file_name)
+            if files.sha256_file(host / file_name) != expected:
+                for path in staged:
+                    shutil.rmtree(path, ignore_errors=True)
+                raise PipelineError(f"{files_dir / file_name}: does not match its recorded sha256 {expected}; "
+                                    f"refusing to mount it at {guest}")
+        mounts.append((guest, str(host)))
+    program = Program(name, module, tuple(run["argv"]), run["script_name"], run.get("out_of_memory_exit_code"),
+                      tuple(mounts), snapshot, preloaded_sha256)
+    for path in staged:
+        weakref.finalize(program, shutil.rmtree, path, True)
+    return program
 
 
 _programs: dict[tuple[str, str], Program] = {}
@@ -128,7 +153,8 @@ def load_program(image: Image, snapshot: bool = True) -> Program:
         if key not in _programs:
             module = native.module_for(image, role)
             preloaded = image.manifest["snapshot"].get("preloaded_sha256") if snapshot else None
-            _programs[key] = program_from_run(image.name, module, image.manifest["run"], snapshot, preloaded)
+            _programs[key] = program_from_run(image.name, module, image.manifest["run"], image.path,
+                                              image.manifest["files"], snapshot, preloaded)
         return _programs[key]
 
 
@@ -145,6 +171,7 @@ class RunResult:
     epoch_deadline_ticks: int = 0
     epoch_tick_seconds: float = EPOCH_TICK_SECONDS
     limits: Limits = field(default_factory=Limits)
+    memory_bytes: int = 0  # the guest's linear memory when it ended (0: never instantiated)
 
     def to_json(self) -> dict:
         data = asdict(self)
@@ -171,7 +198,7 @@ class _CappedOutput:
         return -errno.EFBIG
 
 
-_guest = threading.local()  # per guest thread: its Linker and the running call's deadline
+_guest = threading.local()  # per guest thread: its Linker, the running call's deadline and clock origin
 
 
 def _linker() -> wasmtime.Linker:
@@ -221,6 +248,12 @@ def _poll_oneoff(caller: wasmtime.Caller, subs_ptr: int, events_ptr: int, count:
         return _EFAULT
 
 
+def _guest_monotonic_ns() -> int:
+    """The guest's monotonic clock, which counts from its WASI context's creation: read on the
+    host from just after that moment, so it is never ahead and an absolute sleep never ends early."""
+    return time.monotonic_ns() - _guest.monotonic_origin_ns
+
+
 def _poll(caller: wasmtime.Caller, subs_ptr: int, events_ptr: int, count: int, nevents_ptr: int) -> int:
     if not 0 < count <= MAX_POLL_SUBSCRIPTIONS:  # this loop runs in Python, out of the deadline's reach
         return _EINVAL
@@ -235,8 +268,8 @@ def _poll(caller: wasmtime.Caller, subs_ptr: int, events_ptr: int, count: int, n
             ready.append(_EVENT.pack(userdata, 0, tag, 0, 0))
             continue
         clock, timeout, flags = _CLOCK_FIELDS.unpack_from(subs, at + 16)
-        if flags & _ABSTIME:  # only the realtime clock's epoch is known on this side
-            timeout = max(0, timeout - time.time_ns()) if clock == _REALTIME else 0
+        if flags & _ABSTIME:  # CPython's time.sleep waits for an absolute time on the monotonic clock
+            timeout = max(0, timeout - (time.time_ns() if clock == _REALTIME else _guest_monotonic_ns()))
         clocks.append((timeout, userdata))
     if not ready:
         timeout, userdata = min(clocks)
@@ -313,9 +346,10 @@ def _run_here(program: Program, script: bytes, stdin: bytes, args: tuple[str, ..
     def result(outcome: str, reason: str, exit_code: int | None = None) -> RunResult:
         return RunResult(outcome, reason, exit_code, bytes(stdout.data), bytes(stderr.data),
                          round(time.monotonic() - started, 6), stdout.truncated, stderr.truncated, ticks,
-                         limits=limits)
+                         limits=limits, memory_bytes=memory_bytes)
 
     stdout, stderr = _CappedOutput(limits.max_stdout_bytes), _CappedOutput(limits.max_stderr_bytes)
+    memory_bytes = 0
     if len(stdin) > limits.max_stdin_bytes:
         return result("error", f"stdin is {len(stdin)} bytes, over the {limits.max_stdin_bytes}-byte cap")
     if time.monotonic() >= deadline:
@@ -332,6 +366,8 @@ def _run_here(program: Program, script: bytes, stdin: bytes, args: tuple[str, ..
             wasi.stderr_custom = stderr
             script_dir = cleanup.enter_context(_scripts.use(program.script_name, script))
             wasi.preopen_dir(str(script_dir), SCRIPT_DIR, fs_mutable=False)
+        for guest, host in program.mounts:
+            wasi.preopen_dir(host, guest, fs_mutable=False)
         for guest, host in sorted((dirs or {}).items()):
             wasi.preopen_dir(str(host), guest, fs_mutable=False)
 
@@ -340,13 +376,18 @@ def _run_here(program: Program, script: bytes, stdin: bytes, args: tuple[str, ..
         store.set_limits(memory_size=limits.memory_bytes, table_elements=limits.max_table_elements,
                          instances=limits.max_instances, tables=limits.max_tables, memories=limits.max_memories)
         store.set_wasi(wasi)
+        _guest.monotonic_origin_ns = time.monotonic_ns()
         _guest.deadline = deadline
         remaining = deadline - time.monotonic()
         ticks = max(1, math.ceil(remaining / EPOCH_TICK_SECONDS))
         _ffi.wasmtime_store_epoch_deadline_callback(store.ptr(), _on_epoch_deadline, None, _NO_FINALIZER)
         store.set_epoch_deadline(_next_checkpoint(remaining))
         try:
-            exit_code = _start(store, program, script_path, script, stdout, stderr)
+            instance = _instantiate(store, program.module)
+            try:
+                exit_code = _start(store, instance, program, script_path, script, stdout, stderr)
+            finally:
+                memory_bytes = _memory_bytes(store, instance)
         except _Ended as ended:
             outcome, reason = ended.args
             if outcome == "timeout":
@@ -467,13 +508,22 @@ class _Ended(Exception):
     """The guest did not exit by itself: carries (outcome, reason)."""
 
 
-def _start(store: wasmtime.Store, program: Program, script_path: str, script: bytes,
-           stdout: _CappedOutput, stderr: _CappedOutput) -> int:
-    """Instantiate and run the script (`_start`, or a snapshot's run export); returns the exit code or raises _Ended."""
+def _instantiate(store: wasmtime.Store, module: wasmtime.Module) -> wasmtime.Instance:
     try:
-        instance = _instance_pre(program.module).instantiate(store)
+        return _instance_pre(module).instantiate(store)
     except wasmtime.WasmtimeError as exc:
         raise _Ended("memory_limit" if "limit" in str(exc) else "trap", f"cannot instantiate: {exc}") from None
+
+
+def _memory_bytes(store: wasmtime.Store, instance: wasmtime.Instance) -> int:
+    """The size of the instance's exported linear memory (what the guest grew it to)."""
+    memory = instance.exports(store).get("memory")
+    return memory.data_len(store) if isinstance(memory, wasmtime.Memory) else 0
+
+
+def _start(store: wasmtime.Store, instance: wasmtime.Instance, program: Program, script_path: str, script: bytes,
+           stdout: _CappedOutput, stderr: _CappedOutput) -> int:
+    """Run the script (`_start`, or a snapshot's run export); returns the exit code or raises _Ended."""
     try:
         if program.snapshot:
             return _run_snapshot(store, instance, program, script_path.encode(), script, stdout, stderr)

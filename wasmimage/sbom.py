@@ -108,6 +108,10 @@ def _source_component(pin: dict[str, Any]):
     elif "cargo-vendor" in pin:
         properties.append(Property(name="wasmimage:cargo-vendor-of", value=pin["cargo-vendor"]))
         properties.append(Property(name="wasmimage:sha256-of", value="uncompressed vendor tar"))
+    if "debian-source" in pin:  # the same bytes, also (or only) in a Debian source package
+        debian = pin["debian-source"]
+        properties.append(Property(name="wasmimage:debian-source",
+                                   value=f"{debian['package']} ({debian['suite']}): {debian['file']}"))
     return Component(name=pin["name"], version=version, type=ComponentType.LIBRARY, bom_ref=f"source:{pin['name']}",
                      hashes=hashes, external_references=references, properties=properties,
                      purl=PackageURL.from_string(purl) if purl else None)

@@ -7,7 +7,7 @@ exports the snapshot ABI:
   wasmimage_alloc(size) -> ptr                room in guest memory for a call's arguments
   wasmimage_run(call, filename_len, len) -> rc  one script per fresh instance; `call` holds two
                                               output captures, the file name, NUL, source, NUL
-and, for a recipe with an executor (run.executor), compiled once here:
+and, for a recipe whose `call` protocol has an executor (run.protocols.call or run.executor), compiled once here:
   wasmimage_preload(call, filename_len, len) -> 1 if the script does not compile
   wasmimage_run_preloaded(call) -> rc         runs it (`call`: only the captures)
 

@@ -77,11 +77,12 @@ def compile_recipe(project: Project, recipe: Recipe) -> str:
     return cache.run_cached(project.cache, "compile", recipe.name, compile_key(project, recipe),
                             compile_outputs(recipe, out),
                             lambda: build(recipe, project.toolchain(recipe), project.fetch_settings,
-                                          project.work_dir / recipe.name, out.wasm, out.build_info, out.reactor))
+                                          project.work_dir / recipe.name, out.wasm, out.build_info, out.mounted_dir,
+                                          out.reactor))
 
 
 def compile_outputs(recipe: Recipe, out: StageOutputs) -> list[Path]:
-    return [out.wasm, out.build_info, *([out.reactor] if recipe.snapshot_output else [])]
+    return [out.wasm, out.build_info, *out.mounted(recipe), *([out.reactor] if recipe.snapshot_output else [])]
 
 
 def snapshot_outputs(recipe: Recipe, out: StageOutputs) -> list[Path]:
@@ -135,18 +136,19 @@ def run_verify(project: Project, recipe: Recipe) -> None:
     from wasmimage.runner import Program, program_from_run
 
     out = project.stage_outputs(recipe)
+    mounted = files.read_json(out.build_info).get("mounted", {})
 
     def program(cwasm: Path, info_path: Path, snapshot: bool = False) -> tuple[Program, str]:
         info = files.read_json(info_path)
         module = aot.load(cwasm, info["cwasm"]["sha256"], info)
-        return (program_from_run(recipe.name, module, recipe.run, snapshot, info.get("preloaded_sha256")),
-                info["cwasm"]["sha256"])
+        return (program_from_run(recipe.name, module, recipe.run, out.mounted_dir, mounted, snapshot,
+                                 info.get("preloaded_sha256")), info["cwasm"]["sha256"])
 
     extension = "." + recipe.run["script_name"].rsplit(".", 1)[-1]
-    executor = recipe.recipe_dir / recipe.run["executor"] if "executor" in recipe.run else None
     snapshot = program(out.snapshot_cwasm, out.snapshot_info, True) if recipe.snapshot_output else None
     verify.verify(*program(out.cwasm, out.aot_info), project.conformance_dir, recipe.conformance, extension,
-                  out.report, recipe.run["canary"].encode(), executor.read_bytes() if executor else None, snapshot)
+                  out.report, recipe.run["canary"].encode(),
+                  {name: script.read_bytes() for name, script in recipe.protocols.items()}, snapshot)
 
 
 def write_image(project: Project, recipe: Recipe) -> None:
@@ -232,7 +234,7 @@ def verify_tasks(project: Project) -> Iterator[dict]:
             "doc": f"run {recipe.name}'s conformance suites against the .cwasm",
             "actions": [_action(verify_recipe, project, recipe)],
             "file_dep": [out.cwasm, out.aot_info, *snapshot_outputs(recipe, out), recipe.path, *recipe.file_paths(),
-                         *project.conformance_files(recipe)],
+                         *project.conformance_files(recipe), *out.mounted(recipe)],
             "targets": [out.report, junit.path_for(out.report)],
             "uptodate": [_key_unchanged(lambda r=recipe: verify_key(project, r))],
             "clean": True,
@@ -249,7 +251,7 @@ def image_tasks(project: Project) -> Iterator[dict]:
             "doc": f"write the {recipe.name} image directory and its manifest",
             "actions": [_action(write_image, project, recipe)],
             "file_dep": [out.wasm, out.build_info, out.cwasm, out.aot_info, *snapshot_outputs(recipe, out), out.report,
-                         *recipe.file_paths()],
+                         *recipe.file_paths(), *out.mounted(recipe)],
             "targets": [image_dir(project.images_dir, recipe) / MANIFEST],
         }
 

@@ -80,7 +80,8 @@ def _describe(error) -> str:
         return "\n  ".join(f"{_join(where, k)}: required field is missing" for k in missing)
     if error.validator == "oneOf" and where.startswith("sources"):
         return (f"{where}: a source needs exactly one of `url` + `sha256`, "
-                f"`git` + `commit`, `pypi-sdist` + `sha256`, or `cargo-vendor` (+ optional `sha256`)")
+                f"`git` + `commit`, `pypi-sdist` + `sha256`, `crate` + `sha256`, `debian-source` + `sha256`, "
+                f"or `cargo-vendor` (+ optional `sha256`); a `url` source may name a `debian-source` too")
     if error.validator == "pattern":
         meaning = error.schema.get("description") or PATTERN_MEANINGS.get(error.validator_value)
         if meaning:

@@ -2,8 +2,11 @@
 
 A case is `NAME<ext>` (the script), `NAME.out` (expected stdout, exact bytes) and an
 optional `NAME.yaml`: exit_code (default 0), stdin, stderr_contains, known_difference
-(the interpreter is known to differ: reported, not failed), outcome (default ok/error
-from the exit code; hostile cases name a limit), limits (timeout, memory_mb,
+(a mapping from image name to the reason that image differs, e.g.
+`{rustpython: "why it differs"}`: for that image a failure is reported with the reason
+and does not fail the suite; other images must still pass), outcome (default ok/error
+from the exit code; hostile cases name a limit, or a list of outcomes any of which is
+right, for a program that interpreters end in different ways), limits (timeout, memory_mb,
 max_stdout_bytes), env and dirs (grants; none by default).
 
 Suites under `hostile/` also run the recipe's canary after each case: it must still pass.
@@ -18,11 +21,19 @@ known_difference. Responses are compared as parsed JSON, objects ignoring key or
 numbers by value (1 equals 1.0, which JavaScript cannot tell apart) but never equal to a
 boolean. Host-side errors (Timeout, MemoryLimit, ...) are responses too, so a case can
 expect one.
+
+Suites under `wikifunctions/` test the executor of the Wikifunctions protocol
+(wasmimage/wikifunctions.py) under its limits profile. A case is `NAME.yaml` (`request`,
+sent as JSON, or `raw_request`, sent as is; optional limits and known_difference) and
+`NAME.expected.json`: the Z22 in canonical form, where {"$match": REGEX} stands for a
+string that varies (timings, memory). The Z22 must also be exactly in normal form.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,14 +41,17 @@ from typing import Any
 
 import yaml
 
-from wasmimage import files
+from wasmimage import files, wikifunctions
 from wasmimage.errors import PipelineError
 from wasmimage.protocol import call_program
-from wasmimage.runner import Limits, Program, RunResult, run_program
+from wasmimage.recipe import PROTOCOL_SUITES
+from wasmimage.runner import OUTCOMES, Limits, Program, RunResult, run_program
 
 CASE_KEYS = {"exit_code", "stdin", "stderr_contains", "known_difference", "outcome", "limits", "env", "dirs"}
 PROTOCOL_CASE_KEYS = {"known_difference", "limits"}
+WIKIFUNCTIONS_CASE_KEYS = {"request", "raw_request", "known_difference", "limits"}
 WALL_SLACK = 5.0  # seconds: generous on purpose (see the module docstring)
+IMAGE_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")  # a recipe name (recipe.schema.json)
 LIMIT_KEYS = {"timeout": "timeout", "memory_mb": "memory_bytes", "max_stdout_bytes": "max_stdout_bytes",
               "max_stderr_bytes": "max_stderr_bytes", "max_stdin_bytes": "max_stdin_bytes"}
 
@@ -48,15 +62,27 @@ class Case:
     script: Path
     expected_stdout: bytes | None  # None: stdout is not checked (hostile cases)
     meta: dict[str, Any] = field(default_factory=dict)
+    base_limits: Limits = field(default_factory=Limits)  # what `limits` in meta overrides
+
+    def known_difference(self, image: str) -> str | None:
+        """Why `image` is known to fail this case, or None when it must pass."""
+        return self.meta.get("known_difference", {}).get(image)
+
+    @property
+    def outcomes(self) -> tuple[str, ...]:
+        """The outcomes this case accepts: `outcome` (one name or a list), else ok/error from exit_code."""
+        outcome = self.meta.get("outcome") or ("ok" if self.meta.get("exit_code", 0) == 0 else "error")
+        return (outcome,) if isinstance(outcome, str) else tuple(outcome)
 
     @property
     def limits(self) -> Limits:
-        return case_limits(self.meta.get("limits", {}))
+        return case_limits(self.meta.get("limits", {}), self.base_limits)
 
 
-def case_limits(overrides: dict[str, Any]) -> Limits:
+def case_limits(overrides: dict[str, Any], base: Limits = Limits()) -> Limits:
+    """`base` with a case's `limits` applied (memory_mb in MiB)."""
     values = {LIMIT_KEYS[k]: (v * 1024 * 1024 if k == "memory_mb" else v) for k, v in overrides.items()}
-    return Limits(**values)
+    return dataclasses.replace(base, **values)
 
 
 def _meta(meta_path: Path, keys: set[str]) -> dict[str, Any]:
@@ -69,7 +95,20 @@ def _meta(meta_path: Path, keys: set[str]) -> dict[str, Any]:
         case_limits(meta.get("limits", {}))
     except (ValueError, TypeError) as exc:
         raise PipelineError(f"{meta_path}: limits: {exc}") from None
+    outcome = meta.get("outcome", "ok")
+    if not (outcome in OUTCOMES or isinstance(outcome, list) and outcome and set(outcome) <= set(OUTCOMES)):
+        raise PipelineError(f"{meta_path}: outcome: must be one of {', '.join(OUTCOMES)} or a list of them; "
+                            f"got {outcome!r}")
+    if "known_difference" in meta and not _is_known_difference(meta["known_difference"]):
+        raise PipelineError(f"{meta_path}: known_difference: must map image names to reasons, "
+                            f'e.g. {{rustpython: "why it differs"}}; got {meta["known_difference"]!r}')
     return meta
+
+
+def _is_known_difference(value: Any) -> bool:
+    return isinstance(value, dict) and bool(value) and all(
+        isinstance(image, str) and IMAGE_NAME.fullmatch(image) and isinstance(reason, str) and reason.strip()
+        for image, reason in value.items())
 
 
 def discover(suite_dir: Path, extension: str) -> list[Case]:
@@ -104,6 +143,50 @@ def discover_protocol(suite_dir: Path) -> list[Case]:
     return cases
 
 
+def discover_wikifunctions(suite_dir: Path) -> list[Case]:
+    """Every case of a wikifunctions suite: NAME.yaml (the request, limits) and NAME.expected.json
+    (the Z22 in canonical form; {"$match": REGEX} stands for a string that varies, like timings)."""
+    cases = []
+    for meta_path in sorted(suite_dir.glob("*.yaml")):
+        meta = _meta(meta_path, WIKIFUNCTIONS_CASE_KEYS)
+        if ("request" in meta) == ("raw_request" in meta):
+            raise PipelineError(f"{meta_path}: needs exactly one of request (sent as JSON) and raw_request (sent as is)")
+        expected = meta_path.with_name(meta_path.stem + ".expected.json")
+        if not expected.is_file():
+            raise PipelineError(f"{meta_path}: needs {expected.name} (the expected Z22)")
+        cases.append(Case(meta_path.stem, meta_path, expected.read_bytes(), meta, wikifunctions.LIMITS))
+    if not cases:
+        raise PipelineError(f"{suite_dir}: no *.yaml cases")
+    return cases
+
+
+def wikifunctions_request(case: Case) -> dict[str, Any] | str:
+    return case.meta["request"] if "request" in case.meta else case.meta["raw_request"]
+
+
+def _matches(expected: Any, actual: Any) -> bool:
+    """JSON equality, except that an expected {"$match": REGEX} matches any string it fully matches."""
+    if isinstance(expected, dict) and set(expected) == {"$match"}:
+        return isinstance(actual, str) and re.fullmatch(expected["$match"], actual) is not None
+    if isinstance(expected, dict):
+        return (isinstance(actual, dict) and set(expected) == set(actual)
+                and all(_matches(v, actual[k]) for k, v in expected.items()))
+    if isinstance(expected, list):
+        return isinstance(actual, list) and len(expected) == len(actual) and all(map(_matches, expected, actual))
+    return type(expected) is type(actual) and expected == actual
+
+
+def check_z22(case: Case, response: dict[str, Any]) -> str | None:
+    """The Z22 must be in normal form; its canonical form must match the expected one."""
+    actual = wikifunctions.canonical(response)
+    if wikifunctions.normal(actual) != response:
+        return f"the Z22 is not in normal form: {json.dumps(response)[:400]}"
+    expected = json.loads(case.expected_stdout)
+    if not _matches(expected, actual):
+        return f"Z22 differs:\n    expected {json.dumps(expected)[:400]}\n    actual   {json.dumps(actual)[:400]}"
+    return None
+
+
 def _canonical(value: Any) -> str:
     """JSON text that is equal for equal values: sorted keys, every number a float."""
     return json.dumps(json.loads(json.dumps(value), parse_int=float), sort_keys=True, ensure_ascii=False)
@@ -116,20 +199,27 @@ def check_response(case: Case, response: dict[str, Any]) -> str | None:
     return None
 
 
+def _stdout_difference(expected: bytes, actual: bytes) -> str:
+    """The first line that differs, so a long output's failure shows where it goes wrong."""
+    expected_lines, actual_lines = expected.split(b"\n"), actual.split(b"\n")
+    line = next(i for i, (e, a) in enumerate(zip(expected_lines + [None], actual_lines + [None])) if e != a)
+    shown = [lines[line] if line < len(lines) else b"(end of output)" for lines in (expected_lines, actual_lines)]
+    return (f"stdout differs at line {line + 1}:\n    expected {shown[0][:300]!r}\n    actual   {shown[1][:300]!r}")
+
+
 def check(case: Case, result: RunResult) -> str | None:
     """Why the result does not match the case, or None when it does."""
     meta = case.meta
-    expected_outcome = meta.get("outcome") or ("ok" if meta.get("exit_code", 0) == 0 else "error")
-    if result.outcome != expected_outcome:
-        return f"outcome {result.outcome} ({result.reason}), expected {expected_outcome}"
+    expected_outcomes = case.outcomes
+    if result.outcome not in expected_outcomes:
+        return f"outcome {result.outcome} ({result.reason}), expected {' or '.join(expected_outcomes)}"
     if result.wall_seconds > 2 * case.limits.timeout + WALL_SLACK:
         return f"took {result.wall_seconds:.2f}s: its {case.limits.timeout}s deadline did not hold"
-    if "exit_code" in meta or expected_outcome in ("ok", "error"):
-        if result.exit_code != meta.get("exit_code", 0):
-            return f"exit code {result.exit_code}, expected {meta.get('exit_code', 0)}"
+    if result.outcome in ("ok", "error") and result.exit_code != meta.get("exit_code", 0):
+        return f"exit code {result.exit_code}, expected {meta.get('exit_code', 0)}"
     if case.expected_stdout is not None and result.stdout != case.expected_stdout:
-        return (f"stdout differs:\n    expected {case.expected_stdout[:300]!r}\n    actual   {result.stdout[:300]!r}"
-                + (f"\n    stderr   {result.stderr[-300:]!r}" if result.stderr else ""))
+        return _stdout_difference(case.expected_stdout, result.stdout) + (
+            f"\n    stderr   {result.stderr[-300:]!r}" if result.stderr else "")
     if "stderr_contains" in meta and meta["stderr_contains"].encode() not in result.stderr:
         return f"stderr lacks {meta['stderr_contains']!r}: {result.stderr[-300:]!r}"
     return None
@@ -142,16 +232,23 @@ def run_case(program: Program, case: Case, base_dir: Path) -> RunResult:
 
 
 def run_suite(program: Program, suite_dir: Path, extension: str, canary: bytes | None = None,
-              executor: bytes | None = None) -> dict[str, Any]:
+              executor: bytes | None = None, protocol: str = "call") -> dict[str, Any]:
     """Run every case; with `canary`, also prove the host still works after each one.
 
-    With `executor` the suite is a protocol suite: its cases are requests to the executor.
+    With `executor` the suite is a protocol suite: its cases are requests to the executor of
+    `protocol` (call: wasmimage/protocol.py, wikifunctions: wasmimage/wikifunctions.py).
     """
     report: dict[str, Any] = {"passed": [], "failed": {}, "expected_failures": {}}
-    cases = discover(suite_dir, extension) if executor is None else discover_protocol(suite_dir)
+    if executor is None:
+        cases = discover(suite_dir, extension)
+    else:
+        cases = discover_protocol(suite_dir) if protocol == "call" else discover_wikifunctions(suite_dir)
     for case in cases:
         if executor is None:
             problem = check(case, run_case(program, case, suite_dir))
+        elif protocol == "wikifunctions":
+            response = wikifunctions.call_program(program, executor, wikifunctions_request(case), case.limits)
+            problem = check_z22(case, response)
         else:
             request = json.loads(case.script.read_bytes())
             problem = check_response(case, call_program(program, executor, request, case.limits))
@@ -159,13 +256,19 @@ def run_suite(program: Program, suite_dir: Path, extension: str, canary: bytes |
             after = run_program(program, canary)
             if after.outcome != "ok":
                 problem = f"a normal call after this case failed: {after.outcome} ({after.reason})"
+        known = case.known_difference(program.name)
         if problem is None:
             report["passed"].append(case.name)
-        elif "known_difference" in case.meta:
-            report["expected_failures"][case.name] = f"{case.meta['known_difference']} ({problem})"
+            if known is not None:  # the image improved: the mark should go
+                report.setdefault("known_difference_not_needed", []).append(case.name)
+        elif known is not None:
+            report["expected_failures"][case.name] = f"{known} ({problem})"
         else:
             report["failed"][case.name] = problem
-        mark = "ok" if problem is None else ("xfail" if "known_difference" in case.meta else "FAIL")
+        if problem is None:
+            mark = "ok" if known is None else "ok (its known_difference for this image is no longer needed)"
+        else:
+            mark = "FAIL" if known is None else f"known difference: {known}"
         print(f"[verify {program.name}{' snapshot' if program.snapshot else ''}] "
               f"{suite_dir.parent.name}/{suite_dir.name}/{case.name}: {mark}",
               file=sys.stderr, flush=True)
@@ -173,7 +276,7 @@ def run_suite(program: Program, suite_dir: Path, extension: str, canary: bytes |
 
 
 def verify(program: Program, cwasm_sha256: str, conformance_dir: Path, suites: tuple[str, ...], extension: str,
-           report_path: Path, canary: bytes, executor: bytes | None = None,
+           report_path: Path, canary: bytes, executors: dict[str, bytes] | None = None,
            snapshot: tuple[Program, str] | None = None) -> dict[str, Any]:
     """Run all suites, write the report, and raise if anything failed.
 
@@ -182,15 +285,22 @@ def verify(program: Program, cwasm_sha256: str, conformance_dir: Path, suites: t
     also runs against the snapshot, reported under "snapshot".
 
     Suites under `hostile/` also run `canary` (a script that must succeed) after each case;
-    suites under `protocol/` send their requests to `executor` (the recipe's run.executor).
+    suites under `protocol/` and `wikifunctions/` send their requests to the executor of
+    that protocol (`executors`, from the recipe's run.executor and run.protocols).
     """
-    if executor is None and any(name.startswith("protocol/") for name in suites):
-        raise PipelineError(f"{program.name}: protocol suites need an executor (run.executor in the recipe)")
+    executors = executors or {}
+    protocols = {name: next((p for p, prefix in PROTOCOL_SUITES.items() if name.startswith(prefix)), None)
+                 for name in suites}
+    for name, protocol in protocols.items():
+        if protocol and protocol not in executors:
+            raise PipelineError(f"{program.name}: suite {name} needs the {protocol} protocol's executor "
+                                f"(run.protocols in the recipe)")
 
     def run_all(subject: Program, sha256: str) -> dict[str, Any]:
         reports = {name: run_suite(subject, conformance_dir / name, extension,
                                    canary if name.startswith("hostile/") else None,
-                                   executor if name.startswith("protocol/") else None)
+                                   executors.get(protocols[name]) if protocols[name] else None,
+                                   protocols[name] or "call")
                    for name in suites}
         summary = {key: sum(len(r[key]) for r in reports.values()) for key in ("passed", "failed", "expected_failures")}
         return {"cwasm_sha256": sha256, "summary": summary, "suites": reports}

@@ -1,0 +1,15 @@
+# str methods beyond the basics: splitting, partitioning, stripping, padding, translating.
+s = "  alpha,beta,,gamma  "
+print(s.split(","), s.strip().split(",", 1), s.rsplit(",", 1), "a  b\t c\n".split())
+print("k=v=w".partition("="), "k=v=w".rpartition("="), "none".partition("="))
+print("xxhixx".strip("x"), "<<a>>".lstrip("<"), "<<a>>".rstrip(">"), "www.site.org".removeprefix("www.").removesuffix(".org"))
+print("42".zfill(5), "-42".zfill(5), "ab".center(7, "*"), "ab".ljust(4, "."), "ab".rjust(4), "a\tbc\td".expandtabs(4))
+table = str.maketrans("ae", "43", "!")
+print("make me leet!".translate(table))
+print("one\ntwo\r\nthree\rfour".splitlines(), "x\ny\n".splitlines(keepends=True))
+print("hello world".title(), "HeLLo".swapcase(), "hello".capitalize(), "ß".upper(), "ǅ".lower(), "ﬁ".upper())
+print("banana".count("an"), "banana".find("na", 3), "banana".rfind("na"), "banana".index("b"), "banana".find("z"))
+print("abc".startswith(("x", "a")), "abc".endswith("bc", 0, 3), "ab" * 3, ",".join(map(str, range(5))))
+print("Straße".casefold() == "STRASSE".casefold(), "x".isidentifier(), "1x".isidentifier(), " ".isspace())
+print("12".isdigit(), "½".isnumeric(), "½".isdigit(), "٣".isdecimal(), "abc".isalpha(), "ab1".isalnum(), "ABC".isupper())
+print("%".join(["a", "b"]), "a,b;c".replace(",", ";").split(";"), "aaa".replace("a", "b", 2))

@@ -1,0 +1,336 @@
+// The Wikifunctions executor contract, for QuickJS (wasmimage/wikifunctions.py, docs/evaluator.md).
+//
+// Reads one request on stdin, a JSON object followed by a blank line:
+//   {"codeString": "<JavaScript>", "functionName": "Z1000", "functionArguments": {"Z1000K1": <ZObject>, ...}}
+// evaluates the code, calls the function with the arguments converted to JavaScript values,
+// positionally in the order of their key numbers (Z1000K2 before Z1000K10), awaits a promise,
+// and writes exactly one line, a Z22 in normal form, to stdout:
+//   success  Z22K1 = the result as a ZObject, Z22K2 = void (Z24), or a map holding executorDebugLogs
+//   failure  Z22K1 = void, Z22K2 = a Z883 map (Z6 -> Z1) whose "errors" entry is a Z5 with the message
+//
+// ZObject -> JavaScript, by type: Z6 -> string; Z21 -> null; Z40 -> boolean; Z881 typed list ->
+// Array; Z882 pair -> ZPair (.K1, .K2); Z883 map -> Map; anything else (references included) ->
+// a ZObject that keeps its type and keys and converts back unchanged. Canonical and normal
+// forms are both accepted. JavaScript -> ZObject: the same table backwards (undefined -> Z21;
+// a plain object with a Z1K1 is taken as a ZObject literal); a list's element type, a pair's
+// and a map's member types are those it came in with while its values still fit them, else
+// the common type of the values, or Z1 when they differ.
+// Anything else (numbers, functions, ...) is an error naming what could not be converted.
+//
+// print, console.* and Wikifunctions.Debug collect lines into executorDebugLogs instead of
+// writing to stdout (at most MAX_LOG_CHARS, then a truncation notice). The `host` object
+// (raw stdin, stdout and exit) is gone before user code runs.
+"use strict";
+
+(() => {
+  const { readStdin, writeStdout } = host;
+  const { parse, stringify } = JSON;
+  delete globalThis.host;
+
+  const MAX_LOG_CHARS = 64 * 1024;
+  const logs = [];
+  let logChars = 0;
+  let logsTruncated = false;
+
+  function log(...values) {
+    for (const line of values.map(String).join(" ").split("\n")) {
+      if (logsTruncated) return;
+      if (logChars + line.length > MAX_LOG_CHARS) {
+        logsTruncated = true;
+        logs.push(`(debug logs truncated after ${MAX_LOG_CHARS} characters)`);
+        return;
+      }
+      logChars += line.length;
+      logs.push(line);
+    }
+  }
+
+  class ConversionError extends Error {}
+
+  class ZPair {
+    constructor(K1, K2) {
+      this.K1 = K1;
+      this.K2 = K2;
+    }
+  }
+
+  // A ZObject of a type with no native form: Z1K1 is its type (normal form), the other keys
+  // hold native values. `new ZObject("Z10001", {Z10001K1: "text"})` builds one to return.
+  class ZObject {
+    constructor(type, keys = {}) {
+      this.Z1K1 = type;
+      for (const key of Object.keys(keys)) this[key] = keys[key];
+    }
+  }
+
+  globalThis.print = log;
+  globalThis.console = { log, info: log, debug: log, warn: log, error: log };
+  globalThis.Wikifunctions = { Debug: log };
+  globalThis.ZPair = ZPair;
+  globalThis.ZObject = ZObject;
+
+  // Normal form builders.
+  const ref = (id) => ({ Z1K1: "Z9", Z9K1: id });
+  const zstring = (text) => ({ Z1K1: "Z6", Z6K1: text });
+  const typeCall = (fn, args) => ({ Z1K1: ref("Z7"), Z7K1: ref(fn), ...args });
+  const listType = (element) => typeCall("Z881", { Z881K1: element });
+  const pairType = (first, second) => typeCall("Z882", { Z882K1: first, Z882K2: second });
+  const mapType = (key, value) => typeCall("Z883", { Z883K1: key, Z883K2: value });
+
+  function zlist(elements, elementType) {
+    const type = listType(elementType);
+    const head = { Z1K1: type };
+    let tail = head;
+    for (const element of elements) {
+      tail.K1 = element;
+      tail.K2 = { Z1K1: type };
+      tail = tail.K2;
+    }
+    return head;
+  }
+
+  function metadata(entries) {
+    const pair = pairType(ref("Z6"), ref("Z1"));
+    return {
+      Z1K1: mapType(ref("Z6"), ref("Z1")),
+      K1: zlist(entries.map(([key, value]) => ({ Z1K1: pair, K1: zstring(key), K2: value })), pair),
+    };
+  }
+
+  function debugLogs() {
+    return logs.length ? [["executorDebugLogs", zlist(logs.map(zstring), ref("Z6"))]] : [];
+  }
+
+  function success(result) {
+    const logEntries = debugLogs();
+    return { Z1K1: ref("Z22"), Z22K1: result, Z22K2: logEntries.length ? metadata(logEntries) : ref("Z24") };
+  }
+
+  function failure(message) {
+    const error = { Z1K1: ref("Z5"), Z5K2: zstring(message) };
+    return { Z1K1: ref("Z22"), Z22K1: ref("Z24"), Z22K2: metadata([["errors", error], ...debugLogs()]) };
+  }
+
+  const REFERENCE = /^[A-JL-Z][1-9][0-9]*$/;
+  const KEY = /^(Z[1-9][0-9]*)?K([1-9][0-9]*)$/;
+  // The ZObject type a list, pair or map came in with, so that passing it through keeps it.
+  const declared = new WeakMap();
+  const isObject = (value) => value !== null && typeof value === "object" && !Array.isArray(value);
+  const refId = (value) => (isObject(value) && value.Z1K1 === "Z9" ? value.Z9K1 : null);
+
+  // Canonical or normal form in, normal form out; `where` names the place for errors.
+  function normalize(z, where) {
+    if (typeof z === "string") return REFERENCE.test(z) ? ref(z) : zstring(z);
+    if (Array.isArray(z)) { // a canonical typed list: [elementType, ...elements]
+      if (z.length === 0) throw new ConversionError(`${where}: [] is not a ZObject (a canonical list starts with its type)`);
+      return zlist(z.slice(1).map((e, i) => normalize(e, `${where}[${i + 1}]`)), normalize(z[0], `${where}[0]`));
+    }
+    if (!isObject(z)) throw new ConversionError(`${where}: ${stringify(z)} is not a ZObject`);
+    if (!("Z1K1" in z)) throw new ConversionError(`${where}: an object without Z1K1 is not a ZObject`);
+    const type = z.Z1K1 === "Z6" || z.Z1K1 === "Z9" ? ref(z.Z1K1) : normalize(z.Z1K1, `${where}.Z1K1`);
+    const id = refId(type);
+    if (id === "Z6" || id === "Z9") {
+      const payload = z[`${id}K1`];
+      if (typeof payload !== "string") throw new ConversionError(`${where}.${id}K1: must be a string`);
+      return id === "Z6" ? zstring(payload) : ref(payload);
+    }
+    const out = { Z1K1: type };
+    for (const key of Object.keys(z)) {
+      if (key === "Z1K1") continue;
+      if (!KEY.test(key)) throw new ConversionError(`${where}: ${stringify(key)} is not a ZObject key`);
+      out[key] = normalize(z[key], `${where}.${key}`);
+    }
+    return out;
+  }
+
+  function listItems(z, where) {
+    const items = [];
+    for (let tail = z; tail.K1 !== undefined; tail = tail.K2) {
+      items.push([tail.K1, `${where}[${items.length}]`]);
+      if (!isObject(tail.K2)) throw new ConversionError(`${where}: element ${items.length - 1} has no tail K2`);
+    }
+    return items;
+  }
+
+  function required(z, key, where) {
+    if (z[key] === undefined) throw new ConversionError(`${where}: missing ${key}`);
+    return z[key];
+  }
+
+  // Normal form -> JavaScript value.
+  function toNative(z, where) {
+    const type = z.Z1K1;
+    if (type === "Z6") return z.Z6K1;
+    if (type === "Z9") return new ZObject("Z9", { Z9K1: z.Z9K1 });
+    const id = refId(type);
+    if (id === "Z21") return null;
+    if (id === "Z40") {
+      const value = refId(required(z, "Z40K1", where));
+      if (value === "Z41" || value === "Z42") return value === "Z41";
+      throw new ConversionError(`${where}.Z40K1: a boolean must be Z41 or Z42`);
+    }
+    const generic = refId(type.Z1K1) === "Z7" ? refId(type.Z7K1) : null;
+    if (generic === "Z881") return typed(listItems(z, where).map(([item, at]) => toNative(item, at)), type);
+    if (generic === "Z882") {
+      const first = toNative(required(z, "K1", where), `${where}.K1`);
+      return typed(new ZPair(first, toNative(required(z, "K2", where), `${where}.K2`)), type);
+    }
+    if (generic === "Z883") {
+      const map = typed(new Map(), type);
+      if (z.K1 !== undefined) {
+        for (const [pair, at] of listItems(z.K1, `${where}.K1`)) {
+          map.set(toNative(required(pair, "K1", at), `${at}.K1`), toNative(required(pair, "K2", at), `${at}.K2`));
+        }
+      }
+      return map;
+    }
+    const keys = {};
+    for (const key of Object.keys(z)) if (key !== "Z1K1") keys[key] = toNative(z[key], `${where}.${key}`);
+    return new ZObject(type, keys);
+  }
+
+  function typed(value, type) {
+    declared.set(value, type);
+    return value;
+  }
+
+  function sortedKeys(_, value) {
+    return isObject(value) ? Object.fromEntries(Object.keys(value).sort().map((k) => [k, value[k]])) : value;
+  }
+
+  const typeOf = (z) => (typeof z.Z1K1 === "string" ? ref(z.Z1K1) : z.Z1K1);
+
+  // `type` if every one of `zobjects` is of it (Z1 fits all), else the type they share.
+  function keptOrCommon(type, zobjects) {
+    if (type === undefined) return commonType(zobjects);
+    const wanted = stringify(type, sortedKeys);
+    return refId(type) === "Z1" || zobjects.every((z) => stringify(typeOf(z), sortedKeys) === wanted)
+      ? type : commonType(zobjects);
+  }
+
+  // The one type all of `zobjects` share, or Z1 (also for none, and for references and calls).
+  function commonType(zobjects) {
+    const types = new Set(zobjects.map((z) => stringify(typeOf(z), sortedKeys)));
+    if (types.size !== 1) return ref("Z1");
+    const type = typeOf(zobjects[0]);
+    return ["Z9", "Z7", "Z18"].includes(refId(type)) ? ref("Z1") : type;
+  }
+
+  function what(value) {
+    if (typeof value === "number" || typeof value === "bigint") return `the ${typeof value} ${String(value)}`;
+    if (typeof value === "function") return `a function (${value.name || "anonymous"})`;
+    if (typeof value === "symbol") return "a symbol";
+    const name = Object.getPrototypeOf(value) === null ? null : value.constructor && value.constructor.name;
+    return name && name !== "Object" ? `an object of class ${name}` : "a plain object without Z1K1";
+  }
+
+  // JavaScript value -> normal form.
+  function toZObject(value, where) {
+    if (typeof value === "string") return zstring(value);
+    if (typeof value === "boolean") return { Z1K1: ref("Z40"), Z40K1: ref(value ? "Z41" : "Z42") };
+    if (value === null || value === undefined) return { Z1K1: ref("Z21") };
+    if (Array.isArray(value)) {
+      const elements = value.map((element, i) => toZObject(element, `${where}[${i}]`));
+      return zlist(elements, keptOrCommon((declared.get(value) || {}).Z881K1, elements));
+    }
+    if (value instanceof ZPair) {
+      const first = toZObject(value.K1, `${where}.K1`);
+      const second = toZObject(value.K2, `${where}.K2`);
+      const type = declared.get(value) || {};
+      return { Z1K1: pairType(keptOrCommon(type.Z882K1, [first]), keptOrCommon(type.Z882K2, [second])), K1: first, K2: second };
+    }
+    if (value instanceof Map) {
+      const entries = [...value].map(([k, v], i) => [toZObject(k, `${where}.key[${i}]`), toZObject(v, `${where}.get(${i})`)]);
+      const type = declared.get(value) || {};
+      const keyType = keptOrCommon(type.Z883K1, entries.map(([k]) => k));
+      const valueType = keptOrCommon(type.Z883K2, entries.map(([, v]) => v));
+      const pair = pairType(keyType, valueType);
+      return { Z1K1: mapType(keyType, valueType), K1: zlist(entries.map(([k, v]) => ({ Z1K1: pair, K1: k, K2: v })), pair) };
+    }
+    if (value instanceof ZObject) {
+      if (value.Z1K1 === "Z9") return ref(String(value.Z9K1));
+      const out = { Z1K1: normalize(value.Z1K1, `${where}.Z1K1`) };
+      for (const key of Object.keys(value)) {
+        if (key === "Z1K1") continue;
+        if (!KEY.test(key)) throw new ConversionError(`${where}: ${stringify(key)} is not a ZObject key`);
+        out[key] = toZObject(value[key], `${where}.${key}`);
+      }
+      return out;
+    }
+    if (isObject(value) && Object.getPrototypeOf(value) === Object.prototype && "Z1K1" in value) {
+      return normalize(value, where);
+    }
+    throw new ConversionError(`${where}: ${what(value)} has no ZObject form`);
+  }
+
+  function describe(thrown) {
+    try {
+      if (thrown instanceof Error) {
+        const name = thrown.name !== "Error" ? thrown.name : (thrown.constructor && thrown.constructor.name) || "Error";
+        return `${String(name)}: ${String(thrown.message)}`;
+      }
+      return String(thrown);
+    } catch (_) {
+      return "(an exception that cannot be converted to a string)";
+    }
+  }
+
+  // The code runs as a function body, so `function Z1000`, `const Z1000 = ...` and
+  // `class Z1000` all define it; the lookup returns [] when it is not defined at all.
+  function define(source, name) {
+    const lookup = `\n;return typeof ${name} === "undefined" ? [] : [${name}];`;
+    const found = new Function(source + lookup)();
+    if (found.length === 0) throw new ReferenceError(`${name} is not defined`);
+    if (typeof found[0] !== "function") throw new TypeError(`${name} is not a function`);
+    return found[0];
+  }
+
+  function keyNumber(key) {
+    return Number(KEY.exec(key)[2]);
+  }
+
+  async function handle(text) {
+    let request;
+    try {
+      request = parse(text);
+    } catch (e) {
+      return failure(`the request is not valid JSON: ${e.message}`);
+    }
+    if (!isObject(request)) return failure("the request must be a JSON object");
+    const { codeString, functionName, functionArguments = {} } = request;
+    if (typeof codeString !== "string") return failure('the request has no "codeString" (the source code, a string)');
+    if (typeof functionName !== "string" || !/^[A-Za-z_$][\w$]*$/.test(functionName)) {
+      return failure('the request has no "functionName" (the name of the function to call, like "Z1000")');
+    }
+    if (!isObject(functionArguments)) return failure('"functionArguments" must be an object of ZObjects by argument key');
+    const keys = Object.keys(functionArguments);
+    const badKey = keys.find((key) => !KEY.test(key));
+    if (badKey !== undefined) return failure(`"functionArguments": ${stringify(badKey)} is not an argument key like "Z1000K1"`);
+    keys.sort((a, b) => keyNumber(a) - keyNumber(b) || (a < b ? -1 : a > b ? 1 : 0));
+    const args = [];
+    for (const key of keys) {
+      try {
+        args.push(toNative(normalize(functionArguments[key], key), key));
+      } catch (e) {
+        return failure(`cannot read argument ${key}: ${e instanceof ConversionError ? e.message : describe(e)}`);
+      }
+    }
+    let result;
+    try {
+      result = await define(codeString, functionName)(...args);
+    } catch (e) {
+      return failure(describe(e));
+    }
+    try {
+      return success(toZObject(result, "result"));
+    } catch (e) {
+      return failure(`cannot convert the result to a ZObject: ${e instanceof ConversionError ? e.message : describe(e)}`);
+    }
+  }
+
+  function respond(z22) {
+    writeStdout(stringify(z22) + "\n");
+  }
+
+  handle(readStdin()).then(respond, (e) => respond(failure(describe(e))));
+})();

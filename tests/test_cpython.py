@@ -1,0 +1,112 @@
+"""The cpython image end to end: its stdlib mount, asyncio, and what cannot work in WASI.
+
+Slow: the image takes minutes to build from source (a build Python first); on a machine
+that built it before, built_image() is a doit no-op or an artifact cache hit.
+"""
+
+import pytest
+
+from conftest import built_image
+
+from wasmimage.image import open_image
+from wasmimage.runner import Limits, run
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def cpython():
+    return open_image(built_image("cpython"))
+
+
+def python(image, source, **options):
+    return run(image, source, **options)
+
+
+def test_manifest_pins_the_tarball_zlib_and_the_build_toolchain(cpython):
+    manifest = cpython.manifest
+    python_pin, zlib_pin = manifest["sources"]
+    assert python_pin["url"].endswith("/Python-3.13.5.tar.xz")
+    assert python_pin["debian-source"]["package"] == "python3.13"
+    assert zlib_pin["debian-source"]["package"] == "zlib"
+    assert {"gcc-12", "make", "llvm-19", "clang-19"} <= set(manifest["toolchain"]["packages"])
+    assert manifest["run"]["mounts"]["/usr/local/lib"] == ["python313.zip"]
+    assert "python313.zip" in manifest["files"]
+    assert any("compileall" in command for command in manifest["build"]["commands"])
+
+
+def test_the_guest_sees_its_stdlib_read_only_and_nothing_else(cpython):
+    result = python(cpython, """
+import os, sys, zlib
+print(sys.version.split()[0], sys.prefix)
+print(os.listdir("/usr/local/lib"))
+for path in ("/", "/etc/passwd", "/usr/local"):
+    try:
+        os.listdir(path) if path != "/etc/passwd" else open(path).read()
+        print(path, "visible")
+    except OSError as exc:
+        print(path, type(exc).__name__)
+try:
+    open("/usr/local/lib/python313.zip", "ab")
+except OSError as exc:
+    print("write", type(exc).__name__)
+print(zlib.decompress(zlib.compress(b"deflate works")).decode())
+""")
+    assert result.outcome == "ok", result.stderr.decode()
+    assert result.stdout.decode().splitlines() == [
+        "3.13.5 /usr/local", "['python313.zip']", "/ PermissionError", "/etc/passwd PermissionError",
+        "/usr/local PermissionError", "write PermissionError", "deflate works"]
+    assert result.stderr == b"", "getpath finds its prefix without warnings"
+
+
+def test_asyncio_runs_without_a_self_pipe(cpython):
+    result = python(cpython, """
+import asyncio
+
+async def double(x):
+    await asyncio.sleep(0.01)
+    return 2 * x
+
+async def ticks():
+    for i in range(3):
+        await asyncio.sleep(0)
+        yield i
+
+async def main():
+    print(await asyncio.gather(double(1), double(2)))
+    try:
+        async with asyncio.timeout(0.05):
+            await asyncio.sleep(30)
+    except TimeoutError:
+        print("timeout")
+    print(await asyncio.wait_for(double(5), 1))
+    print([i async for i in ticks()])
+    print(type(asyncio.get_running_loop()).__name__)
+
+asyncio.run(main())
+""", limits=Limits(timeout=5))
+    assert result.outcome == "ok", result.stderr.decode()
+    assert result.stdout.decode() == "[2, 4]\ntimeout\n10\n[0, 1, 2]\nWasiSelectorEventLoop\n"
+
+
+@pytest.mark.parametrize("source, error", [
+    ("import ctypes", "ModuleNotFoundError: No module named '_ctypes'"),
+    ("import subprocess; subprocess.run(['ls'])", "OSError"),
+    ("import socket; socket.socket().connect(('127.0.0.1', 80))", "OSError"),
+    ("import threading; threading.Thread(target=print).start()", "RuntimeError: can't start new thread"),
+    ("import os; os.fork()", "AttributeError"),
+    ("import multiprocessing; multiprocessing.Pool(2)", "AttributeError"),
+], ids=["ctypes", "subprocess", "socket", "threads", "fork", "multiprocessing"])
+def test_what_cannot_work_fails_with_a_python_error(cpython, source, error):
+    result = python(cpython, source)
+    assert (result.outcome, result.exit_code) == ("error", 1), result.reason
+    assert error in result.stderr.decode()
+    assert python(cpython, 'print("still fine")').stdout == b"still fine\n"
+
+
+def test_deep_recursion_within_the_limit_and_past_it(cpython):
+    deep = python(cpython, "import sys\nsys.setrecursionlimit(60000)\n"
+                           "def f(n): return 0 if n == 0 else 1 + f(n - 1)\nprint(f(50000))")
+    assert (deep.outcome, deep.stdout) == ("ok", b"50000\n"), deep.stderr.decode()[-500:]
+    endless = python(cpython, "def f(): f()\nf()")
+    assert endless.outcome == "error" and b"RecursionError" in endless.stderr

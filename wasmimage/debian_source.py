@@ -1,0 +1,101 @@
+"""A source's tarball taken from a Debian source package (`debian-source` in a recipe).
+
+Debian's source packages carry upstream's pristine tarballs (`python3.13_3.13.5.orig.tar.xz`
+is python.org's `Python-3.13.5.tar.xz`, byte for byte), so a machine that reaches Debian's
+archive through apt, as CI and offline build hosts do, can fetch a source that otherwise
+needs the open internet. The bytes are checked against the recipe's sha256 like any other.
+
+`apt-get source` needs `deb-src` entries, which the machine's apt configuration usually
+lacks. Nothing of it is changed: apt gets its own sources list, state and cache in a
+temporary directory for this one call (its `-o Dir::...` options), listing the archive URIs
+the machine's own configuration names (`apt-get indextargets`: those whose Release file
+says Origin and Label "Debian"), or those in $WASMIMAGE_DEBIAN_ARCHIVES (space-separated,
+e.g. a local mirror; `file:` URIs are trusted without a signature, the sha256 pin being the
+check). Signatures are checked with apt's usual keyrings.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Mapping
+
+from wasmimage.errors import PipelineError
+
+ARCHIVES_ENV = "WASMIMAGE_DEBIAN_ARCHIVES"
+
+
+def available() -> bool:
+    """Whether this machine can ask Debian's archive at all (apt-get is installed)."""
+    return shutil.which("apt-get") is not None
+
+
+def describe(debian: Mapping[str, str]) -> str:
+    return f"Debian source package {debian['package']} ({debian['suite']}): {debian['file']}"
+
+
+def purl(debian: Mapping[str, str]) -> str:
+    """The package URL that names where the bytes come from, for manifests, SBOMs and provenance."""
+    return f"pkg:deb/debian/{debian['package']}?distro={debian['suite']}"
+
+
+def archive_uris() -> list[str]:
+    """The Debian archives to ask: $WASMIMAGE_DEBIAN_ARCHIVES, else those apt is configured with."""
+    configured = os.environ.get(ARCHIVES_ENV, "").split()
+    if configured:
+        return configured
+    result = subprocess.run(["apt-get", "indextargets", "--format", "$(REPO_URI)\t$(ORIGIN)\t$(LABEL)"],
+                            capture_output=True, text=True, check=False)
+    uris: list[str] = []
+    for line in result.stdout.splitlines():
+        uri, origin, label = (line.split("\t") + ["", ""])[:3]
+        if origin == "Debian" and label == "Debian" and uri not in uris:
+            uris.append(uri)
+    if not uris:
+        raise PipelineError("no Debian archive in this machine's apt configuration (apt-get indextargets names "
+                            f"none with Origin and Label 'Debian'; has `apt-get update` run?); set {ARCHIVES_ENV} "
+                            "to an archive URI")
+    return uris
+
+
+def download(debian: Mapping[str, str], tmp: Path) -> str:
+    """Fetch the source package's file `debian['file']` into tmp; returns where it came from.
+
+    The caller checks the sha256 and keeps or discards tmp.
+    """
+    what = describe(debian)
+    uris = archive_uris()
+    with tempfile.TemporaryDirectory(dir=tmp.parent, prefix=".apt-") as work:
+        root = Path(work)
+        for sub in ("state/lists/partial", "cache/archives/partial", "download"):
+            (root / sub).mkdir(parents=True)
+        (root / "sources.list").write_text("".join(
+            f"deb-src {'[trusted=yes] ' if uri.startswith('file:') else ''}{uri.rstrip('/')}/ {debian['suite']} main\n"
+            for uri in uris))
+        options = ["-q", "-o", f"Dir::Etc::SourceList={root / 'sources.list'}", "-o", "Dir::Etc::SourceParts=/dev/null",
+                   "-o", f"Dir::State={root / 'state'}", "-o", f"Dir::Cache={root / 'cache'}",
+                   "-o", "APT::Sandbox::User=root"]  # a private directory the _apt user cannot enter
+        _apt(what, "apt-get update", ["apt-get", *options, "update"], root)
+        _apt(what, "apt-get source", ["apt-get", *options, "source", "--download-only", debian["package"]],
+             root / "download")
+        fetched = root / "download" / debian["file"]
+        if not fetched.is_file():
+            got = sorted(p.name for p in (root / "download").iterdir())
+            raise PipelineError(f"{what}: the package in {debian['suite']} no longer has this file "
+                                f"(it has: {', '.join(got) or 'nothing'}); Debian has moved on, update the recipe's pin")
+        shutil.copyfile(fetched, tmp)  # apt links a file: archive's files instead of copying them
+    return f"{what} from {' '.join(uris)}"
+
+
+def _apt(what: str, label: str, command: list[str], cwd: Path) -> None:
+    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False,
+                            env={**os.environ, "LC_ALL": "C"})
+    # `apt-get update` exits 0 even when a list could not be fetched; it says so with "E:"/"W:" lines
+    failed = result.returncode != 0 or any(line.startswith("E:") for line in result.stderr.splitlines())
+    if failed:
+        detail = [line for line in (result.stderr + result.stdout).splitlines() if line.startswith(("E:", "W:"))]
+        raise PipelineError(f"{what}: `{label}` failed:\n  "
+                            + "\n  ".join(detail[-4:] or ["exit code %d" % result.returncode]))
