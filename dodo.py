@@ -45,6 +45,11 @@ def task_aot():
     yield from tasks.aot_tasks(PROJECT)
 
 
+def task_snapshot():
+    """Pre-initialize each reactor build into a snapshot and AOT-compile it (recipes with `snapshot`)."""
+    yield from tasks.snapshot_tasks(PROJECT)
+
+
 def task_verify():
     """Run the conformance suites against each .cwasm."""
     yield from tasks.verify_tasks(PROJECT)

@@ -79,4 +79,10 @@ class Context:
 
     @cached_property
     def program(self) -> Program:
+        """What the runner calls: the image's snapshot if it has one."""
         return load_program(self.image)
+
+    @cached_property
+    def command_program(self) -> Program:
+        """The image's plain `_start` command (no snapshot)."""
+        return load_program(self.image, snapshot=False)

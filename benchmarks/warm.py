@@ -1,7 +1,9 @@
 """Warm evaluator: calls per second through the runner with the module already loaded.
 
-Each call is a full run_program: fresh Store, limits, temporary script directory,
-instantiate, QuickJS runtime start, `print("hi")`. Threads share the one cached module.
+Each call is a full run_program: fresh Store, limits, instantiate, `print("hi")`. With a
+snapshot (the image's default) the QuickJS runtime is already started in the instance's
+memory; the command path starts it in `_start` and reads the script from a temporary
+directory. Threads share the one cached module.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from wasmimage.aot import AOT_CONFIG
-from wasmimage.runner import Program, run_program
+from wasmimage.protocol import call, call_program
+from wasmimage.runner import Program, run, run_program
 
 from benchmarks.context import HELLO, Context
 from benchmarks.direct import DirectProgram
@@ -23,6 +26,7 @@ from benchmarks.results import Goal, Lever, Row, Section
 from benchmarks.stats import Stat, fmt_seconds
 
 GOAL_CALLS = 500
+GOAL_CPU_PER_CALL = 200e-6  # seconds of process CPU per warm call, public API
 SECTION = "warm evaluator"
 TMPFS = Path("/dev/shm")
 RUNNER = "runner"
@@ -104,6 +108,7 @@ def warm_evaluator(ctx: Context) -> Section:
     one = throughputs(one_calls, 1, s.warm_window, s.warm_windows, s.warmup)
     two = throughputs({RUNNER: runner_call}, 2, s.warm_window, s.warm_windows, s.warmup)[RUNNER]
     section = Section(rows=_rows(1, one[RUNNER], None) + _rows(2, two, one[RUNNER]))
+    section.extend(snapshot_vs_command(ctx))
     rate = one[RUNNER].calls_per_second.median
     section.goals.append(Goal("warm calls on one core", f"≥ {GOAL_CALLS} calls/s", f"{rate:,.0f} calls/s",
                               rate >= GOAL_CALLS))
@@ -112,6 +117,72 @@ def warm_evaluator(ctx: Context) -> Section:
         program_, script_dir = _bare_program(ctx)
         section.levers.append(_breakdown(program_, script_dir, one[RUNNER], s.reps * 10))
         section.notes.append(_note(one))
+    return section
+
+
+def cpu_window(call: Callable[[], object], seconds: float) -> tuple[float, float]:
+    """Run `call` for `seconds` on this thread; returns (process CPU seconds per call, calls/s)."""
+    calls, cpu, started = 0, time.process_time(), time.perf_counter()
+    deadline = started + seconds
+    while time.perf_counter() < deadline:
+        call()
+        calls += 1
+    return (time.process_time() - cpu) / calls, calls / (time.perf_counter() - started)
+
+
+REQUEST = {"function": "function add(a, b) { return a + b }", "name": "add", "args": [2, 3]}
+
+
+def snapshot_vs_command(ctx: Context) -> Section:
+    """CPU per warm call and calls/s, snapshot vs the `_start` command, taking turns in the same run.
+
+    The snapshot side goes through the public API (run(image, script), protocol.call(image,
+    request)), with the image opened once.
+    """
+    if not ctx.program.snapshot:
+        return Section(rows=[Row("warm.snapshot.cpu", SECTION, "CPU per call, snapshot", "not available",
+                                 note="the image has no snapshot")])
+    s, command = ctx.settings, ctx.command_program
+    executor = ctx.image.file("executor").read_bytes()
+    check_call(command)
+    sides = {
+        "snapshot": lambda: run(ctx.image, HELLO),
+        "command": lambda: run_program(command, HELLO),
+        "call snapshot": lambda: call(ctx.image, REQUEST),
+        "call command": lambda: call_program(command, executor, REQUEST),
+    }
+    for name, side in sides.items():
+        if name.startswith("call") and side() != {"result": 5}:
+            raise RuntimeError(f"{name}: {side()}")
+        for _ in range(max(s.warmup, 1) * 10):
+            side()
+    cpu: dict[str, list[float]] = {name: [] for name in sides}
+    rate: dict[str, list[float]] = {name: [] for name in sides}
+    for _ in range(s.warm_windows):
+        for name, side in sides.items():
+            per_call, per_second = cpu_window(side, s.warm_window)
+            cpu[name].append(per_call)
+            rate[name].append(per_second)
+    cpu_stat = {name: Stat.of(v) for name, v in cpu.items()}
+    rate_stat = {name: Stat.of(v) for name, v in rate.items()}
+
+    def cpu_row(key: str, what: str, name: str) -> Row:
+        base = cpu_stat[name.replace("snapshot", "command")]
+        return Row(key, SECTION, what, cpu_stat[name], baseline=base, baseline_name="command (no snapshot)",
+                   ratio=base.median / cpu_stat[name].median, ratio_label="× less CPU")
+
+    base_rate = rate_stat["command"]
+    section = Section(rows=[
+        cpu_row("warm.snapshot.cpu", 'process CPU per call, print("hi"), snapshot, run(image, ...)', "snapshot"),
+        Row("warm.snapshot.rate", SECTION, 'calls/s, print("hi"), 1 thread, snapshot', rate_stat["snapshot"],
+            unit="calls/s", baseline=base_rate, baseline_name="command (no snapshot)",
+            ratio=rate_stat["snapshot"].median / base_rate.median, ratio_label="×"),
+        cpu_row("warm.snapshot.call", "process CPU per executor call (add(2, 3)), snapshot, protocol.call(image, ...)",
+                "call snapshot"),
+    ])
+    snapshot_cpu = cpu_stat["snapshot"].median
+    section.goals.append(Goal("warm call CPU, snapshot, public API", f"≤ {fmt_seconds(GOAL_CPU_PER_CALL)}",
+                              fmt_seconds(snapshot_cpu), snapshot_cpu <= GOAL_CPU_PER_CALL))
     return section
 
 
@@ -155,7 +226,7 @@ def _bare_program(ctx: Context) -> tuple[DirectProgram, Path]:
     script_dir.mkdir(exist_ok=True)
     (script_dir / run["script_name"]).write_bytes(HELLO)
     argv = tuple(a.replace("{script}", f"/script/{run['script_name']}") for a in run["argv"])
-    return DirectProgram(AOT_CONFIG, ctx.program.module, argv), script_dir
+    return DirectProgram(AOT_CONFIG, ctx.command_program.module, argv), script_dir
 
 
 def _breakdown(program: DirectProgram, script_dir: Path, base: Throughput, calls: int) -> Lever:

@@ -5,7 +5,9 @@
 cold: a fresh Python process (imports done, not timed) times open_image (reads the
 manifest and checks every file's sha256) + load_program (deserializes the .cwasm) + the
 first run of print("hi"); median of 5 processes. warm: the same run with the module
-cached, median of 200 calls after 20 warm-up calls. Throughput: a fixed number of calls
+cached, median of 200 calls after 20 warm-up calls; cpu: process CPU per call (all threads).
+"script" runs through the image's snapshot when it has one, "script, command" through its
+`_start` command. Throughput: a fixed number of calls
 split over 1 or 2 threads, calls / wall second. "call" is protocol.call() of a trivial
 function through the executor (JSON request on stdin, JSON response parsed).
 """
@@ -62,6 +64,13 @@ def warm(label: str, one_call) -> None:
     print(f"warm {label}: median {ms(statistics.median(times))}, p90 {ms(statistics.quantiles(times, n=10)[-1])}")
 
 
+def cpu(label: str, one_call, calls: int = 500) -> None:
+    started = time.process_time()
+    for _ in range(calls):
+        one_call()
+    print(f"cpu {label}: {(time.process_time() - started) / calls * 1e6:.0f} us of process CPU per call")
+
+
 def throughput(label: str, one_call, threads: int, calls: int = 400) -> None:
     def worker() -> None:
         for _ in range(calls // threads):
@@ -79,16 +88,23 @@ def throughput(label: str, one_call, threads: int, calls: int = 400) -> None:
 def main() -> None:
     cold()
     image = open_image(IMAGE)
-    program = load_program(image)
+    program, command = load_program(image), load_program(image, snapshot=False)
 
     def script() -> None:
         assert run_program(program, SCRIPT).stdout == b"hi\n"
 
+    def script_command() -> None:
+        assert run_program(command, SCRIPT).stdout == b"hi\n"
+
     def function_call() -> None:
         assert call(image, REQUEST) == {"result": 2}
 
-    for label, one_call in (("script", script), ("call", function_call)):
+    calls = [("script", script), ("call", function_call)]
+    if program.snapshot:  # the default path is the snapshot: show the command beside it
+        calls.insert(1, ("script, command (no snapshot)", script_command))
+    for label, one_call in calls:
         warm(label, one_call)
+        cpu(label, one_call)
         for threads in (1, 2):
             throughput(label, one_call, threads)
 

@@ -20,9 +20,11 @@ ROWS = (
     "cold.aot", "cold.jit", "cold.load", "cold.cli", "cold.process", "cold.native",
     "steady.fib", "steady.json", "steady.regex", "steady.strings", "steady.sort", "steady.geomean",
     "warm.1t", "warm.1t.p50", "warm.1t.p99", "warm.2t", "warm.2t.p50", "warm.2t.p99",
+    "warm.snapshot.cpu", "warm.snapshot.rate", "warm.snapshot.call",
     "pipeline.clean", "pipeline.noop", "pipeline.clone",
 )
-GOALS = ("cold start vs JIT compile", "steady state vs native", "warm calls on one core", "no-op build")
+GOALS = ("cold start vs JIT compile", "steady state vs native", "warm calls on one core",
+         "warm call CPU, snapshot, public API", "no-op build")
 
 
 @pytest.mark.slow
@@ -36,7 +38,7 @@ def test_quick_benchmark_reports_every_row(tmp_path: Path, quickjs_image: Path):
     report = output.read_text()
     table = [line for line in report.splitlines() if line.startswith("| `")]
     assert [line.split("`")[1] for line in table] == list(ROWS)
-    for key in ("cold.aot", "cold.jit", "steady.fib", "steady.geomean", "warm.1t", "size.cwasm"):
+    for key in ("cold.aot", "cold.jit", "steady.fib", "steady.geomean", "warm.1t", "warm.snapshot.cpu", "size.cwasm"):
         row = next(line for line in table if line.startswith(f"| `{key}` |"))
         assert any(ch.isdigit() for ch in row.split("|")[3]), f"{key} has no measured value: {row}"
     assert "| `pipeline.clean` | clean `doit build:quickjs` in a fresh copy | skipped (--quick) |" in report

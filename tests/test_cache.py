@@ -26,13 +26,14 @@ from registry import Registry, free_port, running_registry
 from wasmimage import cache
 from wasmimage.cache import Cache, Corrupt, check_entry, run_cached, store
 from wasmimage.errors import PipelineError
-from wasmimage.project import Project, aot_key, compile_key, verify_key
+from wasmimage.project import Project, aot_key, compile_key, snapshot_key, verify_key
 from wasmimage.publish import Target
 from wasmimage.toolchain import DRIFT_ENV, PROVIDER_ENV, resolve
 
 ROOT = Path(__file__).resolve().parent.parent
-IMAGE_FILES = ("quickjs.wasm", "quickjs.cwasm", "image.json", "conformance-report.json")
-STAGES = ("compile", "aot", "verify")
+IMAGE_FILES = ("quickjs.wasm", "quickjs.cwasm", "quickjs-snapshot.wasm", "quickjs-snapshot.cwasm", "image.json",
+               "conformance-report.json")
+STAGES = ("compile", "aot", "snapshot", "verify")
 
 
 @pytest.fixture(autouse=True)
@@ -65,14 +66,15 @@ def leftovers(root: Path) -> list[Path]:
 
 def _fake_stage_outputs(project: Project) -> None:
     out = project.stage_outputs(project.recipe("quickjs"))
-    outputs(out.wasm.parent, **{out.wasm.name: b"\0asm wasm", out.cwasm.name: b"cwasm"})
+    outputs(out.wasm.parent, **{out.wasm.name: b"\0asm wasm", out.cwasm.name: b"cwasm",
+                                out.reactor.name: b"\0asm reactor", out.snapshot_cwasm.name: b"snapshot cwasm"})
 
 
 def _keys(root: Path) -> dict[str, str]:
     project = Project(root)  # a new one each time: recipes are read once per Project
     recipe = project.recipe("quickjs")
     return {"compile": compile_key(project, recipe), "aot": aot_key(project, recipe),
-            "verify": verify_key(project, recipe)}
+            "snapshot": snapshot_key(project, recipe), "verify": verify_key(project, recipe)}
 
 
 def test_keys_change_with_what_changes_the_bytes_and_nothing_else(tmp_path: Path,
@@ -110,11 +112,15 @@ def test_keys_change_with_what_changes_the_bytes_and_nothing_else(tmp_path: Path
     assert changed(lambda: monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")) == {"compile"}
     assert changed(append("conformance/javascript/00_smoke.out", "x")) == {"verify"}
     assert changed(append("conformance/hostile/javascript/README", "a new file in a suite")) == {"verify"}
-    assert changed(append("recipes/quickjs/executor.js", "\n// edit\n")) == {"compile", "verify"}
+    assert changed(append("recipes/quickjs/executor.js", "\n// edit\n")) == {"compile", "snapshot", "verify"}
     wasm = root / "artifacts/build/quickjs/interpreter.wasm"
     assert changed(lambda: wasm.write_bytes(b"\0asm other")) == {"aot"}
     cwasm = root / "artifacts/build/quickjs/interpreter.cwasm"
     assert changed(lambda: cwasm.write_bytes(b"other cwasm")) == {"verify"}
+    reactor = root / "artifacts/build/quickjs/reactor.wasm"
+    assert changed(lambda: reactor.write_bytes(b"\0asm other reactor")) == {"snapshot"}
+    snapshot_cwasm = root / "artifacts/build/quickjs/snapshot.cwasm"
+    assert changed(lambda: snapshot_cwasm.write_bytes(b"other snapshot cwasm")) == {"verify"}
 
 
 def test_forced_debian_provider_keys_on_its_pins_without_the_packages(tmp_path: Path,

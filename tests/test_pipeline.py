@@ -11,7 +11,7 @@ import pytest
 
 from conftest import ROOT, copy_project, doit
 
-STAGES = ("fetch", "compile", "aot", "verify", "image", "build")
+STAGES = ("fetch", "compile", "aot", "snapshot", "verify", "image", "build")
 
 
 def sha256(path: Path) -> str:
@@ -51,7 +51,8 @@ def test_two_directories_build_identical_bytes_and_noop_and_flag_edits(tmp_path:
     for project in (first, second):
         doit(project, "build:quickjs", env=env)
     images = [p / "artifacts/images/quickjs/0.17.0-r1" for p in (first, second)]
-    for name in ("quickjs.wasm", "quickjs.cwasm", "sbom.cdx.json", "image.json"):
+    for name in ("quickjs.wasm", "quickjs.cwasm", "quickjs-snapshot.wasm", "quickjs-snapshot.cwasm", "sbom.cdx.json",
+                 "image.json"):
         assert sha256(images[0] / name) == sha256(images[1] / name), name
 
     # Nothing changed: nothing runs.
@@ -61,7 +62,7 @@ def test_two_directories_build_identical_bytes_and_noop_and_flag_edits(tmp_path:
     recipe = first / "recipes" / "quickjs.yaml"
     recipe.write_text(recipe.read_text().replace("flags: [-O2,", "flags: [-Os,"))
     rerun = ran(doit(first, "build:quickjs", env=env).stdout)
-    assert {"compile:quickjs", "aot:quickjs", "verify:quickjs", "image:quickjs"} <= rerun
+    assert {"compile:quickjs", "aot:quickjs", "snapshot:quickjs", "verify:quickjs", "image:quickjs"} <= rerun
     assert sha256(images[0] / "quickjs.wasm") != sha256(images[1] / "quickjs.wasm")
 
 
@@ -78,5 +79,10 @@ def test_image_stage_refuses_a_report_that_proved_another_cwasm(quickjs_image: P
     forged = tmp_path / "conformance-report.json"
     forged.write_text(json.dumps(report))
     with pytest.raises(PipelineError, match="proves another .cwasm"):
+        assemble(recipe, dataclasses.replace(stages, report=forged), tmp_path / "image")
+    report = json.loads(stages.report.read_text())
+    report["snapshot"]["cwasm_sha256"] = "0" * 64
+    forged.write_text(json.dumps(report))
+    with pytest.raises(PipelineError, match="does not prove .*snapshot.cwasm"):
         assemble(recipe, dataclasses.replace(stages, report=forged), tmp_path / "image")
     assert not (tmp_path / "image").exists()

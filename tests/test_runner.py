@@ -34,9 +34,12 @@ def image(quickjs_image):
     return open_image(quickjs_image)
 
 
-@pytest.fixture(scope="session")
-def program(image):
-    return load_program(image)
+@pytest.fixture(scope="session", params=["snapshot", "command"])
+def program(image, request):
+    """Every sandbox test holds on both of the image's paths: its snapshot and its `_start` command."""
+    loaded = load_program(image, snapshot=request.param == "snapshot")
+    assert loaded.snapshot == (request.param == "snapshot")
+    return loaded
 
 
 @pytest.fixture(scope="session")

@@ -20,7 +20,7 @@ from registry import Registry, registry  # noqa: F401  (registry is a fixture)
 
 from wasmimage import junit, provenance, referrers, sbom
 from wasmimage.image import open_image
-from wasmimage.project import Project, aot_key, compile_key, verify_key
+from wasmimage.project import Project, aot_key, compile_key, snapshot_key, verify_key
 from wasmimage.publish import Target, publish
 from wasmimage.summary import summary_line
 from wasmimage.toolchain import ResolvedToolchain
@@ -158,7 +158,8 @@ def test_quickjs_image_lists_its_sbom_and_its_provenance_matches_the_files(quick
     project = Project(ROOT)
     recipe = project.recipe("quickjs")
     assert definition["internalParameters"]["stage_keys"] == {
-        "compile": compile_key(project, recipe), "aot": aot_key(project, recipe), "verify": verify_key(project, recipe)}
+        "compile": compile_key(project, recipe), "aot": aot_key(project, recipe),
+        "snapshot": snapshot_key(project, recipe), "verify": verify_key(project, recipe)}
     assert definition["externalParameters"]["recipe"] == {"path": "recipes/quickjs.yaml",
                                                           "digest": {"sha256": sha256(recipe.path)}}
     assert definition["internalParameters"]["toolchain"] == manifest["toolchain"]

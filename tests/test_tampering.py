@@ -31,7 +31,9 @@ def image(quickjs_image, tmp_path, monkeypatch) -> Path:
     records it: native.py), so that the runner loads the image's own .cwasm, checks and all."""
     monkeypatch.setenv(native.STORE_ENV, str(tmp_path / "native"))
     copy = Path(shutil.copytree(quickjs_image, tmp_path / "image"))
-    native.trust(open_image(copy).sha256("cwasm"))
+    opened = open_image(copy)
+    for role in ("cwasm", "snapshot"):  # both, as the aot and snapshot stages record them
+        native.trust(opened.sha256(role))
     return copy
 
 
@@ -112,12 +114,13 @@ def test_modified_cwasm_is_refused_by_aot_load_before_deserializing(image, deser
     assert deserialize_calls == []
 
 
-def test_modified_cwasm_is_refused_when_opened_earlier(image, deserialize_calls):
-    """Swapped between open_image and the first run: the runner's load still refuses it."""
+@pytest.mark.parametrize("role", ["snapshot", "cwasm"])
+def test_modified_cwasm_is_refused_when_opened_earlier(image, deserialize_calls, role):
+    """Swapped between open_image and the first run: the runner's load still refuses it (either path)."""
     im = open_image(image)
-    flip_byte(im.file("cwasm"), offset=100)
+    flip_byte(im.file(role), offset=100)
     with pytest.raises(PipelineError, match="refusing to deserialize it"):
-        runner.run(im, 'print("x")')
+        runner.run_program(runner.load_program(im, snapshot=role == "snapshot"), b'print("x")')
     assert deserialize_calls == []
 
 

@@ -90,10 +90,11 @@ def prepare(recipe: Recipe, settings: FetchSettings, work_dir: Path) -> None:
 
 
 def build(recipe: Recipe, toolchain: ResolvedToolchain, settings: FetchSettings, work_dir: Path,
-          wasm: Path, info_path: Path, mounted_dir: Path | None = None) -> Path:
+          wasm: Path, info_path: Path, mounted_dir: Path | None = None, reactor: Path | None = None) -> Path:
     """Run the recipe's build in work_dir and keep the result as `wasm`, described by `info_path`.
 
-    The files the recipe mounts into the guest (run.mounts) are kept in `mounted_dir`.
+    The files the recipe mounts into the guest (run.mounts) are kept in `mounted_dir`; a recipe
+    with a `snapshot` section also leaves its reactor build, kept as `reactor`.
     """
     started = time.monotonic()
     provision_toolchain(toolchain, settings)
@@ -114,10 +115,14 @@ def build(recipe: Recipe, toolchain: ResolvedToolchain, settings: FetchSettings,
         if result.returncode != 0:
             raise PipelineError(f"{recipe.name}: build.commands[{index}] failed with exit code "
                                 f"{result.returncode} (in {work_dir}):\n  {command}")
-    produced = work_dir / "out" / recipe.output
-    if not produced.is_file():
-        raise PipelineError(f"{recipe.name}: the build commands did not produce out/{recipe.output}")
-    files.copy(produced, wasm)
+    kept = {recipe.output: wasm}
+    if recipe.snapshot_output:
+        kept[recipe.snapshot_output] = reactor
+    for name, target in kept.items():
+        produced = work_dir / "out" / name
+        if not produced.is_file():
+            raise PipelineError(f"{recipe.name}: the build commands did not produce out/{name}")
+        files.copy(produced, target)
     mounted = {}
     for name in recipe.mounted_files:
         if not (work_dir / "out" / name).is_file():
@@ -137,6 +142,8 @@ def build(recipe: Recipe, toolchain: ResolvedToolchain, settings: FetchSettings,
         "wasm": {"sha256": files.sha256_file(wasm), "size": wasm.stat().st_size},
         **({"mounted": mounted} if mounted else {}),
     }
+    if recipe.snapshot_output:
+        info["reactor"] = {"sha256": files.sha256_file(reactor), "size": reactor.stat().st_size}
     files.write_json(info_path, info)
     _log(recipe.name, f"built {wasm} ({info['wasm']['size']} bytes) in {time.monotonic() - started:.1f}s")
     return wasm

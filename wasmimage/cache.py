@@ -1,6 +1,6 @@
 """Content-addressed cache of stage outputs: when nothing that matters changed, CI compiles nothing.
 
-Each of the compile, aot and verify stages has a build key, a sha256 over canonical JSON
+Each of the compile, aot, snapshot and verify stages has a build key, a sha256 over canonical JSON
 (project.py). It holds everything that can change the stage's output bytes, and nothing
 else, so that a hit is always correct and an unrelated edit never misses:
 
@@ -9,9 +9,11 @@ else, so that a hit is always correct and an unrelated edit never misses:
            file, SOURCE_DATE_EPOCH, the pipeline version.  Source pins are in the recipe.
   aot      the .wasm's sha256, the engine identity (wasmtime version, AotConfig, target),
            the host CPU features Cranelift compiles for, the pipeline version.
-  verify   the recipe name, the .cwasm's sha256, the recipe's conformance suites and the
-           sha256 of every file in them, its `run` section, its executor scripts, the
-           pipeline version.
+  snapshot the reactor's sha256, the executor it compiles in, the engine identity, the host
+           CPU features, the pipeline version.
+  verify   the recipe name, the .cwasm's sha256 (and the snapshot .cwasm's), the recipe's
+           conformance suites and the sha256 of every file in them, its `run` section, its
+           executor scripts, the pipeline version.
 
 An entry is the stage's output files plus `entry.json` (stage, key, file -> sha256, and an
 HMAC-SHA256 of those under the cache key):

@@ -39,6 +39,11 @@ class StageOutputs:
     aot_info: Path
     report: Path
     mounted_dir: Path | None = None  # the files the recipe's run.mounts names, as the compile stage kept them
+    # The snapshot stage's, for recipes with a `snapshot` section (snapshot.py)
+    reactor: Path | None = None
+    snapshot_wasm: Path | None = None
+    snapshot_cwasm: Path | None = None
+    snapshot_info: Path | None = None
 
     def mounted(self, recipe: Recipe) -> list[Path]:
         return [self.mounted_dir / name for name in recipe.mounted_files] if self.mounted_dir else []
@@ -64,6 +69,16 @@ def assemble(recipe: Recipe, stages: StageOutputs, target: Path, build_run: Buil
     roles = {"wasm": f"{recipe.name}.wasm", "cwasm": f"{recipe.name}.cwasm", "report": "conformance-report.json"}
     copies = {roles["wasm"]: stages.wasm, roles["cwasm"]: stages.cwasm, roles["report"]: stages.report,
               **{path.name: path for path in stages.mounted(recipe)}}
+    snapshot_info = None
+    if recipe.snapshot_output:
+        snapshot_info = files.read_json(stages.snapshot_info)
+        if snapshot_info["reactor_sha256"] != build_info["reactor"]["sha256"]:
+            raise PipelineError(f"{recipe.name}: the snapshot was not made from this build's reactor; "
+                                f"rerun the snapshot stage")
+        if report.get("snapshot", {}).get("cwasm_sha256") != files.sha256_file(stages.snapshot_cwasm):
+            raise PipelineError(f"{stages.report}: it does not prove {stages.snapshot_cwasm}; rerun the verify stage")
+        roles.update({"snapshot_wasm": f"{recipe.name}-snapshot.wasm", "snapshot": f"{recipe.name}-snapshot.cwasm"})
+        copies.update({roles["snapshot_wasm"]: stages.snapshot_wasm, roles["snapshot"]: stages.snapshot_cwasm})
     run = {k: v for k, v in recipe.run.items() if k not in ("executor", "protocols")}
     for protocol, script in recipe.protocols.items():
         roles[PROTOCOL_ROLES[protocol]] = script.name
@@ -75,7 +90,8 @@ def assemble(recipe: Recipe, stages: StageOutputs, target: Path, build_run: Buil
         files.sweep_stale(target.parent, prefix)  # what a killed image stage left behind
     try:
         with files.owned_temp(target.parent, partial, is_dir=True) as work:
-            _write_image(recipe, work, target, copies, roles, run, build_info, aot_info, report, build_run)
+            _write_image(recipe, work, target, copies, roles, run, build_info, aot_info, report, build_run,
+                         snapshot_info)
     except OSError as exc:
         if files.no_space(exc):
             raise PipelineError(f"{target}: cannot write the image: {os.strerror(exc.errno)} "
@@ -86,7 +102,7 @@ def assemble(recipe: Recipe, stages: StageOutputs, target: Path, build_run: Buil
 
 def _write_image(recipe: Recipe, work: Path, target: Path, copies: dict[str, Path], roles: dict[str, str],
                  run: dict[str, Any], build_info: dict, aot_info: dict, report: dict,
-                 build_run: BuildRun | None) -> None:
+                 build_run: BuildRun | None, snapshot_info: dict | None) -> None:
     from wasmimage import provenance, sbom
 
     for name, source in copies.items():
@@ -111,10 +127,18 @@ def _write_image(recipe: Recipe, work: Path, target: Path, copies: dict[str, Pat
         # Beside image.json, outside `files`: it carries the build's times (see provenance.py).
         **({"provenance": provenance.FILE_NAME} if build_run else {}),
     }
-    # The bytes published are the bytes that were built, compiled and verified: the copies
-    # must still have the digests the compile and aot stages recorded.
     recorded = {roles["wasm"]: build_info["wasm"]["sha256"], roles["cwasm"]: aot_info["cwasm"]["sha256"],
                 **{name: entry["sha256"] for name, entry in build_info.get("mounted", {}).items()}}
+    if snapshot_info is not None:
+        # The runner calls the snapshot (wasmimage/snapshot.py's ABI) instead of `_start`
+        manifest["snapshot"] = {"abi": snapshot_info["abi"], "reactor_sha256": snapshot_info["reactor_sha256"],
+                                "conformance": report["snapshot"]["summary"]}
+        if snapshot_info["preloaded_sha256"]:
+            manifest["snapshot"]["preloaded_sha256"] = snapshot_info["preloaded_sha256"]
+        recorded.update({roles["snapshot_wasm"]: snapshot_info["wasm_sha256"],
+                         roles["snapshot"]: snapshot_info["cwasm"]["sha256"]})
+    # The bytes published are the bytes that were built, compiled and verified: the copies
+    # must still have the digests the compile and aot stages recorded.
     for name, sha256 in recorded.items():
         if manifest["files"][name]["sha256"] != sha256:
             raise PipelineError(f"{copies[name]}: changed after its stage recorded sha256 {sha256}; "

@@ -60,12 +60,17 @@ def is_trusted(cwasm_sha256: str) -> bool:
     return (store_dir() / "trusted" / cwasm_sha256).is_file()
 
 
-def module_for(image: Image) -> wasmtime.Module:
-    """The image's interpreter: its own .cwasm if trusted (see above), else its .wasm compiled here."""
-    cwasm_sha256 = image.sha256("cwasm")
+# The .wasm each .cwasm role was compiled from (the snapshot's: docs/snapshot.md)
+PORTABLE = {"cwasm": "wasm", "snapshot": "snapshot_wasm"}
+
+
+def module_for(image: Image, role: str = "cwasm") -> wasmtime.Module:
+    """The image's interpreter (`role`: its command or its snapshot): its own .cwasm if trusted
+    (see above), else the matching .wasm compiled here."""
+    cwasm_sha256 = image.sha256(role)
     if is_trusted(cwasm_sha256) or _signed(image):
-        return aot.load(image.file("cwasm"), cwasm_sha256, image.manifest["engine"])
-    return compiled(image)
+        return aot.load(image.file(role), cwasm_sha256, image.manifest["engine"])
+    return compiled(image, PORTABLE[role])
 
 
 def _signed(image: Image) -> bool:
@@ -76,12 +81,12 @@ def _signed(image: Image) -> bool:
     return json.loads(manifest) == image.manifest  # not swapped since open_image checked the files
 
 
-def compiled(image: Image) -> wasmtime.Module:
-    """The image's .wasm compiled on this machine, from the store when it was compiled before."""
-    wasm = image.file("wasm").read_bytes()
-    if hashlib.sha256(wasm).hexdigest() != image.sha256("wasm"):
-        raise PipelineError(f"{image.file('wasm')}: sha256 does not match the manifest's; the image was modified")
-    path = store_dir() / "compiled" / f"{_compile_key(image.sha256('wasm'))}.cwasm"
+def compiled(image: Image, wasm_role: str = "wasm") -> wasmtime.Module:
+    """The image's .wasm (role `wasm_role`) compiled on this machine, from the store when it was compiled before."""
+    wasm = image.file(wasm_role).read_bytes()
+    if hashlib.sha256(wasm).hexdigest() != image.sha256(wasm_role):
+        raise PipelineError(f"{image.file(wasm_role)}: sha256 does not match the manifest's; the image was modified")
+    path = store_dir() / "compiled" / f"{_compile_key(image.sha256(wasm_role))}.cwasm"
     try:
         data = path.read_bytes()
         if is_trusted(hashlib.sha256(data).hexdigest()):
@@ -93,7 +98,7 @@ def compiled(image: Image) -> wasmtime.Module:
     try:
         module = wasmtime.Module(aot.engine(), wasm)
     except wasmtime.WasmtimeError as exc:
-        raise PipelineError(f"{image.file('wasm')}: wasmtime cannot compile it: {exc}") from None
+        raise PipelineError(f"{image.file(wasm_role)}: wasmtime cannot compile it: {exc}") from None
     data = module.serialize()
     try:
         _make_dir(path.parent)

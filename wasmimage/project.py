@@ -78,7 +78,9 @@ class Project:
         out = self.artifacts_dir / "build" / recipe.name
         return StageOutputs(wasm=out / "interpreter.wasm", build_info=out / "build-info.json",
                             cwasm=out / "interpreter.cwasm", aot_info=out / "aot-info.json",
-                            report=out / "conformance-report.json", mounted_dir=out / "mounted")
+                            report=out / "conformance-report.json", mounted_dir=out / "mounted",
+                            reactor=out / "reactor.wasm", snapshot_wasm=out / "snapshot.wasm",
+                            snapshot_cwasm=out / "snapshot.cwasm", snapshot_info=out / "snapshot-info.json")
 
     def conformance_files(self, recipe: Recipe) -> list[Path]:
         return sorted(p for suite in recipe.conformance
@@ -115,17 +117,33 @@ def aot_key(project: Project, recipe: Recipe) -> str:
     })
 
 
+def snapshot_key(project: Project, recipe: Recipe) -> str:
+    """Everything that can change the snapshot and its .cwasm: the reactor, the engine running and compiling it."""
+    from wasmimage.aot import cpu_features, engine_identity
+
+    preload = recipe.snapshot_preload
+    return digest({
+        "reactor": files.sha256_file(project.stage_outputs(recipe).reactor),
+        "preload": [recipe.run["script_name"], files.sha256_file(preload)] if preload else None,
+        "engine": engine_identity(),
+        "cpu": cpu_features(),
+        "pipeline": __version__,
+    })
+
+
 def verify_key(project: Project, recipe: Recipe) -> str:
-    """Everything that can change the conformance report: the .cwasm, the suites and how it is run."""
+    """Everything that can change the conformance report: the .cwasm files, the suites and how they are run."""
+    out = project.stage_outputs(recipe)
     return digest({
         "recipe": recipe.name,
-        "cwasm": files.sha256_file(project.stage_outputs(recipe).cwasm),
+        "cwasm": files.sha256_file(out.cwasm),
+        **({"snapshot_cwasm": files.sha256_file(out.snapshot_cwasm)} if recipe.snapshot_output else {}),
         "suites": sorted(recipe.conformance),
         "suite_files": {p.relative_to(project.conformance_dir).as_posix(): files.sha256_file(p)
                         for p in project.conformance_files(recipe)},
         "run": recipe.run,
         "executors": {name: files.sha256_file(script) for name, script in recipe.protocols.items()},
-        **({"mounted": {p.name: files.sha256_file(p) for p in project.stage_outputs(recipe).mounted(recipe)}}
+        **({"mounted": {p.name: files.sha256_file(p) for p in out.mounted(recipe)}}
            if recipe.mounted_files else {}),
         "pipeline": __version__,
     })

@@ -36,7 +36,7 @@ class BuildRun:
     """What the image stage knows about the run that made the image, beyond the stage outputs."""
 
     started: datetime  # when the `doit` run began (tasks.RUN_STARTED)
-    stage_keys: dict[str, str]  # compile/aot/verify -> input key
+    stage_keys: dict[str, str]  # compile/aot/snapshot/verify -> input key
     recipe_path: str  # relative to the project root, e.g. recipes/quickjs.yaml
     recipe_sha256: str  # of the recipe file itself
 

@@ -66,6 +66,7 @@ class Recipe:
     run: dict[str, Any]
     conformance: tuple[str, ...]
     data: dict[str, Any]  # the validated document, for hashing
+    snapshot_output: str | None = None  # the reactor build the snapshot stage pre-initializes (snapshot.py)
 
     @property
     def tag(self) -> str:
@@ -91,6 +92,14 @@ class Recipe:
     def mounted_files(self) -> tuple[str, ...]:
         """Files the build leaves in out/ beside the output that the image ships and grants the guest (run.mounts)."""
         return tuple(name for names in self.run.get("mounts", {}).values() for name in names)
+
+    @property
+    def snapshot_preload(self) -> Path | None:
+        """The script the snapshot stage compiles in: the `call` protocol's executor, if the recipe has both.
+
+        Other protocols' executors (wikifunctions) run through the snapshot's run export, parsed per call.
+        """
+        return self.protocols.get("call") if self.snapshot_output else None
 
     def digest(self) -> str:
         """sha256 over the recipe document and the content of its own files."""
@@ -238,6 +247,7 @@ def load_recipe(path: Path, toolchains_dir: Path, conformance_dir: Path) -> Reci
         flags=tuple(build.get("flags", [])), build_env=dict(build.get("env", {})),
         commands=tuple(build["commands"]), output=data["output"], run=data["run"],
         conformance=tuple(data["conformance"]), data=data,
+        snapshot_output=data.get("snapshot", {}).get("output"),
     )
 
 

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import sys
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from doit.exceptions import TaskFailed
 
 from wasmimage import cache
 from wasmimage.errors import PipelineError
-from wasmimage.project import Project, aot_key, compile_key, verify_key
+from wasmimage.image import StageOutputs
+from wasmimage.project import Project, aot_key, compile_key, snapshot_key, verify_key
 from wasmimage.recipe import Recipe
 
 RUN_STARTED = datetime.now(timezone.utc)  # doit loads dodo.py, and so this module, as its run begins
@@ -73,9 +75,18 @@ def compile_recipe(project: Project, recipe: Recipe) -> str:
 
     out = project.stage_outputs(recipe)
     return cache.run_cached(project.cache, "compile", recipe.name, compile_key(project, recipe),
-                            [out.wasm, out.build_info, *out.mounted(recipe)],
+                            compile_outputs(recipe, out),
                             lambda: build(recipe, project.toolchain(recipe), project.fetch_settings,
-                                          project.work_dir / recipe.name, out.wasm, out.build_info, out.mounted_dir))
+                                          project.work_dir / recipe.name, out.wasm, out.build_info, out.mounted_dir,
+                                          out.reactor))
+
+
+def compile_outputs(recipe: Recipe, out: StageOutputs) -> list[Path]:
+    return [out.wasm, out.build_info, *out.mounted(recipe), *([out.reactor] if recipe.snapshot_output else [])]
+
+
+def snapshot_outputs(recipe: Recipe, out: StageOutputs) -> list[Path]:
+    return [out.snapshot_wasm, out.snapshot_cwasm, out.snapshot_info] if recipe.snapshot_output else []
 
 
 def aot_compile(project: Project, recipe: Recipe) -> str:
@@ -87,6 +98,22 @@ def aot_compile(project: Project, recipe: Recipe) -> str:
                                lambda: compile_wasm(out.wasm, out.cwasm, out.aot_info))
     # Compiled here or restored from an authenticated entry: the runner may load it (native.py).
     native.trust(files.sha256_file(out.cwasm))
+    return outcome
+
+
+def snapshot_recipe(project: Project, recipe: Recipe) -> str:
+    from wasmimage import files, native
+    from wasmimage.runner import SCRIPT_DIR
+    from wasmimage.snapshot import snapshot_stage
+
+    out = project.stage_outputs(recipe)
+    executor = recipe.snapshot_preload
+    preload = (f"{SCRIPT_DIR}/{recipe.run['script_name']}", executor) if executor else None
+    outcome = cache.run_cached(project.cache, "snapshot", recipe.name, snapshot_key(project, recipe),
+                               snapshot_outputs(recipe, out),
+                               lambda: snapshot_stage(out.reactor, out.snapshot_wasm, out.snapshot_cwasm,
+                                                      out.snapshot_info, preload))
+    native.trust(files.sha256_file(out.snapshot_cwasm))  # as the aot stage does for its .cwasm
     return outcome
 
 
@@ -106,17 +133,22 @@ def verify_recipe(project: Project, recipe: Recipe) -> str:
 
 def run_verify(project: Project, recipe: Recipe) -> None:
     from wasmimage import aot, files, verify
-    from wasmimage.runner import program_from_run
+    from wasmimage.runner import Program, program_from_run
 
     out = project.stage_outputs(recipe)
-    aot_info = files.read_json(out.aot_info)
-    module = aot.load(out.cwasm, aot_info["cwasm"]["sha256"], aot_info)
-    build_info = files.read_json(out.build_info)
-    program = program_from_run(recipe.name, module, recipe.run, out.mounted_dir, build_info.get("mounted", {}))
+    mounted = files.read_json(out.build_info).get("mounted", {})
+
+    def program(cwasm: Path, info_path: Path, snapshot: bool = False) -> tuple[Program, str]:
+        info = files.read_json(info_path)
+        module = aot.load(cwasm, info["cwasm"]["sha256"], info)
+        return (program_from_run(recipe.name, module, recipe.run, out.mounted_dir, mounted, snapshot,
+                                 info.get("preloaded_sha256")), info["cwasm"]["sha256"])
+
     extension = "." + recipe.run["script_name"].rsplit(".", 1)[-1]
-    verify.verify(program, aot_info["cwasm"]["sha256"], project.conformance_dir, recipe.conformance, extension,
+    snapshot = program(out.snapshot_cwasm, out.snapshot_info, True) if recipe.snapshot_output else None
+    verify.verify(*program(out.cwasm, out.aot_info), project.conformance_dir, recipe.conformance, extension,
                   out.report, recipe.run["canary"].encode(),
-                  {name: script.read_bytes() for name, script in recipe.protocols.items()})
+                  {name: script.read_bytes() for name, script in recipe.protocols.items()}, snapshot)
 
 
 def write_image(project: Project, recipe: Recipe) -> None:
@@ -127,6 +159,7 @@ def write_image(project: Project, recipe: Recipe) -> None:
     build_run = BuildRun(started=RUN_STARTED, recipe_path=recipe.path.relative_to(project.root).as_posix(),
                          recipe_sha256=files.sha256_file(recipe.path),
                          stage_keys={"compile": compile_key(project, recipe), "aot": aot_key(project, recipe),
+                                     **({"snapshot": snapshot_key(project, recipe)} if recipe.snapshot_output else {}),
                                      "verify": verify_key(project, recipe)})
     target = assemble(recipe, project.stage_outputs(recipe), image_dir(project.images_dir, recipe), build_run)
     print(f"[image] {recipe.name}: wrote {target}", file=sys.stderr)
@@ -155,7 +188,7 @@ def compile_tasks(project: Project) -> Iterator[dict]:
             "actions": [_action(compile_recipe, project, recipe)],
             "file_dep": [recipe.path, recipe.toolchain.path, *recipe.file_paths()],
             "task_dep": [f"fetch:{recipe.name}"],
-            "targets": [out.wasm, out.build_info, *out.mounted(recipe)],
+            "targets": compile_outputs(recipe, out),
             "uptodate": [_key_unchanged(lambda r=recipe: compile_key(project, r))],
             "clean": True,
         }
@@ -175,6 +208,22 @@ def aot_tasks(project: Project) -> Iterator[dict]:
         }
 
 
+def snapshot_tasks(project: Project) -> Iterator[dict]:
+    for recipe in project.recipes:
+        if not recipe.snapshot_output:
+            continue
+        out = project.stage_outputs(recipe)
+        yield {
+            "name": recipe.name,
+            "doc": f"pre-initialize {recipe.name} into a snapshot and AOT-compile it",
+            "actions": [_action(snapshot_recipe, project, recipe)],
+            "file_dep": [out.reactor],
+            "targets": snapshot_outputs(recipe, out),
+            "uptodate": [_key_unchanged(lambda r=recipe: snapshot_key(project, r))],
+            "clean": True,
+        }
+
+
 def verify_tasks(project: Project) -> Iterator[dict]:
     from wasmimage import junit
 
@@ -184,8 +233,8 @@ def verify_tasks(project: Project) -> Iterator[dict]:
             "name": recipe.name,
             "doc": f"run {recipe.name}'s conformance suites against the .cwasm",
             "actions": [_action(verify_recipe, project, recipe)],
-            "file_dep": [out.cwasm, out.aot_info, recipe.path, *recipe.file_paths(), *project.conformance_files(recipe),
-                         *out.mounted(recipe)],
+            "file_dep": [out.cwasm, out.aot_info, *snapshot_outputs(recipe, out), recipe.path, *recipe.file_paths(),
+                         *project.conformance_files(recipe), *out.mounted(recipe)],
             "targets": [out.report, junit.path_for(out.report)],
             "uptodate": [_key_unchanged(lambda r=recipe: verify_key(project, r))],
             "clean": True,
@@ -201,8 +250,8 @@ def image_tasks(project: Project) -> Iterator[dict]:
             "name": recipe.name,
             "doc": f"write the {recipe.name} image directory and its manifest",
             "actions": [_action(write_image, project, recipe)],
-            "file_dep": [out.wasm, out.build_info, out.cwasm, out.aot_info, out.report, *recipe.file_paths(),
-                         *out.mounted(recipe)],
+            "file_dep": [out.wasm, out.build_info, out.cwasm, out.aot_info, *snapshot_outputs(recipe, out), out.report,
+                         *recipe.file_paths(), *out.mounted(recipe)],
             "targets": [image_dir(project.images_dir, recipe) / MANIFEST],
         }
 

@@ -269,17 +269,20 @@ def run_suite(program: Program, suite_dir: Path, extension: str, canary: bytes |
             mark = "ok" if known is None else "ok (its known_difference for this image is no longer needed)"
         else:
             mark = "FAIL" if known is None else f"known difference: {known}"
-        print(f"[verify {program.name}] {suite_dir.parent.name}/{suite_dir.name}/{case.name}: {mark}",
+        print(f"[verify {program.name}{' snapshot' if program.snapshot else ''}] "
+              f"{suite_dir.parent.name}/{suite_dir.name}/{case.name}: {mark}",
               file=sys.stderr, flush=True)
     return report
 
 
 def verify(program: Program, cwasm_sha256: str, conformance_dir: Path, suites: tuple[str, ...], extension: str,
-           report_path: Path, canary: bytes, executors: dict[str, bytes] | None = None) -> dict[str, Any]:
+           report_path: Path, canary: bytes, executors: dict[str, bytes] | None = None,
+           snapshot: tuple[Program, str] | None = None) -> dict[str, Any]:
     """Run all suites, write the report, and raise if anything failed.
 
     The report names the .cwasm it proved (`cwasm_sha256`), so the image stage can refuse
-    to pair it with any other.
+    to pair it with any other. With `snapshot` (its Program and .cwasm sha256) every suite
+    also runs against the snapshot, reported under "snapshot".
 
     Suites under `hostile/` also run `canary` (a script that must succeed) after each case;
     suites under `protocol/` and `wikifunctions/` send their requests to the executor of
@@ -292,17 +295,23 @@ def verify(program: Program, cwasm_sha256: str, conformance_dir: Path, suites: t
         if protocol and protocol not in executors:
             raise PipelineError(f"{program.name}: suite {name} needs the {protocol} protocol's executor "
                                 f"(run.protocols in the recipe)")
-    reports = {name: run_suite(program, conformance_dir / name, extension,
-                               canary if name.startswith("hostile/") else None,
-                               executors.get(protocols[name]) if protocols[name] else None,
-                               protocols[name] or "call")
-               for name in suites}
-    summary = {key: sum(len(r[key]) for r in reports.values()) for key in ("passed", "failed", "expected_failures")}
-    report = {"image": program.name, "cwasm_sha256": cwasm_sha256, "summary": summary, "suites": reports}
+
+    def run_all(subject: Program, sha256: str) -> dict[str, Any]:
+        reports = {name: run_suite(subject, conformance_dir / name, extension,
+                                   canary if name.startswith("hostile/") else None,
+                                   executors.get(protocols[name]) if protocols[name] else None,
+                                   protocols[name] or "call")
+                   for name in suites}
+        summary = {key: sum(len(r[key]) for r in reports.values()) for key in ("passed", "failed", "expected_failures")}
+        return {"cwasm_sha256": sha256, "summary": summary, "suites": reports}
+
+    report = {"image": program.name, **run_all(program, cwasm_sha256)}
+    if snapshot is not None:
+        report["snapshot"] = run_all(*snapshot)
     files.write_json(report_path, report)
-    if summary["failed"]:
-        failures = "\n  ".join(f"{suite}/{name}: {why}" for suite, r in reports.items()
-                               for name, why in r["failed"].items())
-        raise PipelineError(f"{program.name}: {summary['failed']} conformance case(s) failed "
-                            f"(report: {report_path}):\n  {failures}")
+    failures = [f"{where}{suite}/{name}: {why}" for where, part in (("", report), ("snapshot: ", report.get("snapshot")))
+                if part for suite, r in part["suites"].items() for name, why in r["failed"].items()]
+    if failures:
+        raise PipelineError(f"{program.name}: {len(failures)} conformance case(s) failed "
+                            f"(report: {report_path}):\n  " + "\n  ".join(failures))
     return report

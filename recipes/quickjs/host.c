@@ -13,15 +13,25 @@
  * rest of stdin as a string, host.writeStdout(s) / host.writeStderr(s) write
  * a string verbatim, host.exit(code) ends the program.
  *
+ * Math.random is reseeded from WASI random_get before each script.
+ *
+ * The same objects also link as a reactor (the snapshot build): wasmimage_init()
+ * creates the runtime, context and globals and is run once at image build time,
+ * then the memory is snapshotted (wasmimage/snapshot.py); each call then gets a
+ * fresh copy of that memory and runs one script with wasmimage_alloc() and
+ * wasmimage_run(). wasmimage_init() uses no argv, environment or file.
+ *
  * An uncaught exception or unhandled promise rejection prints the error and
  * its stack to stderr and exits with 1. A failed write to stdout or stderr
  * (the sandbox's output cap) exits with 3, so a runaway printer stops. An
  * allocation the sandbox's memory cap refuses exits with 4 at once, so a
  * script cannot catch "out of memory" and keep going.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "quickjs.h"
 
@@ -53,9 +63,65 @@ struct rejection {
 static struct rejection *unhandled;
 static int unhandled_count, unhandled_capacity;
 
+/*
+ * A snapshot call's output (wasmimage_run): kept in this memory, up to caps its caller
+ * sets, where the caller reads it (and trusts only up to its own caps). The command has
+ * none and writes to WASI stdout and stderr instead.
+ */
+struct capture {
+    char *data;
+    uint32_t len, cap, truncated;
+};
+static struct capture *captured; /* [0] stdout, [1] stderr, or NULL */
+static size_t captured_room[2];
+static int out_of_memory_now;
+
+static void append_or_exit(struct capture *out, size_t *room, const char *bytes, size_t len)
+{
+    size_t kept = len < out->cap - out->len ? len : out->cap - out->len;
+    if (out->len + kept > *room && !out_of_memory_now) {
+        size_t grown = *room ? *room : 256;
+        while (grown < out->len + kept)
+            grown *= 2;
+        if (grown > out->cap)
+            grown = out->cap;
+        char *bigger = realloc(out->data, grown);
+        if (bigger) {
+            out->data = bigger;
+            *room = grown;
+        }
+    }
+    if (kept > *room - out->len) /* out of memory: keep what fits */
+        kept = *room - out->len;
+    memcpy(out->data + out->len, bytes, kept);
+    out->len += kept;
+    if (kept < len && !out_of_memory_now) {
+        if (out->len < out->cap)
+            exit(EXIT_OUT_OF_MEMORY);
+        out->truncated = 1;
+        exit(EXIT_OUTPUT_FAILED);
+    }
+}
+
+static void write_or_exit(FILE *stream, const char *bytes, size_t len)
+{
+    if (captured) {
+        int index = stream == stderr;
+        append_or_exit(&captured[index], &captured_room[index], bytes, len);
+    } else if (fwrite(bytes, 1, len, stream) != len || fflush(stream) != 0) {
+        exit(EXIT_OUTPUT_FAILED);
+    }
+}
+
+static void write_text(FILE *stream, const char *text)
+{
+    write_or_exit(stream, text, strlen(text));
+}
+
 static void out_of_memory(void)
 {
-    fputs("qjs-host: out of memory\n", stderr);
+    out_of_memory_now = 1; /* the message goes out only as far as it fits without allocating */
+    write_text(stderr, "qjs-host: out of memory\n");
     exit(EXIT_OUT_OF_MEMORY);
 }
 
@@ -100,12 +166,6 @@ static size_t usable_size(const void *ptr)
 static const JSMallocFunctions checked_allocator = {
     checked_calloc, checked_malloc, plain_free, checked_realloc, usable_size,
 };
-
-static void write_or_exit(FILE *stream, const char *bytes, size_t len)
-{
-    if (fwrite(bytes, 1, len, stream) != len || fflush(stream) != 0)
-        exit(EXIT_OUTPUT_FAILED);
-}
 
 static char *read_all(FILE *stream, size_t *len_out)
 {
@@ -199,6 +259,30 @@ static JSValue js_exit(JSContext *ctx, JSValueConst this_val, int argc, JSValueC
     exit(code);
 }
 
+/*
+ * Math.random: QuickJS's own xorshift64*, but with a state this host reseeds from
+ * WASI random_get before each script. The engine seeds its state once, from the
+ * clock, when the context is created: in a snapshot that would be the same for
+ * every call.
+ */
+static uint64_t random_state;
+
+static void reseed_random(void)
+{
+    if (getentropy(&random_state, sizeof random_state) != 0 || random_state == 0)
+        random_state = 0x9e3779b97f4a7c15u;
+}
+
+static JSValue js_math_random(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv)
+{
+    random_state ^= random_state >> 12;
+    random_state ^= random_state << 25;
+    random_state ^= random_state >> 27;
+    uint64_t bits = random_state * 0x2545F4914F6CDD1Du;
+    union { uint64_t u; double d; } one_to_two = {((uint64_t)0x3ff << 52) | (bits >> 12)};
+    return JS_NewFloat64(ctx, one_to_two.d - 1.0);
+}
+
 static void set_function(JSContext *ctx, JSValue obj, const char *name, JSCFunction *fn, int length)
 {
     JS_SetPropertyStr(ctx, obj, name, JS_NewCFunction(ctx, fn, name, length));
@@ -221,6 +305,10 @@ static void define_globals(JSContext *ctx)
     set_function(ctx, host, "exit", js_exit, 1);
     JS_SetPropertyStr(ctx, global, "console", console);
     JS_SetPropertyStr(ctx, global, "host", host);
+    JSValue math = JS_GetPropertyStr(ctx, global, "Math");
+    JS_DefinePropertyValueStr(ctx, math, "random", JS_NewCFunction(ctx, js_math_random, "random", 0),
+                              JS_PROP_WRITABLE | JS_PROP_CONFIGURABLE);
+    JS_FreeValue(ctx, math);
     JS_FreeValue(ctx, global);
 }
 
@@ -228,14 +316,16 @@ static void define_globals(JSContext *ctx)
 static void report_error(JSContext *ctx, JSValueConst error)
 {
     const char *text = JS_ToCString(ctx, error);
-    fprintf(stderr, "Uncaught %s\n", text ? text : "(unprintable exception)");
+    write_text(stderr, "Uncaught ");
+    write_text(stderr, text ? text : "(unprintable exception)");
+    write_text(stderr, "\n");
     JS_FreeCString(ctx, text);
     if (JS_IsError(error)) {
         JSValue stack = JS_GetPropertyStr(ctx, error, "stack");
         if (!JS_IsUndefined(stack)) {
             const char *trace = JS_ToCString(ctx, stack);
             if (trace)
-                fputs(trace, stderr);
+                write_text(stderr, trace);
             JS_FreeCString(ctx, trace);
         }
         JS_FreeValue(ctx, stack);
@@ -277,7 +367,7 @@ static void track_rejection(JSContext *ctx, JSValueConst promise, JSValueConst r
 static int report_unhandled_rejections(JSContext *ctx)
 {
     for (int i = 0; i < unhandled_count; i++) {
-        fputs("Unhandled promise rejection: ", stderr);
+        write_text(stderr, "Unhandled promise rejection: ");
         report_error(ctx, unhandled[i].reason);
     }
     return unhandled_count;
@@ -297,6 +387,87 @@ static int drain_jobs(JSRuntime *rt)
     return 0;
 }
 
+static JSRuntime *runtime;
+static JSContext *context;
+
+/* The runtime, context and globals: no argv, environment or file involved (snapshot-safe). */
+void wasmimage_init(void)
+{
+    runtime = JS_NewRuntime2(&checked_allocator, NULL);
+    JS_SetMaxStackSize(runtime, JS_STACK_BYTES);
+    JS_SetHostPromiseRejectionTracker(runtime, track_rejection, NULL);
+    context = JS_NewContext(runtime);
+    define_globals(context);
+}
+
+/* Room for a call's arguments, for the snapshot's caller to fill; 0 when memory is short. */
+void *wasmimage_alloc(size_t size)
+{
+    return malloc(size);
+}
+
+/* Reports what a script's evaluation left (an exception, failed jobs, rejections); returns the exit code. */
+static int finish(JSValue result)
+{
+    int exit_code = 0;
+    if (JS_IsException(result)) {
+        report_pending_exception(context);
+        exit_code = EXIT_UNCAUGHT;
+    } else if (drain_jobs(runtime) < 0 || report_unhandled_rejections(context) > 0) {
+        exit_code = EXIT_UNCAUGHT;
+    }
+    JS_FreeValue(context, result);
+    fflush(stdout);
+    fflush(stderr);
+    /* The instance ends here; freeing the runtime would only cost time. */
+    return exit_code;
+}
+
+/* Runs one script (source[source_len] must be 0) as `filename`, then its promise jobs; returns the exit code. */
+static int run_script(const char *filename, const char *source, size_t source_len)
+{
+    reseed_random();
+    return finish(JS_Eval(context, source, source_len, filename, JS_EVAL_TYPE_GLOBAL));
+}
+
+/*
+ * The snapshot's call. `call` (from wasmimage_alloc) holds two struct capture (stdout,
+ * stderr: the caller sets each cap, the rest 0), the file name, a NUL, the source, a NUL.
+ * Output goes into the captures, which stay readable after the call ends in any way.
+ */
+int wasmimage_run(char *call, size_t filename_len, size_t source_len)
+{
+    captured = (struct capture *)call;
+    const char *filename = call + 2 * sizeof(struct capture);
+    return run_script(filename, filename + filename_len + 1, source_len);
+}
+
+/*
+ * A script compiled once at build time (the image's executor): wasmimage_preload compiles
+ * it, laid out like a wasmimage_run call, after wasmimage_init; wasmimage_run_preloaded
+ * runs it, with `call` holding only the two captures. Returns 1 if it does not compile.
+ */
+static JSValue preloaded;
+static int has_preloaded;
+
+int wasmimage_preload(char *call, size_t filename_len, size_t source_len)
+{
+    const char *filename = call + 2 * sizeof(struct capture);
+    preloaded = JS_Eval(context, filename + filename_len + 1, source_len, filename,
+                        JS_EVAL_TYPE_GLOBAL | JS_EVAL_FLAG_COMPILE_ONLY);
+    has_preloaded = !JS_IsException(preloaded);
+    return !has_preloaded;
+}
+
+int wasmimage_run_preloaded(char *call)
+{
+    captured = (struct capture *)call;
+    if (!has_preloaded)
+        return EXIT_USAGE;
+    reseed_random();
+    return finish(JS_EvalFunction(context, preloaded)); /* once per instance: it takes the function */
+}
+
 int main(int argc, char **argv)
 {
     const char *path = argc > 1 ? argv[1] : "-";
@@ -313,25 +484,6 @@ int main(int argc, char **argv)
         fputs("qjs-host: out of memory reading the script\n", stderr);
         return EXIT_USAGE;
     }
-
-    JSRuntime *rt = JS_NewRuntime2(&checked_allocator, NULL);
-    JS_SetMaxStackSize(rt, JS_STACK_BYTES);
-    JS_SetHostPromiseRejectionTracker(rt, track_rejection, NULL);
-    JSContext *ctx = JS_NewContext(rt);
-    define_globals(ctx);
-
-    int exit_code = 0;
-    JSValue result = JS_Eval(ctx, source, source_len, strcmp(path, "-") ? path : "<stdin>",
-                             JS_EVAL_TYPE_GLOBAL);
-    free(source);
-    if (JS_IsException(result)) {
-        report_pending_exception(ctx);
-        exit_code = EXIT_UNCAUGHT;
-    } else if (drain_jobs(rt) < 0 || report_unhandled_rejections(ctx) > 0) {
-        exit_code = EXIT_UNCAUGHT;
-    }
-    JS_FreeValue(ctx, result);
-    fflush(stdout);
-    /* The process ends here; freeing the runtime would only cost time. */
-    return exit_code;
+    wasmimage_init();
+    return run_script(strcmp(path, "-") ? path : "<stdin>", source, source_len);
 }

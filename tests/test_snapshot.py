@@ -1,0 +1,142 @@
+"""The snapshot stage (wasmimage/snapshot.py) and calls through a snapshot.
+
+The sandbox contract itself (deadlines, memory and output caps, isolation) is tested on
+both of the image's paths by test_runner.py; here: the stage is reproducible, init cannot
+depend on the build machine, every call starts from the snapshot (no state or random
+sequence carried over), and the image records and uses it.
+"""
+
+import json
+import shutil
+
+import pytest
+import wasmtime
+
+from conftest import ROOT
+
+from wasmimage.errors import PipelineError
+from wasmimage.image import open_image
+from wasmimage.project import Project
+from wasmimage.protocol import call_program
+from wasmimage.runner import Limits, load_program, run_program
+from wasmimage.snapshot import ALLOC, INIT, RUN, parse, snapshot
+
+
+@pytest.fixture(scope="session")
+def image(quickjs_image):
+    return open_image(quickjs_image)
+
+
+@pytest.fixture(scope="session")
+def program(image):
+    return load_program(image)
+
+
+@pytest.fixture(scope="session")
+def reactor(quickjs_image):
+    return Project(ROOT).stage_outputs(Project(ROOT).recipe("quickjs")).reactor
+
+
+def test_the_image_records_its_snapshot_and_the_runner_uses_it(image, program):
+    assert image.has("snapshot") and image.has("snapshot_wasm")
+    assert image.manifest["snapshot"]["abi"] == 1
+    assert program.snapshot and not load_program(image, snapshot=False).snapshot
+    report = json.loads(image.file("report").read_text())
+    assert report["snapshot"]["cwasm_sha256"] == image.sha256("snapshot")
+    assert report["snapshot"]["summary"]["failed"] == 0 and report["snapshot"]["summary"]["passed"] > 0
+
+
+def test_snapshot_is_reproducible(reactor):
+    data = reactor.read_bytes()
+    first, second = snapshot(data, "reactor"), snapshot(data, "reactor")
+    assert first == second
+    assert first != data and len(parse(first, "snapshot").exports) < len(parse(data, "reactor").exports)
+    exported = {name for name, _, _ in parse(first, "snapshot").exports}
+    assert INIT not in exported and "_initialize" not in exported and {ALLOC, RUN} <= exported
+    preloaded = snapshot(data, "reactor", ("/script/main.js", b"print(1)"))
+    assert preloaded == snapshot(data, "reactor", ("/script/main.js", b"print(1)")) and preloaded != first
+
+
+def test_math_random_differs_between_calls(program):
+    draws = {run_program(program, b"print(Math.random())").stdout for _ in range(5)}
+    assert len(draws) == 5, draws
+
+
+def test_a_call_starts_from_the_snapshot_not_the_last_call(program):
+    first = run_program(program, b'globalThis.kept = 1; Math.max = () => 0; Object.prototype.x = 1; print("set")')
+    assert first.stdout == b"set\n"
+    second = run_program(program, b"print(typeof kept, Math.max(1, 2), ({}).x)")
+    assert second.stdout == b"undefined 2 undefined\n"
+
+
+def test_output_is_read_back_after_a_timeout(program):
+    result = run_program(program, b'print("before"); for (;;) {}', limits=Limits(timeout=0.5))
+    assert result.outcome == "timeout" and result.stdout == b"before\n"
+
+
+def test_a_memory_limit_below_the_snapshot_is_a_memory_limit(program):
+    result = run_program(program, b'print("hi")', limits=Limits(memory_bytes=64 * 1024))
+    assert result.outcome == "memory_limit", result.reason
+
+
+def test_protocol_call_through_the_snapshot(image, program):
+    executor = image.file("executor").read_bytes()
+    assert image.manifest["snapshot"]["preloaded_sha256"] == image.sha256("executor") == program.preloaded_sha256
+    request = {"function": "function f(x) { print('log'); return x + Math.random() * 0; }", "name": "f", "args": [2]}
+    assert call_program(program, executor, request) == {"result": 2, "logs": ["log"]}
+    # Any other script is parsed as usual, even one that differs from the executor by a comment
+    assert call_program(program, executor + b"\n// edited\n", request) == {"result": 2, "logs": ["log"]}
+    failing = {"function": "function g() { null.x }", "name": "g", "args": []}
+    assert call_program(program, executor, failing)["error"]["type"] == "TypeError"
+
+
+def test_a_preloaded_script_that_does_not_compile_fails_the_stage(reactor):
+    with pytest.raises(PipelineError, match="does not compile"):
+        snapshot(reactor.read_bytes(), "reactor", ("/script/main.js", b"function ("))
+
+
+def _reactor(init_body: str) -> bytes:
+    return wasmtime.wat2wasm(f"""(module
+      (import "wasi_snapshot_preview1" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))
+      (import "wasi_snapshot_preview1" "clock_time_get" (func $clock (param i32 i64 i32) (result i32)))
+      (memory (export "memory") 1)
+      (global $state (mut i32) (i32.const 0))
+      (func (export "{INIT}") {init_body})
+      (func (export "{ALLOC}") (param i32) (result i32) (i32.const 1024))
+      (func (export "{RUN}") (param i32 i32 i32) (result i32) (global.get $state)))""")
+
+
+def test_init_state_lands_in_data_and_globals():
+    made = snapshot(_reactor("(i32.store (i32.const 4096) (i32.const 0x2a)) (global.set $state (i32.const 7))"
+                             "(drop (call $clock (i32.const 0) (i64.const 0) (i32.const 64)))"), "tiny")
+    store = wasmtime.Store()
+    linker = wasmtime.Linker(store.engine)
+    linker.define_wasi()
+    store.set_wasi(wasmtime.WasiConfig())
+    exports = linker.instantiate(store, wasmtime.Module(store.engine, made)).exports(store)
+    assert exports[RUN](store, 0, 0, 0) == 7
+    assert exports["memory"].read(store, 4096, 4097) == b"\x2a"
+
+
+def test_init_may_not_write_output():
+    with pytest.raises(PipelineError, match="fd_write"):
+        snapshot(_reactor("(drop (call $write (i32.const 1) (i32.const 0) (i32.const 0) (i32.const 0)))"), "tiny")
+
+
+def test_a_reactor_without_the_abi_is_refused():
+    module = wasmtime.wat2wasm('(module (memory (export "memory") 1) (func (export "wasmimage_init")))')
+    with pytest.raises(PipelineError, match="wasmimage_alloc"):
+        snapshot(module, "bare.wasm")
+
+
+def test_an_untrusted_snapshot_cwasm_is_replaced_by_its_wasm_compiled_here(quickjs_image, tmp_path, monkeypatch,
+                                                                            capfd):
+    """Native code from elsewhere is never loaded (native.py): the snapshot .wasm is compiled instead."""
+    from wasmimage import native
+
+    copy = tmp_path / "image"
+    shutil.copytree(quickjs_image, copy)
+    monkeypatch.setenv(native.STORE_ENV, str(tmp_path / "native"))  # nothing is trusted here
+    untrusted = load_program(open_image(copy))
+    assert untrusted.snapshot and "compiling its .wasm here" in capfd.readouterr().err
+    assert run_program(untrusted, b'print("hi")').stdout == b"hi\n"
