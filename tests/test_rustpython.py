@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, copy_project, doit
+from conftest import SOURCE_CACHE, ROOT, copy_project, doit
 from wasmimage.runner import Limits, run
 
 pytestmark = pytest.mark.slow
@@ -67,7 +67,8 @@ def test_another_directory_builds_identical_bytes(rustpython_image: Path, tmp_pa
     """A second clean compile (its own artifact cache) in another directory gives the same bytes."""
     project = copy_project(tmp_path / "elsewhere" / "rustpython")
     doit(project, "build:rustpython", env={"WASMIMAGE_ARTIFACT_CACHE": str(tmp_path / "artifacts"),
-                                           "WASMIMAGE_CACHE_REGISTRY": ""})
+                                           "WASMIMAGE_CACHE_REGISTRY": "",
+                                           "WASMIMAGE_CACHE_DIR": str(SOURCE_CACHE)})
     second = project / "artifacts" / "images" / "rustpython" / TAG
     for name in ("rustpython.wasm", "rustpython.cwasm", "image.json"):
         assert sha256(rustpython_image / name) == sha256(second / name), name
