@@ -1,4 +1,4 @@
-"""`python -m benchmarks [--quick] [--only NAME] [--output FILE] [--image DIR] [--python-images DIR]`.
+"""`python -m benchmarks [--quick] [--only NAME] [--output FILE] [--image DIR] [--python-images DIR] [--native-rustpython]`.
 
 Runs every measurement (or only the one named), prints the results table and the goals, and
 writes FILE (default docs/benchmarks.md; with --only, build/bench/NAME.md, so a partial run
@@ -47,6 +47,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--image", type=Path, help="image directory (default: the quickjs recipe's image)")
     parser.add_argument("--python-images", type=Path, metavar="DIR",
                         help="where the Python images are, as DIR/<recipe>/<tag>/ (default: artifacts/images)")
+    parser.add_argument("--native-rustpython", action="store_true",
+                        help="build native RustPython for the python section if not built yet (about 15 CPU-minutes)")
     args = parser.parse_args(argv)
     if args.output is None:
         args.output = ROOT / "build" / "bench" / f"{args.only}.md" if args.only else ROOT / "docs" / "benchmarks.md"
@@ -69,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     settings = Settings.quick_run() if args.quick else Settings.full()
     ctx = Context(ROOT, settings, args.image.resolve() if args.image else None,
-                  args.python_images.resolve() if args.python_images else None)
+                  args.python_images.resolve() if args.python_images else None, args.native_rustpython)
     load_at_start = load_average()
     results = run_all(ctx, args.only)
 

@@ -1,9 +1,11 @@
-"""The native references for the Python images: CPython 3.13 built from the cpython recipe's pinned tarball.
+"""The native references for the Python images, each built once into build/bench/ and reused while its key holds.
 
-Configured like the recipe's own native build Python (no ensurepip, no test modules, the
-compiler's default optimisation, the same as the wasm side's), built into
-build/bench/native-cpython/<key>/ and reused while the key (tarball, configure arguments,
-compiler) is unchanged. A native RustPython is not built here: see NATIVE_RUSTPYTHON.
+CPython 3.13 from the cpython recipe's pinned tarball, configured like the recipe's own
+native build Python (no ensurepip, no test modules, the compiler's default optimisation, the
+same as the wasm side's); key: tarball, configure arguments, compiler.
+RustPython from the rustpython recipe's pinned crate and vendored crates, `cargo build
+--release` for the host with the image's features (about 15 CPU-minutes); key: both
+archives, features, rustc.
 """
 
 from __future__ import annotations
@@ -15,26 +17,20 @@ import subprocess
 import sys
 from pathlib import Path
 
+from wasmimage import cargo
 from wasmimage.fetch import fetch, unpack
 from wasmimage.recipe import Recipe
 
 from benchmarks.native import CC, compiler_version
 
 CONFIGURE = ("--without-ensurepip", "--disable-test-modules", f"CC={CC}")
-# Why the RustPython row has no native baseline (a host `cargo build --release` of the same
-# vendored crates costs about 15 CPU-minutes; not wired up yet).
-NATIVE_RUSTPYTHON = "host cargo build --release of the same vendored crates (~15 CPU-minutes) is not wired up yet"
-
-
-def native_cpython_key(recipe: Recipe) -> str:
-    h = hashlib.sha256()
-    for part in (recipe.sources[0].sha256 or "", " ".join(CONFIGURE), compiler_version()):
-        h.update(part.encode() + b"\0")
-    return h.hexdigest()[:16]
+CARGO = "/usr/bin/cargo"
+RUSTPYTHON_FEATURES = "freeze-stdlib,stdlib,stdio,importlib,host_env"  # the recipe's
 
 
 def native_cpython_path(recipe: Recipe, scratch: Path) -> Path:
-    return scratch / "native-cpython" / native_cpython_key(recipe) / "build" / "python"
+    key = _key(recipe.sources[0].sha256 or "", " ".join(CONFIGURE), compiler_version())
+    return scratch / "native-cpython" / key / "build" / "python"
 
 
 def build_native_cpython(recipe: Recipe, fetch_settings, scratch: Path) -> Path:
@@ -57,7 +53,46 @@ def build_native_cpython(recipe: Recipe, fetch_settings, scratch: Path) -> Path:
     return binary
 
 
+def _key(*parts: str) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(part.encode() + b"\0")
+    return h.hexdigest()[:16]
+
+
+def native_rustpython_path(recipe: Recipe, scratch: Path) -> Path:
+    rustc = subprocess.run(["rustc", "--version"], capture_output=True, text=True, check=False).stdout.strip()
+    key = _key(*(s.sha256 or "" for s in recipe.sources), RUSTPYTHON_FEATURES, rustc)
+    return scratch / "native-rustpython" / key / "rustpython"
+
+
+def build_native_rustpython(recipe: Recipe, fetch_settings, scratch: Path) -> Path:
+    """The native rustpython binary, from the recipe's crate and its vendored dependencies, offline."""
+    binary = native_rustpython_path(recipe, scratch)
+    if binary.is_file():
+        return binary
+    work = binary.parent
+    crate, vendored = (next(s for s in recipe.sources if s.kind == kind) for kind in ("crate", "cargo-vendor"))
+    for source in (crate, vendored):
+        (work / "src").mkdir(parents=True, exist_ok=True)
+        unpack(source, fetch(source, fetch_settings), work / "src" / source.name)
+    lock = work / "src" / crate.name / "Cargo.lock"
+    config = work / "src" / vendored.name / "config.toml"
+    config.write_text(cargo.source_config(cargo.parse_lock(lock.read_text(), str(lock)),
+                                          work / "src" / vendored.name / cargo.TOP))
+    print(f"[bench] building native RustPython {recipe.version} in {work} (about 15 CPU-minutes)", file=sys.stderr,
+          flush=True)
+    _run([CARGO, "build", "--config", str(config), "--release", "--locked", "--offline", f"-j{os.cpu_count() or 1}",
+          "--manifest-path", str(work / "src" / crate.name / "Cargo.toml"), "--target-dir", str(work / "target"),
+          "--no-default-features", "--features", RUSTPYTHON_FEATURES, "--bin", "rustpython"], work)
+    partial = work / "rustpython.partial"
+    shutil.copyfile(work / "target" / "release" / "rustpython", partial)
+    partial.chmod(0o755)
+    partial.replace(binary)
+    return binary
+
+
 def _run(command: list[str], cwd: Path) -> None:
     result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False)
     if result.returncode != 0:
-        raise RuntimeError(f"native CPython build failed: {' '.join(command)}\n{result.stderr[-2000:]}")
+        raise RuntimeError(f"native build failed: {' '.join(command)}\n{result.stderr[-2000:]}")

@@ -20,7 +20,8 @@ from wasmimage.image import Image, image_dir, open_image
 from wasmimage.runner import load_program, program_from_run, run_program
 
 from benchmarks.context import HELLO, Context
-from benchmarks.native_python import NATIVE_RUSTPYTHON, build_native_cpython, native_cpython_path
+from benchmarks.native_python import (build_native_cpython, build_native_rustpython, native_cpython_path,
+                                      native_rustpython_path)
 from benchmarks.pyworkloads import PY_WORKLOADS
 from benchmarks.results import Row, Section
 from benchmarks.stats import Stat, fmt_seconds, geomean, measure
@@ -30,6 +31,7 @@ from benchmarks.warm import throughputs
 SECTION = "python"
 LANGUAGES = ("rustpython", "cpython")
 NATIVE = "native CPython 3.13"
+NATIVE_RUSTPYTHON = "native RustPython 0.6.0"
 JIT_REPS = 3  # a JIT compile of a Python interpreter takes 7–35 s
 
 
@@ -93,17 +95,26 @@ def warm_rows(ctx: Context, image: Image) -> list[Row]:
                 Stat.of([result.latency.quantile(0.5)]))]
 
 
-def steady_rows(ctx: Context, image: Image, native: Side | None, why_not: str) -> list[Row]:
+def steady_rows(ctx: Context, image: Image, native: Side | None, why_not: str,
+                 own_native: Side | None = None) -> list[Row]:
+    """The workloads in the image vs native CPython; with `own_native`, also vs that native build of the image's own interpreter."""
     name = image.name
     if native is None:
         return [Row(f"py.{name}.steady.{w.name}", SECTION, f"{name}: {w.label(ctx.settings.quick)}", why_not)
                 for w in PY_WORKLOADS]
     side = runner_side(f"{name} image", load_program(image))
     try:
-        timings = run_matrix(ctx, [native, side], PY_WORKLOADS)
+        timings = run_matrix(ctx, [native, side, *([own_native] if own_native else [])], PY_WORKLOADS)
     except RuntimeError as exc:  # a disagreement or a failed run is this image's result, not the end of the run
         return [Row(f"py.{name}.steady", SECTION, f"{name}: steady state", "failed", note=str(exc)[:300])]
-    return _steady_table(ctx, timings, name, side.name, native.name)
+    rows = _steady_table(ctx, timings, name, side.name, native.name)
+    if own_native:
+        mean = timings.geomean(side.name, own_native.name)
+        detail = ", ".join(f"{w} {r:.2f}" for w, r in timings.ratios(side.name, own_native.name).items())
+        rows.append(Row(f"py.{name}.native", SECTION, f"{name}: geometric mean of the ratios vs {own_native.name}",
+                        Stat.of([mean]), unit="x", ratio=mean, ratio_label="× native",
+                        note=f"{detail}; CPU time: {timings.geomean(side.name, own_native.name, 'cpu'):.2f}×"))
+    return rows
 
 
 def _steady_table(ctx: Context, timings: Timings, name: str, image: str, native: str) -> list[Row]:
@@ -130,6 +141,19 @@ def native_cpython(ctx: Context) -> tuple[Side | None, str]:
     return native_side(binary, ctx.scratch, NATIVE, "workload.py"), ""
 
 
+def native_rustpython(ctx: Context) -> tuple[Side | None, str]:
+    """Native RustPython, or why there is none: --quick never builds it, nor (about 15 CPU-minutes) does a
+    full run unless --native-rustpython asks for it."""
+    recipe = ctx.project.recipe("rustpython")
+    if not native_rustpython_path(recipe, ctx.scratch).is_file() and (ctx.settings.quick or not ctx.native_rustpython):
+        return None, "not built (about 15 CPU-minutes): run with --native-rustpython once, then it is reused"
+    try:
+        binary = build_native_rustpython(recipe, ctx.project.fetch_settings, ctx.scratch)
+    except RuntimeError as exc:
+        return None, f"its build failed: {str(exc).splitlines()[0][:200]}"
+    return native_side(binary, ctx.scratch, NATIVE_RUSTPYTHON, "workload.py"), ""
+
+
 def python_images(ctx: Context) -> Section:
     section = Section()
     images = {}
@@ -144,10 +168,11 @@ def python_images(ctx: Context) -> Section:
         _log(f"{name}: sizes, cold start, warm call")
         section.rows += size_rows(image) + cold_rows(ctx, image) + warm_rows(ctx, image)
         _log(f"{name}: steady state")
-        section.rows += steady_rows(ctx, image, native, why_not)
-        if name == "rustpython":
-            section.rows.append(Row("py.rustpython.native", SECTION, "rustpython: steady state vs a native RustPython",
-                                    "not measured", note=NATIVE_RUSTPYTHON))
+        own, own_why_not = native_rustpython(ctx) if name == "rustpython" and native else (None, why_not)
+        section.rows += steady_rows(ctx, image, native, why_not, own)
+        if name == "rustpython" and own is None:
+            section.rows.append(Row("py.rustpython.native", SECTION, f"rustpython: steady state vs {NATIVE_RUSTPYTHON}",
+                                    "not measured", note=own_why_not))
     section.rows.append(Row("py.snapshot", SECTION, "Python images: snapshot vs no snapshot (issue 15 goal)",
                             "not measured", note="no Python image has a snapshot yet"))
     return section

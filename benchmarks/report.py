@@ -86,7 +86,9 @@ METHOD = """\
   repetitions. Steady state runs `benchmarks/pyworkloads.py` (timed in-script with
   `time.perf_counter`) through the runner and in a native CPython 3.13 configured like the
   cpython recipe's build Python, from the same tarball, interleaved; results must agree. Both
-  images are compared with native CPython; a native RustPython is not measured yet.
+  images are compared with native CPython; the rustpython image also with a native RustPython
+  (`cargo build --release` of the recipe's crate and vendored crates, same features) once
+  `--native-rustpython` has built it.
 """
 
 
