@@ -24,7 +24,7 @@ from wasmimage.recipe import Recipe
 from benchmarks.native import CC, compiler_version
 
 CONFIGURE = ("--without-ensurepip", "--disable-test-modules", f"CC={CC}")
-CARGO = "/usr/bin/cargo"
+CARGO, RUSTC = "/usr/bin/cargo", "/usr/bin/rustc"  # Debian's 1.96: the pinned crates need it (rustup's 1.95 is older)
 RUSTPYTHON_FEATURES = "freeze-stdlib,stdlib,stdio,importlib,host_env"  # the recipe's
 
 
@@ -61,7 +61,7 @@ def _key(*parts: str) -> str:
 
 
 def native_rustpython_path(recipe: Recipe, scratch: Path) -> Path:
-    rustc = subprocess.run(["rustc", "--version"], capture_output=True, text=True, check=False).stdout.strip()
+    rustc = subprocess.run([RUSTC, "--version"], capture_output=True, text=True, check=False).stdout.strip()
     key = _key(*(s.sha256 or "" for s in recipe.sources), RUSTPYTHON_FEATURES, rustc)
     return scratch / "native-rustpython" / key / "rustpython"
 
@@ -75,7 +75,8 @@ def build_native_rustpython(recipe: Recipe, fetch_settings, scratch: Path) -> Pa
     crate, vendored = (next(s for s in recipe.sources if s.kind == kind) for kind in ("crate", "cargo-vendor"))
     for source in (crate, vendored):
         (work / "src").mkdir(parents=True, exist_ok=True)
-        unpack(source, fetch(source, fetch_settings), work / "src" / source.name)
+        if not (work / "src" / source.name).is_dir():  # unpack moves a complete tree in, or nothing
+            unpack(source, fetch(source, fetch_settings), work / "src" / source.name)
     lock = work / "src" / crate.name / "Cargo.lock"
     config = work / "src" / vendored.name / "config.toml"
     config.write_text(cargo.source_config(cargo.parse_lock(lock.read_text(), str(lock)),
@@ -84,7 +85,8 @@ def build_native_rustpython(recipe: Recipe, fetch_settings, scratch: Path) -> Pa
           flush=True)
     _run([CARGO, "build", "--config", str(config), "--release", "--locked", "--offline", f"-j{os.cpu_count() or 1}",
           "--manifest-path", str(work / "src" / crate.name / "Cargo.toml"), "--target-dir", str(work / "target"),
-          "--no-default-features", "--features", RUSTPYTHON_FEATURES, "--bin", "rustpython"], work)
+          "--no-default-features", "--features", RUSTPYTHON_FEATURES, "--bin", "rustpython"], work,
+         {**os.environ, "RUSTC": RUSTC})
     partial = work / "rustpython.partial"
     shutil.copyfile(work / "target" / "release" / "rustpython", partial)
     partial.chmod(0o755)
@@ -92,7 +94,7 @@ def build_native_rustpython(recipe: Recipe, fetch_settings, scratch: Path) -> Pa
     return binary
 
 
-def _run(command: list[str], cwd: Path) -> None:
-    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False)
+def _run(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> None:
+    result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, check=False)
     if result.returncode != 0:
         raise RuntimeError(f"native build failed: {' '.join(command)}\n{result.stderr[-2000:]}")
