@@ -1,7 +1,8 @@
-"""`python -m benchmarks [--quick] [--output FILE] [--image DIR]`: run every measurement.
+"""`python -m benchmarks [--quick] [--only NAME] [--output FILE] [--image DIR] [--python-images DIR] [--native-rustpython]`.
 
-Prints the results table and the goals, and writes FILE (default docs/benchmarks.md)
-with the start-up latency chart beside it (FILE's stem + "-startup.png").
+Runs every measurement (or only the one named), prints the results table and the goals, and
+writes FILE (default docs/benchmarks.md; with --only, build/bench/NAME.md, so a partial run
+never replaces the full report) with the start-up latency chart beside it (FILE's stem + "-startup.png").
 """
 
 from __future__ import annotations
@@ -17,18 +18,20 @@ from benchmarks.coldstart import cold_start
 from benchmarks.context import ROOT, Context, Settings
 from benchmarks.machine import load_average, machine
 from benchmarks.pipeline import pipeline
+from benchmarks.python import python_images
 from benchmarks.results import Section
 from benchmarks.size import size
 from benchmarks.steady import steady_state
 from benchmarks.warm import warm_evaluator
 
-# In this order: the pipeline last, since in --quick it runs doit in this checkout.
+# In this order: the pipeline after the QuickJS measurements, since in --quick it runs doit in this checkout.
 MEASUREMENTS: tuple[tuple[str, Callable[[Context], Section]], ...] = (
     ("size", size),
     ("cold start", cold_start),
     ("steady state", steady_state),
     ("warm evaluator", warm_evaluator),
     ("pipeline", pipeline),
+    ("python", python_images),
 )
 
 
@@ -37,15 +40,26 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true",
                         help="tiny setting for smoke tests: few repetitions, small workloads, no clean build, no levers")
-    parser.add_argument("--output", type=Path, default=ROOT / "docs" / "benchmarks.md",
-                        help="the Markdown report to write (default: docs/benchmarks.md)")
+    parser.add_argument("--only", choices=[name for name, _ in MEASUREMENTS], metavar="NAME",
+                        help="run one measurement: " + ", ".join(repr(name) for name, _ in MEASUREMENTS))
+    parser.add_argument("--output", type=Path,
+                        help="the Markdown report to write (default: docs/benchmarks.md; with --only: build/bench/NAME.md)")
     parser.add_argument("--image", type=Path, help="image directory (default: the quickjs recipe's image)")
-    return parser.parse_args(argv)
+    parser.add_argument("--python-images", type=Path, metavar="DIR",
+                        help="where the Python images are, as DIR/<recipe>/<tag>/ (default: artifacts/images)")
+    parser.add_argument("--native-rustpython", action="store_true",
+                        help="build native RustPython for the python section if not built yet (about 15 CPU-minutes)")
+    args = parser.parse_args(argv)
+    if args.output is None:
+        args.output = ROOT / "build" / "bench" / f"{args.only}.md" if args.only else ROOT / "docs" / "benchmarks.md"
+    return args
 
 
-def run_all(ctx: Context) -> Section:
+def run_all(ctx: Context, only: str | None = None) -> Section:
     results = Section()
     for name, measurement in MEASUREMENTS:
+        if only and name != only:
+            continue
         started = time.monotonic()
         print(f"[bench] {name} ...", file=sys.stderr, flush=True)
         results.extend(measurement(ctx))
@@ -56,15 +70,16 @@ def run_all(ctx: Context) -> Section:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     settings = Settings.quick_run() if args.quick else Settings.full()
-    ctx = Context(ROOT, settings, args.image.resolve() if args.image else None)
+    ctx = Context(ROOT, settings, args.image.resolve() if args.image else None,
+                  args.python_images.resolve() if args.python_images else None, args.native_rustpython)
     load_at_start = load_average()
-    results = run_all(ctx)
+    results = run_all(ctx, args.only)
 
     output = args.output.resolve()
     output.parent.mkdir(parents=True, exist_ok=True)
     chart_path = output.with_name(f"{output.stem}-startup.png")
     chart_problem = report.chart(results.rows, chart_path)
-    command = "python -m benchmarks" + (" --quick" if args.quick else "")
+    command = "python -m benchmarks" + (" --quick" if args.quick else "") + (f" --only {args.only}" if args.only else "")
     output.write_text(report.markdown(results, machine(ROOT, load_at_start), settings, None if chart_problem else chart_path,
                                       chart_problem or "", command))
 

@@ -51,6 +51,8 @@ class Context:
     root: Path
     settings: Settings
     image_path: Path | None = None  # default: the recipe's image under artifacts/images
+    python_images: Path | None = None  # where <recipe>/<tag>/ of the Python images are; default: artifacts/images
+    native_rustpython: bool = False  # build native RustPython (about 15 CPU-minutes) if it is not built yet
 
     @cached_property
     def project(self) -> Project:

@@ -81,6 +81,14 @@ METHOD = """\
   only the named change, AOT-compiled with the named engine config, and run in the same
   interleaved rounds as the image and the native build.
 - **Size** is the image's files, and the image directory as a deterministic tar at `gzip -9`.
+- **Python images** (`py.*` rows) are measured the same way, per image: cold start includes staging
+  the mounted files (digest-checked copies) as the runner's first call does; JIT uses at most 3
+  repetitions. Steady state runs `benchmarks/pyworkloads.py` (timed in-script with
+  `time.perf_counter`) through the runner and in a native CPython 3.13 configured like the
+  cpython recipe's build Python, from the same tarball, interleaved; results must agree. Both
+  images are compared with native CPython; the rustpython image also with a native RustPython
+  (`cargo build --release` of the recipe's crate and vendored crates, same features) once
+  `--native-rustpython` has built it.
 """
 
 
@@ -128,6 +136,8 @@ def chart(rows: list[Row], path: Path) -> str | None:
         return "matplotlib is not installed (pip install matplotlib, or the project's `bench` extra)"
     by_key = {r.key: r for r in rows if isinstance(r.value, Stat)}
     shown = [by_key[k] for k in CHART_ROWS if k in by_key]
+    if not shown:
+        return "this run measured no QuickJS start-up"
     medians = [r.value.median for r in shown]
     low = [r.value.median - r.value.min for r in shown]
     high = [r.value.max - r.value.median for r in shown]

@@ -87,18 +87,18 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def native_side(binary: Path, scratch: Path) -> Side:
+def native_side(binary: Path, scratch: Path, name: str = "native (gcc -O2)", script_name: str = "workload.js") -> Side:
     def run(script: str) -> ScriptResult:
-        path = scratch / "workload.js"
+        path = scratch / script_name
         path.write_text(script)
         before = _children_cpu()
         result = subprocess.run([str(binary), str(path)], capture_output=True, check=False)
         cpu = _children_cpu() - before
         if result.returncode != 0:
             raise RuntimeError(f"native run failed ({result.returncode}): {result.stderr[-500:]!r}")
-        return parse_output(result.stdout, cpu, "native")
+        return parse_output(result.stdout, cpu, name)
 
-    return Side("native (gcc -O2)", run)
+    return Side(name, run)
 
 
 def runner_side(name: str, program: Program) -> Side:
@@ -148,15 +148,15 @@ def _side_for(ctx: Context, variant: Variant, wasm: Path) -> Side:
     return direct_side(variant.name, DirectProgram.compile(variant.config, wasm, argv), ctx.scratch)
 
 
-def run_matrix(ctx: Context, sides: list[Side]) -> Timings:
+def run_matrix(ctx: Context, sides: list[Side], workloads: tuple = WORKLOADS) -> Timings:
     """Every side runs every workload once per round, interleaved; results must agree."""
     reps = ctx.settings.inscript_reps
-    wall: dict[str, dict[str, list[float]]] = {s.name: {w.name: [] for w in WORKLOADS} for s in sides}
-    cpu: dict[str, dict[str, list[float]]] = {s.name: {w.name: [] for w in WORKLOADS} for s in sides}
+    wall: dict[str, dict[str, list[float]]] = {s.name: {w.name: [] for w in workloads} for s in sides}
+    cpu: dict[str, dict[str, list[float]]] = {s.name: {w.name: [] for w in workloads} for s in sides}
     rounds: list[dict[str, dict[str, float]]] = []
     for round_no in range(ctx.settings.rounds):
         rounds.append({s.name: {} for s in sides})
-        for workload in WORKLOADS:
+        for workload in workloads:
             script, short = workload.script(ctx.settings.quick, reps), workload.script(ctx.settings.quick, 0)
             checks = {}
             for side in sides:

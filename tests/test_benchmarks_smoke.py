@@ -1,5 +1,8 @@
 """Smoke test of the benchmarks: `python -m benchmarks --quick` runs every measurement and reports it.
 
+The Python section measures the rustpython and cpython images the checkout has built (none is
+built for this test); its steady state runs only if a full run built native CPython before.
+
 Slow because it builds the native QuickJS reference (about 30 s, then cached under
 build/bench/) and JIT-compiles the .wasm a few times. It writes to a temporary file,
 never to docs/.
@@ -14,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
+from wasmimage.project import Project
 
 ROWS = (
     "size.wasm", "size.cwasm", "size.image_tgz",
@@ -23,6 +27,9 @@ ROWS = (
     "warm.snapshot.cpu", "warm.snapshot.rate", "warm.snapshot.call",
     "pipeline.clean", "pipeline.noop", "pipeline.clone",
 )
+# Per Python image present in the checkout's artifacts/images (an absent one is one "not available" row).
+PYTHON_ROWS = ("wasm", "cwasm", "cold.aot", "cold.jit", "warm", "warm.p50", "steady.fib", "steady.json",
+               "steady.regex", "steady.strings", "steady.sort")
 GOALS = ("cold start vs JIT compile", "steady state vs native", "warm calls on one core",
          "warm call CPU, snapshot, public API", "no-op build")
 
@@ -37,7 +44,19 @@ def test_quick_benchmark_reports_every_row(tmp_path: Path, quickjs_image: Path):
 
     report = output.read_text()
     table = [line for line in report.splitlines() if line.startswith("| `")]
-    assert [line.split("`")[1] for line in table] == list(ROWS)
+    keys = [line.split("`")[1] for line in table]
+    assert keys[:len(ROWS)] == list(ROWS)
+    python_keys = keys[len(ROWS):]
+    assert python_keys[-1] == "py.snapshot"
+    for language in ("rustpython", "cpython"):
+        if (ROOT / "artifacts" / "images" / language / Project(ROOT).recipe(language).tag / "image.json").is_file():
+            assert {f"py.{language}.{key}" for key in PYTHON_ROWS} <= set(python_keys), python_keys
+            row = next(line for line in table if line.startswith(f"| `py.{language}.cold.aot` |"))
+            assert any(ch.isdigit() for ch in row.split("|")[3]), f"{language} cold start has no value: {row}"
+        else:
+            assert f"| `py.{language}` | {language} image | not available |" in report
+    if "py.cpython.wasm" in python_keys:
+        assert "py.cpython.mounted.python313.zip" in python_keys
     for key in ("cold.aot", "cold.jit", "steady.fib", "steady.geomean", "warm.1t", "warm.snapshot.cpu", "size.cwasm"):
         row = next(line for line in table if line.startswith(f"| `{key}` |"))
         assert any(ch.isdigit() for ch in row.split("|")[3]), f"{key} has no measured value: {row}"
@@ -47,7 +66,23 @@ def test_quick_benchmark_reports_every_row(tmp_path: Path, quickjs_image: Path):
     for goal in GOALS:
         assert goal in report and goal in result.stdout
     assert "## Machine" in report and "wasmtime" in report and "commit" in report
-    for key in ROWS:  # the console table too
+    for key in keys:  # the console table too
         assert key in result.stdout
     chart = tmp_path / "bench-startup.png"
     assert chart.is_file() or "No chart: matplotlib is not installed" in report
+
+
+def test_only_python_reports_missing_images(tmp_path: Path):
+    """`--only python` runs that section alone; an image directory without Python images gives rows saying so."""
+    output, empty = tmp_path / "python.md", tmp_path / "no-images"
+    empty.mkdir()
+    result = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--quick", "--only", "python", "--python-images", str(empty),
+         "--output", str(output)], cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
+    assert result.returncode == 0, result.stderr[-3000:]
+    table = [line for line in output.read_text().splitlines() if line.startswith("| `")]
+    assert [line.split("`")[1] for line in table] == ["py.rustpython", "py.cpython", "py.snapshot"]
+    for language in ("rustpython", "cpython"):
+        tag = Project(ROOT).recipe(language).tag
+        assert f"no image at {empty / language / tag}" in output.read_text()
+    assert "[bench] size" not in result.stderr and "[bench] python" in result.stderr

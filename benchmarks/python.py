@@ -1,0 +1,182 @@
+"""The Python images (rustpython, cpython): sizes, cold start, warm call, steady state vs native CPython 3.13.
+
+Each image present under the Python images directory is measured; an absent one gets a
+"not available" row saying where it was looked for. The steady-state workloads
+(pyworkloads.py) run through the runner in the image and as scripts in a native CPython
+3.13 built from the cpython recipe's own pinned tarball (native_python.py); each image
+runs interleaved with that native side, and the results must agree.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import wasmtime
+
+from wasmimage import aot
+from wasmimage.image import Image, image_dir, open_image
+from wasmimage.runner import load_program, program_from_run, run_program
+
+from benchmarks.context import HELLO, Context
+from benchmarks.native_python import (build_native_cpython, build_native_rustpython, native_cpython_path,
+                                      native_rustpython_path)
+from benchmarks.pyworkloads import PY_WORKLOADS
+from benchmarks.results import Row, Section
+from benchmarks.stats import Stat, fmt_seconds, geomean, measure
+from benchmarks.steady import Side, Timings, native_side, run_matrix, runner_side
+from benchmarks.warm import throughputs
+
+SECTION = "python"
+LANGUAGES = ("rustpython", "cpython")
+NATIVE = "native CPython 3.13"
+NATIVE_RUSTPYTHON = "native RustPython 0.6.0"
+JIT_REPS = 3  # a JIT compile of a Python interpreter takes 7–35 s
+
+
+def python_image(ctx: Context, name: str) -> tuple[Image | None, Path]:
+    """A private snapshot of the image `name` (None if there is none), and where it was looked for."""
+    root = ctx.python_images or ctx.project.images_dir
+    source = image_dir(root, ctx.project.recipe(name))
+    if not (source / "image.json").is_file():
+        return None, source
+    snapshot = ctx.scratch / f"image-{name}"
+    shutil.rmtree(snapshot, ignore_errors=True)
+    shutil.copytree(source, snapshot)
+    return open_image(snapshot), source
+
+
+def _hello(image: Image, module: wasmtime.Module) -> None:
+    """The runner's first call: stage the mounted files (digest-checked), instantiate, run print("hi")."""
+    program = program_from_run(image.name, module, image.manifest["run"], image.path, image.manifest["files"])
+    result = run_program(program, HELLO)
+    if result.stdout != b"hi\n":
+        raise RuntimeError(f"{image.name}: print(\"hi\") gave {result.outcome}: {result.stdout!r} {result.stderr[-300:]!r}")
+
+
+def size_rows(image: Image) -> list[Row]:
+    name = image.name
+    wasm, cwasm = image.file("wasm").stat().st_size, image.file("cwasm").stat().st_size
+    rows = [Row(f"py.{name}.wasm", SECTION, f"{name}: .wasm", Stat.of([wasm]), unit="bytes"),
+            Row(f"py.{name}.cwasm", SECTION, f"{name}: .cwasm", Stat.of([cwasm]), unit="bytes",
+                baseline=Stat.of([wasm]), baseline_name=".wasm", ratio=cwasm / wasm, ratio_label="× the .wasm")]
+    for guest, names in sorted(image.manifest["run"].get("mounts", {}).items()):
+        for file_name in names:
+            rows.append(Row(f"py.{name}.mounted.{file_name}", SECTION, f"{name}: mounted {file_name} (at {guest})",
+                            Stat.of([(image.path / file_name).stat().st_size]), unit="bytes"))
+    return rows
+
+
+def cold_rows(ctx: Context, image: Image) -> list[Row]:
+    name, s = image.name, ctx.settings
+    aot_stat = measure(lambda: _hello(image, aot.load(image.file("cwasm"), image.sha256("cwasm"), image.manifest["engine"])),
+                       s.reps, s.warmup)
+    aot_name = f'{name}: AOT: load .cwasm + stage mounts + instantiate + print("hi")'
+    jit_name = f'{name}: JIT: compile .wasm (same config) + instantiate + print("hi")'
+    if s.quick:
+        return [Row(f"py.{name}.cold.aot", SECTION, aot_name, aot_stat),
+                Row(f"py.{name}.cold.jit", SECTION, jit_name, "skipped (--quick)", note="a JIT compile takes 7–35 s")]
+    wasm = str(image.file("wasm"))
+    jit_stat = measure(lambda: _hello(image, wasmtime.Module.from_file(aot.engine(), wasm)), min(s.slow_reps, JIT_REPS), 0)
+    return [Row(f"py.{name}.cold.aot", SECTION, aot_name, aot_stat, baseline=jit_stat, baseline_name="JIT",
+                ratio=jit_stat.median / aot_stat.median, ratio_label="× faster"),
+            Row(f"py.{name}.cold.jit", SECTION, jit_name, jit_stat)]
+
+
+def warm_rows(ctx: Context, image: Image) -> list[Row]:
+    program, s = load_program(image), ctx.settings
+    _hello(image, program.module)
+    result = throughputs({"runner": lambda: run_program(program, HELLO)}, 1, s.warm_window, s.warm_windows,
+                         s.warmup)["runner"]
+    return [Row(f"py.{image.name}.warm", SECTION, f'{image.name}: warm calls/s, print("hi"), 1 thread',
+                result.calls_per_second, unit="calls/s"),
+            Row(f"py.{image.name}.warm.p50", SECTION, f"{image.name}: warm per-call latency p50",
+                Stat.of([result.latency.quantile(0.5)]))]
+
+
+def steady_rows(ctx: Context, image: Image, native: Side | None, why_not: str,
+                 own_native: Side | None = None) -> list[Row]:
+    """The workloads in the image vs native CPython; with `own_native`, also vs that native build of the image's own interpreter."""
+    name = image.name
+    if native is None:
+        return [Row(f"py.{name}.steady.{w.name}", SECTION, f"{name}: {w.label(ctx.settings.quick)}", why_not)
+                for w in PY_WORKLOADS]
+    side = runner_side(f"{name} image", load_program(image))
+    try:
+        timings = run_matrix(ctx, [native, side, *([own_native] if own_native else [])], PY_WORKLOADS)
+    except RuntimeError as exc:  # a disagreement or a failed run is this image's result, not the end of the run
+        return [Row(f"py.{name}.steady", SECTION, f"{name}: steady state", "failed", note=str(exc)[:300])]
+    rows = _steady_table(ctx, timings, name, side.name, native.name)
+    if own_native:
+        mean = timings.geomean(side.name, own_native.name)
+        detail = ", ".join(f"{w} {r:.2f}" for w, r in timings.ratios(side.name, own_native.name).items())
+        rows.append(Row(f"py.{name}.native", SECTION, f"{name}: geometric mean of the ratios vs {own_native.name}",
+                        Stat.of([mean]), unit="x", ratio=mean, ratio_label="× native",
+                        note=f"{detail}; CPU time: {timings.geomean(side.name, own_native.name, 'cpu'):.2f}×"))
+    return rows
+
+
+def _steady_table(ctx: Context, timings: Timings, name: str, image: str, native: str) -> list[Row]:
+    wall, cpu = timings.ratios(image, native), timings.ratios(image, native, "cpu")
+    rows = [Row(f"py.{name}.steady.{w.name}", SECTION, f"{name}: {w.label(ctx.settings.quick)}",
+                timings.wall[image][w.name], baseline=timings.wall[native][w.name], baseline_name="native",
+                ratio=wall[w.name], ratio_label="× native",
+                note=f"CPU time: {fmt_seconds(timings.cpu[image][w.name].median)} vs "
+                     f"{fmt_seconds(timings.cpu[native][w.name].median)}, {cpu[w.name]:.2f}×")
+            for w in PY_WORKLOADS]
+    mean = geomean(wall.values())
+    rows.append(Row(f"py.{name}.steady.geomean", SECTION, f"{name}: geometric mean of the ratios vs {NATIVE}",
+                    Stat.of([mean]), unit="x", ratio=mean, ratio_label="× native",
+                    note=f"CPU time: {geomean(cpu.values()):.2f}×"))
+    return rows
+
+
+def native_cpython(ctx: Context) -> tuple[Side | None, str]:
+    """The native side, or why there is none (--quick never spends minutes building it)."""
+    recipe = ctx.project.recipe("cpython")
+    if ctx.settings.quick and not native_cpython_path(recipe, ctx.scratch).is_file():
+        return None, "skipped (--quick): native CPython not built yet (a full run builds it once)"
+    binary = build_native_cpython(recipe, ctx.project.fetch_settings, ctx.scratch)
+    return native_side(binary, ctx.scratch, NATIVE, "workload.py"), ""
+
+
+def native_rustpython(ctx: Context) -> tuple[Side | None, str]:
+    """Native RustPython, or why there is none: --quick never builds it, nor (about 15 CPU-minutes) does a
+    full run unless --native-rustpython asks for it."""
+    recipe = ctx.project.recipe("rustpython")
+    if not native_rustpython_path(recipe, ctx.scratch).is_file() and (ctx.settings.quick or not ctx.native_rustpython):
+        return None, "not built (about 15 CPU-minutes): run with --native-rustpython once, then it is reused"
+    try:
+        binary = build_native_rustpython(recipe, ctx.project.fetch_settings, ctx.scratch)
+    except RuntimeError as exc:
+        return None, f"its build failed: {str(exc).splitlines()[0][:200]}"
+    return native_side(binary, ctx.scratch, NATIVE_RUSTPYTHON, "workload.py"), ""
+
+
+def python_images(ctx: Context) -> Section:
+    section = Section()
+    images = {}
+    for name in LANGUAGES:
+        image, source = python_image(ctx, name)
+        if image is None:
+            section.rows.append(Row(f"py.{name}", SECTION, f"{name} image", "not available", note=f"no image at {source}"))
+        else:
+            images[name] = image
+    native, why_not = native_cpython(ctx) if images else (None, "")
+    for name, image in images.items():
+        _log(f"{name}: sizes, cold start, warm call")
+        section.rows += size_rows(image) + cold_rows(ctx, image) + warm_rows(ctx, image)
+        _log(f"{name}: steady state")
+        own, own_why_not = native_rustpython(ctx) if name == "rustpython" and native else (None, why_not)
+        section.rows += steady_rows(ctx, image, native, why_not, own)
+        if name == "rustpython" and own is None:
+            section.rows.append(Row("py.rustpython.native", SECTION, f"rustpython: steady state vs {NATIVE_RUSTPYTHON}",
+                                    "not measured", note=own_why_not))
+    section.rows.append(Row("py.snapshot", SECTION, "Python images: snapshot vs no snapshot (issue 15 goal)",
+                            "not measured", note="no Python image has a snapshot yet"))
+    return section
+
+
+def _log(message: str) -> None:
+    print(f"[bench] python: {message}", file=sys.stderr, flush=True)
