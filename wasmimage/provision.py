@@ -19,11 +19,10 @@ from wasmimage.toolchain import installed_debian_versions, load_toolchain
 
 # Not pinned: no build's bytes depend on them.
 EXTRA = {
-    "git": "git sources (RustPython, CPython) are fetched as bare repositories",
+    "git": "git sources are fetched as bare repositories (and the tests make some)",
     "docker-registry": "a real OCI registry on 127.0.0.1 for the publish and cache tests",
     "skopeo": "the publish tests check our OCI images with another client",
     "binaryen": "wasm-opt, one of the levers the benchmarks try",
-    "llvm-19": "llvm-ar and llvm-ranlib, for CPython's static libraries",
     "openssh-client": "ssh-keygen: signing keys for the image-signature tests, and checking signatures by hand",
 }
 
