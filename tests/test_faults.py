@@ -27,7 +27,7 @@ import pytest
 from conftest import built_image, copy_project
 from flaky_server import Serve, Stall, flaky_server  # noqa: F401
 
-from wasmimage import files
+from wasmimage import files, provenance
 from wasmimage.aot import compile_wasm
 from wasmimage.errors import PipelineError
 from wasmimage.fetch import PARTIAL, FetchSettings, fetch
@@ -126,6 +126,18 @@ def snapshot(directory: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted(directory.iterdir()) if p.is_file()}
 
 
+def image_snapshot(image: Path) -> dict[str, bytes]:
+    """The image's reproducible files: all but the provenance, which records the run's times."""
+    return {name: data for name, data in snapshot(image).items() if name != provenance.FILE_NAME}
+
+
+def assert_provenance_attests(image: Path) -> None:
+    """The provenance is complete JSON and names image.json by its digest."""
+    statement = files.read_json(image / provenance.FILE_NAME)
+    subjects = {s["name"]: s["digest"]["sha256"] for s in statement["subject"]}
+    assert subjects[MANIFEST] == hashlib.sha256((image / MANIFEST).read_bytes()).hexdigest()
+
+
 def leftovers(root: Path) -> list[str]:
     return sorted(str(p.relative_to(root)) for p in root.rglob("*") if any(m in p.name for m in LEFTOVER_MARKS))
 
@@ -146,7 +158,7 @@ def reference(tmp_path_factory, source_cache) -> dict[str, dict[str, bytes]]:
     """An uninterrupted build: the image files and the stage outputs, byte for byte."""
     build = Build(copy_project(tmp_path_factory.mktemp("reference") / "project"), build_env(source_cache))
     build.run()
-    return {"image": snapshot(build.image), "stages": snapshot(build.stage_dir)}
+    return {"image": image_snapshot(build.image), "stages": snapshot(build.stage_dir)}
 
 
 def fresh_cache(source_cache: Path, dest: Path, without: str | None = None) -> Path:
@@ -163,14 +175,17 @@ def assert_outputs_complete(build: Build, reference: dict, when: str) -> None:
         if path.exists():
             assert path.read_bytes() == reference["stages"][name], f"{when}: {name} exists but is not complete"
     if build.image.exists():
-        assert snapshot(build.image) == reference["image"], f"{when}: the image directory exists but is not complete"
+        assert image_snapshot(build.image) == reference["image"], f"{when}: the image directory exists but is not complete"
+        assert_provenance_attests(build.image)
 
 
 def assert_identical_to_reference(build: Build, reference: dict) -> None:
     image = build.image
     manifest = files.read_json(image / MANIFEST)
-    assert sorted(os.listdir(image)) == sorted([*manifest["files"], MANIFEST]), "exactly the manifest's files"
-    got = snapshot(image)
+    assert sorted(os.listdir(image)) == sorted([*manifest["files"], MANIFEST, manifest["provenance"]]), \
+        "exactly the manifest's files, image.json and the provenance it names"
+    assert_provenance_attests(image)
+    got = image_snapshot(image)
     for name, data in reference["image"].items():
         assert got.get(name) == data, f"{name} differs from the uninterrupted build"
     assert got.keys() == reference["image"].keys()
