@@ -11,6 +11,7 @@ import math
 import sys
 from pathlib import Path
 
+from wasmimage import log
 from wasmimage.errors import PipelineError
 from wasmimage.runner import MAX_TIMEOUT, Limits, run
 
@@ -150,6 +151,11 @@ def _inspect_command(args: argparse.Namespace) -> int:
 
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="python -m wasmimage", description=__doc__)
+    loudness = top.add_mutually_exclusive_group()
+    loudness.add_argument("-v", "--verbose", action="store_const", const=1, dest="verbosity", default=0,
+                          help="also print debug detail on stderr")
+    loudness.add_argument("-q", "--quiet", action="store_const", const=-1, dest="verbosity",
+                          help="print only warnings and errors on stderr")
     commands = top.add_subparsers(dest="command", required=True)
     limit_flags = argparse.ArgumentParser(add_help=False)  # shared by run and call
     limit_flags.add_argument("--timeout", type=_SECONDS, metavar="S",
@@ -234,11 +240,12 @@ def _mirror():
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    log.set_verbosity(args.verbosity)
     try:
         return args.handler(args)
     except PipelineError as exc:
         print(f"wasmimage: error: {exc}", file=sys.stderr)
-        return 2
+        return exc.exit_code
     except OSError as exc:
         print(f"wasmimage: error: {exc.filename}: {exc.strerror}", file=sys.stderr)
         return 2
