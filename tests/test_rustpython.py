@@ -15,7 +15,7 @@ from conftest import SOURCE_CACHE, ROOT, copy_project, doit
 from wasmimage.runner import Limits, run
 
 pytestmark = pytest.mark.slow
-TAG = "0.6.0-r1"
+TAG = "0.6.0-r2"
 
 
 def sha256(path: Path) -> str:
@@ -63,10 +63,14 @@ def test_unbounded_recursion_ends_the_call_not_the_host(rustpython_image: Path):
     assert run(rustpython_image, 'print("canary")').stdout == b"canary\n"
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "first run (stop 10) differed: pylib's compiled-in LIB_PATH and ThinLTO's `.llvm.<hash>` symbol names "
-    "carried the build directory; the recipe now pins LIB_PATH and strips symbols, not yet confirmed by a "
-    "second build: XPASS here means fixed, then drop this mark"))
+def test_version_names_the_release_not_the_checkout(rustpython_image: Path):
+    """sys.version carries git facts from the build: they must come from the pinned release, not the
+    repository the build tree happens to sit in, nor the clock (fails if a checkout's commit leaks in)."""
+    result = run(rustpython_image, "import sys\nprint(sys.version)\n")
+    assert result.outcome == "ok", result.stderr
+    assert "(heads/rustpython-0.6.0:" in result.stdout.decode() and "1970, 00:00:00)" in result.stdout.decode()
+
+
 def test_another_directory_builds_identical_bytes(rustpython_image: Path, tmp_path: Path):
     """A second clean compile (its own artifact cache) in another directory gives the same bytes."""
     project = copy_project(tmp_path / "elsewhere" / "rustpython")
