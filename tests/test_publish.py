@@ -198,7 +198,7 @@ def test_pull_by_tag_with_cli(published, image_dir: Path, tmp_path: Path) -> Non
 def test_oci_layout_reference(published, tmp_path: Path) -> None:
     pulled = resolve_image_ref(f"oci-layout:{published.layout.path}:{TAG}", cache=tmp_path / "cache")
     assert open_image(pulled).name == "quickjs"
-    with pytest.raises(PipelineError, match="no such image"):
+    with pytest.raises(NotFound, match="no such image"):
         resolve_image_ref(f"oci-layout:{published.layout.path}:0.0.0-r9", cache=tmp_path / "cache")
 
 
@@ -298,7 +298,7 @@ def test_corrupted_blob_is_detected_on_pull(image_dir: Path, tmp_path: Path) -> 
         corrupted = bytearray(data.read_bytes())
         corrupted[len(corrupted) // 2] ^= 0xFF
         data.write_bytes(bytes(corrupted))
-        with pytest.raises(PipelineError, match="corrupted"):
+        with pytest.raises(Tampered, match="corrupted"):
             resolve_image_ref(f"{own.host}/wasm/quickjs@{result.digest}", cache=tmp_path / "cache")
         assert not (tmp_path / "cache" / "images").exists()
         assert not blob_path(tmp_path / "cache", result.layout.layer.digest).exists()
@@ -311,7 +311,7 @@ def test_corrupted_cache_is_detected(published, tmp_path: Path) -> None:
     resolve_image_ref(ref, cache=cache)
     cached = blob_path(cache, published.layout.config.digest)
     cached.write_bytes(cached.read_bytes().replace(b"amd64", b"arm64"))
-    with pytest.raises(PipelineError, match="corrupted"):
+    with pytest.raises(Tampered, match="corrupted"):
         resolve_image_ref(ref, cache=cache)
 
 
@@ -433,7 +433,7 @@ def test_parse_reference() -> None:
     assert (ref.repository, ref.reference) == ("quickjs", digest)
     for bad in ("quickjs:0.17.0-r1", "127.0.0.1:5000/wasm/quickjs", "127.0.0.1:5000/Wasm/q:1",
                 "127.0.0.1:5000/q@sha256:xyz", "nowhere/x:1"):
-        with pytest.raises(PipelineError):
+        with pytest.raises(InvalidInput):
             parse_reference(bad)
 
 
@@ -441,7 +441,7 @@ def test_plain_http_only_for_loopback() -> None:
     assert base_url("127.0.0.1:5000") == "http://127.0.0.1:5000"
     assert base_url("localhost:5000") == "http://localhost:5000"
     assert base_url("registry.example:5000") == "https://registry.example:5000"
-    with pytest.raises(PipelineError, match="--insecure"):
+    with pytest.raises(InvalidInput, match="--insecure"):
         base_url("http://registry.example:5000")
     assert base_url("http://registry.example:5000", insecure=True) == "http://registry.example:5000"
 
@@ -450,7 +450,7 @@ def test_connection_errors_are_retried_then_reported() -> None:
     from registry import free_port
 
     client = RegistryClient(f"127.0.0.1:{free_port()}", attempts=3, backoff=0.01, credentials=Credentials())
-    with pytest.raises(PipelineError, match="gave up after 3 attempts"):
+    with pytest.raises(Unavailable, match="gave up after 3 attempts"):
         client.manifest("wasm/quickjs", TAG)
 
 

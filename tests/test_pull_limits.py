@@ -109,7 +109,7 @@ def test_endless_manifest_is_cut_at_the_limit(flaky_server, tmp_path: Path) -> N
     flood = Flood()
     flaky_server.route("/v2/wasm/quickjs/manifests/1.0-r1", flood)
     client = RegistryClient(f"127.0.0.1:{flaky_server.port}", attempts=1)
-    with pytest.raises(PipelineError, match=f"over the {LIMITS.manifest_bytes}-byte limit"):
+    with pytest.raises(InvalidInput, match=f"over the {LIMITS.manifest_bytes}-byte limit"):
         pull(RegistrySource(client, "wasm/quickjs"), "1.0-r1", tmp_path / "cache", "the flood")
     assert flood.sent < 4 * LIMITS.manifest_bytes  # it stopped reading, it did not take it all in
 
@@ -127,7 +127,7 @@ def test_trickling_server_meets_the_deadline(flaky_server, tmp_path: Path) -> No
     flaky_server.route("/v2/wasm/quickjs/manifests/1.0-r1", Trickle(length=10_000, interval=0.2))
     client = RegistryClient(f"127.0.0.1:{flaky_server.port}", attempts=1, timeout=5, deadline=2)
     started = time.monotonic()
-    with pytest.raises(PipelineError, match="the answer took longer than 2s"):
+    with pytest.raises(Unavailable, match="the answer took longer than 2s"):
         pull(RegistrySource(client, "wasm/quickjs"), "1.0-r1", tmp_path / "cache", "the trickle")
     assert time.monotonic() - started < 30  # generous: the point is that it ends
 
@@ -136,7 +136,7 @@ def test_server_trickling_its_headers_meets_the_deadline(flaky_server, tmp_path:
     flaky_server.route("/v2/wasm/quickjs/manifests/1.0-r1", TrickleHead(interval=0.2))
     client = RegistryClient(f"127.0.0.1:{flaky_server.port}", attempts=1, timeout=5, deadline=2)
     started = time.monotonic()
-    with pytest.raises(PipelineError, match="no complete answer within 2s"):
+    with pytest.raises(Unavailable, match="no complete answer within 2s"):
         client.manifest("wasm/quickjs", "1.0-r1")
     assert time.monotonic() - started < 30
 
@@ -167,6 +167,13 @@ def test_layer_declared_over_the_limit_is_not_fetched(tmp_path: Path) -> None:
 
 # Layers: decompressed size, entries, names.
 
+def test_layer_not_matching_its_diff_id_is_tampered(tmp_path: Path, pulled_files) -> None:
+    ref = layout(tmp_path / "layout", gzip.compress(b"\0" * 1024), sha256_digest(b"another layer"))
+    with pytest.raises(Tampered, match="not the config's diff_id"):
+        resolve_image_ref(ref, cache=tmp_path / "cache")
+    assert pulled_files() == []
+
+
 def test_gzip_bomb_layer_is_refused_without_filling_the_disk(tmp_path: Path, pulled_files) -> None:
     """600 MiB of zeros in about 600 KiB, with a matching diff_id: it used to land in the cache whole."""
     size = 600 << 20
@@ -180,7 +187,7 @@ def test_gzip_bomb_layer_is_refused_without_filling_the_disk(tmp_path: Path, pul
         out.write(compressor.flush())
     assert bomb.stat().st_size < 4 << 20
     ref = layout(tmp_path / "layout", bomb, "sha256:" + digest.hexdigest())
-    with pytest.raises(PipelineError, match=f"unpacks to more than {LIMITS.unpacked_bytes} bytes"):
+    with pytest.raises(InvalidInput, match=f"unpacks to more than {LIMITS.unpacked_bytes} bytes"):
         resolve_image_ref(ref, cache=tmp_path / "cache")
     assert pulled_files() == []
 
@@ -265,7 +272,7 @@ def test_no_request_leaves_for_a_host_hidden_behind_userinfo(flaky_server, monke
     bearer token, to whatever the part after @ names."""
     monkeypatch.setenv("WASMIMAGE_REGISTRY_TOKEN", "secret-token")
     flaky_server.route("/v2/wasm/quickjs/manifests/1.0-r1", Serve(b"{}"))
-    with pytest.raises(PipelineError, match="holds no user name or password"):
+    with pytest.raises(InvalidInput, match="holds no user name or password"):
         resolve_image_ref(f"127.0.0.1@localhost:{flaky_server.port}/wasm/quickjs:1.0-r1")
     assert flaky_server.requests == []
 
