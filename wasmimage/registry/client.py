@@ -1,8 +1,10 @@
 """The registry HTTP API client (distribution spec v2): auth challenges, uploads, bounded reads.
 
 Standard library only (urllib.request for proxies and TLS, our own redirect and retry rules),
-so the run-time half pulls images without requests or urllib3. Why our own client rather
-than oras-py or urllib3's Retry: docs/publishing.md.
+so the run-time half pulls images without requests or urllib3. Not oras-py: it brings requests
+and jsonschema, and has no bounded reads, blob digest checks or referrers index. Not urllib3's
+Retry: not stdlib, and it resends one request where a failed upload must restart from its POST
+(docs/publishing.md has the whole evaluation).
 
 Every answer is read under two bounds: its size (the caller's limit) and a deadline for the
 whole answer, head and body, so a registry can fail a call but never hang it. 5xx, 429 and
