@@ -27,7 +27,7 @@ from wasmimage import cache
 from wasmimage.cache import Cache, Corrupt, check_entry, run_cached, store
 from wasmimage.errors import PipelineError
 from wasmimage.project import Project, aot_key, compile_key, snapshot_key, verify_key
-from wasmimage.publish import Target
+from wasmimage.registry.target import Target
 from wasmimage.toolchain import DRIFT_ENV, PROVIDER_ENV, resolve
 
 ROOT = Path(__file__).resolve().parent.parent

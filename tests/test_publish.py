@@ -8,6 +8,7 @@ registry asks for) and a closed port (for retries), because those are other peop
 from __future__ import annotations
 
 import base64
+import contextlib
 import gzip
 import http.server
 import io
@@ -26,10 +27,14 @@ import pytest
 import requests
 
 from registry import Registry, registry, running_registry  # noqa: F401  (registry is a fixture)
-from wasmimage import oci
-from wasmimage.errors import PipelineError
+from wasmimage.errors import InvalidInput, NotFound, PipelineError, Tampered, Unavailable
 from wasmimage.image import MANIFEST, open_image
-from wasmimage.publish import Target, publish
+from wasmimage.publish import image_layout, publish
+from wasmimage.registry.client import Credentials, RegistryClient
+from wasmimage.registry.descriptors import LAYER_TYPE, MANIFEST_TYPE, blob_path, canonical_json, sha256_digest
+from wasmimage.registry.pull import resolve_image_ref
+from wasmimage.registry.reference import base_url, parse_reference
+from wasmimage.registry.target import Target
 
 ROOT = Path(__file__).resolve().parent.parent
 IMAGE = ROOT / "artifacts" / "images" / "quickjs" / "0.17.0-r1"
@@ -74,29 +79,29 @@ def _image_files(image_dir: Path) -> dict[str, bytes]:
 @needs_image
 def test_layout_is_deterministic(image_dir: Path, tmp_path: Path) -> None:
     image = open_image(image_dir)
-    first = oci.write_layout(image, tmp_path / "a", 0)
-    second = oci.write_layout(image, tmp_path / "b", 0)
+    first = image_layout(image, tmp_path / "a", 0)
+    second = image_layout(image, tmp_path / "b", 0)
     assert (first.manifest, first.config, first.layer) == (second.manifest, second.config, second.layer)
     for name in ("oci-layout", "index.json"):
         assert (first.path / name).read_bytes() == (second.path / name).read_bytes()
-    later = oci.write_layout(image, tmp_path / "c", 1)
+    later = image_layout(image, tmp_path / "c", 1)
     assert later.manifest.digest != first.manifest.digest  # the epoch is an input, nothing else hidden is
 
 
 @needs_image
 def test_layout_content(image_dir: Path, tmp_path: Path) -> None:
     image = open_image(image_dir)
-    layout = oci.write_layout(image, tmp_path / "layout", 1700000000)
+    layout = image_layout(image, tmp_path / "layout", 1700000000)
     assert json.loads((layout.path / "oci-layout").read_text()) == {"imageLayoutVersion": "1.0.0"}
     index = json.loads((layout.path / "index.json").read_text())
     assert index["manifests"][0]["digest"] == layout.manifest.digest
     assert index["manifests"][0]["annotations"] == {"org.opencontainers.image.ref.name": TAG}
 
     manifest_bytes = layout.blob_path(layout.manifest.digest).read_bytes()
-    assert manifest_bytes == oci.canonical_json(json.loads(manifest_bytes))
+    assert manifest_bytes == canonical_json(json.loads(manifest_bytes))
     manifest = json.loads(manifest_bytes)
-    assert manifest["mediaType"] == oci.MANIFEST_TYPE and manifest["schemaVersion"] == 2
-    assert [layer["mediaType"] for layer in manifest["layers"]] == [oci.LAYER_TYPE]
+    assert manifest["mediaType"] == MANIFEST_TYPE and manifest["schemaVersion"] == 2
+    assert [layer["mediaType"] for layer in manifest["layers"]] == [LAYER_TYPE]
     notes = manifest["annotations"]
     assert notes["org.opencontainers.image.version"] == TAG
     assert notes["org.opencontainers.image.revision"] == "1"
@@ -105,12 +110,12 @@ def test_layout_content(image_dir: Path, tmp_path: Path) -> None:
     assert notes["org.opencontainers.image.created"] == "2023-11-14T22:13:20Z"
     assert notes["io.wasmimage.wasmtime.version"] == image.manifest["engine"]["wasmtime"]
     assert json.loads(notes["io.wasmimage.engine.config"]) == image.manifest["engine"]["config"]
-    assert notes["io.wasmimage.manifest.sha256"] == oci.sha256_digest((image_dir / MANIFEST).read_bytes())[7:]
+    assert notes["io.wasmimage.manifest.sha256"] == sha256_digest((image_dir / MANIFEST).read_bytes())[7:]
 
     config = json.loads(layout.blob_path(layout.config.digest).read_bytes())
     assert (config["os"], config["architecture"]) == ("linux", "amd64")
     layer = layout.blob_path(layout.layer.digest).read_bytes()
-    assert config["rootfs"] == {"type": "layers", "diff_ids": [oci.sha256_digest(gzip.decompress(layer))]}
+    assert config["rootfs"] == {"type": "layers", "diff_ids": [sha256_digest(gzip.decompress(layer))]}
     assert layer[3] == 0 and layer[4:8] == b"\0\0\0\0"  # gzip: no FNAME flag, mtime 0
 
     with tarfile.open(fileobj=io.BytesIO(layer), mode="r:gz") as tar:
@@ -129,7 +134,7 @@ def test_unlisted_file_is_refused(image_dir: Path, tmp_path: Path) -> None:
     copy = shutil.copytree(image_dir, tmp_path / "image")
     (copy / "stray.txt").write_text("not in image.json")
     with pytest.raises(PipelineError, match="not listed"):
-        oci.write_layout(open_image(copy), tmp_path / "layout", 0)
+        image_layout(open_image(copy), tmp_path / "layout", 0)
 
 
 # Publishing to the registry, checked by skopeo.
@@ -146,7 +151,7 @@ def test_skopeo_inspect_reports_our_digest(published, registry: Registry) -> Non
     assert (inspected["Os"], inspected["Architecture"]) == ("linux", "amd64")
     raw = subprocess.run(["skopeo", "inspect", "--raw", "--tls-verify=false", f"docker://{published.reference}"],
                          capture_output=True, check=True).stdout
-    assert oci.sha256_digest(raw) == published.digest
+    assert sha256_digest(raw) == published.digest
 
 
 @needs_image
@@ -157,11 +162,11 @@ def test_skopeo_copy_gives_byte_identical_files(published, image_dir: Path, tmp_
     index = json.loads((dest / "index.json").read_text())
     (entry,) = [m for m in index["manifests"] if m["annotations"]["org.opencontainers.image.ref.name"] == TAG]
     assert entry["digest"] == published.digest
-    manifest = json.loads(oci.blob_path(dest, entry["digest"]).read_bytes())
-    layer = oci.blob_path(dest, manifest["layers"][0]["digest"]).read_bytes()
+    manifest = json.loads(blob_path(dest, entry["digest"]).read_bytes())
+    layer = blob_path(dest, manifest["layers"][0]["digest"]).read_bytes()
     assert _layer_files(layer) == _image_files(image_dir)
     # Our own reader takes skopeo's layout too.
-    pulled = oci.resolve_image_ref(f"oci-layout:{dest}:{TAG}", cache=tmp_path / "cache")
+    pulled = resolve_image_ref(f"oci-layout:{dest}:{TAG}", cache=tmp_path / "cache")
     assert (pulled / MANIFEST).read_bytes() == (image_dir / MANIFEST).read_bytes()
 
 
@@ -177,7 +182,7 @@ def test_pull_by_digest_and_run(published, registry: Registry, tmp_path: Path) -
     cached = tmp_path / "cache" / "images" / "sha256" / published.digest.removeprefix("sha256:")
     assert open_image(cached).manifest["tag"] == TAG
     for blob in (published.layout.manifest, published.layout.config, published.layout.layer):
-        assert oci.blob_path(tmp_path / "cache", blob.digest).is_file()
+        assert blob_path(tmp_path / "cache", blob.digest).is_file()
 
 
 @needs_image
@@ -191,10 +196,10 @@ def test_pull_by_tag_with_cli(published, image_dir: Path, tmp_path: Path) -> Non
 
 @needs_image
 def test_oci_layout_reference(published, tmp_path: Path) -> None:
-    pulled = oci.resolve_image_ref(f"oci-layout:{published.layout.path}:{TAG}", cache=tmp_path / "cache")
+    pulled = resolve_image_ref(f"oci-layout:{published.layout.path}:{TAG}", cache=tmp_path / "cache")
     assert open_image(pulled).name == "quickjs"
-    with pytest.raises(PipelineError, match="no such image"):
-        oci.resolve_image_ref(f"oci-layout:{published.layout.path}:0.0.0-r9", cache=tmp_path / "cache")
+    with pytest.raises(NotFound, match="no such image"):
+        resolve_image_ref(f"oci-layout:{published.layout.path}:0.0.0-r9", cache=tmp_path / "cache")
 
 
 # Tags are immutable.
@@ -213,8 +218,8 @@ def test_a_different_digest_under_the_same_tag_is_refused(published, image_dir: 
     with pytest.raises(PipelineError, match="immutable"):
         publish(image_dir, Target(registry.host, "wasm"), tmp_path)
     manifest = requests.get(f"{registry.url}/v2/wasm/quickjs/manifests/{TAG}",
-                            headers={"Accept": oci.MANIFEST_TYPE}).content
-    assert oci.sha256_digest(manifest) == published.digest
+                            headers={"Accept": MANIFEST_TYPE}).content
+    assert sha256_digest(manifest) == published.digest
 
 
 @needs_image
@@ -222,7 +227,7 @@ def test_dry_run_pushes_nothing(image_dir: Path, registry: Registry, tmp_path: P
     result = subprocess.run([sys.executable, "-m", "wasmimage", "publish", str(image_dir), "--dry-run",
                              "--registry", f"{registry.host}/dry", "--layout-dir", str(tmp_path)],
                             capture_output=True, text=True, check=True)
-    layout = oci.write_layout(open_image(image_dir), tmp_path / "again", 0)
+    layout = image_layout(open_image(image_dir), tmp_path / "again", 0)
     for blob in (layout.config, layout.layer, layout.manifest):
         assert f"{blob.digest}  {blob.size} bytes" in result.stdout
     assert f"tag {TAG} -> {layout.manifest.digest}" in result.stdout
@@ -231,26 +236,57 @@ def test_dry_run_pushes_nothing(image_dir: Path, registry: Registry, tmp_path: P
 
 # The client's protocol details.
 
-class RecordingSession(requests.Session):
-    """A real requests session that remembers each request's method (to see which upload path ran)."""
+@contextlib.contextmanager
+def proxy_to(registry: Registry, fail: dict[str, int] | None = None):  # noqa: F811
+    """A real HTTP proxy in front of the registry that records each request's method (to see which
+    upload path ran) and answers the first fail[METHOD] requests of a method with 503."""
+    calls: list[str] = []
+    failures = dict(fail or {})
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.calls: list[str] = []
+    class Proxy(http.server.BaseHTTPRequestHandler):
+        def _forward(self) -> None:
+            calls.append(self.command)
+            if failures.get(self.command, 0) > 0:
+                failures[self.command] -= 1
+                self.send_response(503)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else None
+            headers = {k: v for k, v in self.headers.items() if k.lower() not in ("content-length", "connection")}
+            answer = requests.request(self.command, f"{registry.url}{self.path}", data=body, headers=headers,
+                                      allow_redirects=False)
+            self.send_response(answer.status_code)
+            for key, value in answer.headers.items():
+                if key.lower() not in ("content-length", "connection", "transfer-encoding", "content-encoding"):
+                    self.send_header(key, value)
+            content = b"" if self.command == "HEAD" else answer.content
+            self.send_header("Content-Length", str(len(content)))
+            self.end_headers()
+            self.wfile.write(content)
 
-    def request(self, method, url, *args, **kwargs):  # type: ignore[override]
-        self.calls.append(method)
-        return super().request(method, url, *args, **kwargs)
+        do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = _forward  # noqa: N815
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Proxy)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"127.0.0.1:{server.server_address[1]}", calls, failures
+    finally:
+        server.shutdown()
 
 
 @needs_image
 def test_chunked_upload(image_dir: Path, registry: Registry, tmp_path: Path) -> None:  # noqa: F811
-    session = RecordingSession()
-    client = oci.RegistryClient(registry.host, chunk_threshold=256 * 1024, _session=session)
-    result = publish(image_dir, Target(registry.host, "chunked"), tmp_path / "oci", client=client)
+    with proxy_to(registry) as (proxy, calls, _):
+        client = RegistryClient(proxy, chunk_threshold=256 * 1024)
+        result = publish(image_dir, Target(proxy, "chunked"), tmp_path / "oci", client=client)
     chunks = -(-result.layout.layer.size // (256 * 1024))
-    assert session.calls.count("PATCH") == chunks > 1
-    pulled = oci.resolve_image_ref(f"{registry.host}/chunked/quickjs@{result.digest}", cache=tmp_path / "cache")
+    assert calls.count("PATCH") == chunks > 1
+    pulled = resolve_image_ref(f"{registry.host}/chunked/quickjs@{result.digest}", cache=tmp_path / "cache")
     assert open_image(pulled).sha256("cwasm") == open_image(image_dir).sha256("cwasm")
 
 
@@ -262,21 +298,21 @@ def test_corrupted_blob_is_detected_on_pull(image_dir: Path, tmp_path: Path) -> 
         corrupted = bytearray(data.read_bytes())
         corrupted[len(corrupted) // 2] ^= 0xFF
         data.write_bytes(bytes(corrupted))
-        with pytest.raises(PipelineError, match="corrupted"):
-            oci.resolve_image_ref(f"{own.host}/wasm/quickjs@{result.digest}", cache=tmp_path / "cache")
+        with pytest.raises(Tampered, match="corrupted"):
+            resolve_image_ref(f"{own.host}/wasm/quickjs@{result.digest}", cache=tmp_path / "cache")
         assert not (tmp_path / "cache" / "images").exists()
-        assert not oci.blob_path(tmp_path / "cache", result.layout.layer.digest).exists()
+        assert not blob_path(tmp_path / "cache", result.layout.layer.digest).exists()
 
 
 @needs_image
 def test_corrupted_cache_is_detected(published, tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     ref = f"oci-layout:{published.layout.path}:{TAG}"
-    oci.resolve_image_ref(ref, cache=cache)
-    cached = oci.blob_path(cache, published.layout.config.digest)
+    resolve_image_ref(ref, cache=cache)
+    cached = blob_path(cache, published.layout.config.digest)
     cached.write_bytes(cached.read_bytes().replace(b"amd64", b"arm64"))
-    with pytest.raises(PipelineError, match="corrupted"):
-        oci.resolve_image_ref(ref, cache=cache)
+    with pytest.raises(Tampered, match="corrupted"):
+        resolve_image_ref(ref, cache=cache)
 
 
 @needs_image
@@ -294,7 +330,7 @@ def test_basic_auth(image_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyP
         monkeypatch.setenv("WASMIMAGE_REGISTRY_USER", "ci")
         monkeypatch.setenv("WASMIMAGE_REGISTRY_PASSWORD", "s3cret")
         result = publish(image_dir, target, tmp_path / "oci")
-        pulled = oci.resolve_image_ref(f"{own.host}/private/quickjs:{TAG}", cache=tmp_path / "cache")
+        pulled = resolve_image_ref(f"{own.host}/private/quickjs:{TAG}", cache=tmp_path / "cache")
         assert open_image(pulled).name == "quickjs" and result.status == "pushed"
         monkeypatch.setenv("WASMIMAGE_REGISTRY_PASSWORD", "wrong")
         with pytest.raises(PipelineError, match="401"):
@@ -376,13 +412,13 @@ def test_bearer_token_dance(image_dir: Path, tmp_path: Path, monkeypatch: pytest
             assert result.status == "pushed"
             assert seen and all(call["auth"] for call in seen)
             assert any("repository:wasm/quickjs:pull,push" in call["scope"] for call in seen)
-            pulled = oci.resolve_image_ref(f"{own.host}/wasm/quickjs@{result.digest}", cache=tmp_path / "cache")
+            pulled = resolve_image_ref(f"{own.host}/wasm/quickjs@{result.digest}", cache=tmp_path / "cache")
             assert open_image(pulled).name == "quickjs"
             # A bearer token from the environment is sent as is; a bad one is refused by the registry.
             monkeypatch.setenv("WASMIMAGE_REGISTRY_TOKEN", "not-a-token")
             monkeypatch.delenv("WASMIMAGE_REGISTRY_USER")
             with pytest.raises(PipelineError, match="401"):
-                oci.resolve_image_ref(f"{own.host}/wasm/quickjs:{TAG}", cache=tmp_path / "cache2")
+                resolve_image_ref(f"{own.host}/wasm/quickjs:{TAG}", cache=tmp_path / "cache2")
     finally:
         server.shutdown()
 
@@ -390,31 +426,31 @@ def test_bearer_token_dance(image_dir: Path, tmp_path: Path, monkeypatch: pytest
 # References, schemes and retries (no registry needed).
 
 def test_parse_reference() -> None:
-    ref = oci.parse_reference("127.0.0.1:5000/wasm/quickjs:0.17.0-r1")
+    ref = parse_reference("127.0.0.1:5000/wasm/quickjs:0.17.0-r1")
     assert (ref.registry, ref.repository, ref.tag, ref.digest) == ("127.0.0.1:5000", "wasm/quickjs", TAG, None)
     digest = "sha256:" + "ab" * 32
-    ref = oci.parse_reference(f"localhost:5000/quickjs@{digest}")
+    ref = parse_reference(f"localhost:5000/quickjs@{digest}")
     assert (ref.repository, ref.reference) == ("quickjs", digest)
     for bad in ("quickjs:0.17.0-r1", "127.0.0.1:5000/wasm/quickjs", "127.0.0.1:5000/Wasm/q:1",
                 "127.0.0.1:5000/q@sha256:xyz", "nowhere/x:1"):
-        with pytest.raises(PipelineError):
-            oci.parse_reference(bad)
+        with pytest.raises(InvalidInput):
+            parse_reference(bad)
 
 
 def test_plain_http_only_for_loopback() -> None:
-    assert oci.base_url("127.0.0.1:5000") == "http://127.0.0.1:5000"
-    assert oci.base_url("localhost:5000") == "http://localhost:5000"
-    assert oci.base_url("registry.example:5000") == "https://registry.example:5000"
-    with pytest.raises(PipelineError, match="--insecure"):
-        oci.base_url("http://registry.example:5000")
-    assert oci.base_url("http://registry.example:5000", insecure=True) == "http://registry.example:5000"
+    assert base_url("127.0.0.1:5000") == "http://127.0.0.1:5000"
+    assert base_url("localhost:5000") == "http://localhost:5000"
+    assert base_url("registry.example:5000") == "https://registry.example:5000"
+    with pytest.raises(InvalidInput, match="--insecure"):
+        base_url("http://registry.example:5000")
+    assert base_url("http://registry.example:5000", insecure=True) == "http://registry.example:5000"
 
 
 def test_connection_errors_are_retried_then_reported() -> None:
     from registry import free_port
 
-    client = oci.RegistryClient(f"127.0.0.1:{free_port()}", attempts=3, backoff=0.01, credentials=oci.Credentials())
-    with pytest.raises(PipelineError, match="gave up after 3 attempts"):
+    client = RegistryClient(f"127.0.0.1:{free_port()}", attempts=3, backoff=0.01, credentials=Credentials())
+    with pytest.raises(Unavailable, match="gave up after 3 attempts"):
         client.manifest("wasm/quickjs", TAG)
 
 
@@ -437,8 +473,8 @@ def test_5xx_is_retried(tmp_path: Path) -> None:
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        client = oci.RegistryClient(f"127.0.0.1:{server.server_address[1]}", backoff=0.01,
-                                    credentials=oci.Credentials())
+        client = RegistryClient(f"127.0.0.1:{server.server_address[1]}", backoff=0.01,
+                                    credentials=Credentials())
         assert client.manifest("wasm/quickjs", TAG) == b'{"schemaVersion":2}'
         assert answers == []
     finally:
@@ -448,46 +484,11 @@ def test_5xx_is_retried(tmp_path: Path) -> None:
 @needs_image
 def test_failed_upload_starts_again(image_dir: Path, registry: Registry, tmp_path: Path) -> None:  # noqa: F811
     """A proxy in front of the real registry answers the first PATCH with 503: the upload restarts and lands."""
-    failures = {"PATCH": 1}
-
-    class Proxy(http.server.BaseHTTPRequestHandler):
-        def _forward(self) -> None:
-            if failures.get(self.command, 0) > 0:
-                failures[self.command] -= 1
-                self.send_response(503)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-                return
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length) if length else None
-            headers = {k: v for k, v in self.headers.items() if k.lower() not in ("content-length", "connection")}
-            answer = requests.request(self.command, f"{registry.url}{self.path}", data=body, headers=headers,
-                                      allow_redirects=False)
-            self.send_response(answer.status_code)
-            for key, value in answer.headers.items():
-                if key.lower() not in ("content-length", "connection", "transfer-encoding", "content-encoding"):
-                    self.send_header(key, value)
-            content = b"" if self.command == "HEAD" else answer.content
-            self.send_header("Content-Length", str(len(content)))
-            self.end_headers()
-            self.wfile.write(content)
-
-        do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = _forward  # noqa: N815
-
-        def log_message(self, *args) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Proxy)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        proxy = f"127.0.0.1:{server.server_address[1]}"
-        session = RecordingSession()
-        client = oci.RegistryClient(proxy, chunk_threshold=512 * 1024, backoff=0.01, _session=session)
+    with proxy_to(registry, fail={"PATCH": 1}) as (proxy, calls, failures):
+        client = RegistryClient(proxy, chunk_threshold=512 * 1024, backoff=0.01)
         result = publish(image_dir, Target(proxy, "flaky"), tmp_path / "oci", client=client)
-        assert failures == {"PATCH": 0}
-        # config, layer, layer again; then the referrers' empty config, SBOM and provenance
-        assert session.calls.count("POST") == 3 + 3
-        pulled = oci.resolve_image_ref(f"{registry.host}/flaky/quickjs@{result.digest}", cache=tmp_path / "cache")
-        assert open_image(pulled).name == "quickjs"
-    finally:
-        server.shutdown()
+    assert failures == {"PATCH": 0}
+    # config, layer, layer again; then the referrers' empty config, SBOM and provenance
+    assert calls.count("POST") == 3 + 3
+    pulled = resolve_image_ref(f"{registry.host}/flaky/quickjs@{result.digest}", cache=tmp_path / "cache")
+    assert open_image(pulled).name == "quickjs"

@@ -22,9 +22,13 @@ from pathlib import Path
 import pytest
 
 from flaky_server import Flood, Serve, Trickle, TrickleHead, flaky_server  # noqa: F401  (flaky_server is a fixture)
-from wasmimage import oci
-from wasmimage.errors import PipelineError
+from wasmimage.errors import InvalidInput, PipelineError, Tampered, Unavailable
 from wasmimage.image import MANIFEST, open_image
+from wasmimage.registry.client import RegistryClient
+from wasmimage.registry.descriptors import (CONFIG_TYPE, LAYER_TYPE, LIMITS, MANIFEST_TYPE, REF_NAME, TITLE, Blob,
+                                            blob_path, sha256_digest)
+from wasmimage.registry.pull import RegistrySource, pull, resolve_image_ref
+from wasmimage.registry.reference import base_url, is_loopback
 
 TAG = "0.17.0-r1"
 PREFIX = "opt/wasm-images/quickjs"
@@ -51,8 +55,8 @@ def image_tar(image: Path, extra: dict[str, bytes] | None = None, repeat_dirs: i
 
 
 def put_blob(root: Path, data: bytes) -> dict:
-    digest = oci.sha256_digest(data)
-    path = oci.blob_path(root, digest)
+    digest = sha256_digest(data)
+    path = blob_path(root, digest)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
     return {"digest": digest, "size": len(data)}
@@ -64,7 +68,7 @@ def layout(root: Path, layer: bytes | Path, diff_id: str) -> str:
     (root / "oci-layout").write_text('{"imageLayoutVersion":"1.0.0"}')
     if isinstance(layer, Path):
         digest = "sha256:" + hashlib.sha256(layer.read_bytes()).hexdigest()
-        path = oci.blob_path(root, digest)
+        path = blob_path(root, digest)
         path.parent.mkdir(parents=True, exist_ok=True)
         layer.rename(path)
         layer_desc = {"digest": digest, "size": path.stat().st_size}
@@ -73,16 +77,16 @@ def layout(root: Path, layer: bytes | Path, diff_id: str) -> str:
     config = put_blob(root, json.dumps({"architecture": "amd64", "os": "linux",
                                         "rootfs": {"type": "layers", "diff_ids": [diff_id]}}).encode())
     manifest = put_blob(root, json.dumps({
-        "schemaVersion": 2, "mediaType": oci.MANIFEST_TYPE,
-        "config": {"mediaType": oci.CONFIG_TYPE, **config}, "layers": [{"mediaType": oci.LAYER_TYPE, **layer_desc}],
-        "annotations": {oci.TITLE: "quickjs"}}).encode())
+        "schemaVersion": 2, "mediaType": MANIFEST_TYPE,
+        "config": {"mediaType": CONFIG_TYPE, **config}, "layers": [{"mediaType": LAYER_TYPE, **layer_desc}],
+        "annotations": {TITLE: "quickjs"}}).encode())
     (root / "index.json").write_text(json.dumps({"schemaVersion": 2, "manifests": [
-        {"mediaType": oci.MANIFEST_TYPE, **manifest, "annotations": {oci.REF_NAME: TAG}}]}))
+        {"mediaType": MANIFEST_TYPE, **manifest, "annotations": {REF_NAME: TAG}}]}))
     return f"oci-layout:{root}:{TAG}"
 
 
 def tar_layout(root: Path, tar: bytes) -> str:
-    return layout(root, gzip.compress(tar, 1), oci.sha256_digest(tar))
+    return layout(root, gzip.compress(tar, 1), sha256_digest(tar))
 
 
 @pytest.fixture
@@ -96,7 +100,7 @@ def pulled_files(tmp_path: Path):
 def control_pull(quickjs_image: Path, tmp_path: Path) -> None:
     """The hand-made layout of the untouched image pulls and opens: each refusal is due to its one change."""
     ref = tar_layout(tmp_path / "control", image_tar(quickjs_image))
-    assert open_image(oci.resolve_image_ref(ref, cache=tmp_path / "control-cache")).name == "quickjs"
+    assert open_image(resolve_image_ref(ref, cache=tmp_path / "control-cache")).name == "quickjs"
 
 
 # Registry answers: size and time.
@@ -104,16 +108,16 @@ def control_pull(quickjs_image: Path, tmp_path: Path) -> None:
 def test_endless_manifest_is_cut_at_the_limit(flaky_server, tmp_path: Path) -> None:  # noqa: F811
     flood = Flood()
     flaky_server.route("/v2/wasm/quickjs/manifests/1.0-r1", flood)
-    client = oci.RegistryClient(f"127.0.0.1:{flaky_server.port}", attempts=1)
-    with pytest.raises(PipelineError, match=f"over the {oci.LIMITS.manifest_bytes}-byte limit"):
-        oci.pull(oci.RegistrySource(client, "wasm/quickjs"), "1.0-r1", tmp_path / "cache", "the flood")
-    assert flood.sent < 4 * oci.LIMITS.manifest_bytes  # it stopped reading, it did not take it all in
+    client = RegistryClient(f"127.0.0.1:{flaky_server.port}", attempts=1)
+    with pytest.raises(InvalidInput, match=f"over the {LIMITS.manifest_bytes}-byte limit"):
+        pull(RegistrySource(client, "wasm/quickjs"), "1.0-r1", tmp_path / "cache", "the flood")
+    assert flood.sent < 4 * LIMITS.manifest_bytes  # it stopped reading, it did not take it all in
 
 
 def test_declared_huge_manifest_is_refused_before_reading(flaky_server, tmp_path: Path) -> None:  # noqa: F811
     flood = Flood(declared=600 << 20)
     flaky_server.route("/v2/wasm/quickjs/manifests/1.0-r1", flood)
-    client = oci.RegistryClient(f"127.0.0.1:{flaky_server.port}", attempts=1)
+    client = RegistryClient(f"127.0.0.1:{flaky_server.port}", attempts=1)
     with pytest.raises(PipelineError, match="the answer is 629145600 bytes, over the"):
         client.manifest("wasm/quickjs", "1.0-r1")
 
@@ -121,27 +125,27 @@ def test_declared_huge_manifest_is_refused_before_reading(flaky_server, tmp_path
 def test_trickling_server_meets_the_deadline(flaky_server, tmp_path: Path) -> None:  # noqa: F811
     """A byte every 0.2 s: no single read ever times out, the whole answer must still end."""
     flaky_server.route("/v2/wasm/quickjs/manifests/1.0-r1", Trickle(length=10_000, interval=0.2))
-    client = oci.RegistryClient(f"127.0.0.1:{flaky_server.port}", attempts=1, timeout=5, deadline=2)
+    client = RegistryClient(f"127.0.0.1:{flaky_server.port}", attempts=1, timeout=5, deadline=2)
     started = time.monotonic()
-    with pytest.raises(PipelineError, match="the answer took longer than 2s"):
-        oci.pull(oci.RegistrySource(client, "wasm/quickjs"), "1.0-r1", tmp_path / "cache", "the trickle")
+    with pytest.raises(Unavailable, match="the answer took longer than 2s"):
+        pull(RegistrySource(client, "wasm/quickjs"), "1.0-r1", tmp_path / "cache", "the trickle")
     assert time.monotonic() - started < 30  # generous: the point is that it ends
 
 
 def test_server_trickling_its_headers_meets_the_deadline(flaky_server, tmp_path: Path) -> None:  # noqa: F811
     flaky_server.route("/v2/wasm/quickjs/manifests/1.0-r1", TrickleHead(interval=0.2))
-    client = oci.RegistryClient(f"127.0.0.1:{flaky_server.port}", attempts=1, timeout=5, deadline=2)
+    client = RegistryClient(f"127.0.0.1:{flaky_server.port}", attempts=1, timeout=5, deadline=2)
     started = time.monotonic()
-    with pytest.raises(PipelineError, match="no complete answer within 2s"):
+    with pytest.raises(Unavailable, match="no complete answer within 2s"):
         client.manifest("wasm/quickjs", "1.0-r1")
     assert time.monotonic() - started < 30
 
 
 def test_blob_larger_than_declared_is_cut(flaky_server, tmp_path: Path) -> None:  # noqa: F811
     data = b"x" * 100_000
-    blob = oci.Blob(oci.CONFIG_TYPE, oci.sha256_digest(data[:10]), 10)
+    blob = Blob(CONFIG_TYPE, sha256_digest(data[:10]), 10)
     flaky_server.route(f"/v2/wasm/quickjs/blobs/{blob.digest}", Serve(data, ranges=False))
-    client = oci.RegistryClient(f"127.0.0.1:{flaky_server.port}", attempts=1)
+    client = RegistryClient(f"127.0.0.1:{flaky_server.port}", attempts=1)
     sink = io.BytesIO()
     with pytest.raises(PipelineError, match="over the 10-byte limit"):
         client.fetch_blob("wasm/quickjs", blob, sink)
@@ -149,7 +153,7 @@ def test_blob_larger_than_declared_is_cut(flaky_server, tmp_path: Path) -> None:
 
 
 def test_layer_declared_over_the_limit_is_not_fetched(tmp_path: Path) -> None:
-    ref = layout(tmp_path / "layout", b"small", oci.sha256_digest(b""))
+    ref = layout(tmp_path / "layout", b"small", sha256_digest(b""))
     manifest_path = next(p for p in (tmp_path / "layout/blobs/sha256").iterdir() if b"layers" in p.read_bytes())
     manifest = json.loads(manifest_path.read_bytes())
     manifest["layers"][0]["size"] = 5 << 30
@@ -158,10 +162,17 @@ def test_layer_declared_over_the_limit_is_not_fetched(tmp_path: Path) -> None:
     index["manifests"][0].update(put_blob(tmp_path / "layout", data))
     (tmp_path / "layout/index.json").write_text(json.dumps(index))
     with pytest.raises(PipelineError, match="declared as 5368709120 bytes, over the"):
-        oci.resolve_image_ref(ref, cache=tmp_path / "cache")
+        resolve_image_ref(ref, cache=tmp_path / "cache")
 
 
 # Layers: decompressed size, entries, names.
+
+def test_layer_not_matching_its_diff_id_is_tampered(tmp_path: Path, pulled_files) -> None:
+    ref = layout(tmp_path / "layout", gzip.compress(b"\0" * 1024), sha256_digest(b"another layer"))
+    with pytest.raises(Tampered, match="not the config's diff_id"):
+        resolve_image_ref(ref, cache=tmp_path / "cache")
+    assert pulled_files() == []
+
 
 def test_gzip_bomb_layer_is_refused_without_filling_the_disk(tmp_path: Path, pulled_files) -> None:
     """600 MiB of zeros in about 600 KiB, with a matching diff_id: it used to land in the cache whole."""
@@ -176,8 +187,8 @@ def test_gzip_bomb_layer_is_refused_without_filling_the_disk(tmp_path: Path, pul
         out.write(compressor.flush())
     assert bomb.stat().st_size < 4 << 20
     ref = layout(tmp_path / "layout", bomb, "sha256:" + digest.hexdigest())
-    with pytest.raises(PipelineError, match=f"unpacks to more than {oci.LIMITS.unpacked_bytes} bytes"):
-        oci.resolve_image_ref(ref, cache=tmp_path / "cache")
+    with pytest.raises(InvalidInput, match=f"unpacks to more than {LIMITS.unpacked_bytes} bytes"):
+        resolve_image_ref(ref, cache=tmp_path / "cache")
     assert pulled_files() == []
 
 
@@ -189,11 +200,11 @@ def test_endless_tar_headers_are_refused(quickjs_image: Path, tmp_path: Path, pu
         tar, expected = image_tar(quickjs_image, repeat_dirs=100_000), "holds 'opt' twice"
     else:
         many = {f"f{i}": b"" for i in range(20_000)}
-        tar, expected = image_tar(quickjs_image, extra=many), f"more than {oci.LIMITS.tar_entries} entries"
+        tar, expected = image_tar(quickjs_image, extra=many), f"more than {LIMITS.tar_entries} entries"
     ref = tar_layout(tmp_path / "layout", tar)
     started = time.monotonic()
     with pytest.raises(PipelineError, match=expected):
-        oci.resolve_image_ref(ref, cache=tmp_path / "cache")
+        resolve_image_ref(ref, cache=tmp_path / "cache")
     assert time.monotonic() - started < 60 and pulled_files() == []
 
 
@@ -201,14 +212,14 @@ def test_a_file_twice_in_the_layer_is_a_clear_error(quickjs_image: Path, tmp_pat
     tar = image_tar(quickjs_image)
     twice = tar[:-1024] + entry(f"{PREFIX}/{MANIFEST}", b"{}") + b"\0" * 1024
     with pytest.raises(PipelineError, match=f"holds '{PREFIX}/{MANIFEST}' twice"):
-        oci.resolve_image_ref(tar_layout(tmp_path / "layout", twice), cache=tmp_path / "cache")
+        resolve_image_ref(tar_layout(tmp_path / "layout", twice), cache=tmp_path / "cache")
 
 
 def test_file_not_listed_in_image_json_is_refused(quickjs_image: Path, tmp_path: Path, pulled_files) -> None:
     control_pull(quickjs_image, tmp_path)
     ref = tar_layout(tmp_path / "layout", image_tar(quickjs_image, extra={"run-me.sh": b"#!/bin/sh\nrm -rf ~\n"}))
     with pytest.raises(PipelineError, match=f"files {MANIFEST} does not list: run-me.sh"):
-        oci.resolve_image_ref(ref, cache=tmp_path / "cache")
+        resolve_image_ref(ref, cache=tmp_path / "cache")
     assert pulled_files() == []
 
 
@@ -229,7 +240,7 @@ def test_symlink_in_a_layout_is_not_followed(quickjs_image: Path, tmp_path: Path
         blobs.rename(tmp_path / "elsewhere")
         blobs.symlink_to(tmp_path / "elsewhere")
     with pytest.raises(PipelineError, match="cannot open it without following links"):
-        oci.resolve_image_ref(ref, cache=tmp_path / "cache")
+        resolve_image_ref(ref, cache=tmp_path / "cache")
 
 
 def test_layout_blob_that_is_a_fifo_is_refused(quickjs_image: Path, tmp_path: Path) -> None:
@@ -238,22 +249,22 @@ def test_layout_blob_that_is_a_fifo_is_refused(quickjs_image: Path, tmp_path: Pa
     layer.unlink()
     os.mkfifo(layer)
     with pytest.raises(PipelineError, match="not a regular file"):
-        oci.resolve_image_ref(ref, cache=tmp_path / "cache")
+        resolve_image_ref(ref, cache=tmp_path / "cache")
 
 
 # Plain http: only a real loopback host, parsed.
 
 def test_plain_http_only_for_real_loopback_hosts() -> None:
     for local in ("127.0.0.1:5000", "127.8.9.10:5000", "localhost:5000", "[::1]:5000", "LOCALHOST"):
-        assert oci.base_url(local).startswith("http://"), local
+        assert base_url(local).startswith("http://"), local
     for remote in ("127.0.0.1.example.org:5000", "127.example.org", "localhost.example.org:5000",
                    "[::ffff:8.8.8.8]:5000", "1270.0.0.1:5000"):
-        assert oci.base_url(remote) == f"https://{remote}", remote
-        assert not oci.is_loopback(remote)
+        assert base_url(remote) == f"https://{remote}", remote
+        assert not is_loopback(remote)
     for userinfo in ("127.0.0.1@example.org:5000", "127.0.0.1:5000@example.org", "user:pw@127.0.0.1:5000"):
-        assert not oci.is_loopback(userinfo)
+        assert not is_loopback(userinfo)
         with pytest.raises(PipelineError, match="holds no user name or password"):
-            oci.base_url(userinfo)
+            base_url(userinfo)
 
 
 def test_no_request_leaves_for_a_host_hidden_behind_userinfo(flaky_server, monkeypatch) -> None:  # noqa: F811
@@ -261,13 +272,13 @@ def test_no_request_leaves_for_a_host_hidden_behind_userinfo(flaky_server, monke
     bearer token, to whatever the part after @ names."""
     monkeypatch.setenv("WASMIMAGE_REGISTRY_TOKEN", "secret-token")
     flaky_server.route("/v2/wasm/quickjs/manifests/1.0-r1", Serve(b"{}"))
-    with pytest.raises(PipelineError, match="holds no user name or password"):
-        oci.resolve_image_ref(f"127.0.0.1@localhost:{flaky_server.port}/wasm/quickjs:1.0-r1")
+    with pytest.raises(InvalidInput, match="holds no user name or password"):
+        resolve_image_ref(f"127.0.0.1@localhost:{flaky_server.port}/wasm/quickjs:1.0-r1")
     assert flaky_server.requests == []
 
 
 def test_token_service_over_http_must_be_loopback_by_its_parsed_host() -> None:
-    client = oci.RegistryClient("registry.example:5000")
+    client = RegistryClient("registry.example:5000")
     for realm in ("http://127.0.0.1.example.org/token", "http://127.0.0.1@example.org/token"):
         with pytest.raises(PipelineError, match="over plain http|not a token service URL"):
             client._fetch_token({"realm": realm}, "repository:x:pull")
@@ -283,5 +294,5 @@ def test_directory_named_like_a_pinned_reference_is_not_run(quickjs_image: Path,
     planted.symlink_to(quickjs_image)
     monkeypatch.chdir(tmp_path)
     with pytest.raises(PipelineError, match="is both an image reference and a path here; write ./"):
-        oci.resolve_image_ref(ref, cache=tmp_path / "cache")
-    assert oci.resolve_image_ref(f"./{ref}") == Path(f"./{ref}")  # asked for as a path, it is one
+        resolve_image_ref(ref, cache=tmp_path / "cache")
+    assert resolve_image_ref(f"./{ref}") == Path(f"./{ref}")  # asked for as a path, it is one

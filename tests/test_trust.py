@@ -21,9 +21,11 @@ import wasmtime
 
 from conftest import cwasm_printing
 from registry import Registry, registry  # noqa: F401  (registry is a fixture)
-from wasmimage import native, oci, runner, signing
+from wasmimage import native, runner, signing
 from wasmimage.image import MANIFEST, open_image
-from wasmimage.publish import Target, publish
+from wasmimage.publish import image_layout, publish
+from wasmimage.registry.pull import resolve_image_ref
+from wasmimage.registry.target import Target
 
 ROOT = Path(__file__).resolve().parent.parent
 TAG = "0.17.0-r1"
@@ -96,8 +98,8 @@ def test_pulled_image_with_planted_cwasm_runs_its_wasm_instead(evil_image: Path,
 
 def test_oci_layout_image_with_planted_cwasm_is_never_deserialized(evil_image: Path, tmp_path: Path,
                                                                    deserialized: list[bytes]) -> None:
-    layout = oci.write_layout(open_image(evil_image), tmp_path / "layout", 0)
-    pulled = oci.resolve_image_ref(f"oci-layout:{layout.path}:{TAG}", cache=tmp_path / "oci-cache")
+    layout = image_layout(open_image(evil_image), tmp_path / "layout", 0)
+    pulled = resolve_image_ref(f"oci-layout:{layout.path}:{TAG}", cache=tmp_path / "oci-cache")
     planted = open_image(pulled).file("cwasm").read_bytes()
     result = runner.run(pulled, SCRIPT)
     assert (result.outcome, result.stdout) == ("ok", b"42\n")
@@ -162,7 +164,7 @@ def test_image_signed_by_a_trusted_key_runs_its_own_cwasm(evil_image: Path, regi
     untrusted = run_cli(ref, tmp_path)  # the same image, no trusted keys configured
     assert untrusted.stdout == b"42\n" and b"compiling its .wasm here" in untrusted.stderr
     # The signature travelled in the layer; an existing tool verifies it.
-    pulled = oci.resolve_image_ref(ref, cache=tmp_path / "oci-cache")
+    pulled = resolve_image_ref(ref, cache=tmp_path / "oci-cache")
     verified = subprocess.run(["ssh-keygen", "-Y", "verify", "-f", str(keys["allowed"]), "-I", "builder",
                                "-n", signing.NAMESPACE, "-s", str(pulled / signing.SIGNATURE)],
                               stdin=(pulled / MANIFEST).open("rb"), capture_output=True, text=True)

@@ -18,9 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from wasmimage import oci, wikifunctions
+from wasmimage import wikifunctions
 from wasmimage.errors import PipelineError
 from wasmimage.image import Image, open_image
+from wasmimage.registry.layout import layer_tar
 from wasmimage.runner import Limits, RunResult
 from wasmimage.verify import check_z22, discover_wikifunctions, wikifunctions_request
 
@@ -137,6 +138,6 @@ def test_call_refuses_an_image_without_the_protocol(quickjs_image):
 def test_published_layer_carries_what_the_evaluator_loads(quickjs_image):
     image = open_image(quickjs_image)
     assert image.manifest["protocols"] == {"call": "executor.js", "wikifunctions": "wikifunctions.js"}
-    with tarfile.open(fileobj=io.BytesIO(oci.layer_tar(image, 0))) as tar:
+    with tarfile.open(fileobj=io.BytesIO(layer_tar(image, 0))) as tar:
         names = {Path(n).name for n in tar.getnames()}
     assert {"quickjs.wasm", "quickjs.cwasm", "executor.js", "wikifunctions.js", "image.json"} <= names

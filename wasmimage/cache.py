@@ -55,14 +55,13 @@ import shutil
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import Any, Callable
 
 from wasmimage import files
 from wasmimage.errors import PipelineError
-
-if TYPE_CHECKING:
-    from wasmimage import oci
-    from wasmimage.publish import Target
+from wasmimage.registry.client import RegistryClient
+from wasmimage.registry.descriptors import MANIFEST_TYPE, TITLE, Blob, canonical_json, sha256_digest
+from wasmimage.registry.target import Target
 
 LOCAL_ENV = "WASMIMAGE_ARTIFACT_CACHE"
 REMOTE_ENV = "WASMIMAGE_CACHE_REGISTRY"
@@ -136,8 +135,6 @@ class Cache:
 
     @classmethod
     def from_env(cls, default_local: Path) -> Cache:
-        from wasmimage.publish import Target
-
         spec = os.environ.get(REMOTE_ENV)
         return cls(Path(os.environ.get(LOCAL_ENV) or default_local), Target.parse(spec) if spec else None)
 
@@ -322,18 +319,16 @@ def _canonical(value: Any) -> bytes:
     return json.dumps(value, sort_keys=True, separators=(",", ":")).encode()
 
 
-# Remote entries, through oci.py's registry client.
+# Remote entries, through the registry client (wasmimage/registry/).
 
 def remote_name(target: Target, recipe: str, stage: str, key: str) -> tuple[str, str]:
     """Repository and tag of an entry (a sha256 key is 64 characters; tags may have 128)."""
     return target.repository(f"cache-{recipe}"), f"{stage}-{key[:64]}"
 
 
-def _client(target: Target) -> oci.RegistryClient:
-    from wasmimage import oci
-
+def _client(target: Target) -> RegistryClient:
     # A cache is an optimisation: give up quickly. An explicit http:// in the spec allows plain http.
-    return oci.RegistryClient(target.registry, insecure=target.registry.startswith("http://"), attempts=2)
+    return RegistryClient(target.registry, insecure=target.registry.startswith("http://"), attempts=2)
 
 
 def _reachable(target: Target) -> bool:
@@ -343,8 +338,6 @@ def _reachable(target: Target) -> bool:
 def push(target: Target, recipe: str, stage: str, key: str, entry: Path, secret: bytes) -> str:
     """Push a local entry as an OCI artifact unless the tag holds an authentic one (the first trusted
     writer wins there too); a tag holding an entry not sealed with our key is overwritten."""
-    from wasmimage import oci
-
     client = _client(target)
     repository, tag = remote_name(target, recipe, stage, key)
     existing = client.manifest(repository, tag)
@@ -358,35 +351,33 @@ def push(target: Target, recipe: str, stage: str, key: str, entry: Path, secret:
         replaced = ""
     listed = check_entry(entry, stage, key, secret)
     config_data = (entry / ENTRY).read_bytes()
-    config = oci.Blob(ENTRY_TYPE, oci.sha256_digest(config_data), len(config_data))
+    config = Blob(ENTRY_TYPE, sha256_digest(config_data), len(config_data))
     client.push_blob(repository, config, entry / ENTRY)
     layers = []
     for name in sorted(listed):
-        blob = oci.Blob(FILE_TYPE, f"sha256:{listed[name]}", (entry / name).stat().st_size)
+        blob = Blob(FILE_TYPE, f"sha256:{listed[name]}", (entry / name).stat().st_size)
         client.push_blob(repository, blob, entry / name)
-        layers.append({**blob.descriptor(), "annotations": {oci.TITLE: name}})
-    manifest = {"schemaVersion": 2, "mediaType": oci.MANIFEST_TYPE, "artifactType": ARTIFACT_TYPE,
+        layers.append({**blob.descriptor(), "annotations": {TITLE: name}})
+    manifest = {"schemaVersion": 2, "mediaType": MANIFEST_TYPE, "artifactType": ARTIFACT_TYPE,
                 "config": config.descriptor(), "layers": layers,
                 "annotations": {"io.wasmimage.cache.stage": stage, "io.wasmimage.cache.key": key}}
-    client.put_manifest(repository, tag, oci.canonical_json(manifest))
+    client.put_manifest(repository, tag, canonical_json(manifest))
     return "pushed" + replaced
 
 
 MAX_ENTRY_JSON = 1 << 20
 
 
-def _remote_entry(client: oci.RegistryClient, repository: str, manifest_data: bytes, stage: str, key: str,
-                  secret: bytes) -> tuple[bytes, list[tuple[str, oci.Blob]]]:
+def _remote_entry(client: RegistryClient, repository: str, manifest_data: bytes, stage: str, key: str,
+                  secret: bytes) -> tuple[bytes, list[tuple[str, Blob]]]:
     """entry.json and the layers of a remote entry, once entry.json's seal is checked and the layers are
     the files it lists: nothing else of an entry is downloaded before that."""
-    from wasmimage import oci
-
     try:
         manifest = json.loads(manifest_data)
         config = manifest["config"]
-        layers = [(layer["annotations"][oci.TITLE], oci.Blob(layer["mediaType"], layer["digest"], layer["size"]))
+        layers = [(layer["annotations"][TITLE], Blob(layer["mediaType"], layer["digest"], layer["size"]))
                   for layer in manifest["layers"]]
-        config_blob = oci.Blob(config["mediaType"], config["digest"], config["size"])
+        config_blob = Blob(config["mediaType"], config["digest"], config["size"])
     except (ValueError, KeyError, TypeError) as exc:
         raise Corrupt(f"not a cache entry manifest: {exc}") from None
     for name, blob in [(ENTRY, config_blob), *layers]:
@@ -397,7 +388,7 @@ def _remote_entry(client: oci.RegistryClient, repository: str, manifest_data: by
     buffer = io.BytesIO()
     client.fetch_blob(repository, config_blob, buffer)
     entry_data = buffer.getvalue()
-    if oci.sha256_digest(entry_data) != config_blob.digest:
+    if sha256_digest(entry_data) != config_blob.digest:
         raise Corrupt(f"blob {ENTRY} does not match the manifest's digest")
     try:
         data = json.loads(entry_data)

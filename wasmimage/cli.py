@@ -54,7 +54,7 @@ def _image(args: argparse.Namespace) -> Path:
     registry client (and `requests`): a fresh `run` or `call` process starts faster."""
     if not args.image.startswith("oci-layout:") and Path(args.image).is_dir():
         return Path(args.image)
-    from wasmimage.oci import resolve_image_ref
+    from wasmimage.registry.pull import resolve_image_ref
 
     return resolve_image_ref(args.image, insecure=args.insecure)
 
@@ -124,7 +124,8 @@ def _call_wikifunctions(args: argparse.Namespace) -> int:
 
 
 def _publish_command(args: argparse.Namespace) -> int:
-    from wasmimage.publish import Target, publish
+    from wasmimage.publish import publish
+    from wasmimage.registry.target import Target
 
     target = Target.parse(args.registry) if args.registry else Target.from_env()
     result = publish(Path(args.image), target, Path(args.layout_dir), dry_run=args.dry_run, insecure=args.insecure,
@@ -136,7 +137,7 @@ def _publish_command(args: argparse.Namespace) -> int:
 
 
 def _pull_command(args: argparse.Namespace) -> int:
-    from wasmimage.oci import resolve_image_ref
+    from wasmimage.registry.pull import resolve_image_ref
 
     print(resolve_image_ref(args.ref, cache=Path(args.cache) if args.cache else None, insecure=args.insecure))
     return 0

@@ -15,14 +15,19 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from wasmimage import files, oci, provenance, referrers, sbom
+from wasmimage import files, provenance, referrers, sbom
 from wasmimage.errors import PipelineError
 from wasmimage.image import open_image
+from wasmimage.publish import source_location
+from wasmimage.registry.client import RegistryClient
+from wasmimage.registry.descriptors import Blob, sha256_digest
+from wasmimage.registry.pull import resolve_image_ref
+from wasmimage.registry.reference import parse_reference
 
 
 def _source(pin: dict[str, Any]) -> str:
     digest = f"sha256 {pin['sha256']}" if pin.get("sha256") else f"commit {pin.get('commit')}"
-    return f"{pin['name']}: {oci.source_location(pin)}  {digest}"
+    return f"{pin['name']}: {source_location(pin)}  {digest}"
 
 
 def _toolchain(toolchain: dict[str, Any]) -> list[str]:
@@ -52,30 +57,30 @@ def provenance_summary(statement: dict[str, Any], image_dir: Path | None) -> str
 
 def remote_provenance(ref: str, insecure: bool) -> dict[str, Any] | None:
     """The provenance attached to a registry image as a referrer, or None if it has none."""
-    parsed = oci.parse_reference(ref)
-    client = oci.RegistryClient(parsed.registry, insecure=insecure)
+    parsed = parse_reference(ref)
+    client = RegistryClient(parsed.registry, insecure=insecure)
     manifest = client.manifest(parsed.repository, parsed.reference)
     if manifest is None:
         return None
-    index = client.manifest(parsed.repository, referrers.fallback_tag(oci.sha256_digest(manifest)))
+    index = client.manifest(parsed.repository, referrers.fallback_tag(sha256_digest(manifest)))
     for entry in json.loads(index or b'{"manifests": []}').get("manifests", []):
         if entry.get("artifactType") != provenance.MEDIA_TYPE:
             continue
         data = client.manifest(parsed.repository, entry["digest"])
-        if data is None or oci.sha256_digest(data) != entry["digest"]:
+        if data is None or sha256_digest(data) != entry["digest"]:
             raise PipelineError(f"{ref}: referrer {entry['digest']} is missing or does not match its digest")
         layer = json.loads(data)["layers"][0]
-        blob = oci.Blob(layer["mediaType"], layer["digest"], layer["size"])
+        blob = Blob(layer["mediaType"], layer["digest"], layer["size"])
         body = io.BytesIO()
         client.fetch_blob(parsed.repository, blob, body)
-        if oci.sha256_digest(body.getvalue()) != blob.digest:
+        if sha256_digest(body.getvalue()) != blob.digest:
             raise PipelineError(f"{ref}: the provenance blob does not match its digest {blob.digest}")
         return json.loads(body.getvalue())
     return None
 
 
 def describe(ref: str, *, insecure: bool = False) -> str:
-    path = oci.resolve_image_ref(ref, insecure=insecure)
+    path = resolve_image_ref(ref, insecure=insecure)
     image = open_image(path)
     m = image.manifest
     lines = [f"{m['name']} {m['tag']}  ({m['language']}, wasmimage {m['pipeline']['wasmimage']})",

@@ -12,40 +12,17 @@ import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
-from wasmimage import oci, referrers, signing
+from wasmimage import debian_source, log, referrers, signing
 from wasmimage.build import source_date_epoch
-from wasmimage.errors import PipelineError
-from wasmimage.image import open_image
-
-REGISTRY_ENV = "WASMIMAGE_REGISTRY"
-
-
-@dataclass(frozen=True)
-class Target:
-    """Where images go: a registry host and an optional namespace (`host:port/namespace`)."""
-
-    registry: str
-    namespace: str = ""
-
-    @classmethod
-    def parse(cls, spec: str) -> Target:
-        scheme, _, rest = spec.rpartition("://") if "://" in spec else ("", "", spec)
-        registry, _, namespace = rest.strip("/").partition("/")
-        if not registry:
-            raise PipelineError(f"{spec!r}: want a registry as host[:port][/namespace]")
-        return cls((f"{scheme}://" if scheme else "") + registry, namespace)
-
-    @classmethod
-    def from_env(cls) -> Target:
-        spec = os.environ.get(REGISTRY_ENV)
-        if not spec:
-            raise PipelineError(f"no registry to publish to: set {REGISTRY_ENV}=host:port/namespace")
-        return cls.parse(spec)
-
-    def repository(self, name: str) -> str:
-        return f"{self.namespace}/{name}" if self.namespace else name
+from wasmimage.errors import InvalidInput, PipelineError
+from wasmimage.image import Image, open_image
+from wasmimage.registry.client import RegistryClient
+from wasmimage.registry.descriptors import sha256_digest
+from wasmimage.registry.layout import Layout, write_layout
+from wasmimage.registry.reference import base_url
+from wasmimage.registry.target import Target
 
 
 @dataclass
@@ -53,7 +30,7 @@ class PublishResult:
     reference: str  # REGISTRY/REPO:TAG
     digest: str  # the manifest's
     status: str  # "pushed" | "unchanged" | "dry-run"
-    layout: oci.Layout
+    layout: Layout
     uploaded: list[str] = field(default_factory=list)  # blob digests sent
     skipped: list[str] = field(default_factory=list)  # blob digests the registry had
 
@@ -61,33 +38,55 @@ class PublishResult:
 def epoch() -> int:
     value = source_date_epoch()
     if not value.isdigit():
-        raise PipelineError(f"SOURCE_DATE_EPOCH={value!r} is not a number of seconds")
+        raise InvalidInput(f"SOURCE_DATE_EPOCH={value!r} is not a number of seconds")
     return int(value)
 
 
+def source_location(pin: dict[str, Any]) -> str:
+    """A source pin as one URL-like string (a PyPI sdist or a crate as a package URL)."""
+    if "pypi-sdist" in pin:
+        name, _, version = pin["pypi-sdist"].partition("==")
+        return f"pkg:pypi/{name}@{version}"
+    if "crate" in pin:
+        name, _, version = pin["crate"].partition("==")
+        return f"pkg:cargo/{name}@{version}"
+    if not (pin.get("url") or pin.get("git")) and "debian-source" in pin:
+        return debian_source.purl(pin["debian-source"])
+    return pin.get("url") or pin.get("git") or pin["name"]
+
+
+def image_layout(image: Image, path: Path, epoch: int) -> Layout:
+    """The OCI layout publish pushes for `image`, written at path (annotated with its first source)."""
+    return write_layout(image, path, epoch, source_location(image.manifest["sources"][0]))
+
+
 def publish(image_dir: Path, target: Target, layout_root: Path, *, dry_run: bool = False, insecure: bool = False,
-            client: oci.RegistryClient | None = None, out: TextIO = sys.stderr,
+            client: RegistryClient | None = None, out: TextIO = sys.stdout,
             sign_key: Path | None = None) -> PublishResult:
     """Check the image, write its OCI layout under layout_root/<name>/<tag>/ and push it to target.
+
+    Progress goes to the log ([publish] lines); a dry run's listing of what would be pushed is
+    its result, written to `out`.
 
     With a signing key (sign_key, or $WASMIMAGE_SIGNING_KEY) image.json is signed first, so
     consumers who trust that key load the image's .cwasm instead of compiling its .wasm.
     """
+    say = log.get("publish")
     image = open_image(image_dir)
     sign_key = sign_key or (Path(os.environ[signing.SIGNING_KEY_ENV]) if os.environ.get(signing.SIGNING_KEY_ENV)
                             else None)
     if sign_key is not None:
-        print(f"[publish] signed {signing.sign_image(image.path, sign_key)} with {sign_key}", file=out)
+        say.info("signed %s with %s", signing.sign_image(image.path, sign_key), sign_key)
     manifest = image.manifest
     tag = manifest["tag"]
     if tag != f"{manifest['version']}-r{manifest['revision']}":
-        raise PipelineError(f"{image_dir}: tag {tag!r} is not <version>-r<revision>")
-    layout = oci.write_layout(image, layout_root / image.name / tag, epoch())
+        raise InvalidInput(f"{image_dir}: tag {tag!r} is not <version>-r<revision>")
+    layout = image_layout(image, layout_root / image.name / tag, epoch())
     repository = target.repository(image.name)
     reference = f"{target.registry.split('://')[-1]}/{repository}:{tag}"
     result = PublishResult(reference, layout.manifest.digest, "dry-run", layout)
     if dry_run:
-        oci.base_url(target.registry, insecure)  # refuse an http registry now, not on the real run
+        base_url(target.registry, insecure)  # refuse an http registry now, not on the real run
         print(f"[publish] dry run: would push {reference} ({layout.path})", file=out)
         for blob in layout.blobs + [layout.manifest]:
             print(f"  {blob.media_type}  {blob.digest}  {blob.size} bytes", file=out)
@@ -96,23 +95,23 @@ def publish(image_dir: Path, target: Target, layout_root: Path, *, dry_run: bool
             print(f"  referrer {referrer.artifact_type}  {referrer.digest}  ({referrer.file.name})", file=out)
         return result
 
-    client = client or oci.RegistryClient(target.registry, insecure=insecure)
+    client = client or RegistryClient(target.registry, insecure=insecure)
     existing = client.manifest(repository, tag)
     if existing is not None:
-        existing_digest = oci.sha256_digest(existing)
+        existing_digest = sha256_digest(existing)
         if existing_digest != layout.manifest.digest:
             raise PipelineError(f"{reference} already exists with manifest {existing_digest}, not ours "
                                 f"({layout.manifest.digest}); tags are immutable: bump the recipe's revision")
         result.status = "unchanged"
-        print(f"[publish] {reference}@{layout.manifest.digest} is already there; nothing to do", file=out)
-        referrers.push(client, repository, layout.manifest, image_dir, out)  # a rebuild's new provenance
+        say.info("%s@%s is already there; nothing to do", reference, layout.manifest.digest)
+        referrers.push(client, repository, layout.manifest, image_dir)  # a rebuild's new provenance
         return result
     for blob in layout.blobs:
         sent = client.push_blob(repository, blob, layout.blob_path(blob.digest))
         (result.uploaded if sent else result.skipped).append(blob.digest)
     client.put_manifest(repository, tag, layout.blob_path(layout.manifest.digest).read_bytes())
     result.status = "pushed"
-    print(f"[publish] pushed {reference}@{layout.manifest.digest} "
-          f"({len(result.uploaded)} blob(s) uploaded, {len(result.skipped)} already there)", file=out)
-    referrers.push(client, repository, layout.manifest, image_dir, out)
+    say.info("pushed %s@%s (%d blob(s) uploaded, %d already there)", reference, layout.manifest.digest,
+             len(result.uploaded), len(result.skipped))
+    referrers.push(client, repository, layout.manifest, image_dir)
     return result

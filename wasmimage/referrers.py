@@ -18,14 +18,15 @@ import json
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
 
-from wasmimage import oci, provenance, sbom
-from wasmimage.errors import PipelineError
+from wasmimage import log, provenance, sbom
+from wasmimage.errors import InvalidInput
+from wasmimage.registry.client import RegistryClient
+from wasmimage.registry.descriptors import INDEX_TYPE, MANIFEST_TYPE, TITLE, Blob, canonical_json, sha256_digest
 
 EMPTY_TYPE = "application/vnd.oci.empty.v1+json"
 EMPTY_DATA = b"{}"
-EMPTY = oci.Blob(EMPTY_TYPE, oci.sha256_digest(EMPTY_DATA), len(EMPTY_DATA))
+EMPTY = Blob(EMPTY_TYPE, sha256_digest(EMPTY_DATA), len(EMPTY_DATA))
 
 
 @dataclass(frozen=True)
@@ -33,24 +34,24 @@ class Referrer:
     """One artifact manifest about an image, and the file it carries."""
 
     file: Path
-    blob: oci.Blob  # the file as a layer
+    blob: Blob  # the file as a layer
     manifest: bytes
 
     @property
     def digest(self) -> str:
-        return oci.sha256_digest(self.manifest)
+        return sha256_digest(self.manifest)
 
     @property
     def artifact_type(self) -> str:
         return self.blob.media_type
 
     def descriptor(self) -> dict:
-        return {"mediaType": oci.MANIFEST_TYPE, "digest": self.digest, "size": len(self.manifest),
+        return {"mediaType": MANIFEST_TYPE, "digest": self.digest, "size": len(self.manifest),
                 "artifactType": self.artifact_type,
-                "annotations": {oci.TITLE: self.file.name}}
+                "annotations": {TITLE: self.file.name}}
 
 
-def referrers(image_dir: Path, subject: oci.Blob) -> list[Referrer]:
+def referrers(image_dir: Path, subject: Blob) -> list[Referrer]:
     """The SBOM and provenance found in image_dir, as referrers of `subject` (the image manifest)."""
     found = []
     for name, media_type in ((sbom.FILE_NAME, sbom.MEDIA_TYPE), (provenance.FILE_NAME, provenance.MEDIA_TYPE)):
@@ -58,11 +59,11 @@ def referrers(image_dir: Path, subject: oci.Blob) -> list[Referrer]:
         if not path.is_file():
             continue
         data = path.read_bytes()
-        blob = oci.Blob(media_type, oci.sha256_digest(data), len(data))
-        manifest = oci.canonical_json({
-            "schemaVersion": 2, "mediaType": oci.MANIFEST_TYPE, "artifactType": media_type,
+        blob = Blob(media_type, sha256_digest(data), len(data))
+        manifest = canonical_json({
+            "schemaVersion": 2, "mediaType": MANIFEST_TYPE, "artifactType": media_type,
             "config": EMPTY.descriptor(),
-            "layers": [{**blob.descriptor(), "annotations": {oci.TITLE: name}}],
+            "layers": [{**blob.descriptor(), "annotations": {TITLE: name}}],
             "subject": subject.descriptor(),
         })
         found.append(Referrer(path, blob, manifest))
@@ -74,8 +75,7 @@ def fallback_tag(subject_digest: str) -> str:
     return subject_digest.replace(":", "-")
 
 
-def push(client: oci.RegistryClient, repository: str, subject: oci.Blob, image_dir: Path,
-         out: TextIO) -> list[Referrer]:
+def push(client: RegistryClient, repository: str, subject: Blob, image_dir: Path) -> list[Referrer]:
     """Push each referrer (blobs, then its manifest by digest) and list it in the fallback index."""
     found = referrers(image_dir, subject)
     if not found:
@@ -86,18 +86,19 @@ def push(client: oci.RegistryClient, repository: str, subject: oci.Blob, image_d
         client.push_blob(repository, EMPTY, empty_path)
     for referrer in found:
         client.push_blob(repository, referrer.blob, referrer.file)
-        client.request("PUT", f"/v2/{repository}/manifests/{referrer.digest}", f"repository:{repository}:push",
-                       ok=(201,), data=referrer.manifest, headers={"Content-Type": oci.MANIFEST_TYPE})
+        client.put_manifest(repository, referrer.digest, referrer.manifest)
     tag = fallback_tag(subject.digest)
     existing = client.manifest(repository, tag)
-    index = json.loads(existing) if existing else {"schemaVersion": 2, "mediaType": oci.INDEX_TYPE, "manifests": []}
-    if not isinstance(index.get("manifests"), list):
-        raise PipelineError(f"{repository}:{tag}: not a referrers index; refusing to overwrite it")
-    listed = {entry.get("digest") for entry in index["manifests"]}
+    try:
+        index = json.loads(existing) if existing else {"schemaVersion": 2, "mediaType": INDEX_TYPE, "manifests": []}
+    except ValueError:
+        index = None
+    if not isinstance(index, dict) or not isinstance(index.get("manifests"), list):
+        raise InvalidInput(f"{repository}:{tag}: not a referrers index; refusing to overwrite it")
+    listed = {entry.get("digest") for entry in index["manifests"] if isinstance(entry, dict)}
     index["manifests"] += [r.descriptor() for r in found if r.digest not in listed]
-    client.request("PUT", f"/v2/{repository}/manifests/{tag}", f"repository:{repository}:push", ok=(201,),
-                   data=oci.canonical_json(index), headers={"Content-Type": oci.INDEX_TYPE})
+    client.put_manifest(repository, tag, canonical_json(index), INDEX_TYPE)
     for referrer in found:
-        print(f"[publish] attached {referrer.file.name} ({referrer.artifact_type}) as {referrer.digest}; "
-              f"listed under tag {tag}", file=out)
+        log.get("publish").info("attached %s (%s) as %s; listed under tag %s", referrer.file.name,
+                                referrer.artifact_type, referrer.digest, tag)
     return found

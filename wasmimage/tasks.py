@@ -268,7 +268,8 @@ def build_tasks(project: Project) -> Iterator[dict]:
 
 def publish_recipe(project: Project, recipe: Recipe, dry_run: bool = False, insecure: bool = False) -> None:
     from wasmimage.image import image_dir
-    from wasmimage.publish import Target, publish
+    from wasmimage.publish import publish
+    from wasmimage.registry.target import Target
 
     publish(image_dir(project.images_dir, recipe), Target.from_env(), project.artifacts_dir / "oci",
             dry_run=dry_run, insecure=insecure, out=sys.stdout if dry_run else sys.stderr)
