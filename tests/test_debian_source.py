@@ -16,11 +16,11 @@ from pathlib import Path
 import pytest
 from flaky_server import Serve, flaky_server  # noqa: F401
 
-from wasmimage import debian_source
 from wasmimage.errors import PipelineError
 from wasmimage.fetch import FetchSettings, cached_path, fetch, unpack
 from wasmimage.project import Project
 from wasmimage.recipe import Source
+from wasmimage.sources import debian_source
 
 REPO = Path(__file__).resolve().parent.parent
 SUITE = "testsuite"

@@ -14,7 +14,7 @@ import jinja2
 
 from wasmimage import cargo, files, sbom
 from wasmimage.errors import PipelineError
-from wasmimage.fetch import FetchSettings, fetch, unpack
+from wasmimage.fetch import FetchSettings, fetch, recorded_pin, unpack
 from wasmimage.recipe import Recipe, Source
 from wasmimage.toolchain import ResolvedToolchain
 
@@ -133,7 +133,7 @@ def build(recipe: Recipe, toolchain: ResolvedToolchain, settings: FetchSettings,
         "recipe": recipe.name,
         "tag": recipe.tag,
         "recipe_sha256": recipe.digest(),
-        "sources": [cargo.recorded_pin(s, settings) if s.kind == "cargo-vendor" else s.pin for s in recipe.sources],
+        "sources": [recorded_pin(s, settings) for s in recipe.sources],
         "toolchain": {"name": toolchain.name, **toolchain.identity},
         "crates": sbom.locked_crates(work_dir, toolchain),  # what the image's SBOM lists
         "flags": list(recipe.flags),

@@ -3,19 +3,18 @@
     python -m wasmimage mirror rustpython DIR      # on a connected machine
     WASMIMAGE_MIRRORS=DIR doit build:rustpython    # then, anywhere
 
-Files (url, pypi-sdist and cargo-vendor sources) go to DIR/<filename>; a git source goes to
+Files (every kind but git) go to DIR/<filename>; a git source goes to
 DIR/<repository>.git, a bare repository with the pinned commit under refs/tags/wasmimage/<commit>.
 Adding a second recipe to the same DIR keeps what is there.
 """
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 from wasmimage import cargo, files
-from wasmimage.errors import PipelineError
-from wasmimage.fetch import cached_path, fetch_all, mirror_name
+from wasmimage.errors import InvalidInput
+from wasmimage.fetch import fetch_all, to_mirror
 from wasmimage.project import Project
 
 
@@ -25,30 +24,7 @@ def make_mirror(project: Project, recipe_name: str, out: Path) -> list[str]:
     settings = project.fetch_settings
     fetch_all(recipe.name, recipe.sources, settings, lambda: project.toolchain(recipe))
     out.mkdir(parents=True, exist_ok=True)
-    written = []
-    for source in recipe.sources:
-        cached, dest = cached_path(source, settings), out / mirror_name(source)
-        if source.kind == "git":
-            if not dest.exists():
-                _git("init", "-q", "--bare", str(dest))
-            _git("--git-dir", str(dest), "fetch", "-q", "--update-shallow", str(cached),
-                 f"{source.commit}:refs/tags/wasmimage/{source.commit}")
-            written.append(f"{dest} (commit {source.commit})")
-        else:
-            files.copy(cached, dest)
-            note = ""
-            if source.kind == "cargo-vendor":
-                digest = cargo.tar_digest(dest)
-                note = (f" (uncompressed tar sha256 {digest}" +
-                        (")" if source.sha256 else f"; pin it in {recipe.path.name} with `sha256: {digest}`)"))
-            written.append(f"{dest}{note}")
-    return written
-
-
-def _git(*args: str) -> None:
-    result = subprocess.run(["git", *args], capture_output=True, text=True, check=False)
-    if result.returncode != 0:
-        raise PipelineError(f"git {' '.join(args)}: {result.stderr.strip()}")
+    return [to_mirror(source, settings, out) for source in recipe.sources]
 
 
 def mirror_command(recipe: str, out: str, project_root: str | None) -> int:
@@ -61,7 +37,7 @@ def mirror_command(recipe: str, out: str, project_root: str | None) -> int:
 def vendor_command(cargo_dir: str, out: str, cargo_binary: str | None) -> int:
     manifest_dir, archive = Path(cargo_dir).resolve(), Path(out).resolve()
     if not (manifest_dir / "Cargo.lock").is_file():
-        raise PipelineError(f"{manifest_dir}: no Cargo.lock (vendoring needs the exact versions)")
+        raise InvalidInput(f"{manifest_dir}: no Cargo.lock (vendoring needs the exact versions)")
     with files.atomic_path(archive) as tmp:
         digest = cargo.make_archive(manifest_dir, tmp, cargo_binary or "cargo")
     print(f"{archive}\nuncompressed tar sha256 {digest}")
@@ -72,4 +48,4 @@ def _find_root(start: Path) -> Path:
     for directory in (start, *start.parents):
         if (directory / "dodo.py").is_file() and (directory / "recipes").is_dir():
             return directory
-    raise PipelineError(f"{start}: not inside a wasmimage project (no dodo.py and recipes/); use --project")
+    raise InvalidInput(f"{start}: not inside a wasmimage project (no dodo.py and recipes/); use --project")

@@ -22,7 +22,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from wasmimage import __version__, debian_source, files
+from wasmimage import __version__, files
+from wasmimage.sources import debian_source
 
 FILE_NAME = "provenance.intoto.json"
 MEDIA_TYPE = "application/vnd.in-toto+json"

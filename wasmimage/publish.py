@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from wasmimage import debian_source, log, referrers, signing
+from wasmimage import log, referrers, signing
 from wasmimage.build import source_date_epoch
 from wasmimage.errors import InvalidInput, PipelineError
 from wasmimage.image import Image, open_image
@@ -23,6 +23,7 @@ from wasmimage.registry.descriptors import sha256_digest
 from wasmimage.registry.layout import Layout, write_layout
 from wasmimage.registry.reference import base_url
 from wasmimage.registry.target import Target
+from wasmimage.sources import debian_source
 
 
 @dataclass

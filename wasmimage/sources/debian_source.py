@@ -1,4 +1,7 @@
-"""A source's tarball taken from a Debian source package (`debian-source` in a recipe).
+"""The debian-source kind: a source's tarball taken from a Debian source package.
+
+A recipe names it as `debian-source: {package, suite, file}`: alone it is the only location
+(this kind), beside a `url` it is that url source's first location after the mirrors (`way`).
 
 Debian's source packages carry upstream's pristine tarballs (`python3.13_3.13.5.orig.tar.xz`
 is python.org's `Python-3.13.5.tar.xz`, byte for byte), so a machine that reaches Debian's
@@ -21,9 +24,13 @@ import shutil
 import subprocess
 import tempfile
 from pathlib import Path
-from typing import Mapping
+from typing import TYPE_CHECKING, Mapping
 
-from wasmimage.errors import PipelineError
+from wasmimage.errors import NotFound, Unavailable
+from wasmimage.sources.base import Kind, Way
+
+if TYPE_CHECKING:
+    from wasmimage.recipe import Source
 
 ARCHIVES_ENV = "WASMIMAGE_DEBIAN_ARCHIVES"
 
@@ -55,7 +62,7 @@ def archive_uris() -> list[str]:
         if origin == "Debian" and label == "Debian" and uri not in uris:
             uris.append(uri)
     if not uris:
-        raise PipelineError("no Debian archive in this machine's apt configuration (apt-get indextargets names "
+        raise Unavailable("no Debian archive in this machine's apt configuration (apt-get indextargets names "
                             f"none with Origin and Label 'Debian'; has `apt-get update` run?); set {ARCHIVES_ENV} "
                             "to an archive URI")
     return uris
@@ -84,7 +91,7 @@ def download(debian: Mapping[str, str], tmp: Path) -> str:
         fetched = root / "download" / debian["file"]
         if not fetched.is_file():
             got = sorted(p.name for p in (root / "download").iterdir())
-            raise PipelineError(f"{what}: the package in {debian['suite']} no longer has this file "
+            raise NotFound(f"{what}: the package in {debian['suite']} no longer has this file "
                                 f"(it has: {', '.join(got) or 'nothing'}); Debian has moved on, update the recipe's pin")
         shutil.copyfile(fetched, tmp)  # apt links a file: archive's files instead of copying them
     return f"{what} from {' '.join(uris)}"
@@ -97,5 +104,15 @@ def _apt(what: str, label: str, command: list[str], cwd: Path) -> None:
     failed = result.returncode != 0 or any(line.startswith("E:") for line in result.stderr.splitlines())
     if failed:
         detail = [line for line in (result.stderr + result.stdout).splitlines() if line.startswith(("E:", "W:"))]
-        raise PipelineError(f"{what}: `{label}` failed:\n  "
+        raise Unavailable(f"{what}: `{label}` failed:\n  "
                             + "\n  ".join(detail[-4:] or ["exit code %d" % result.returncode]))
+
+
+def way(source: Source) -> Way:
+    """Where a source with a `debian-source` gets its bytes from Debian's archive, if apt-get is here."""
+    if not available():
+        return Way(None, f"{describe(source.debian)}: not tried, apt-get is not installed")
+    return Way(lambda tmp: download(source.debian, tmp))
+
+
+KIND = Kind("debian-source", lambda source, ctx: [way(source)])

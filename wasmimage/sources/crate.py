@@ -1,0 +1,64 @@
+"""The crate kind: one published crate, `NAME==VERSION` pinned by the sha256 of its .crate file.
+
+That digest is the checksum the registry index and every Cargo.lock record. A mirror holds
+the file as NAME-VERSION.crate; upstream is cargo itself (`download`), so the machine's
+registry configuration applies. The .crate's one NAME-VERSION/ directory is the source's root.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable
+
+from wasmimage import cargo, files, log
+from wasmimage.errors import Unavailable
+from wasmimage.sources.base import Kind, Way
+
+if TYPE_CHECKING:
+    from wasmimage.recipe import Source
+    from wasmimage.toolchain import ResolvedToolchain
+
+
+def download(source: Source, tmp: Path, toolchain: Callable[[], ResolvedToolchain] | None = None) -> str:
+    """Have cargo download a published crate's .crate file into tmp.
+
+    `cargo fetch` for a throwaway manifest that depends on exactly NAME==VERSION, then the file
+    from cargo's registry cache: the machine's cargo configuration (registry replacements and
+    mirrors included) applies, and cargo checks the file against the registry index's
+    checksum. It downloads the crate's dependencies too, into the same cache that `cargo
+    vendor` uses next. The caller checks the recipe's sha256.
+    """
+    name, _, version = source.location.partition("==")
+    binary, env = cargo.command_for(toolchain)
+    with tempfile.TemporaryDirectory(dir=tmp.parent, prefix=".crate-") as work:
+        manifest = Path(work) / "Cargo.toml"
+        manifest.write_text(f'[package]\nname = "wasmimage-crate-fetch"\nversion = "0.0.0"\nedition = "2021"\n'
+                            f'[lib]\npath = "lib.rs"\n[dependencies]\n'
+                            f'{cargo.toml_string(name)} = {cargo.toml_string("=" + version)}\n')
+        (Path(work) / "lib.rs").touch()
+        command = [binary, "fetch", "--manifest-path", str(manifest)]
+        log.get("cargo").info("$ %s", " ".join(command))
+        try:
+            result = subprocess.run(command, cwd=work, env={**os.environ, **env}, stdin=subprocess.DEVNULL,
+                                    capture_output=True, text=True, check=False)
+        except OSError as exc:
+            raise Unavailable(f"{source.name}: cannot run {binary}: {exc.strerror}") from None
+    home = Path(os.environ.get("CARGO_HOME") or Path.home() / ".cargo")
+    cached = sorted((home / "registry" / "cache").glob(f"*/{name}-{version}.crate"))
+    chosen = next((c for c in cached if files.sha256_file(c) == source.sha256), cached[0] if cached else None)
+    if result.returncode != 0 or chosen is None:
+        lines = [line for line in result.stderr.strip().splitlines() if line.strip()]
+        first_error = next((i for i, line in enumerate(lines) if line.startswith("error")), max(len(lines) - 3, 0))
+        detail = ("\n  ".join(lines[first_error:first_error + 3]) if result.returncode
+                  else f"{name}-{version}.crate is not in {home}/registry/cache")
+        raise Unavailable(f"{source.name}: cargo could not download {source.location} ({binary} fetch):\n  "
+                          f"{detail}\n  put {source.filename} in a mirror to build without the registry")
+    shutil.copyfile(chosen, tmp)
+    return f"the cargo registry ({chosen})"
+
+
+KIND = Kind("crate", lambda source, ctx: [Way(lambda tmp: download(source, tmp, ctx.toolchain))])

@@ -1,0 +1,38 @@
+"""The pypi-sdist kind: a package's source distribution, `NAME==VERSION` pinned by its sha256.
+
+Upstream is `pip download`, so the machine's own index configuration (a proxy, a local
+index) applies; a mirror holds the file under the name the recipe loader derives.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from wasmimage.errors import Unavailable
+from wasmimage.sources.base import MIRRORS_ENV, Kind, Way
+
+if TYPE_CHECKING:
+    from wasmimage.recipe import Source
+
+
+def pip_download(source: Source, tmp: Path) -> str:
+    """`pip download` the sdist into tmp; returns where it came from."""
+    with tempfile.TemporaryDirectory(dir=tmp.parent, prefix=".pip-") as work:
+        command = [sys.executable, "-m", "pip", "download", "--no-binary", ":all:", "--no-deps",
+                   "--disable-pip-version-check", "-q", "-d", work, source.location]
+        result = subprocess.run(command, capture_output=True, text=True, check=False)
+        got = list(Path(work).iterdir())
+        if result.returncode != 0 or len(got) != 1:
+            detail = (result.stderr or result.stdout).strip().splitlines()[-3:]
+            raise Unavailable(f"{source.name}: pip download {source.location} failed:\n  " + "\n  ".join(detail)
+                              + f"\n  put {source.filename} in a mirror ({MIRRORS_ENV}) to build offline")
+        shutil.move(got[0], tmp)
+    return f"pip download {source.location}"
+
+
+KIND = Kind("pypi-sdist", lambda source, ctx: [Way(lambda tmp: pip_download(source, tmp))])
