@@ -22,13 +22,15 @@ import shutil
 import sys
 import tempfile
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from wasmimage import files, log, retry
 from wasmimage.errors import InvalidInput, NotFound, PipelineError, Unavailable
-from wasmimage.recipe import Source
 from wasmimage.sources.base import MIRRORS_ENV, PARTIAL, Context, FetchSettings, Kind
 from wasmimage.sources.table import kind_of
+
+if TYPE_CHECKING:
+    from wasmimage.recipe import Source
 
 CHUNK = 1 << 16
 _log = log.get("fetch")

@@ -1,0 +1,114 @@
+"""The source kinds as a table (wasmimage/sources/): coverage of the recipe schema, the direction
+of imports, the error kinds fetch raises, and the mirror round trip every kind must survive.
+
+No image and no doit: local files, a git repository and an HTTP server on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from flaky_server import Fail, Serve, flaky_server  # noqa: F401
+
+from wasmimage.errors import NotFound, Tampered, Unavailable
+from wasmimage.fetch import FetchSettings, cached_path, fetch, mirror_name, to_mirror
+from wasmimage.recipe import Source
+from wasmimage.sources.table import KINDS
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = os.urandom(50_000)
+
+
+def sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def test_the_table_has_one_kind_for_each_kind_the_recipe_schema_allows():
+    schema = json.loads((ROOT / "wasmimage" / "schemas" / "recipe.schema.json").read_text())
+    # each oneOf branch of a source requires the field that names its kind first (then its pin)
+    allowed = {branch["required"][0] for branch in schema["$defs"]["source"]["oneOf"]}
+    assert allowed == {"url", "git", "pypi-sdist", "crate", "cargo-vendor", "debian-source"}
+    assert set(KINDS) == allowed
+    assert all(kind.key == key for key, kind in KINDS.items())
+
+
+def test_imports_point_down_from_fetch_to_the_kinds_to_cargo():
+    """cargo.py and every kind load without the fetch stage; one kind module loads no template or YAML library."""
+    probe = ("import sys, wasmimage.cargo, wasmimage.sources.base, wasmimage.sources.git, "
+             "wasmimage.sources.cargo_vendor, wasmimage.sources.crate\n"
+             "print(sorted(m for m in ('wasmimage.fetch', 'wasmimage.sources.table', 'wasmimage.build') "
+             "if m in sys.modules))\n"
+             "import wasmimage.sources.debian_source\n")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
+                            env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert result.stdout.strip() == "[]"
+    lone = subprocess.run([sys.executable, "-c", "import sys, wasmimage.sources.debian_source\n"
+                           "print(sorted(m for m in ('jinja2', 'yaml', 'jsonschema', 'requests', 'doit', "
+                           "'wasmimage.recipe', 'wasmimage.cargo') if m in sys.modules))"],
+                          capture_output=True, text=True, check=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert lone.stdout.strip() == "[]"
+
+
+def url_source(url: str, data: bytes = DATA) -> Source:
+    return Source("demo", "url", url, sha(data), None, url.rsplit("/", 1)[-1], None)
+
+
+def quick(tmp_path: Path, *mirrors: str | Path) -> FetchSettings:
+    return FetchSettings(tmp_path / "cache", tuple(map(str, mirrors)), attempts=2, backoff=0.01, timeout=2.0)
+
+
+def test_fetch_raises_the_kind_of_error_that_fits(tmp_path, flaky_server):
+    with pytest.raises(NotFound, match="HTTP 404"):
+        fetch(url_source(flaky_server.url("/gone.tar.gz")), quick(tmp_path))
+    with pytest.raises(Unavailable, match=r"HTTP 503 \(gave up after 2 attempts\)"):
+        fetch(url_source(flaky_server.route("/busy.tar.gz", Fail(503, times=9))), quick(tmp_path))
+    with pytest.raises(Tampered, match="sha256 mismatch"):
+        fetch(url_source(flaky_server.route("/other.tar.gz", Serve(os.urandom(100)))), quick(tmp_path))
+    # A mirror's failure does not decide the kind; the last location tried (upstream) does.
+    mirror = tmp_path / "mirror"
+    mirror.mkdir()
+    (mirror / "gone2.tar.gz").write_bytes(b"not these bytes")
+    with pytest.raises(NotFound) as raised:
+        fetch(url_source(flaky_server.url("/gone2.tar.gz")), quick(tmp_path, mirror))
+    assert f"mirror demo: sha256 mismatch for {mirror}/gone2.tar.gz" in str(raised.value)
+
+
+def _git(*args: str, cwd: Path | None = None) -> str:
+    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@example.org", "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull}
+    return subprocess.run(["git", *args], cwd=cwd, env=env, capture_output=True, text=True, check=True).stdout.strip()
+
+
+def test_what_to_mirror_writes_is_what_fetch_finds_there(tmp_path, flaky_server):
+    """A url and a git source fetched once, written to a mirror directory, fetched again from it alone."""
+    work = tmp_path / "upstream" / "demo"
+    work.mkdir(parents=True)
+    _git("init", "-q", "-b", "main", str(work))
+    (work / "main.c").write_text("int main(void) { return 0; }\n")
+    _git("add", "main.c", cwd=work)
+    _git("commit", "-q", "-m", "one", cwd=work)
+    commit = _git("rev-parse", "HEAD", cwd=work)
+    sources = [url_source(flaky_server.route("/demo-1.0.tar.gz", Serve(DATA))),
+               Source("demo-git", "git", f"file://{work}", None, commit, "demo", None)]
+    first = quick(tmp_path / "one")
+    for source in sources:
+        fetch(source, first)
+    mirror = tmp_path / "mirror"
+    mirror.mkdir()
+    lines = [to_mirror(source, first, mirror) for source in sources]
+    assert lines == [str(mirror / "demo-1.0.tar.gz"), f"{mirror / 'demo.git'} (commit {commit})"]
+    assert sorted(p.name for p in mirror.iterdir()) == sorted(mirror_name(s) for s in sources)
+
+    _git("commit", "-q", "--allow-empty", "-m", "gone", cwd=work)  # upstream moves on ...
+    (tmp_path / "upstream").rename(tmp_path / "elsewhere")  # ... and away
+    second = quick(tmp_path / "two", mirror)
+    for source in sources:
+        assert fetch(source, second) == cached_path(source, second)
+    assert flaky_server.count("/demo-1.0.tar.gz") == 1
+    assert cached_path(sources[0], second).read_bytes() == DATA
