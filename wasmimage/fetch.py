@@ -84,21 +84,18 @@ def fetch(source: Source, settings: FetchSettings, toolchain=None) -> Path:
             tried.append(f"mirror {location}: not there")
         except PipelineError as exc:
             tried.append(f"mirror {exc}")
-    last: PipelineError | None = None
+    failures: list[PipelineError] = []
     for way in kind.upstream(source, ctx):
         if way.get is None:
             tried.append(way.skipped)
             continue
-        if last is not None:
-            tried.append(str(last))
         try:
             return _store(kind, source, target, way.get, ctx)
         except PipelineError as exc:
-            last = exc
-    # The last location's error first (its kind is the verdict), then everything else that was tried.
-    if last is None:
-        last = Unavailable(f"{source.name}: cannot fetch {kind.describe(source)}:")
-    raise type(last)(str(last) + "".join(f"\n  {t}" for t in tried)) from None
+            failures.append(exc)
+    # The last location's error leads (its kind is the verdict), then everything else that was tried.
+    verdict = failures.pop() if failures else Unavailable(f"{source.name}: cannot fetch {kind.describe(source)}:")
+    raise type(verdict)(str(verdict) + "".join(f"\n  {t}" for t in [*tried, *map(str, failures)])) from None
 
 
 def _store(kind: Kind, source: Source, target: Path, getter: Callable[[Path], str], ctx: Context) -> Path:
