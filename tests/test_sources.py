@@ -112,3 +112,16 @@ def test_what_to_mirror_writes_is_what_fetch_finds_there(tmp_path, flaky_server)
         assert fetch(source, second) == cached_path(source, second)
     assert flaky_server.count("/demo-1.0.tar.gz") == 1
     assert cached_path(sources[0], second).read_bytes() == DATA
+
+
+def test_a_recorded_pin_names_one_location():
+    """Publish's annotation, inspect and the provenance name a pin's origin from one function."""
+    from wasmimage.sources import pins
+
+    assert pins.location({"name": "q", "url": "https://example.org/q.tar.gz", "sha256": "0" * 64}) \
+        == "https://example.org/q.tar.gz"
+    assert pins.location({"name": "r", "crate": "rustpython==0.6.0", "sha256": "0" * 64}) == "pkg:cargo/rustpython@0.6.0"
+    assert pins.location({"name": "s", "pypi-sdist": "six==1.16.0", "url": "https://x/six.tar.gz"}) == "pkg:pypi/six@1.16.0"
+    assert pins.location({"name": "c", "debian-source": {"package": "python3.13", "suite": "trixie"}}) \
+        == "pkg:deb/debian/python3.13?distro=trixie"
+    assert pins.location({"name": "crates", "cargo-vendor": "rustpython", "sha256": "0" * 64}) is None

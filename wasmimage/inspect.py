@@ -18,7 +18,7 @@ from typing import Any
 from wasmimage import files, provenance, referrers, sbom
 from wasmimage.errors import PipelineError
 from wasmimage.image import open_image
-from wasmimage.publish import source_location
+from wasmimage.sources import pins
 from wasmimage.registry.client import RegistryClient
 from wasmimage.registry.descriptors import Blob, sha256_digest
 from wasmimage.registry.pull import resolve_image_ref
@@ -27,7 +27,7 @@ from wasmimage.registry.reference import parse_reference
 
 def _source(pin: dict[str, Any]) -> str:
     digest = f"sha256 {pin['sha256']}" if pin.get("sha256") else f"commit {pin.get('commit')}"
-    return f"{pin['name']}: {source_location(pin)}  {digest}"
+    return f"{pin['name']}: {pins.location(pin) or pin['name']}  {digest}"
 
 
 def _toolchain(toolchain: dict[str, Any]) -> list[str]:

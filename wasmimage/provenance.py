@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from wasmimage import __version__, files
-from wasmimage.sources import debian_source
+from wasmimage.sources import pins
 
 FILE_NAME = "provenance.intoto.json"
 MEDIA_TYPE = "application/vnd.in-toto+json"
@@ -54,12 +54,7 @@ def builder() -> dict[str, Any]:
 
 def _dependency(pin: dict[str, Any]) -> dict[str, Any]:
     """A source pin as an in-toto ResourceDescriptor."""
-    uri = pin.get("url") or pin.get("git")
-    if not uri and "debian-source" in pin:
-        uri = debian_source.purl(pin["debian-source"])
-    if "pypi-sdist" in pin:
-        package, _, version = pin["pypi-sdist"].partition("==")
-        uri = f"pkg:pypi/{package}@{version}"
+    uri = pins.location(pin)
     digest = {"sha256": pin["sha256"]} if pin.get("sha256") else {"gitCommit": pin["commit"]}
     return {"name": pin["name"], **({"uri": uri} if uri else {}), "digest": digest}
 

@@ -12,7 +12,7 @@ import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
 from wasmimage import log, referrers, signing
 from wasmimage.build import source_date_epoch
@@ -23,7 +23,7 @@ from wasmimage.registry.descriptors import sha256_digest
 from wasmimage.registry.layout import Layout, write_layout
 from wasmimage.registry.reference import base_url
 from wasmimage.registry.target import Target
-from wasmimage.sources import debian_source
+from wasmimage.sources import pins
 
 
 @dataclass
@@ -43,22 +43,10 @@ def epoch() -> int:
     return int(value)
 
 
-def source_location(pin: dict[str, Any]) -> str:
-    """A source pin as one URL-like string (a PyPI sdist or a crate as a package URL)."""
-    if "pypi-sdist" in pin:
-        name, _, version = pin["pypi-sdist"].partition("==")
-        return f"pkg:pypi/{name}@{version}"
-    if "crate" in pin:
-        name, _, version = pin["crate"].partition("==")
-        return f"pkg:cargo/{name}@{version}"
-    if not (pin.get("url") or pin.get("git")) and "debian-source" in pin:
-        return debian_source.purl(pin["debian-source"])
-    return pin.get("url") or pin.get("git") or pin["name"]
-
-
 def image_layout(image: Image, path: Path, epoch: int) -> Layout:
     """The OCI layout publish pushes for `image`, written at path (annotated with its first source)."""
-    return write_layout(image, path, epoch, source_location(image.manifest["sources"][0]))
+    first = image.manifest["sources"][0]
+    return write_layout(image, path, epoch, pins.location(first) or first["name"])
 
 
 def publish(image_dir: Path, target: Target, layout_root: Path, *, dry_run: bool = False, insecure: bool = False,
