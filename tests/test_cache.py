@@ -23,10 +23,11 @@ import pytest
 
 from conftest import copy_project, cwasm_printing, doit
 from registry import Registry, free_port, running_registry
-from wasmimage import cache
+from wasmimage import cache, digests
 from wasmimage.cache import Cache, Corrupt, check_entry, run_cached, store
 from wasmimage.errors import PipelineError
-from wasmimage.project import Project, aot_key, compile_key, snapshot_key, verify_key
+from wasmimage.keys import aot_key, compile_key, snapshot_key, verify_key
+from wasmimage.project import Project
 from wasmimage.registry.target import Target
 from wasmimage.toolchain import DRIFT_ENV, PROVIDER_ENV, resolve
 
@@ -278,7 +279,7 @@ def plant(root: Path, stage: str, key: str, files_: dict[str, bytes], seal_with:
     for name, data in files_.items():
         (entry / name).write_bytes(data)
     body = {"stage": stage, "key": key, "files": {n: hashlib.sha256(d).hexdigest() for n, d in files_.items()}}
-    (entry / "entry.json").write_bytes(cache.seal(body, seal_with) if seal_with else cache._canonical(body))
+    (entry / "entry.json").write_bytes(cache.seal(body, seal_with) if seal_with else digests.canonical_json(body))
     return entry
 
 

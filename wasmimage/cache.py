@@ -1,11 +1,11 @@
 """Content-addressed cache of stage outputs: when nothing that matters changed, CI compiles nothing.
 
 Each of the compile, aot, snapshot and verify stages has a build key, a sha256 over canonical JSON
-(project.py). It holds everything that can change the stage's output bytes, and nothing
+(keys.py, digests.py). It holds everything that can change the stage's output bytes, and nothing
 else, so that a hit is always correct and an unrelated edit never misses:
 
   compile  the recipe document and its own files (recipe.digest()), the toolchain identity
-           (provider and exact versions, or pins: toolchain.key_identity), the toolchain
+           (provider and exact versions, or pins: keys.toolchain_identity), the toolchain
            file, SOURCE_DATE_EPOCH, the pipeline version.  Source pins are in the recipe.
   aot      the .wasm's sha256, the engine identity (wasmtime version, AotConfig, target),
            the host CPU features Cranelift compiles for, the pipeline version.
@@ -57,10 +57,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from wasmimage import files
+from wasmimage import digests, files
 from wasmimage.errors import PipelineError
 from wasmimage.registry.client import RegistryClient
-from wasmimage.registry.descriptors import MANIFEST_TYPE, TITLE, Blob, canonical_json, sha256_digest
+from wasmimage.registry.descriptors import MANIFEST_TYPE, TITLE, Blob
 from wasmimage.registry.target import Target
 
 LOCAL_ENV = "WASMIMAGE_ARTIFACT_CACHE"
@@ -273,12 +273,12 @@ def store(root: Path, stage: str, key: str, outputs: list[Path], secret: bytes |
 
 
 def _mac(body: dict, secret: bytes) -> str:
-    return hmac.new(secret, _canonical(body), hashlib.sha256).hexdigest()
+    return hmac.new(secret, digests.canonical_json(body), hashlib.sha256).hexdigest()
 
 
 def seal(body: dict, secret: bytes) -> bytes:
     """entry.json: the body (stage, key, files) and its HMAC-SHA256 under the cache key."""
-    return _canonical({**body, "hmac": {"key_id": key_id(secret), "sha256": _mac(body, secret)}})
+    return digests.canonical_json({**body, "hmac": {"key_id": key_id(secret), "sha256": _mac(body, secret)}})
 
 
 def check_seal(data: dict, secret: bytes) -> None:
@@ -315,10 +315,6 @@ def discard(entry: Path) -> None:
     shutil.rmtree(trash, ignore_errors=True)
 
 
-def _canonical(value: Any) -> bytes:
-    return json.dumps(value, sort_keys=True, separators=(",", ":")).encode()
-
-
 # Remote entries, through the registry client (wasmimage/registry/).
 
 def remote_name(target: Target, recipe: str, stage: str, key: str) -> tuple[str, str]:
@@ -351,7 +347,7 @@ def push(target: Target, recipe: str, stage: str, key: str, entry: Path, secret:
         replaced = ""
     listed = check_entry(entry, stage, key, secret)
     config_data = (entry / ENTRY).read_bytes()
-    config = Blob(ENTRY_TYPE, sha256_digest(config_data), len(config_data))
+    config = Blob(ENTRY_TYPE, digests.sha256_digest(config_data), len(config_data))
     client.push_blob(repository, config, entry / ENTRY)
     layers = []
     for name in sorted(listed):
@@ -361,7 +357,7 @@ def push(target: Target, recipe: str, stage: str, key: str, entry: Path, secret:
     manifest = {"schemaVersion": 2, "mediaType": MANIFEST_TYPE, "artifactType": ARTIFACT_TYPE,
                 "config": config.descriptor(), "layers": layers,
                 "annotations": {"io.wasmimage.cache.stage": stage, "io.wasmimage.cache.key": key}}
-    client.put_manifest(repository, tag, canonical_json(manifest))
+    client.put_manifest(repository, tag, digests.canonical_json(manifest))
     return "pushed" + replaced
 
 
@@ -388,7 +384,7 @@ def _remote_entry(client: RegistryClient, repository: str, manifest_data: bytes,
     buffer = io.BytesIO()
     client.fetch_blob(repository, config_blob, buffer)
     entry_data = buffer.getvalue()
-    if sha256_digest(entry_data) != config_blob.digest:
+    if digests.sha256_digest(entry_data) != config_blob.digest:
         raise Corrupt(f"blob {ENTRY} does not match the manifest's digest")
     try:
         data = json.loads(entry_data)

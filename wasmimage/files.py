@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import errno
 import fcntl
-import hashlib
 import json
 import os
 import shutil
@@ -19,6 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 
+from wasmimage.digests import sha256_file  # noqa: F401  (callers across the package say files.sha256_file)
 from wasmimage.errors import PipelineError
 
 _NO_SPACE = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
@@ -147,11 +147,3 @@ def replace_dir(new: Path, target: Path) -> None:
     os.replace(new, target)
     shutil.rmtree(old, ignore_errors=True)
 
-
-def sha256_file(path: Path) -> str:
-    """Hex sha256 of a file, read in chunks."""
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        while chunk := f.read(1 << 16):
-            digest.update(chunk)
-    return digest.hexdigest()

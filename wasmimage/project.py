@@ -1,24 +1,21 @@
-"""Where everything lives in a checkout, and the stage actions doit calls.
+"""Where everything lives in a checkout: recipes, toolchains, suites, stage outputs, caches.
 
-Stages never call each other: each reads the previous stage's files from disk.
+The build keys computed over these are in keys.py.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from wasmimage import __version__, files
 from wasmimage.cache import Cache
 from wasmimage.errors import PipelineError
 from wasmimage.fetch import FetchSettings
 from wasmimage.image import StageOutputs
 from wasmimage.recipe import Recipe, load_recipes
-from wasmimage.toolchain import ResolvedToolchain, key_identity, resolve
+from wasmimage.toolchain import ResolvedToolchain, resolve
 
 WORK_ENV = "WASMIMAGE_WORK_DIR"
 
@@ -71,8 +68,27 @@ class Project:
                 return recipe
         raise PipelineError(f"no recipe named {name!r} in {self.recipes_dir}")
 
+    @cached_property
+    def _resolved(self) -> dict[Path, ResolvedToolchain | PipelineError]:
+        return {}
+
     def toolchain(self, recipe: Recipe) -> ResolvedToolchain:
-        return resolve(recipe.toolchain, self.fetch_settings.cache_dir / "toolchains")
+        """The recipe's toolchain as resolved on this machine, once per Project (doit makes one per run).
+
+        Resolving asks dpkg-query or rustup (20-50 ms, and a few times per recipe per run: the
+        compile key, the fetch and compile actions, the image's provenance); the answer, or the
+        reason there is none, cannot change within a run.
+        """
+        path = recipe.toolchain.path
+        if path not in self._resolved:
+            try:
+                self._resolved[path] = resolve(recipe.toolchain, self.fetch_settings.cache_dir / "toolchains")
+            except PipelineError as exc:
+                self._resolved[path] = exc
+        resolved = self._resolved[path]
+        if isinstance(resolved, PipelineError):
+            raise resolved.with_traceback(None)
+        return resolved
 
     def stage_outputs(self, recipe: Recipe) -> StageOutputs:
         out = self.artifacts_dir / "build" / recipe.name
@@ -85,66 +101,3 @@ class Project:
     def conformance_files(self, recipe: Recipe) -> list[Path]:
         return sorted(p for suite in recipe.conformance
                       for p in (self.conformance_dir / suite).rglob("*") if p.is_file())
-
-
-def digest(value: object) -> str:
-    """sha256 of a JSON-able value in canonical form."""
-    return hashlib.sha256(json.dumps(value, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
-
-
-def compile_key(project: Project, recipe: Recipe) -> str:
-    """Everything that can change the .wasm and build-info.json (what each part is: docs/cache.md)."""
-    from wasmimage.build import source_date_epoch
-
-    return digest({
-        "recipe": recipe.digest(),
-        "toolchain": key_identity(recipe.toolchain, project.fetch_settings.cache_dir / "toolchains"),
-        "toolchain_file": files.sha256_file(recipe.toolchain.path),
-        "source_date_epoch": source_date_epoch(),
-        "pipeline": __version__,
-    })
-
-
-def aot_key(project: Project, recipe: Recipe) -> str:
-    """Everything that can change the .cwasm and aot-info.json: the .wasm and the engine compiling it."""
-    from wasmimage.aot import cpu_features, engine_identity
-
-    return digest({
-        "wasm": files.sha256_file(project.stage_outputs(recipe).wasm),
-        "engine": engine_identity(),
-        "cpu": cpu_features(),
-        "pipeline": __version__,
-    })
-
-
-def snapshot_key(project: Project, recipe: Recipe) -> str:
-    """Everything that can change the snapshot and its .cwasm: the reactor, the engine running and compiling it."""
-    from wasmimage.aot import cpu_features, engine_identity
-
-    preload = recipe.snapshot_preload
-    return digest({
-        "reactor": files.sha256_file(project.stage_outputs(recipe).reactor),
-        "preload": [recipe.run["script_name"], files.sha256_file(preload)] if preload else None,
-        "engine": engine_identity(),
-        "cpu": cpu_features(),
-        "pipeline": __version__,
-    })
-
-
-def verify_key(project: Project, recipe: Recipe) -> str:
-    """Everything that can change the conformance report: the .cwasm files, the suites and how they are run."""
-    out = project.stage_outputs(recipe)
-    return digest({
-        "recipe": recipe.name,
-        "cwasm": files.sha256_file(out.cwasm),
-        **({"snapshot_cwasm": files.sha256_file(out.snapshot_cwasm)} if recipe.snapshot_output else {}),
-        "suites": sorted(recipe.conformance),
-        "suite_files": {p.relative_to(project.conformance_dir).as_posix(): files.sha256_file(p)
-                        for p in project.conformance_files(recipe)},
-        "run": recipe.run,
-        "executors": {name: files.sha256_file(script) for name, script in recipe.protocols.items()},
-        **({"mounted": {p.name: files.sha256_file(p) for p in out.mounted(recipe)}}
-           if recipe.mounted_files else {}),
-        "pipeline": __version__,
-    })
-

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -12,6 +11,7 @@ from typing import Any
 import jinja2
 import jinja2.meta
 
+from wasmimage.digests import spaced_json
 from wasmimage.errors import PipelineError
 from wasmimage.toolchain import Toolchain, load_toolchain
 from wasmimage.validation import load_yaml
@@ -102,8 +102,11 @@ class Recipe:
         return self.protocols.get("call") if self.snapshot_output else None
 
     def digest(self) -> str:
-        """sha256 over the recipe document and the content of its own files."""
-        h = hashlib.sha256(json.dumps(self.data, sort_keys=True).encode())
+        """sha256 over the recipe document and the content of its own files (part of the compile key).
+
+        The document is hashed as digests.spaced_json, the layout this digest was defined with.
+        """
+        h = hashlib.sha256(spaced_json(self.data))
         for path in self.file_paths():
             h.update(path.name.encode() + b"\0" + path.read_bytes())
         return h.hexdigest()

@@ -16,7 +16,8 @@ from doit.exceptions import TaskFailed
 from wasmimage import cache
 from wasmimage.errors import PipelineError
 from wasmimage.image import StageOutputs
-from wasmimage.project import Project, aot_key, compile_key, snapshot_key, verify_key
+from wasmimage.keys import aot_key, compile_key, snapshot_key, stage_keys, verify_key
+from wasmimage.project import Project
 from wasmimage.recipe import Recipe
 
 RUN_STARTED = datetime.now(timezone.utc)  # doit loads dodo.py, and so this module, as its run begins
@@ -158,9 +159,7 @@ def write_image(project: Project, recipe: Recipe) -> None:
 
     build_run = BuildRun(started=RUN_STARTED, recipe_path=recipe.path.relative_to(project.root).as_posix(),
                          recipe_sha256=files.sha256_file(recipe.path),
-                         stage_keys={"compile": compile_key(project, recipe), "aot": aot_key(project, recipe),
-                                     **({"snapshot": snapshot_key(project, recipe)} if recipe.snapshot_output else {}),
-                                     "verify": verify_key(project, recipe)})
+                         stage_keys=stage_keys(project, recipe))
     target = assemble(recipe, project.stage_outputs(recipe), image_dir(project.images_dir, recipe), build_run)
     print(f"[image] {recipe.name}: wrote {target}", file=sys.stderr)
 

@@ -159,24 +159,6 @@ def resolve(toolchain: Toolchain, archive_root: Path | None = None) -> ResolvedT
                         + f"\n  (or set {DRIFT_ENV}=1 to build with other package versions, recorded in the manifest)")
 
 
-def key_identity(toolchain: Toolchain, archive_root: Path | None = None) -> dict[str, Any]:
-    """The toolchain identity a build key uses: the resolved provider's, as recorded in the manifest.
-
-    One exception, so that a machine without the compiler can still find a cached build: a
-    forced Debian provider whose packages are not installed here (or not at the pins) is keyed
-    on its pins, which is what a machine with the pinned packages resolves to. Building on a
-    miss still needs the packages (resolve() then explains how to install them).
-    """
-    try:
-        return resolve(toolchain, archive_root).identity
-    except PipelineError:
-        forced = os.environ.get(PROVIDER_ENV)
-        provider = next((p for p in toolchain.providers if p["name"] == forced), None)
-        if provider is None or provider["kind"] != "debian":
-            raise
-        return {"provider": provider["name"], "kind": "debian", "packages": dict(provider["packages"])}
-
-
 def _rustup() -> str | None:
     """The rustup binary: on PATH, or where rustup-init puts it."""
     found = shutil.which("rustup")

@@ -1,0 +1,105 @@
+"""Build keys: for each cached stage, everything that can change its output bytes, hashed.
+
+A key names a stage's entry in the artifact cache (cache.py) and is doit's up-to-date check
+(tasks.py). The four keys sit side by side so that what each covers can be read, and
+compared, in one screen; docs/cache.md's table says why each part is there. A key is
+digests.sha256_json of its parts (canonical JSON), except the recipe digest inside the
+compile key, which keeps its older layout (Recipe.digest, digests.spaced_json).
+
+Changing what a key covers, or how it is hashed, changes every existing key: bump
+wasmimage.__version__ with it and say why.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from wasmimage import __version__
+from wasmimage.digests import sha256_file, sha256_json
+from wasmimage.errors import PipelineError
+from wasmimage.project import Project
+from wasmimage.recipe import Recipe
+from wasmimage.toolchain import PROVIDER_ENV
+
+
+def toolchain_identity(project: Project, recipe: Recipe) -> dict[str, Any]:
+    """The toolchain identity a build key uses: the resolved provider's, as recorded in the manifest.
+
+    One exception, so that a machine without the compiler can still find a cached build: a
+    forced Debian provider whose packages are not installed here (or not at the pins) is keyed
+    on its pins, which is what a machine with the pinned packages resolves to. Building on a
+    miss still needs the packages (resolving then explains how to install them).
+    """
+    try:
+        return project.toolchain(recipe).identity
+    except PipelineError:
+        forced = os.environ.get(PROVIDER_ENV)
+        provider = next((p for p in recipe.toolchain.providers if p["name"] == forced), None)
+        if provider is None or provider["kind"] != "debian":
+            raise
+        return {"provider": provider["name"], "kind": "debian", "packages": dict(provider["packages"])}
+
+
+def compile_key(project: Project, recipe: Recipe) -> str:
+    """Everything that can change the .wasm and build-info.json."""
+    from wasmimage.build import source_date_epoch
+
+    return sha256_json({
+        "recipe": recipe.digest(),
+        "toolchain": toolchain_identity(project, recipe),
+        "toolchain_file": sha256_file(recipe.toolchain.path),
+        "source_date_epoch": source_date_epoch(),
+        "pipeline": __version__,
+    })
+
+
+def aot_key(project: Project, recipe: Recipe) -> str:
+    """Everything that can change the .cwasm and aot-info.json: the .wasm and the engine compiling it."""
+    from wasmimage.aot import cpu_features, engine_identity
+
+    return sha256_json({
+        "wasm": sha256_file(project.stage_outputs(recipe).wasm),
+        "engine": engine_identity(),
+        "cpu": cpu_features(),
+        "pipeline": __version__,
+    })
+
+
+def snapshot_key(project: Project, recipe: Recipe) -> str:
+    """Everything that can change the snapshot and its .cwasm: the reactor, the engine running and compiling it."""
+    from wasmimage.aot import cpu_features, engine_identity
+
+    preload = recipe.snapshot_preload
+    return sha256_json({
+        "reactor": sha256_file(project.stage_outputs(recipe).reactor),
+        "preload": [recipe.run["script_name"], sha256_file(preload)] if preload else None,
+        "engine": engine_identity(),
+        "cpu": cpu_features(),
+        "pipeline": __version__,
+    })
+
+
+def verify_key(project: Project, recipe: Recipe) -> str:
+    """Everything that can change the conformance report: the .cwasm files, the suites and how they are run."""
+    out = project.stage_outputs(recipe)
+    return sha256_json({
+        "recipe": recipe.name,
+        "cwasm": sha256_file(out.cwasm),
+        **({"snapshot_cwasm": sha256_file(out.snapshot_cwasm)} if recipe.snapshot_output else {}),
+        "suites": sorted(recipe.conformance),
+        "suite_files": {p.relative_to(project.conformance_dir).as_posix(): sha256_file(p)
+                        for p in project.conformance_files(recipe)},
+        "run": recipe.run,
+        "executors": {name: sha256_file(script) for name, script in recipe.protocols.items()},
+        **({"mounted": {p.name: sha256_file(p) for p in out.mounted(recipe)}}
+           if recipe.mounted_files else {}),
+        "pipeline": __version__,
+    })
+
+
+def stage_keys(project: Project, recipe: Recipe) -> dict[str, str]:
+    """Every stage key of a recipe, as the provenance records them (snapshot only for recipes with one)."""
+    return {"compile": compile_key(project, recipe), "aot": aot_key(project, recipe),
+            **({"snapshot": snapshot_key(project, recipe)} if recipe.snapshot_output else {}),
+            "verify": verify_key(project, recipe)}
