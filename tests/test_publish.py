@@ -31,7 +31,8 @@ from wasmimage.errors import InvalidInput, NotFound, PipelineError, Tampered, Un
 from wasmimage.image import MANIFEST, open_image
 from wasmimage.publish import image_layout, publish
 from wasmimage.registry.client import Credentials, RegistryClient
-from wasmimage.registry.descriptors import LAYER_TYPE, MANIFEST_TYPE, blob_path, canonical_json, sha256_digest
+from wasmimage.digests import canonical_json, sha256_digest
+from wasmimage.registry.descriptors import LAYER_TYPE, MANIFEST_TYPE, blob_path
 from wasmimage.registry.pull import resolve_image_ref
 from wasmimage.registry.reference import base_url, parse_reference
 from wasmimage.registry.target import Target

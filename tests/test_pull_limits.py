@@ -25,8 +25,9 @@ from flaky_server import Flood, Serve, Trickle, TrickleHead, flaky_server  # noq
 from wasmimage.errors import InvalidInput, PipelineError, Tampered, Unavailable
 from wasmimage.image import MANIFEST, open_image
 from wasmimage.registry.client import RegistryClient
+from wasmimage.digests import sha256_digest
 from wasmimage.registry.descriptors import (CONFIG_TYPE, LAYER_TYPE, LIMITS, MANIFEST_TYPE, REF_NAME, TITLE, Blob,
-                                            blob_path, sha256_digest)
+                                            blob_path)
 from wasmimage.registry.pull import RegistrySource, pull, resolve_image_ref
 from wasmimage.registry.reference import base_url, is_loopback
 

@@ -14,7 +14,8 @@ import pytest
 from flaky_server import Behaviour, Drop, FlakyServer, Redirect, Serve, ShortBody, Status, flaky_server  # noqa: F401
 from wasmimage.errors import InvalidInput, NotFound, PipelineError, Unavailable
 from wasmimage.registry.client import Credentials, RegistryClient
-from wasmimage.registry.descriptors import CONFIG_TYPE, Blob, sha256_digest
+from wasmimage.digests import sha256_digest
+from wasmimage.registry.descriptors import CONFIG_TYPE, Blob
 from wasmimage.registry.reference import Reference, check_url, parse_reference
 from wasmimage.registry.target import Target
 

@@ -19,7 +19,7 @@ from wasmimage.build import source_date_epoch
 from wasmimage.errors import InvalidInput, PipelineError
 from wasmimage.image import Image, open_image
 from wasmimage.registry.client import RegistryClient
-from wasmimage.registry.descriptors import sha256_digest
+from wasmimage.digests import sha256_digest
 from wasmimage.registry.layout import Layout, write_layout
 from wasmimage.registry.reference import base_url
 from wasmimage.registry.target import Target

@@ -20,9 +20,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from wasmimage import log, provenance, sbom
+from wasmimage.digests import canonical_json, sha256_digest
 from wasmimage.errors import InvalidInput
 from wasmimage.registry.client import RegistryClient
-from wasmimage.registry.descriptors import INDEX_TYPE, MANIFEST_TYPE, TITLE, Blob, canonical_json, sha256_digest
+from wasmimage.registry.descriptors import INDEX_TYPE, MANIFEST_TYPE, TITLE, Blob
 
 EMPTY_TYPE = "application/vnd.oci.empty.v1+json"
 EMPTY_DATA = b"{}"

@@ -29,8 +29,9 @@ from typing import BinaryIO, Callable, Iterator
 from urllib.parse import urlencode, urljoin, urlsplit
 
 from wasmimage import __version__
+from wasmimage.digests import sha256_digest
 from wasmimage.errors import InvalidInput, NotFound, PipelineError, Tampered, Unavailable
-from wasmimage.registry.descriptors import CHUNK, INDEX_TYPE, LIMITS, MANIFEST_TYPE, Blob, PullLimits, sha256_digest
+from wasmimage.registry.descriptors import CHUNK, INDEX_TYPE, LIMITS, MANIFEST_TYPE, Blob, PullLimits
 from wasmimage.registry.reference import base_url, check_url
 from wasmimage.retry import Backoff, Transient, with_retries
 

@@ -3,12 +3,9 @@ descriptors and the digest rule; and the bounds on what a pull reads. Standard l
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from wasmimage.errors import InvalidInput
 
@@ -37,15 +34,6 @@ class PullLimits:
 
 
 LIMITS = PullLimits()
-
-
-def canonical_json(value: Any) -> bytes:
-    """The one serialisation we digest: sorted keys, no whitespace."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
-
-
-def sha256_digest(data: bytes) -> str:
-    return "sha256:" + hashlib.sha256(data).hexdigest()
 
 
 def is_digest(value: object) -> bool:

@@ -9,7 +9,6 @@ with sorted keys): the same image directory always gives the same digests.
 from __future__ import annotations
 
 import gzip
-import hashlib
 import io
 import shutil
 import tarfile
@@ -19,11 +18,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from wasmimage import files
+from wasmimage.digests import canonical_json, sha256_digest
 from wasmimage.errors import InvalidInput
 from wasmimage.image import MANIFEST, Image
 from wasmimage.registry.descriptors import (CONFIG_TYPE, IMAGES_ROOT, INDEX_TYPE, LAYER_TYPE, MANIFEST_SHA256,
-                                            MANIFEST_TYPE, REF_NAME, TITLE, Blob, blob_path, canonical_json,
-                                            sha256_digest)
+                                            MANIFEST_TYPE, REF_NAME, TITLE, Blob, blob_path)
 from wasmimage.signing import SIGNATURE
 
 ARCHITECTURES = {"x86_64": "amd64", "aarch64": "arm64", "riscv64": "riscv64", "s390x": "s390x"}
@@ -106,7 +105,7 @@ def annotations(image: Image, epoch: int, source: str) -> dict[str, str]:
         TITLE: manifest["name"],
         "org.opencontainers.image.version": manifest["tag"],
         "io.wasmimage.engine.config": canonical_json(manifest["engine"]["config"]).decode(),
-        MANIFEST_SHA256: hashlib.sha256((image.path / MANIFEST).read_bytes()).hexdigest(),
+        MANIFEST_SHA256: files.sha256_file(image.path / MANIFEST),
         "io.wasmimage.wasmtime.version": manifest["engine"]["wasmtime"],
     }
 

@@ -22,12 +22,12 @@ from pathlib import Path
 from typing import Any, BinaryIO, Callable, Iterator
 
 from wasmimage import files
+from wasmimage.digests import sha256_digest
 from wasmimage.errors import InvalidInput, NotFound, Tampered
 from wasmimage.image import MANIFEST, open_image
 from wasmimage.registry.client import RegistryClient
 from wasmimage.registry.descriptors import (CHUNK, CONFIG_TYPE, IMAGES_ROOT, LAYER_TYPE, LIMITS, MANIFEST_SHA256,
-                                            MANIFEST_TYPE, REF_NAME, TITLE, Blob, PullLimits, blob_path, is_digest,
-                                            sha256_digest)
+                                            MANIFEST_TYPE, REF_NAME, TITLE, Blob, PullLimits, blob_path, is_digest)
 from wasmimage.registry.reference import parse_reference
 from wasmimage.signing import SIGNATURE
 
@@ -145,7 +145,7 @@ def pull(source: LayoutSource | RegistrySource, reference: str, cache: Path, wha
         _extract_image(layer, diff_ids, notes, target, what, limits)
     image = open_image(target)
     expected = notes.get(MANIFEST_SHA256)
-    if expected and hashlib.sha256((target / MANIFEST).read_bytes()).hexdigest() != expected:
+    if expected and files.sha256_file(target / MANIFEST) != expected:
         raise Tampered(f"{what}: {MANIFEST} does not match the manifest's {MANIFEST_SHA256} annotation")
     return image.path
 
