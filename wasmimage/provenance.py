@@ -1,7 +1,7 @@
 """Build provenance: an in-toto Statement v1 with a SLSA provenance v1 predicate, per image.
 
 Subject: image.json and every file it lists, by sha256. The predicate records the recipe
-(file and digest), each stage's input key (compile, aot, verify: project.py), the source
+(file and digest), each stage's input key (compile, aot, snapshot, verify: keys.py), the source
 pins, the toolchain identity, the engine, the builder (this project's version, Python, the
 machine's platform) and the start and end of the build run.
 
