@@ -17,11 +17,11 @@ from typing import Any
 
 from wasmimage import files, provenance, referrers, sbom
 from wasmimage.errors import PipelineError
-from wasmimage.image import open_image
 from wasmimage.sources import pins
 from wasmimage.registry.client import RegistryClient
 from wasmimage.registry.descriptors import Blob, sha256_digest
 from wasmimage.registry.pull import resolve_image_ref
+from wasmimage.runtime.image import open_image
 from wasmimage.registry.reference import parse_reference
 
 
