@@ -21,7 +21,7 @@ import wasmtime
 
 from wasmimage.runtime import native, runner
 from wasmimage.runtime.engine import engine, load, wasmtime_version
-from wasmimage.errors import PipelineError
+from wasmimage.errors import PipelineError, Tampered
 from wasmimage.runtime.image import MANIFEST, open_image
 
 
@@ -140,7 +140,7 @@ def test_cli_refuses_a_modified_image(image, tmp_path):
     script.write_text('print("should not run")\n')
     result = subprocess.run([sys.executable, "-m", "wasmimage", "run", str(image), str(script)],
                             capture_output=True, text=True, timeout=120)
-    assert result.returncode == 2
+    assert result.returncode == Tampered.exit_code
     assert "does not match the manifest" in result.stderr
     assert "should not run" not in result.stdout
 

@@ -10,7 +10,6 @@ words its problems with the same `describe`. Standard library only.
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
 from dataclasses import dataclass
@@ -56,6 +55,8 @@ def describe(error) -> str:
     """One line per problem; `error` is a jsonschema.ValidationError or a _Problem (image and recipe alike)."""
     where = field_path(error.absolute_path)
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        import difflib  # only when there is a problem to word: a fresh `run` process starts faster
+
         known = sorted(error.schema.get("properties", {}))
         lines = []
         for key in sorted(k for k in error.instance if k not in known):
