@@ -61,3 +61,28 @@ def test_running_an_image_from_the_cli_loads_only_the_runtime(quickjs_image, tmp
     loaded = [line.split("|")[-1].strip() for line in done.stderr.splitlines() if line.startswith("import time:")]
     assert "wasmimage.runtime.native" in loaded
     assert _out_of_bounds(loaded) == ["wasmimage.cli"]  # (wasmimage.__main__ runs as __main__)
+
+
+def test_a_signature_counts_for_nothing_without_cryptography(tmp_path, monkeypatch):
+    """`pip install wasmimage` has no cryptography: a signed image then runs from its .wasm (native.py), with a note."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from wasmimage.runtime import signatures
+    from wasmimage.signing import sign
+
+    key = Ed25519PrivateKey.generate()
+    (tmp_path / "key").write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.OpenSSH,
+                                                     serialization.NoEncryption()))
+    public = key.public_key().public_bytes(serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH)
+    (tmp_path / "allowed").write_text(f"builder {public.decode()}\n")
+    (tmp_path / "image.json.sig").write_text(sign(b"{}", tmp_path / "key"))
+    monkeypatch.setenv(signatures.TRUSTED_KEYS_ENV, str(tmp_path / "allowed"))
+    assert signatures.signer(b"{}", tmp_path / "image.json.sig").principal == "builder"  # with cryptography
+
+    code = ("import sys; sys.modules['cryptography'] = None; from pathlib import Path; "
+            "from wasmimage.runtime import signatures; "
+            f"print(signatures.signer(b'{{}}', Path({str(tmp_path / 'image.json.sig')!r})))")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stdout) == (0, "None\n"), done.stderr
+    assert "the cryptography package is not installed (pip install 'wasmimage[signed]')" in done.stderr
