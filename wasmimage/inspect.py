@@ -21,8 +21,8 @@ from wasmimage.sources import pins
 from wasmimage.registry.client import RegistryClient
 from wasmimage.registry.descriptors import Blob, sha256_digest
 from wasmimage.registry.pull import resolve_image_ref
-from wasmimage.runtime.image import open_image
 from wasmimage.registry.reference import parse_reference
+from wasmimage.runtime.image import open_image
 
 
 def _source(pin: dict[str, Any]) -> str:
