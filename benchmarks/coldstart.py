@@ -1,6 +1,6 @@
 """Cold start: from the image's files to `print("hi")` done, in a running Python process.
 
-AOT: aot.load (engine check, sha256 of the .cwasm, deserialize) + run_program, exactly the
+AOT: runtime.engine.load (engine check, sha256 of the .cwasm, deserialize) + run_program, exactly the
 runner's first call. JIT: wasmtime.Module from the .wasm with the same engine config +
 run_program. Both make a new Module every repetition; nothing is cached between them.
 """
@@ -14,8 +14,9 @@ from typing import Callable
 
 import wasmtime
 
-from wasmimage import aot, files
-from wasmimage.runner import program_from_run, run_program
+from wasmimage import files
+from wasmimage.runtime.engine import check_engine, engine, load
+from wasmimage.runtime.runner import program_from_run, run_program
 
 from benchmarks.context import HELLO, Context
 from benchmarks.native import build_native
@@ -33,7 +34,7 @@ def _run_hello(ctx: Context, module: wasmtime.Module) -> None:
 
 
 def aot_load(ctx: Context) -> wasmtime.Module:
-    return aot.load(ctx.image.file("cwasm"), ctx.image.sha256("cwasm"), ctx.image.manifest["engine"])
+    return load(ctx.image.file("cwasm"), ctx.image.sha256("cwasm"), ctx.image.manifest["engine"])
 
 
 AOT = "runner path"
@@ -44,7 +45,7 @@ MMAP_NO_HASH = "bound: deserialize_file (mmap) without the sha256 check"
 
 def aot_paths(ctx: Context) -> dict[str, Callable[[], None]]:
     """The runner's cold path, and (with levers) the variants of it, to be timed taking turns."""
-    cwasm, eng = ctx.image.file("cwasm"), aot.engine()
+    cwasm, eng = ctx.image.file("cwasm"), engine()
     paths = {AOT: lambda: _run_hello(ctx, aot_load(ctx))}
     if ctx.settings.levers:
         paths[MMAP] = lambda: _run_hello(ctx, checked_mmap(ctx))
@@ -54,17 +55,17 @@ def aot_paths(ctx: Context) -> dict[str, Callable[[], None]]:
 
 
 def checked_mmap(ctx: Context) -> wasmtime.Module:
-    """aot.load's checks, then a mapping of the file instead of a copy of its bytes."""
+    """engine.load's checks, then a mapping of the file instead of a copy of its bytes."""
     cwasm = ctx.image.file("cwasm")
-    aot.check_engine(ctx.image.manifest["engine"], str(cwasm))
+    check_engine(ctx.image.manifest["engine"], str(cwasm))
     if files.sha256_file(cwasm) != ctx.image.sha256("cwasm"):
         raise RuntimeError(f"{cwasm}: digest mismatch")
-    return wasmtime.Module.deserialize_file(aot.engine(), str(cwasm))
+    return wasmtime.Module.deserialize_file(engine(), str(cwasm))
 
 
 def cold_jit(ctx: Context) -> Stat:
     wasm = str(ctx.image.file("wasm"))
-    return measure(lambda: _run_hello(ctx, wasmtime.Module.from_file(aot.engine(), wasm)),
+    return measure(lambda: _run_hello(ctx, wasmtime.Module.from_file(engine(), wasm)),
                    ctx.settings.slow_reps, min(ctx.settings.warmup, 1))
 
 
@@ -169,7 +170,7 @@ def _cold_lever(name: str, stat: Stat, aot_stat: Stat, jit_stat: Stat) -> Lever:
 
 
 IMPORTS = {"python -c pass": "pass", "import wasmtime": "import wasmtime",
-           "import wasmimage.runner": "import wasmimage.runner"}
+           "import wasmimage.runtime.runner": "import wasmimage.runtime.runner"}
 
 
 def import_costs(ctx: Context) -> Lever:
@@ -178,15 +179,15 @@ def import_costs(ctx: Context) -> Lever:
                 for name, code in IMPORTS.items()}
     timed = measure_interleaved(commands, ctx.settings.slow_reps, ctx.settings.warmup)
     parts = ", ".join(f"{name}: {fmt_seconds(stat.median)}" for name, stat in timed.items())
-    extra = timed["import wasmimage.runner"].median - timed["import wasmtime"].median
+    extra = timed["import wasmimage.runtime.runner"].median - timed["import wasmtime"].median
     return Lever(SECTION, "fresh process: where its start-up goes (diagnosis, no change)", parts,
-                 f"wasmimage.runner adds {fmt_seconds(max(extra, 0))} over wasmtime itself; "
+                 f"wasmimage.runtime.runner adds {fmt_seconds(max(extra, 0))} over wasmtime itself; "
                  f"third-party packages it imports besides wasmtime: {heavy_imports(ctx) or 'none'}")
 
 
 def heavy_imports(ctx: Context, threshold: float = 0.01) -> str:
     """Third-party packages that wasmimage modules import directly, costing > threshold s each."""
-    result = subprocess.run([sys.executable, "-X", "importtime", "-c", "import wasmimage.runner"], cwd=ctx.root,
+    result = subprocess.run([sys.executable, "-X", "importtime", "-c", "import wasmimage.runtime.runner"], cwd=ctx.root,
                             capture_output=True, text=True, check=False)
     entries = []  # (depth, module, cumulative seconds), children listed before their parent
     for line in result.stderr.splitlines():

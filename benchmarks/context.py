@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from wasmimage.image import Image, image_dir, open_image
+from wasmimage.image import image_dir
+from wasmimage.runtime.image import Image, open_image
 from wasmimage.project import Project
 from wasmimage.recipe import Recipe
-from wasmimage.runner import Limits, Program, load_program
+from wasmimage.runtime.runner import Limits, Program, load_program
 
 ROOT = Path(__file__).resolve().parent.parent
 RECIPE = "quickjs"

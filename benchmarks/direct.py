@@ -1,6 +1,6 @@
 """A bare instantiate-and-run path, for what the runner cannot do: other engine configs.
 
-The runner (wasmimage.runner.run_program) always uses the pipeline's one engine and makes
+The runner (wasmimage.runtime.runner.run_program) always uses the pipeline's one engine and makes
 a fresh temporary directory per call. The lever measurements need modules compiled for
 other engine configs, and an upper bound on calls/s without the per-call file system work;
 this is that and nothing more (no limits beyond an epoch deadline, no output caps).
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import wasmtime
 
-from wasmimage.aot import AotConfig, engine
+from wasmimage.runtime.engine import AotConfig, engine
 
 _linkers: dict[int, wasmtime.Linker] = {}
 

@@ -8,7 +8,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from wasmimage.aot import wasmtime_version
+from wasmimage.runtime.engine import wasmtime_version
 
 from benchmarks.native import compiler_version
 

@@ -15,9 +15,10 @@ from pathlib import Path
 
 import wasmtime
 
-from wasmimage import aot
-from wasmimage.image import Image, image_dir, open_image
-from wasmimage.runner import load_program, program_from_run, run_program
+from wasmimage.runtime.engine import engine, load
+from wasmimage.image import image_dir
+from wasmimage.runtime.image import Image, open_image
+from wasmimage.runtime.runner import load_program, program_from_run, run_program
 
 from benchmarks.context import HELLO, Context
 from benchmarks.native_python import (build_native_cpython, build_native_rustpython, native_cpython_path,
@@ -70,7 +71,7 @@ def size_rows(image: Image) -> list[Row]:
 
 def cold_rows(ctx: Context, image: Image) -> list[Row]:
     name, s = image.name, ctx.settings
-    aot_stat = measure(lambda: _hello(image, aot.load(image.file("cwasm"), image.sha256("cwasm"), image.manifest["engine"])),
+    aot_stat = measure(lambda: _hello(image, load(image.file("cwasm"), image.sha256("cwasm"), image.manifest["engine"])),
                        s.reps, s.warmup)
     aot_name = f'{name}: AOT: load .cwasm + stage mounts + instantiate + print("hi")'
     jit_name = f'{name}: JIT: compile .wasm (same config) + instantiate + print("hi")'
@@ -78,7 +79,7 @@ def cold_rows(ctx: Context, image: Image) -> list[Row]:
         return [Row(f"py.{name}.cold.aot", SECTION, aot_name, aot_stat),
                 Row(f"py.{name}.cold.jit", SECTION, jit_name, "skipped (--quick)", note="a JIT compile takes 7–35 s")]
     wasm = str(image.file("wasm"))
-    jit_stat = measure(lambda: _hello(image, wasmtime.Module.from_file(aot.engine(), wasm)), min(s.slow_reps, JIT_REPS), 0)
+    jit_stat = measure(lambda: _hello(image, wasmtime.Module.from_file(engine(), wasm)), min(s.slow_reps, JIT_REPS), 0)
     return [Row(f"py.{name}.cold.aot", SECTION, aot_name, aot_stat, baseline=jit_stat, baseline_name="JIT",
                 ratio=jit_stat.median / aot_stat.median, ratio_label="× faster"),
             Row(f"py.{name}.cold.jit", SECTION, jit_name, jit_stat)]

@@ -54,9 +54,9 @@ METHOD = """\
   tables give the median and the spread (min – max, n = samples). Ratios are ratios of medians
   taken in the same run.
 - **Cold start** is measured inside one Python process: each repetition makes a new
-  `wasmtime.Module` (AOT: `wasmimage.aot.load`, i.e. engine check + sha256 + deserialize;
+  `wasmtime.Module` (AOT: `wasmimage.runtime.engine.load`, i.e. engine check + sha256 + deserialize;
   JIT: compile the `.wasm` with the very same engine config) and then runs `print("hi")`
-  through `wasmimage.runner.run_program`. Python start-up is shown separately (fresh process row).
+  through `wasmimage.runtime.runner.run_program`. Python start-up is shown separately (fresh process row).
 - **Steady state** is timed *inside the script* with `performance.now()` (quickjs-ng's monotonic
   clock; in the image it is WASI `clock_time_get(MONOTONIC)`, served by the host's monotonic
   clock, so durations are as precise as natively). Each script builds its input untimed, runs the

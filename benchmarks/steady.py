@@ -24,8 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from wasmimage.aot import AOT_CONFIG
-from wasmimage.runner import Program, program_from_run, run_program
+from wasmimage.runtime.engine import AOT_CONFIG
+from wasmimage.runtime.runner import Program, program_from_run, run_program
 
 from benchmarks.context import WORKLOAD_LIMITS, Context
 from benchmarks.direct import DirectProgram

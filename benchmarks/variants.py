@@ -15,7 +15,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from wasmimage.aot import AOT_CONFIG, AotConfig
+from wasmimage.runtime.engine import AOT_CONFIG, AotConfig
 
 from benchmarks.context import Context
 

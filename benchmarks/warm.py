@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
 
-from wasmimage.aot import AOT_CONFIG
-from wasmimage.protocol import call, call_program
-from wasmimage.runner import Program, run, run_program
+from wasmimage.runtime.engine import AOT_CONFIG
+from wasmimage.runtime.protocol import call, call_program
+from wasmimage.runtime.runner import Program, run, run_program
 
 from benchmarks.context import HELLO, Context
 from benchmarks.direct import DirectProgram

@@ -67,7 +67,7 @@ def cwasm_printing(text: bytes) -> bytes:
     looks like to wasmtime (if a test's output shows the text, the planted code ran)."""
     import wasmtime
 
-    from wasmimage import aot
+    from wasmimage.runtime.engine import engine
 
     data = "".join(f"\\{b:02x}" for b in text)
     wat = f"""(module
@@ -77,4 +77,4 @@ def cwasm_printing(text: bytes) -> bytes:
       (func (export "_start")
         (i32.store (i32.const 0) (i32.const 16)) (i32.store (i32.const 4) (i32.const {len(text)}))
         (drop (call $write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))))"""
-    return wasmtime.Module(aot.engine(), wat).serialize()
+    return wasmtime.Module(engine(), wat).serialize()

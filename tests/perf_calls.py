@@ -20,9 +20,9 @@ import threading
 import time
 from pathlib import Path
 
-from wasmimage.image import open_image
-from wasmimage.protocol import call
-from wasmimage.runner import load_program, run_program
+from wasmimage.runtime.image import open_image
+from wasmimage.runtime.protocol import call
+from wasmimage.runtime.runner import load_program, run_program
 
 IMAGE = Path(sys.argv[1] if len(sys.argv) > 1 else Path(__file__).resolve().parent.parent
              / "artifacts/images/quickjs/0.17.0-r1")
@@ -32,8 +32,8 @@ REQUEST = {"function": "function f(x) { return x + 1; }", "name": "f", "args": [
 COLD = f"""
 import json, time
 from pathlib import Path
-from wasmimage.image import open_image
-from wasmimage.runner import load_program, run_program
+from wasmimage.runtime.image import open_image
+from wasmimage.runtime.runner import load_program, run_program
 t0 = time.perf_counter(); image = open_image(Path({str(IMAGE)!r}))
 t1 = time.perf_counter(); program = load_program(image)
 t2 = time.perf_counter(); result = run_program(program, b'print("hi")')

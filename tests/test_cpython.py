@@ -8,8 +8,8 @@ import pytest
 
 from conftest import built_image
 
-from wasmimage.image import open_image
-from wasmimage.runner import Limits, run
+from wasmimage.runtime.image import open_image
+from wasmimage.runtime.runner import Limits, run
 
 pytestmark = pytest.mark.slow
 

@@ -31,7 +31,8 @@ from wasmimage import files, provenance
 from wasmimage.aot import compile_wasm
 from wasmimage.errors import PipelineError
 from wasmimage.fetch import PARTIAL, FetchSettings, fetch
-from wasmimage.image import MANIFEST, StageOutputs, assemble, image_dir, open_image
+from wasmimage.image import StageOutputs, assemble, image_dir
+from wasmimage.runtime.image import MANIFEST, open_image
 from wasmimage.project import Project
 from wasmimage.recipe import Source
 

@@ -19,11 +19,12 @@ import wasmtime
 
 from conftest import ROOT
 
-from wasmimage import aot, files
-from wasmimage.errors import PipelineError
-from wasmimage.image import MANIFEST, open_image
-from wasmimage.runner import load_program, run
-from wasmimage.validation import check_json, schema
+from wasmimage import files
+from wasmimage.errors import InvalidInput, PipelineError
+from wasmimage.runtime.image import MANIFEST, open_image
+from wasmimage.runtime.runner import load_program, run
+from wasmimage.runtime.engine import AotConfig
+from wasmimage.runtime.manifest import check_json, schema
 
 MUTATIONS = {  # name: (change to the manifest, field the error must name)
     "script-name-escapes": (lambda m: m["run"].update(script_name="../../x"), "run.script_name: '../../x'"),
@@ -90,6 +91,44 @@ def test_check_json_agrees_with_jsonschema(good_manifest, name, tmp_path):
     assert valid == expected_valid == (name == "unchanged")
 
 
+# A manifest of the schema's shape, written by hand: the agreement below needs no image.
+MINIMAL_MANIFEST = {
+    "schema": 1, "name": "tiny", "version": "1.0", "revision": 1, "tag": "1.0-r1", "language": "javascript",
+    "pipeline": {}, "sources": [], "toolchain": {}, "build": {}, "conformance": {},
+    "engine": {"wasmtime": "50.0.1", "config": {}, "target": "x86_64-linux"},
+    "run": {"argv": ["qjs", "{script}"], "script_name": "main.js", "canary": "ok", "mounts": {"/lib": ["lib.zip"]}},
+    "roles": {"wasm": "tiny.wasm", "cwasm": "tiny.cwasm"},
+    "files": {name: {"sha256": "0" * 64, "size": 1} for name in ("tiny.wasm", "tiny.cwasm", "lib.zip")},
+}
+MORE_BROKEN = {  # beyond MUTATIONS: what tests/test_tampering.py and an edited manifest try
+    "schema-2": lambda m: m.update(schema=2),
+    "unknown-top-level-field": lambda m: m.update(extra=1),
+    "no-files": lambda m: m.update(files={}),
+    "file-name-escapes": lambda m: m["files"].update({"../x": {"sha256": "0" * 64, "size": 1}}),
+    "mount-over-script": lambda m: m["run"]["mounts"].update({"/script": ["lib.zip"]}),
+    "mount-dot-dot": lambda m: m["run"]["mounts"].update({"/lib/../etc": ["lib.zip"]}),
+    "snapshot-no-abi": lambda m: m.update(snapshot={"reactor_sha256": "0" * 64, "conformance": {}}),
+    "protocol-unknown": lambda m: m.update(protocols={"grpc": "x.js"}),
+    "size-negative": lambda m: m["files"]["tiny.wasm"].update(size=-1),
+}
+
+
+@pytest.mark.parametrize("name", sorted(MUTATIONS) + sorted(MORE_BROKEN) + ["unchanged"])
+def test_runtime_check_and_jsonschema_reject_the_same_manifests(name, tmp_path):
+    """No image needed: the runtime's stdlib check and jsonschema agree, case by case."""
+    data = json.loads(json.dumps(MINIMAL_MANIFEST))
+    if name != "unchanged":
+        (MUTATIONS[name][0] if name in MUTATIONS else MORE_BROKEN[name])(data)
+    expected_valid = jsonschema.Draft202012Validator(schema("image")).is_valid(data)
+    try:
+        check_json(data, tmp_path / MANIFEST, "image")
+        valid = True
+    except InvalidInput as exc:
+        valid = False
+        assert str(exc).startswith(f"{tmp_path / MANIFEST}: invalid image manifest:")
+    assert valid == expected_valid == (name == "unchanged")
+
+
 def test_image_schema_is_a_valid_json_schema():
     jsonschema.Draft202012Validator.check_schema(schema("image"))
 
@@ -112,10 +151,10 @@ def test_cli_reports_a_bad_manifest_without_a_traceback(image, good_manifest, tm
 
 def test_cwasm_compiled_for_another_engine_config_is_a_clear_error(image, tmp_path, monkeypatch):
     """The manifest claims this engine's config but the .cwasm (trusted: made here) was compiled with another one."""
-    from wasmimage import native
+    from wasmimage.runtime import native
 
     monkeypatch.setenv(native.STORE_ENV, str(tmp_path / "native"))
-    config = aot.AotConfig(epoch_interruption=False)
+    config = AotConfig(epoch_interruption=False)
     other = wasmtime.Module.from_file(wasmtime.Engine(config.engine_config()), str(image / "quickjs.wasm"))
     cwasm = image / "quickjs.cwasm"
     cwasm.write_bytes(other.serialize())

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 import wasmtime
 
-from wasmimage.aot import engine
+from wasmimage.runtime.engine import engine
 from wasmimage.errors import PipelineError
-from wasmimage.runner import program_from_run, run_program
+from wasmimage.runtime.runner import program_from_run, run_program
 
 PROBE = Path(__file__).resolve().parent / "fixtures" / "wasi-probe.wat"
 RUN = {"argv": ["probe"], "script_name": "script.txt", "canary": "-",

@@ -16,7 +16,7 @@ import pytest
 
 from conftest import ROOT
 
-from wasmimage.protocol import HOST_ERRORS, call
+from wasmimage.runtime.protocol import HOST_ERRORS, call
 
 POISON = "Object.prototype.toJSON = function () {{ delete Object.prototype.toJSON; return {body}; }};"
 ATTACKS = {  # name: (function source, the response the host must give)

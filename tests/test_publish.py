@@ -28,7 +28,7 @@ import requests
 
 from registry import Registry, registry, running_registry  # noqa: F401  (registry is a fixture)
 from wasmimage.errors import InvalidInput, NotFound, PipelineError, Tampered, Unavailable
-from wasmimage.image import MANIFEST, open_image
+from wasmimage.runtime.image import MANIFEST, open_image
 from wasmimage.publish import image_layout, publish
 from wasmimage.registry.client import Credentials, RegistryClient
 from wasmimage.digests import canonical_json, sha256_digest

@@ -23,7 +23,7 @@ import pytest
 
 from flaky_server import Flood, Serve, Trickle, TrickleHead, flaky_server  # noqa: F401  (flaky_server is a fixture)
 from wasmimage.errors import InvalidInput, PipelineError, Tampered, Unavailable
-from wasmimage.image import MANIFEST, open_image
+from wasmimage.runtime.image import MANIFEST, open_image
 from wasmimage.registry.client import RegistryClient
 from wasmimage.digests import sha256_digest
 from wasmimage.registry.descriptors import (CONFIG_TYPE, LAYER_TYPE, LIMITS, MANIFEST_TYPE, REF_NAME, TITLE, Blob,

@@ -29,7 +29,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from wasmimage.protocol import LIMIT_ERRORS
+from wasmimage.runtime.protocol import LIMIT_ERRORS
 from wasmimage.verify import check_response, discover, discover_protocol
 
 ROOT = Path(__file__).resolve().parent.parent

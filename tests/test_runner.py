@@ -1,4 +1,4 @@
-"""The sandbox contract of wasmimage.runner, tested against the real QuickJS image.
+"""The sandbox contract of wasmimage.runtime.runner, tested against the real QuickJS image.
 
 Each test is written so that it fails if the limit or isolation it is about is removed:
 a deadline that never fires makes `bounded` give up, a missing memory cap lets the
@@ -20,10 +20,10 @@ import wasmtime
 
 from conftest import QUICKJS_IMAGE as QUICKJS, ROOT, built_image
 
-from wasmimage.aot import engine
-from wasmimage.image import open_image
-from wasmimage.protocol import call
-from wasmimage.runner import Limits, Program, load_program, run, run_program
+from wasmimage.runtime.engine import engine
+from wasmimage.runtime.image import open_image
+from wasmimage.runtime.protocol import call
+from wasmimage.runtime.runner import Limits, Program, load_program, run, run_program
 
 PROBE = Path(__file__).resolve().parent / "fixtures" / "wasi-probe.wat"
 MARGIN = 0.5  # seconds a limit-ended call may take past its deadline (epoch tick: 10 ms)
@@ -251,7 +251,7 @@ def test_deep_nesting_on_a_small_stack_thread_is_a_trap_not_a_crash():
     """wasm may use 2 MiB of native stack; a caller's thread may have less (here 512 KiB)."""
     code = f"""
 import threading
-from wasmimage.runner import run
+from wasmimage.runtime.runner import run
 threading.stack_size(512 * 1024)
 out = []
 thread = threading.Thread(target=lambda: out.append(run({str(QUICKJS)!r}, "JSON.parse('['.repeat(1e6))")))
@@ -267,8 +267,8 @@ def test_deadline_holds_in_a_forked_child():
     """A prefork server loads programs, then forks workers: their deadlines must still fire."""
     code = f"""
 import os, signal
-from wasmimage.image import open_image
-from wasmimage.runner import Limits, load_program, run_program
+from wasmimage.runtime.image import open_image
+from wasmimage.runtime.runner import Limits, load_program, run_program
 program = load_program(open_image(__import__("pathlib").Path({str(QUICKJS)!r})))
 pid = os.fork()
 if pid == 0:

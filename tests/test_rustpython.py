@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from conftest import SOURCE_CACHE, ROOT, copy_project, doit
-from wasmimage.runner import Limits, run
+from wasmimage.runtime.runner import Limits, run
 
 pytestmark = pytest.mark.slow
 TAG = "0.6.0-r2"

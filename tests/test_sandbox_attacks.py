@@ -23,10 +23,10 @@ import wasmtime
 
 from conftest import ROOT
 
-from wasmimage.aot import engine
+from wasmimage.runtime.engine import engine
 from wasmimage.errors import PipelineError
-from wasmimage.image import open_image
-from wasmimage.runner import MAX_GUEST_THREADS, Limits, Program, RunResult, load_program, run_program
+from wasmimage.runtime.image import open_image
+from wasmimage.runtime.runner import MAX_GUEST_THREADS, Limits, Program, RunResult, load_program, run_program
 from wasmimage.verify import check, discover, run_case
 
 SLACK = 2.0  # seconds past a deadline that still count as holding it, on a loaded 2-core machine
@@ -228,8 +228,8 @@ def test_forking_while_the_epoch_timer_runs_does_not_hang_the_children(quickjs_i
     code = f"""
 import os
 from pathlib import Path
-from wasmimage.image import open_image
-from wasmimage.runner import load_program, run_program
+from wasmimage.runtime.image import open_image
+from wasmimage.runtime.runner import load_program, run_program
 program = load_program(open_image(Path({str(quickjs_image)!r})))
 assert run_program(program, b"print(1)").outcome == "ok"  # the timer is ticking now
 for _ in range(400):

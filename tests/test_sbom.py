@@ -19,9 +19,9 @@ from cyclonedx.validation.json import JsonStrictValidator
 from registry import Registry, registry  # noqa: F401  (registry is a fixture)
 
 from wasmimage import junit, provenance, referrers, sbom
-from wasmimage.image import open_image
 from wasmimage.keys import aot_key, compile_key, snapshot_key, verify_key
 from wasmimage.project import Project
+from wasmimage.runtime.image import open_image
 from wasmimage.publish import publish
 from wasmimage.registry.target import Target
 from wasmimage.summary import summary_line

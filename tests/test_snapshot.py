@@ -15,11 +15,12 @@ import wasmtime
 from conftest import ROOT
 
 from wasmimage.errors import PipelineError
-from wasmimage.image import open_image
+from wasmimage.runtime.image import open_image
 from wasmimage.project import Project
-from wasmimage.protocol import call_program
-from wasmimage.runner import Limits, load_program, run_program
-from wasmimage.snapshot import ALLOC, INIT, RUN, parse, snapshot
+from wasmimage.runtime.protocol import call_program
+from wasmimage.runtime.runner import Limits, load_program, run_program
+from wasmimage.runtime.snapshot_abi import ALLOC, INIT, RUN
+from wasmimage.snapshot import parse, snapshot
 
 
 @pytest.fixture(scope="session")
@@ -132,7 +133,7 @@ def test_a_reactor_without_the_abi_is_refused():
 def test_an_untrusted_snapshot_cwasm_is_replaced_by_its_wasm_compiled_here(quickjs_image, tmp_path, monkeypatch,
                                                                             capfd):
     """Native code from elsewhere is never loaded (native.py): the snapshot .wasm is compiled instead."""
-    from wasmimage import native
+    from wasmimage.runtime import native
 
     copy = tmp_path / "image"
     shutil.copytree(quickjs_image, copy)

@@ -19,9 +19,10 @@ from pathlib import Path
 import pytest
 import wasmtime
 
-from wasmimage import aot, native, runner
-from wasmimage.errors import PipelineError
-from wasmimage.image import MANIFEST, open_image
+from wasmimage.runtime import native, runner
+from wasmimage.runtime.engine import engine, load, wasmtime_version
+from wasmimage.errors import PipelineError, Tampered
+from wasmimage.runtime.image import MANIFEST, open_image
 
 
 
@@ -73,7 +74,7 @@ def flip_byte(path: Path, offset: int | None = None) -> None:
 def load_cwasm(path: Path) -> wasmtime.Module:
     """What every consumer does: open the image, then load its .cwasm by the manifest."""
     im = open_image(path)
-    return aot.load(im.file("cwasm"), im.sha256("cwasm"), im.manifest["engine"])
+    return load(im.file("cwasm"), im.sha256("cwasm"), im.manifest["engine"])
 
 
 def test_untouched_copy_opens_loads_and_runs(image, deserialize_calls):
@@ -105,11 +106,11 @@ def test_modified_file_is_refused_by_open_image(image, deserialize_calls, role, 
 
 
 def test_modified_cwasm_is_refused_by_aot_load_before_deserializing(image, deserialize_calls):
-    """aot.load checks on its own, on the very bytes it would deserialize (no open_image first)."""
+    """engine.load checks on its own, on the very bytes it would deserialize (no open_image first)."""
     im = open_image(image)
     flip_byte(im.file("cwasm"))
     with pytest.raises(PipelineError) as err:
-        aot.load(im.file("cwasm"), im.sha256("cwasm"), im.manifest["engine"])
+        load(im.file("cwasm"), im.sha256("cwasm"), im.manifest["engine"])
     assert "refusing to deserialize it" in str(err.value) and im.sha256("cwasm") in str(err.value)
     assert deserialize_calls == []
 
@@ -126,7 +127,7 @@ def test_modified_cwasm_is_refused_when_opened_earlier(image, deserialize_calls,
 
 def test_other_valid_cwasm_in_its_place_is_refused(image, deserialize_calls):
     """A well-formed native module for this very engine, but not the one the manifest names."""
-    other = wasmtime.Module(aot.engine(), "(module (func (export \"_start\")))").serialize()
+    other = wasmtime.Module(engine(), "(module (func (export \"_start\")))").serialize()
     role_file(image, "cwasm").write_bytes(other)
     with pytest.raises(PipelineError, match="does not match the manifest"):
         load_cwasm(image)
@@ -139,7 +140,7 @@ def test_cli_refuses_a_modified_image(image, tmp_path):
     script.write_text('print("should not run")\n')
     result = subprocess.run([sys.executable, "-m", "wasmimage", "run", str(image), str(script)],
                             capture_output=True, text=True, timeout=120)
-    assert result.returncode == 2
+    assert result.returncode == Tampered.exit_code
     assert "does not match the manifest" in result.stderr
     assert "should not run" not in result.stdout
 
@@ -209,7 +210,7 @@ def test_malformed_manifest_is_a_clear_error(image, broken):
 
 
 @pytest.mark.parametrize("field, value, expected", [
-    ("wasmtime", "49.0.0", "made by wasmtime 49.0.0, this is wasmtime " + aot.wasmtime_version()),
+    ("wasmtime", "49.0.0", "made by wasmtime 49.0.0, this is wasmtime " + wasmtime_version()),
     ("target", "aarch64-darwin", "native code for aarch64-darwin"),
     ("config.epoch_interruption", False, "compiled with engine config"),
     ("config.cranelift_opt_level", "none", "compiled with engine config"),

@@ -21,11 +21,13 @@ import wasmtime
 
 from conftest import cwasm_printing
 from registry import Registry, registry  # noqa: F401  (registry is a fixture)
-from wasmimage import native, runner, signing
-from wasmimage.image import MANIFEST, open_image
+from wasmimage import signing
+from wasmimage.errors import InvalidInput
 from wasmimage.publish import image_layout, publish
 from wasmimage.registry.pull import resolve_image_ref
 from wasmimage.registry.target import Target
+from wasmimage.runtime import native, runner, signatures
+from wasmimage.runtime.image import MANIFEST, open_image
 
 ROOT = Path(__file__).resolve().parent.parent
 TAG = "0.17.0-r1"
@@ -37,7 +39,7 @@ SCRIPT = "print(6 * 7)\n"
 def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A native store of this machine's own that trusts nothing yet, and no trusted keys."""
     monkeypatch.setenv(native.STORE_ENV, str(tmp_path / "native"))
-    for name in (signing.TRUSTED_KEYS_ENV, signing.SIGNING_KEY_ENV, "SOURCE_DATE_EPOCH"):
+    for name in (signatures.TRUSTED_KEYS_ENV, signing.SIGNING_KEY_ENV, "SOURCE_DATE_EPOCH"):
         monkeypatch.delenv(name, raising=False)
     return tmp_path / "native"
 
@@ -166,14 +168,14 @@ def test_image_signed_by_a_trusted_key_runs_its_own_cwasm(evil_image: Path, regi
     # The signature travelled in the layer; an existing tool verifies it.
     pulled = resolve_image_ref(ref, cache=tmp_path / "oci-cache")
     verified = subprocess.run(["ssh-keygen", "-Y", "verify", "-f", str(keys["allowed"]), "-I", "builder",
-                               "-n", signing.NAMESPACE, "-s", str(pulled / signing.SIGNATURE)],
+                               "-n", signatures.NAMESPACE, "-s", str(pulled / signatures.SIGNATURE)],
                               stdin=(pulled / MANIFEST).open("rb"), capture_output=True, text=True)
     assert verified.returncode == 0 and "Good" in verified.stdout, verified.stderr
 
 
 def test_signature_by_an_untrusted_key_or_of_another_manifest_counts_for_nothing(
         evil_image: Path, keys: dict[str, Path], monkeypatch: pytest.MonkeyPatch, deserialized: list[bytes]) -> None:
-    monkeypatch.setenv(signing.TRUSTED_KEYS_ENV, str(keys["allowed"]))
+    monkeypatch.setenv(signatures.TRUSTED_KEYS_ENV, str(keys["allowed"]))
     planted = open_image(evil_image).file("cwasm").read_bytes()
     signing.sign_image(evil_image, keys["stranger"])
     assert runner.run(evil_image, SCRIPT).stdout == b"42\n"
@@ -190,6 +192,6 @@ def test_signature_by_an_untrusted_key_or_of_another_manifest_counts_for_nothing
 def test_bad_trusted_keys_file_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     bad = tmp_path / "allowed_signers"
     bad.write_text("builder ssh-rsa AAAAB3NzaC1yc2E\n")
-    monkeypatch.setenv(signing.TRUSTED_KEYS_ENV, str(bad))
-    with pytest.raises(signing.PipelineError, match=f"{bad}:1: want `PRINCIPAL ssh-ed25519 BASE64`"):
-        signing.trusted_keys()
+    monkeypatch.setenv(signatures.TRUSTED_KEYS_ENV, str(bad))
+    with pytest.raises(InvalidInput, match=f"{bad}:1: want `PRINCIPAL ssh-ed25519 BASE64`"):
+        signatures.trusted_keys()

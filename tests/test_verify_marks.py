@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from wasmimage.errors import PipelineError
-from wasmimage.image import open_image
-from wasmimage.runner import load_program
+from wasmimage.runtime.image import open_image
+from wasmimage.runtime.runner import load_program
 from wasmimage.verify import discover, run_suite
 
 

@@ -18,11 +18,11 @@ from pathlib import Path
 
 import pytest
 
-from wasmimage import wikifunctions
 from wasmimage.errors import PipelineError
-from wasmimage.image import Image, open_image
 from wasmimage.registry.layout import layer_tar
-from wasmimage.runner import Limits, RunResult
+from wasmimage.runtime import wikifunctions
+from wasmimage.runtime.image import Image, open_image
+from wasmimage.runtime.runner import Limits, RunResult
 from wasmimage.verify import check_z22, discover_wikifunctions, wikifunctions_request
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -1,94 +1,19 @@
-"""AOT stage: compile a .wasm to a .cwasm with one fixed, recorded wasmtime configuration.
+"""AOT stage: compile a .wasm to a .cwasm with the runtime's one recorded engine configuration.
 
-A .cwasm is native code: deserializing one is only safe for bytes this pipeline made,
-with the same wasmtime version and config. `load` therefore checks the file's sha256
-against the manifest and refuses any other wasmtime version or config by name.
+The configuration, the engine and the checked loading of a .cwasm live in
+wasmimage/runtime/engine.py, so what the build compiles for is what the runtime loads with.
 """
 
 from __future__ import annotations
 
-import hashlib
-import os
-import platform
-import sys
 import time
-from dataclasses import asdict, dataclass
-from functools import cache
-from importlib.metadata import version
 from pathlib import Path
 
 import wasmtime
 
-from wasmimage import files
+from wasmimage import files, log
 from wasmimage.errors import PipelineError
-
-
-@dataclass(frozen=True)
-class AotConfig:
-    """The engine settings a .cwasm is compiled for; the runtime must use the very same."""
-
-    cranelift_opt_level: str = "speed"
-    # Epoch interruption is how the runner enforces wall-clock deadlines (see runner.py).
-    epoch_interruption: bool = True
-    consume_fuel: bool = False
-    # wasmtime's ceiling without async support; interpreters recurse deeply.
-    max_wasm_stack: int = 2 * 1024 * 1024
-    wasm_threads: bool = False
-
-    def engine_config(self) -> wasmtime.Config:
-        config = wasmtime.Config()
-        config.cranelift_opt_level = self.cranelift_opt_level
-        config.epoch_interruption = self.epoch_interruption
-        config.consume_fuel = self.consume_fuel
-        config.max_wasm_stack = self.max_wasm_stack
-        config.wasm_threads = self.wasm_threads
-        config.parallel_compilation = True  # changes compile time, not the bytes
-        return config
-
-
-AOT_CONFIG = AotConfig()
-
-
-def wasmtime_version() -> str:
-    return version("wasmtime")
-
-
-def engine_identity(config: AotConfig = AOT_CONFIG) -> dict:
-    """What a .cwasm depends on: recorded in the manifest and compared on load."""
-    return {"wasmtime": wasmtime_version(), "config": asdict(config),
-            "target": f"{platform.machine()}-{sys.platform}"}
-
-
-# The /proc/cpuinfo names of the ISA extensions Cranelift detects on the host and compiles
-# for (cranelift-native): a .cwasm made on a CPU with AVX2 differs from one made without, and
-# wasmtime refuses to load it on a CPU that lacks them. Other architectures: the whole list.
-CRANELIFT_CPU_FEATURES = {
-    "x86_64": {"pni", "ssse3", "cx16", "sse4_1", "sse4_2", "popcnt", "avx", "avx2", "fma", "bmi1", "bmi2",
-               "abm", "avx512f", "avx512dq", "avx512vl", "avx512bitalg", "avx512vbmi"},
-    "aarch64": {"atomics", "paca", "pacg", "fphp"},
-}
-
-
-def cpu_features() -> list[str]:
-    """The host CPU features a .cwasm compiled here depends on (part of the aot cache key)."""
-    try:
-        text = Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return []
-    line = next((l for l in text.splitlines() if l.split(":")[0].strip() in ("flags", "Features")), "")
-    found = set(line.partition(":")[2].split())
-    relevant = CRANELIFT_CPU_FEATURES.get(platform.machine())
-    return sorted(found & relevant if relevant is not None else found)
-
-
-def engine(config: AotConfig = AOT_CONFIG) -> wasmtime.Engine:
-    """One Engine per process and config (the runner starts its epoch ticker: epoch.ensure_ticking)."""
-    return _engine_for(config)  # positional, so engine() and engine(AOT_CONFIG) share one
-
-
-@cache
-def _engine_for(config: AotConfig) -> wasmtime.Engine:
-    return wasmtime.Engine(config.engine_config())
+from wasmimage.runtime.engine import engine, engine_identity
 
 
 def compile_wasm(wasm: Path, cwasm: Path, info_path: Path) -> dict:
@@ -106,39 +31,6 @@ def compile_wasm(wasm: Path, cwasm: Path, info_path: Path) -> dict:
         "cwasm": {"file": cwasm.name, "sha256": files.sha256_file(cwasm), "size": cwasm.stat().st_size},
     }
     files.write_json(info_path, info)
-    print(f"[aot] compiled {wasm.name} -> {cwasm} ({info['cwasm']['size']} bytes) in "
-          f"{compiled - started:.2f}s", file=sys.stderr, flush=True)
+    log.get("aot").info(f"compiled {wasm.name} -> {cwasm} ({info['cwasm']['size']} bytes) in "
+                        f"{compiled - started:.2f}s")
     return info
-
-
-def check_engine(recorded: dict, where: str) -> None:
-    """Refuse a .cwasm made by another wasmtime version or config, saying which."""
-    current = engine_identity()
-    if recorded.get("wasmtime") != current["wasmtime"]:
-        raise PipelineError(f"{where}: the .cwasm was made by wasmtime {recorded.get('wasmtime')}, "
-                            f"this is wasmtime {current['wasmtime']}; rebuild the image (doit build) "
-                            f"or install wasmtime=={recorded.get('wasmtime')}")
-    if recorded.get("target") != current["target"]:
-        raise PipelineError(f"{where}: the .cwasm is native code for {recorded.get('target')}, "
-                            f"this machine is {current['target']}; rebuild the image here")
-    if recorded.get("config") != current["config"]:
-        raise PipelineError(f"{where}: the .cwasm was compiled with engine config {recorded.get('config')}, "
-                            f"this runtime uses {current['config']}; rebuild the image")
-
-
-def load(cwasm: Path, sha256: str, recorded_engine: dict) -> wasmtime.Module:
-    """Deserialize a .cwasm only if its digest and engine identity match the record."""
-    check_engine(recorded_engine, str(cwasm))
-    data = cwasm.read_bytes()
-    actual = hashlib.sha256(data).hexdigest()
-    if actual != sha256:
-        raise PipelineError(f"{cwasm}: sha256 {actual} does not match the manifest's {sha256}; "
-                            f"refusing to deserialize it")
-    try:
-        return wasmtime.Module.deserialize(engine(), data)
-    except wasmtime.WasmtimeError as exc:  # e.g. compiled with another config than the manifest says
-        reason = str(exc).strip().splitlines()[0]
-        raise PipelineError(f"{cwasm}: wasmtime cannot load it for this engine ({reason}); "
-                            f"rebuild the image") from None
-
-

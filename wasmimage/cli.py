@@ -13,7 +13,7 @@ from pathlib import Path
 
 from wasmimage import log
 from wasmimage.errors import PipelineError
-from wasmimage.runner import MAX_TIMEOUT, Limits, run
+from wasmimage.runtime.runner import MAX_TIMEOUT, Limits, run
 
 DEFAULTS = Limits()
 LIMIT_EXIT_CODE = 125  # a limit, a trap or a protocol error ended the call; a script never exits with it
@@ -81,8 +81,8 @@ def _run_command(args: argparse.Namespace) -> int:
 
 def _call_command(args: argparse.Namespace) -> int:
     """Exit 0 with a result, 1 with the function's error, 125 when the call did not complete
-    (a limit, a trap or a protocol error: see wasmimage.protocol)."""
-    from wasmimage.protocol import HOST_ERRORS, call
+    (a limit, a trap or a protocol error: see wasmimage.runtime.protocol)."""
+    from wasmimage.runtime.protocol import HOST_ERRORS, call
 
     if args.protocol == "wikifunctions":
         return _call_wikifunctions(args)
@@ -115,7 +115,7 @@ def _print_json(value: object) -> None:
 def _call_wikifunctions(args: argparse.Namespace) -> int:
     """The request goes to the image as it is (a malformed one gets its error Z22 from there);
     exactly one line, the Z22, comes out. Exit 0 with a result, 1 with an error Z22."""
-    from wasmimage import wikifunctions
+    from wasmimage.runtime import wikifunctions
 
     request = Path(args.request).read_bytes() if args.request else sys.stdin.buffer.read()
     response = wikifunctions.call(_image(args), request, _limits(args, wikifunctions.LIMITS))

@@ -1,14 +1,12 @@
-"""Image stage: assemble a verified image directory with its manifest, and open one safely.
+"""Image stage: assemble a verified image directory with its manifest.
 
 `image.json` is the contract with consumers: what went in (pins, toolchain, flags,
 engine), what came out (every file with its sha256) and what was proven (conformance).
-Opening an image checks every digest and refuses names that leave the directory.
+Opening and checking one is the runtime's (wasmimage/runtime/image.py).
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import shutil
 from dataclasses import dataclass
@@ -17,16 +15,11 @@ from typing import TYPE_CHECKING, Any
 
 from wasmimage import __version__, files
 from wasmimage.errors import PipelineError
-from wasmimage.validation import check_json
+from wasmimage.runtime.image import MANIFEST, MANIFEST_SCHEMA, PROTOCOL_ROLES
 
-if TYPE_CHECKING:  # the runner opens images without loading the recipe machinery
+if TYPE_CHECKING:
     from wasmimage.provenance import BuildRun
     from wasmimage.recipe import Recipe
-
-MANIFEST = "image.json"
-MANIFEST_SCHEMA = 1
-# The role of each protocol's executor script in an image (`executor` predates the others).
-PROTOCOL_ROLES = {"call": "executor", "wikifunctions": "wikifunctions"}
 
 
 @dataclass(frozen=True)
@@ -130,7 +123,7 @@ def _write_image(recipe: Recipe, work: Path, target: Path, copies: dict[str, Pat
     recorded = {roles["wasm"]: build_info["wasm"]["sha256"], roles["cwasm"]: aot_info["cwasm"]["sha256"],
                 **{name: entry["sha256"] for name, entry in build_info.get("mounted", {}).items()}}
     if snapshot_info is not None:
-        # The runner calls the snapshot (wasmimage/snapshot.py's ABI) instead of `_start`
+        # The runner calls the snapshot (wasmimage/runtime/snapshot_abi.py) instead of `_start`
         manifest["snapshot"] = {"abi": snapshot_info["abi"], "reactor_sha256": snapshot_info["reactor_sha256"],
                                 "conformance": report["snapshot"]["summary"]}
         if snapshot_info["preloaded_sha256"]:
@@ -149,74 +142,3 @@ def _write_image(recipe: Recipe, work: Path, target: Path, copies: dict[str, Pat
     for path in work.iterdir():
         os.chmod(path, 0o644)
     files.replace_dir(work, target)
-
-
-@dataclass(frozen=True)
-class Image:
-    path: Path
-    manifest: dict[str, Any]
-
-    @property
-    def name(self) -> str:
-        return self.manifest["name"]
-
-    def file(self, role: str) -> Path:
-        return self.path / self.manifest["roles"][role]
-
-    def sha256(self, role: str) -> str:
-        return self.manifest["files"][self.manifest["roles"][role]]["sha256"]
-
-    def has(self, role: str) -> bool:
-        return role in self.manifest["roles"]
-
-
-_digests: dict[tuple[int, ...], str] = {}
-_valid_manifests: set[bytes] = set()  # sha256 of manifest texts that passed the schema
-
-
-def _digest(path: Path) -> str:
-    """sha256 of a file, computed once per process per file identity.
-
-    Opening an image by path on every call re-hashed the 2.9 MB .cwasm each time (4-9 ms).
-    The identity includes the inode and ctime, which every write, rename or utime changes,
-    so a file replaced or modified since is hashed again.
-    """
-    stat = path.stat()
-    identity = (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
-    if identity not in _digests:
-        _digests[identity] = files.sha256_file(path)
-    return _digests[identity]
-
-
-def open_image(path: Path) -> Image:
-    """Read and check an image directory: every listed file must be inside it and match its digest."""
-    manifest_path = path / MANIFEST
-    if not manifest_path.is_file():
-        raise PipelineError(f"{path}: not an image directory (no {MANIFEST})")
-    text = manifest_path.read_bytes()
-    try:
-        manifest = json.loads(text)
-    except (ValueError, RecursionError) as exc:
-        raise PipelineError(f"{manifest_path}: not valid JSON: {exc}") from None
-    if not isinstance(manifest, dict) or manifest.get("schema") != MANIFEST_SCHEMA:
-        schema = manifest.get("schema") if isinstance(manifest, dict) else None
-        raise PipelineError(f"{manifest_path}: schema {schema!r} is not {MANIFEST_SCHEMA}")
-    text_digest = hashlib.sha256(text).digest()
-    if text_digest not in _valid_manifests:  # the same bytes are the same verdict
-        check_json(manifest, manifest_path, "image")
-        _valid_manifests.add(text_digest)
-    root = path.resolve()
-    for name, entry in manifest["files"].items():
-        file_path = root / name  # a plain file name (the schema): only a symlink can lead out
-        if file_path.is_symlink() and file_path.resolve().parent != root:
-            raise PipelineError(f"{manifest_path}: files: {name!r} is outside the image directory; refusing it")
-        if not file_path.is_file():
-            raise PipelineError(f"{manifest_path}: files: {name} is missing")
-        actual = _digest(file_path)
-        if actual != entry["sha256"]:
-            raise PipelineError(f"{file_path}: sha256 {actual} does not match the manifest's {entry['sha256']}; "
-                                f"the image was modified after it was written")
-    for role, name in manifest["roles"].items():
-        if name not in manifest["files"]:
-            raise PipelineError(f"{manifest_path}: roles.{role}: {name!r} is not listed in files")
-    return Image(root, manifest)

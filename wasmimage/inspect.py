@@ -18,11 +18,11 @@ from typing import Any
 from wasmimage import files, provenance, referrers, sbom
 from wasmimage.digests import sha256_digest
 from wasmimage.errors import PipelineError
-from wasmimage.image import open_image
 from wasmimage.registry.client import RegistryClient
 from wasmimage.registry.descriptors import Blob
 from wasmimage.registry.pull import resolve_image_ref
 from wasmimage.registry.reference import parse_reference
+from wasmimage.runtime.image import open_image
 from wasmimage.sources import pins
 
 

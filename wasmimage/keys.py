@@ -56,7 +56,7 @@ def compile_key(project: Project, recipe: Recipe) -> str:
 
 def aot_key(project: Project, recipe: Recipe) -> str:
     """Everything that can change the .cwasm and aot-info.json: the .wasm and the engine compiling it."""
-    from wasmimage.aot import cpu_features, engine_identity
+    from wasmimage.runtime.engine import cpu_features, engine_identity
 
     return sha256_json({
         "wasm": sha256_file(project.stage_outputs(recipe).wasm),
@@ -68,7 +68,7 @@ def aot_key(project: Project, recipe: Recipe) -> str:
 
 def snapshot_key(project: Project, recipe: Recipe) -> str:
     """Everything that can change the snapshot and its .cwasm: the reactor, the engine running and compiling it."""
-    from wasmimage.aot import cpu_features, engine_identity
+    from wasmimage.runtime.engine import cpu_features, engine_identity
 
     preload = recipe.snapshot_preload
     return sha256_json({

@@ -17,7 +17,7 @@ from typing import TextIO
 from wasmimage import log, referrers, signing
 from wasmimage.build import source_date_epoch
 from wasmimage.errors import InvalidInput, PipelineError
-from wasmimage.image import Image, open_image
+from wasmimage.runtime.image import Image, open_image
 from wasmimage.registry.client import RegistryClient
 from wasmimage.digests import sha256_digest
 from wasmimage.registry.layout import Layout, write_layout

@@ -28,22 +28,16 @@ always gives the same bytes. The interpreter reseeds its randomness in wasmimage
 from __future__ import annotations
 
 import struct
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import wasmtime
 
-from wasmimage import files
+from wasmimage import files, log
 from wasmimage.errors import PipelineError
+from wasmimage.runtime.snapshot_abi import ABI, ABI_VERSION, ALLOC, CAPTURES_SIZE, INIT, PRELOAD, PRELOAD_ABI
 
-INIT, ALLOC, RUN = "wasmimage_init", "wasmimage_alloc", "wasmimage_run"
-PRELOAD, RUN_PRELOADED = "wasmimage_preload", "wasmimage_run_preloaded"
-CAPTURES_SIZE = 32  # two captures of four u32 each (runner.py fills them)
-ABI_VERSION = 1  # recorded in the image; the runner refuses a snapshot of another ABI
-ABI = {INIT: ([], []), ALLOC: (["i32"], ["i32"]), RUN: (["i32", "i32", "i32"], ["i32"])}
-PRELOAD_ABI = {PRELOAD: (["i32", "i32", "i32"], ["i32"]), RUN_PRELOADED: (["i32"], ["i32"])}
 REACTOR_START = "_initialize"  # wasi-libc's reactor constructor entry: it ran at build time
 GLOBAL_EXPORT = "__wasmimage_snapshot_global_"
 PAGE = 65536
@@ -242,7 +236,7 @@ def _check_abi(module: wasmtime.Module, where: str, preload: bool) -> None:
         if not isinstance(ty, wasmtime.FuncType) or ([str(p) for p in ty.params], [str(r) for r in ty.results]) \
                 != (params, results):
             raise PipelineError(f"{where}: must export {name}({', '.join(params)}) -> ({', '.join(results)}), "
-                                f"the snapshot ABI (wasmimage/snapshot.py)")
+                                f"the snapshot ABI (wasmimage/runtime/snapshot_abi.py)")
 
 
 def _const(valtype: int, value: object) -> bytes:
@@ -343,8 +337,8 @@ def snapshot_stage(reactor: Path, snapshot_wasm: Path, snapshot_cwasm: Path, inf
     started = time.monotonic()
     script = (preload[0], preload[1].read_bytes()) if preload else None
     files.write_bytes(snapshot_wasm, snapshot(reactor.read_bytes(), str(reactor), script))
-    print(f"[snapshot] {reactor.name} -> {snapshot_wasm} ({snapshot_wasm.stat().st_size} bytes) in "
-          f"{time.monotonic() - started:.2f}s", file=sys.stderr, flush=True)
+    log.get("snapshot").info(f"{reactor.name} -> {snapshot_wasm} ({snapshot_wasm.stat().st_size} bytes) in "
+                             f"{time.monotonic() - started:.2f}s")
     info = {**compile_wasm(snapshot_wasm, snapshot_cwasm, info_path), "reactor_sha256": files.sha256_file(reactor),
             "abi": ABI_VERSION, "preloaded_sha256": files.sha256_file(preload[1]) if preload else None}
     files.write_json(info_path, info)

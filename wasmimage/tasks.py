@@ -91,20 +91,22 @@ def snapshot_outputs(recipe: Recipe, out: StageOutputs) -> list[Path]:
 
 
 def aot_compile(project: Project, recipe: Recipe) -> str:
-    from wasmimage import files, native
+    from wasmimage import files
     from wasmimage.aot import compile_wasm
+    from wasmimage.runtime import native
 
     out = project.stage_outputs(recipe)
     outcome = cache.run_cached(project.cache, "aot", recipe.name, aot_key(project, recipe), [out.cwasm, out.aot_info],
                                lambda: compile_wasm(out.wasm, out.cwasm, out.aot_info))
-    # Compiled here or restored from an authenticated entry: the runner may load it (native.py).
+    # Compiled here or restored from an authenticated entry: the runner may load it (runtime/native.py).
     native.trust(files.sha256_file(out.cwasm))
     return outcome
 
 
 def snapshot_recipe(project: Project, recipe: Recipe) -> str:
-    from wasmimage import files, native
-    from wasmimage.runner import SCRIPT_DIR
+    from wasmimage import files
+    from wasmimage.runtime import native
+    from wasmimage.runtime.runner import SCRIPT_DIR
     from wasmimage.snapshot import snapshot_stage
 
     out = project.stage_outputs(recipe)
@@ -133,15 +135,16 @@ def verify_recipe(project: Project, recipe: Recipe) -> str:
 
 
 def run_verify(project: Project, recipe: Recipe) -> None:
-    from wasmimage import aot, files, verify
-    from wasmimage.runner import Program, program_from_run
+    from wasmimage import files, verify
+    from wasmimage.runtime.engine import load
+    from wasmimage.runtime.runner import Program, program_from_run
 
     out = project.stage_outputs(recipe)
     mounted = files.read_json(out.build_info).get("mounted", {})
 
     def program(cwasm: Path, info_path: Path, snapshot: bool = False) -> tuple[Program, str]:
         info = files.read_json(info_path)
-        module = aot.load(cwasm, info["cwasm"]["sha256"], info)
+        module = load(cwasm, info["cwasm"]["sha256"], info)
         return (program_from_run(recipe.name, module, recipe.run, out.mounted_dir, mounted, snapshot,
                                  info.get("preloaded_sha256")), info["cwasm"]["sha256"])
 
@@ -241,7 +244,8 @@ def verify_tasks(project: Project) -> Iterator[dict]:
 
 
 def image_tasks(project: Project) -> Iterator[dict]:
-    from wasmimage.image import MANIFEST, image_dir
+    from wasmimage.image import image_dir
+    from wasmimage.runtime.image import MANIFEST
 
     for recipe in project.recipes:
         out = project.stage_outputs(recipe)

@@ -14,7 +14,7 @@ A limit is judged by the outcome the runner reports (a timeout case must end as 
 not by a wall-clock margin that a busy build machine would miss: the wall-clock bound,
 twice the timeout plus WALL_SLACK seconds, only catches a limit that does not hold at all.
 
-Suites under `protocol/` test the image's executor (wasmimage/protocol.py) instead of
+Suites under `protocol/` test the image's executor (wasmimage/runtime/protocol.py) instead of
 scripts. A case is `NAME.json` (one request, sent on the executor's stdin),
 `NAME.expected.json` (the response) and an optional `NAME.yaml` with only limits and
 known_difference. Responses are compared as parsed JSON, objects ignoring key order and
@@ -23,7 +23,7 @@ boolean. Host-side errors (Timeout, MemoryLimit, ...) are responses too, so a ca
 expect one.
 
 Suites under `wikifunctions/` test the executor of the Wikifunctions protocol
-(wasmimage/wikifunctions.py) under its limits profile. A case is `NAME.yaml` (`request`,
+(wasmimage/runtime/wikifunctions.py) under its limits profile. A case is `NAME.yaml` (`request`,
 sent as JSON, or `raw_request`, sent as is; optional limits and known_difference) and
 `NAME.expected.json`: the Z22 in canonical form, where {"$match": REGEX} stands for a
 string that varies (timings, memory). The Z22 must also be exactly in normal form.
@@ -41,11 +41,12 @@ from typing import Any
 
 import yaml
 
-from wasmimage import files, wikifunctions
+from wasmimage import files
 from wasmimage.errors import PipelineError
-from wasmimage.protocol import call_program
 from wasmimage.recipe import PROTOCOL_SUITES
-from wasmimage.runner import OUTCOMES, Limits, Program, RunResult, run_program
+from wasmimage.runtime import wikifunctions
+from wasmimage.runtime.protocol import call_program
+from wasmimage.runtime.runner import OUTCOMES, Limits, Program, RunResult, run_program
 
 CASE_KEYS = {"exit_code", "stdin", "stderr_contains", "known_difference", "outcome", "limits", "env", "dirs"}
 PROTOCOL_CASE_KEYS = {"known_difference", "limits"}
@@ -236,7 +237,7 @@ def run_suite(program: Program, suite_dir: Path, extension: str, canary: bytes |
     """Run every case; with `canary`, also prove the host still works after each one.
 
     With `executor` the suite is a protocol suite: its cases are requests to the executor of
-    `protocol` (call: wasmimage/protocol.py, wikifunctions: wasmimage/wikifunctions.py).
+    `protocol` (call: wasmimage/runtime/protocol.py, wikifunctions: wasmimage/runtime/wikifunctions.py).
     """
     report: dict[str, Any] = {"passed": [], "failed": {}, "expected_failures": {}}
     if executor is None:

@@ -20,10 +20,10 @@ from pathlib import Path
 from wasmimage import files
 from wasmimage.digests import canonical_json, sha256_digest
 from wasmimage.errors import InvalidInput
-from wasmimage.image import MANIFEST, Image
 from wasmimage.registry.descriptors import (CONFIG_TYPE, IMAGES_ROOT, INDEX_TYPE, LAYER_TYPE, MANIFEST_SHA256,
                                             MANIFEST_TYPE, REF_NAME, TITLE, Blob, blob_path)
-from wasmimage.signing import SIGNATURE
+from wasmimage.runtime.image import MANIFEST, Image
+from wasmimage.runtime.signatures import SIGNATURE
 
 ARCHITECTURES = {"x86_64": "amd64", "aarch64": "arm64", "riscv64": "riscv64", "s390x": "s390x"}
 

@@ -24,12 +24,12 @@ from typing import Any, BinaryIO, Callable, Iterator
 from wasmimage import files
 from wasmimage.digests import sha256_digest
 from wasmimage.errors import InvalidInput, NotFound, Tampered
-from wasmimage.image import MANIFEST, open_image
 from wasmimage.registry.client import RegistryClient
 from wasmimage.registry.descriptors import (CHUNK, CONFIG_TYPE, IMAGES_ROOT, LAYER_TYPE, LIMITS, MANIFEST_SHA256,
                                             MANIFEST_TYPE, REF_NAME, TITLE, Blob, PullLimits, blob_path, is_digest)
 from wasmimage.registry.reference import parse_reference
-from wasmimage.signing import SIGNATURE
+from wasmimage.runtime.image import MANIFEST, open_image
+from wasmimage.runtime.signatures import SIGNATURE
 
 CACHE_ENV = "WASMIMAGE_OCI_CACHE"
 

@@ -21,9 +21,9 @@ import re
 from pathlib import Path
 from typing import Any
 
-from wasmimage.errors import PipelineError
-from wasmimage.image import Image, open_image
-from wasmimage.runner import Limits, Program, RunResult, load_program, run_program
+from wasmimage.errors import InvalidInput
+from wasmimage.runtime.image import Image, open_image
+from wasmimage.runtime.runner import Limits, Program, RunResult, load_program, run_program
 
 PROTOCOL = "wikifunctions"
 # Production's limits: 10,000 wasm pages, 9 s wall clock; no environment, no directory.
@@ -158,7 +158,7 @@ def call(image: Image | Path | str, request: dict[str, Any] | str | bytes, limit
     if not isinstance(image, Image):
         image = open_image(Path(image))
     if not image.has(PROTOCOL):
-        raise PipelineError(f"{image.path}: image {image.name} does not speak the {PROTOCOL} protocol "
+        raise InvalidInput(f"{image.path}: image {image.name} does not speak the {PROTOCOL} protocol "
                             f"(its recipe declares no run.protocols.{PROTOCOL})")
     return call_program(load_program(image), image.file(PROTOCOL).read_bytes(), request, limits)
 

@@ -7,7 +7,7 @@ Deserializing a .cwasm maps its bytes as machine code, so wasmtime must only eve
     where the aot stage records every .cwasm it compiled or restored from an authenticated
     cache entry (cache.py), and where this module records what it compiles itself; or
   - the image is signed: image.json.sig is a signature of image.json (which pins the
-    .cwasm's sha256) by a key in $WASMIMAGE_TRUSTED_KEYS (signing.py).
+    .cwasm's sha256) by a key in $WASMIMAGE_TRUSTED_KEYS (signatures.py).
 
 Anything else (an image pulled from a registry or an OCI layout, a directory copied from
 elsewhere) is run from its .wasm instead, compiled here: wasmtime validates a .wasm and
@@ -24,17 +24,19 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import sys
 from functools import cache
 from pathlib import Path
 
 import wasmtime
 
-from wasmimage import aot, files, signing
-from wasmimage.errors import PipelineError
-from wasmimage.image import MANIFEST, Image
+from wasmimage import files, log
+from wasmimage.errors import PipelineError, Tampered
+from wasmimage.runtime import signatures
+from wasmimage.runtime.engine import cpu_features, engine, engine_identity, load
+from wasmimage.runtime.image import MANIFEST, Image
 
 STORE_ENV = "WASMIMAGE_NATIVE_CACHE"
+_log = log.get("native")
 
 
 def store_dir() -> Path:
@@ -53,7 +55,7 @@ def trust(cwasm_sha256: str) -> None:
     try:
         (_make_dir(store_dir() / "trusted") / cwasm_sha256).touch()
     except OSError as exc:  # a read-only home: such images are then compiled from their .wasm
-        _log(f"cannot record a trusted .cwasm in {store_dir()}: {exc.strerror}")
+        _log.warning(f"cannot record a trusted .cwasm in {store_dir()}: {exc.strerror}")
 
 
 def is_trusted(cwasm_sha256: str) -> bool:
@@ -69,14 +71,14 @@ def module_for(image: Image, role: str = "cwasm") -> wasmtime.Module:
     (see above), else the matching .wasm compiled here."""
     cwasm_sha256 = image.sha256(role)
     if is_trusted(cwasm_sha256) or _signed(image):
-        return aot.load(image.file(role), cwasm_sha256, image.manifest["engine"])
+        return load(image.file(role), cwasm_sha256, image.manifest["engine"])
     return compiled(image, PORTABLE[role])
 
 
 def _signed(image: Image) -> bool:
     """Whether a trusted key signed exactly the image.json this Image was opened from."""
     manifest = (image.path / MANIFEST).read_bytes()
-    if signing.signer(manifest, image.path / signing.SIGNATURE) is None:
+    if signatures.signer(manifest, image.path / signatures.SIGNATURE) is None:
         return False
     return json.loads(manifest) == image.manifest  # not swapped since open_image checked the files
 
@@ -85,18 +87,18 @@ def compiled(image: Image, wasm_role: str = "wasm") -> wasmtime.Module:
     """The image's .wasm (role `wasm_role`) compiled on this machine, from the store when it was compiled before."""
     wasm = image.file(wasm_role).read_bytes()
     if hashlib.sha256(wasm).hexdigest() != image.sha256(wasm_role):
-        raise PipelineError(f"{image.file(wasm_role)}: sha256 does not match the manifest's; the image was modified")
+        raise Tampered(f"{image.file(wasm_role)}: sha256 does not match the manifest's; the image was modified")
     path = store_dir() / "compiled" / f"{_compile_key(image.sha256(wasm_role))}.cwasm"
     try:
         data = path.read_bytes()
         if is_trusted(hashlib.sha256(data).hexdigest()):
-            return wasmtime.Module.deserialize(aot.engine(), data)
+            return wasmtime.Module.deserialize(engine(), data)
     except FileNotFoundError:
         pass
-    _log(f"{image.name}: its .cwasm is neither from this machine nor signed by a key in "
-         f"${signing.TRUSTED_KEYS_ENV}; compiling its .wasm here (once, kept in {path.parent})")
+    _log.info(f"{image.name}: its .cwasm is neither from this machine nor signed by a key in "
+              f"${signatures.TRUSTED_KEYS_ENV}; compiling its .wasm here (once, kept in {path.parent})")
     try:
-        module = wasmtime.Module(aot.engine(), wasm)
+        module = wasmtime.Module(engine(), wasm)
     except wasmtime.WasmtimeError as exc:
         raise PipelineError(f"{image.file(wasm_role)}: wasmtime cannot compile it: {exc}") from None
     data = module.serialize()
@@ -105,16 +107,12 @@ def compiled(image: Image, wasm_role: str = "wasm") -> wasmtime.Module:
         files.write_bytes(path, data)
         trust(hashlib.sha256(data).hexdigest())
     except (OSError, PipelineError) as exc:
-        _log(f"cannot keep the compiled module in {path.parent} ({exc}); it is compiled again next time")
+        _log.warning(f"cannot keep the compiled module in {path.parent} ({exc}); it is compiled again next time")
     return module
 
 
 @cache
 def _compile_key(wasm_sha256: str) -> str:
     """What a .cwasm compiled here depends on: the .wasm, the engine and the CPU (as the aot key)."""
-    identity = {"wasm": wasm_sha256, "engine": aot.engine_identity(), "cpu": aot.cpu_features()}
+    identity = {"wasm": wasm_sha256, "engine": engine_identity(), "cpu": cpu_features()}
     return hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()
-
-
-def _log(message: str) -> None:
-    print(f"[native] {message}", file=sys.stderr, flush=True)

@@ -1,7 +1,7 @@
 """The one way images are executed: a fresh, limited, isolated wasmtime Store per call.
 
 Limits are on by default. The wall-clock deadline uses wasmtime's epoch interruption:
-a POSIX timer bumps the engine's epoch every 10 ms without the GIL (wasmimage/epoch.py).
+a POSIX timer bumps the engine's epoch every 10 ms without the GIL (runtime/epoch.py).
 Ticks are a clock that can only run slow (a starved machine drops some), so a Store's
 epoch deadline is a checkpoint, not the verdict: each checkpoint calls back into the host
 (_on_epoch_deadline), which compares the monotonic clock with the call's absolute
@@ -49,12 +49,13 @@ import wasmtime
 from wasmtime import _ffi
 from wasmtime._func import enter_wasm
 
-from wasmimage import aot, epoch, files, native
-from wasmimage.aot import engine
-from wasmimage.epoch import TICK_SECONDS as EPOCH_TICK_SECONDS
+from wasmimage import files
 from wasmimage.errors import PipelineError
-from wasmimage.image import Image, open_image
-from wasmimage.snapshot import ABI_VERSION, ALLOC, RUN, RUN_PRELOADED
+from wasmimage.runtime import epoch, native
+from wasmimage.runtime.engine import AOT_CONFIG, engine
+from wasmimage.runtime.epoch import TICK_SECONDS as EPOCH_TICK_SECONDS
+from wasmimage.runtime.image import Image, open_image
+from wasmimage.runtime.snapshot_abi import ABI_VERSION, ALLOC, RUN, RUN_PRELOADED
 
 OUTCOMES = ("ok", "error", "timeout", "memory_limit", "output_limit", "trap")
 SCRIPT_DIR = "/script"
@@ -284,7 +285,7 @@ def _poll(caller: wasmtime.Caller, subs_ptr: int, events_ptr: int, count: int, n
 # traps; it cannot know how big that stack really is. glibc gives threads 2 MiB when
 # `ulimit -s` is unlimited and servers often choose less, and a guest that nests deeply
 # (JSON.parse('['.repeat(1e6))) would then overflow it and kill the process with SIGSEGV.
-GUEST_STACK_BYTES = 4 * aot.AOT_CONFIG.max_wasm_stack
+GUEST_STACK_BYTES = 4 * AOT_CONFIG.max_wasm_stack
 MAX_GUEST_THREADS = 64  # concurrent calls beyond this wait for a free thread
 _guest_pool = ThreadPoolExecutor(MAX_GUEST_THREADS, thread_name_prefix="wasmimage-guest")
 _stack_size_lock = threading.Lock()
@@ -334,7 +335,7 @@ def _check_grants(script: bytes, stdin: bytes, args: tuple[str, ...], env: Mappi
         if not Path(host).is_dir():
             raise ValueError(f"dirs: {guest!r} -> {str(host)!r} is not a directory")
     if not isinstance(limits, Limits):
-        raise ValueError(f"limits: must be a wasmimage.runner.Limits, not {type(limits).__name__}")
+        raise ValueError(f"limits: must be a wasmimage.runtime.runner.Limits, not {type(limits).__name__}")
 
 
 def _run_here(program: Program, script: bytes, stdin: bytes, args: tuple[str, ...],

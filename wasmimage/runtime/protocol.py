@@ -29,9 +29,9 @@ import re
 from pathlib import Path
 from typing import Any
 
-from wasmimage.errors import PipelineError
-from wasmimage.image import Image, open_image
-from wasmimage.runner import Limits, Program, RunResult, load_program, run_program
+from wasmimage.errors import InvalidInput
+from wasmimage.runtime.image import Image, open_image
+from wasmimage.runtime.runner import Limits, Program, RunResult, load_program, run_program
 
 LIMIT_ERRORS = {"timeout": "Timeout", "memory_limit": "MemoryLimit", "output_limit": "OutputLimit", "trap": "Trap"}
 HOST_ERRORS = (*LIMIT_ERRORS.values(), "InputLimit", "ProtocolError")
@@ -115,5 +115,5 @@ def call(image: Image | Path | str, request: dict[str, Any], limits: Limits = Li
     if not isinstance(image, Image):
         image = open_image(Path(image))
     if not image.has("executor"):
-        raise PipelineError(f"{image.path}: image {image.name} has no executor (its recipe sets no run.executor)")
+        raise InvalidInput(f"{image.path}: image {image.name} has no executor (its recipe sets no run.executor)")
     return call_program(load_program(image), image.file("executor").read_bytes(), request, limits)

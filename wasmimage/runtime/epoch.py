@@ -31,6 +31,8 @@ import time
 import wasmtime
 from wasmtime import _ffi
 
+from wasmimage import log
+
 TICK_SECONDS = 0.01
 _CLOCK_MONOTONIC, _SIGEV_THREAD = 1, 2
 _NATIVE = sys.platform == "linux" and platform.machine() in ("x86_64", "aarch64")
@@ -77,8 +79,8 @@ def ensure_ticking(engine: wasmtime.Engine) -> None:
                 _ticking["timer_ran"] = True
                 return
             except OSError as exc:
-                print(f"wasmimage: warning: no POSIX timer for the epoch ticker ({exc}); using a Python thread, "
-                      f"whose deadlines stretch while other threads hold the GIL", file=sys.stderr)
+                log.get("epoch").warning(f"no POSIX timer for the epoch ticker ({exc}); using a Python thread, "
+                                         f"whose deadlines stretch while other threads hold the GIL")
         _start_thread(engine)
 
 

@@ -1,0 +1,17 @@
+"""The run half: what an evaluator needs to run images, and nothing of the build pipeline.
+
+  image.py          open an image directory and check it (manifest, digests, names)
+  manifest.py       the stdlib check of image.json against wasmimage/schemas/image.schema.json
+  engine.py         the one wasmtime engine configuration; loading a .cwasm made for it
+  native.py         which native code may be loaded (the trust store) and compiling the rest here
+  signatures.py     checking image.json.sig against $WASMIMAGE_TRUSTED_KEYS
+  epoch.py          the epoch ticker behind wall-clock deadlines
+  runner.py         running a script in an image, with its limits
+  protocol.py       the function-call protocol (an image's executor)
+  wikifunctions.py  the Wikifunctions protocol (Z7 in, Z22 out)
+  snapshot_abi.py   the exports of a pre-initialized snapshot the runner calls
+
+Modules here import only the standard library, wasmtime and the foundations (wasmimage.errors,
+log, retry, files); `pip install wasmimage` (no extra) is all they need. Importing this
+package loads none of them: import the module you use.
+"""
