@@ -28,7 +28,7 @@ SECTION = "cold start"
 
 
 def _run_hello(ctx: Context, module: wasmtime.Module) -> None:
-    result = run_program(program_from_run(ctx.image.name, module, ctx.image.manifest["run"]), HELLO)
+    result = run_program(program_from_run(ctx.image.name, module, ctx.image.run), HELLO)
     if result.stdout != b"hi\n":
         raise RuntimeError(f"print(\"hi\") gave {result.outcome}: {result.stdout!r} {result.stderr!r}")
 
@@ -114,7 +114,7 @@ def cli_row(ctx: Context, jit_stat: Stat) -> Row:
     wanted = ctx.image.manifest["engine"]["wasmtime"]
     if wanted not in version:
         return Row("cold.cli", SECTION, name, "not available", note=f"CLI is {' '.join(version)}, image needs {wanted}")
-    script_dir, script_name = ctx.scratch / "cli-script", ctx.image.manifest["run"]["script_name"]
+    script_dir, script_name = ctx.scratch / "cli-script", ctx.image.run.script_name
     script_dir.mkdir(exist_ok=True)
     (script_dir / script_name).write_bytes(HELLO)
     config = ctx.image.manifest["engine"]["config"]

@@ -50,7 +50,7 @@ def python_image(ctx: Context, name: str) -> tuple[Image | None, Path]:
 
 def _hello(image: Image, module: wasmtime.Module) -> None:
     """The runner's first call: stage the mounted files (digest-checked), instantiate, run print("hi")."""
-    program = program_from_run(image.name, module, image.manifest["run"], image.path, image.manifest["files"])
+    program = program_from_run(image.name, module, image.run, image.path, image.manifest["files"])
     result = run_program(program, HELLO)
     if result.stdout != b"hi\n":
         raise RuntimeError(f"{image.name}: print(\"hi\") gave {result.outcome}: {result.stdout!r} {result.stderr[-300:]!r}")
@@ -62,7 +62,7 @@ def size_rows(image: Image) -> list[Row]:
     rows = [Row(f"py.{name}.wasm", SECTION, f"{name}: .wasm", Stat.of([wasm]), unit="bytes"),
             Row(f"py.{name}.cwasm", SECTION, f"{name}: .cwasm", Stat.of([cwasm]), unit="bytes",
                 baseline=Stat.of([wasm]), baseline_name=".wasm", ratio=cwasm / wasm, ratio_label="× the .wasm")]
-    for guest, names in sorted(image.manifest["run"].get("mounts", {}).items()):
+    for guest, names in image.run.mounts:
         for file_name in names:
             rows.append(Row(f"py.{name}.mounted.{file_name}", SECTION, f"{name}: mounted {file_name} (at {guest})",
                             Stat.of([(image.path / file_name).stat().st_size]), unit="bytes"))

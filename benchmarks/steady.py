@@ -140,11 +140,11 @@ def variant_side(ctx: Context, variant: Variant) -> LeverSide:
 
 
 def _side_for(ctx: Context, variant: Variant, wasm: Path) -> Side:
-    run = ctx.image.manifest["run"]
+    run = ctx.image.run
     if variant.config == AOT_CONFIG:  # the runner's own engine: run it the way the image runs
         module = DirectProgram.compile(AOT_CONFIG, wasm, ()).module
         return runner_side(variant.name, program_from_run(variant.name, module, run))
-    argv = tuple(a.replace("{script}", f"/script/{run['script_name']}") for a in run["argv"])
+    argv = run.command_line(f"/script/{run.script_name}")
     return direct_side(variant.name, DirectProgram.compile(variant.config, wasm, argv), ctx.scratch)
 
 

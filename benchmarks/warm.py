@@ -221,11 +221,11 @@ def lever_calls(ctx: Context) -> dict[str, Callable[[], object]]:
 
 
 def _bare_program(ctx: Context) -> tuple[DirectProgram, Path]:
-    run = ctx.image.manifest["run"]
+    run = ctx.image.run
     script_dir = ctx.scratch / "warm-script"
     script_dir.mkdir(exist_ok=True)
-    (script_dir / run["script_name"]).write_bytes(HELLO)
-    argv = tuple(a.replace("{script}", f"/script/{run['script_name']}") for a in run["argv"])
+    (script_dir / run.script_name).write_bytes(HELLO)
+    argv = run.command_line(f"/script/{run.script_name}")
     return DirectProgram(AOT_CONFIG, ctx.command_program.module, argv), script_dir
 
 

@@ -164,3 +164,18 @@ def test_cwasm_compiled_for_another_engine_config_is_a_clear_error(image, tmp_pa
     native.trust(files.sha256_file(cwasm))  # untrusted, it would be compiled from the .wasm instead (native.py)
     with pytest.raises(PipelineError, match="wasmtime cannot load it for this engine"):
         load_program(open_image(image), snapshot=False)  # the command's .cwasm (the snapshot's is untouched)
+
+
+def test_run_spec_reads_back_what_every_recipe_and_image_records():
+    """image.json's `run` is RunSpec.section(): for each real recipe it must equal the recipe's own
+    `run:` without executor and protocols, the form images recorded before RunSpec (else image bytes move)."""
+    from wasmimage.project import Project
+    from wasmimage.runtime.run_spec import RunSpec
+
+    recipes = Project(ROOT).recipes
+    assert recipes
+    for recipe in recipes:
+        written = {k: v for k, v in recipe.data["run"].items() if k not in ("executor", "protocols")}
+        assert recipe.run.section() == written, recipe.name
+        assert RunSpec.from_section(recipe.run.section()) == recipe.run, recipe.name
+    assert recipe.run.command_line("/script/x") == tuple(a.replace("{script}", "/script/x") for a in recipe.run.argv)

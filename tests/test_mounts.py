@@ -14,11 +14,12 @@ import wasmtime
 
 from wasmimage.runtime.engine import engine
 from wasmimage.errors import PipelineError
+from wasmimage.runtime.run_spec import RunSpec
 from wasmimage.runtime.runner import program_from_run, run_program
 
 PROBE = Path(__file__).resolve().parent / "fixtures" / "wasi-probe.wat"
-RUN = {"argv": ["probe"], "script_name": "script.txt", "canary": "-",
-       "mounts": {"/usr/lib": ["secret.txt"], "/usr/lib/empty": []}}
+RUN = RunSpec.from_section({"argv": ["probe"], "script_name": "script.txt", "canary": "-",
+                            "mounts": {"/usr/lib": ["secret.txt"], "/usr/lib/empty": []}})
 
 
 @pytest.fixture(scope="module")

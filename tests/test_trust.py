@@ -133,7 +133,7 @@ def test_a_compiled_module_changed_in_the_store_is_compiled_again(evil_image: Pa
     [kept] = (store / "compiled").glob("*.cwasm")
     kept.write_bytes(cwasm_printing(PWNED))  # not a .cwasm this machine made
     module = native.compiled(image)
-    assert runner.run_program(runner.program_from_run("quickjs", module, image.manifest["run"]),
+    assert runner.run_program(runner.program_from_run("quickjs", module, image.run),
                               SCRIPT.encode()).stdout == b"42\n"
     assert capfd.readouterr().err.count("compiling its .wasm here") == 2
 

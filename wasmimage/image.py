@@ -11,7 +11,7 @@ import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from wasmimage import __version__, files
 from wasmimage.errors import PipelineError
@@ -72,7 +72,6 @@ def assemble(recipe: Recipe, stages: StageOutputs, target: Path, build_run: Buil
             raise PipelineError(f"{stages.report}: it does not prove {stages.snapshot_cwasm}; rerun the verify stage")
         roles.update({"snapshot_wasm": f"{recipe.name}-snapshot.wasm", "snapshot": f"{recipe.name}-snapshot.cwasm"})
         copies.update({roles["snapshot_wasm"]: stages.snapshot_wasm, roles["snapshot"]: stages.snapshot_cwasm})
-    run = {k: v for k, v in recipe.run.items() if k not in ("executor", "protocols")}
     for protocol, script in recipe.protocols.items():
         roles[PROTOCOL_ROLES[protocol]] = script.name
         copies[script.name] = script
@@ -83,7 +82,7 @@ def assemble(recipe: Recipe, stages: StageOutputs, target: Path, build_run: Buil
         files.sweep_stale(target.parent, prefix)  # what a killed image stage left behind
     try:
         with files.owned_temp(target.parent, partial, is_dir=True) as work:
-            _write_image(recipe, work, target, copies, roles, run, build_info, aot_info, report, build_run,
+            _write_image(recipe, work, target, copies, roles, build_info, aot_info, report, build_run,
                          snapshot_info)
     except OSError as exc:
         if files.no_space(exc):
@@ -94,7 +93,7 @@ def assemble(recipe: Recipe, stages: StageOutputs, target: Path, build_run: Buil
 
 
 def _write_image(recipe: Recipe, work: Path, target: Path, copies: dict[str, Path], roles: dict[str, str],
-                 run: dict[str, Any], build_info: dict, aot_info: dict, report: dict,
+                 build_info: dict, aot_info: dict, report: dict,
                  build_run: BuildRun | None, snapshot_info: dict | None) -> None:
     from wasmimage import provenance, sbom
 
@@ -111,7 +110,7 @@ def _write_image(recipe: Recipe, work: Path, target: Path, copies: dict[str, Pat
         "toolchain": build_info["toolchain"],
         "build": {k: build_info[k] for k in ("flags", "commands", "source_date_epoch")},
         "engine": {k: aot_info[k] for k in ("wasmtime", "config", "target")},
-        "run": run,
+        "run": recipe.run.section(),
         "protocols": {protocol: roles[PROTOCOL_ROLES[protocol]] for protocol in recipe.protocols},
         "roles": roles,
         "files": {name: {"sha256": files.sha256_file(work / name), "size": (work / name).stat().st_size}

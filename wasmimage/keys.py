@@ -73,7 +73,7 @@ def snapshot_key(project: Project, recipe: Recipe) -> str:
     preload = recipe.snapshot_preload
     return sha256_json({
         "reactor": sha256_file(project.stage_outputs(recipe).reactor),
-        "preload": [recipe.run["script_name"], sha256_file(preload)] if preload else None,
+        "preload": [recipe.run.script_name, sha256_file(preload)] if preload else None,
         "engine": engine_identity(),
         "cpu": cpu_features(),
         "pipeline": __version__,
@@ -90,7 +90,7 @@ def verify_key(project: Project, recipe: Recipe) -> str:
         "suites": sorted(recipe.conformance),
         "suite_files": {p.relative_to(project.conformance_dir).as_posix(): sha256_file(p)
                         for p in project.conformance_files(recipe)},
-        "run": recipe.run,
+        "run": recipe.data["run"],  # as written (the key's bytes predate RunSpec)
         "executors": {name: sha256_file(script) for name, script in recipe.protocols.items()},
         **({"mounted": {p.name: sha256_file(p) for p in out.mounted(recipe)}}
            if recipe.mounted_files else {}),

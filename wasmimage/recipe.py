@@ -13,6 +13,7 @@ import jinja2.meta
 
 from wasmimage.digests import spaced_json
 from wasmimage.errors import PipelineError
+from wasmimage.runtime.run_spec import RunSpec
 from wasmimage.toolchain import Toolchain, load_toolchain
 from wasmimage.validation import load_yaml
 
@@ -63,7 +64,7 @@ class Recipe:
     build_env: dict[str, str]
     commands: tuple[str, ...]
     output: str
-    run: dict[str, Any]
+    run: RunSpec  # without executor and protocols (see `protocols`)
     conformance: tuple[str, ...]
     data: dict[str, Any]  # the validated document, for hashing
     snapshot_output: str | None = None  # the reactor build the snapshot stage pre-initializes (snapshot.py)
@@ -79,9 +80,10 @@ class Recipe:
     @property
     def protocols(self) -> dict[str, Path]:
         """Each protocol the image speaks -> its executor script (`run.executor` is the `call` one)."""
-        declared = dict(self.run.get("protocols", {}))
-        if "executor" in self.run:
-            declared["call"] = self.run["executor"]
+        run = self.data["run"]
+        declared = dict(run.get("protocols", {}))
+        if "executor" in run:
+            declared["call"] = run["executor"]
         return {name: self.recipe_dir / script for name, script in sorted(declared.items())}
 
     def file_paths(self) -> list[Path]:
@@ -91,7 +93,7 @@ class Recipe:
     @property
     def mounted_files(self) -> tuple[str, ...]:
         """Files the build leaves in out/ beside the output that the image ships and grants the guest (run.mounts)."""
-        return tuple(name for names in self.run.get("mounts", {}).values() for name in names)
+        return self.run.mounted_files
 
     @property
     def snapshot_preload(self) -> Path | None:
@@ -248,7 +250,7 @@ def load_recipe(path: Path, toolchains_dir: Path, conformance_dir: Path) -> Reci
         name=data["name"], version=data["version"], revision=data["revision"], language=data["language"],
         path=path, sources=sources, files=tuple(data.get("files", [])), toolchain=toolchain,
         flags=tuple(build.get("flags", [])), build_env=dict(build.get("env", {})),
-        commands=tuple(build["commands"]), output=data["output"], run=data["run"],
+        commands=tuple(build["commands"]), output=data["output"], run=RunSpec.from_section(data["run"]),
         conformance=tuple(data["conformance"]), data=data,
         snapshot_output=data.get("snapshot", {}).get("output"),
     )

@@ -111,7 +111,7 @@ def snapshot_recipe(project: Project, recipe: Recipe) -> str:
 
     out = project.stage_outputs(recipe)
     executor = recipe.snapshot_preload
-    preload = (f"{SCRIPT_DIR}/{recipe.run['script_name']}", executor) if executor else None
+    preload = (f"{SCRIPT_DIR}/{recipe.run.script_name}", executor) if executor else None
     outcome = cache.run_cached(project.cache, "snapshot", recipe.name, snapshot_key(project, recipe),
                                snapshot_outputs(recipe, out),
                                lambda: snapshot_stage(out.reactor, out.snapshot_wasm, out.snapshot_cwasm,
@@ -148,10 +148,9 @@ def run_verify(project: Project, recipe: Recipe) -> None:
         return (program_from_run(recipe.name, module, recipe.run, out.mounted_dir, mounted, snapshot,
                                  info.get("preloaded_sha256")), info["cwasm"]["sha256"])
 
-    extension = "." + recipe.run["script_name"].rsplit(".", 1)[-1]
     snapshot = program(out.snapshot_cwasm, out.snapshot_info, True) if recipe.snapshot_output else None
-    verify.verify(*program(out.cwasm, out.aot_info), project.conformance_dir, recipe.conformance, extension,
-                  out.report, recipe.run["canary"].encode(),
+    verify.verify(*program(out.cwasm, out.aot_info), project.conformance_dir, recipe.conformance, recipe.run.script_extension,
+                  out.report, recipe.run.canary.encode(),
                   {name: script.read_bytes() for name, script in recipe.protocols.items()}, snapshot)
 
 

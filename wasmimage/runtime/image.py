@@ -17,6 +17,7 @@ from typing import Any
 from wasmimage import files
 from wasmimage.errors import InvalidInput, NotFound, Tampered
 from wasmimage.runtime.manifest import check_json
+from wasmimage.runtime.run_spec import RunSpec
 
 MANIFEST = "image.json"
 MANIFEST_SCHEMA = 1
@@ -41,6 +42,10 @@ class Image:
 
     def has(self, role: str) -> bool:
         return role in self.manifest["roles"]
+
+    @property
+    def run(self) -> RunSpec:
+        return RunSpec.from_section(self.manifest["run"])
 
 
 _digests: dict[tuple[int, ...], str] = {}

@@ -55,6 +55,7 @@ from wasmimage.runtime import epoch, native
 from wasmimage.runtime.engine import AOT_CONFIG, engine
 from wasmimage.runtime.epoch import TICK_SECONDS as EPOCH_TICK_SECONDS
 from wasmimage.runtime.image import Image, open_image
+from wasmimage.runtime.run_spec import RunSpec
 from wasmimage.runtime.snapshot_abi import ABI_VERSION, ALLOC, RUN, RUN_PRELOADED
 
 OUTCOMES = ("ok", "error", "timeout", "memory_limit", "output_limit", "trap")
@@ -109,17 +110,17 @@ class Program:
     preloaded_sha256: str | None = None  # a script the snapshot has compiled in (the call protocol's executor)
 
 
-def program_from_run(name: str, module: wasmtime.Module, run: dict[str, Any], files_dir: Path | None = None,
+def program_from_run(name: str, module: wasmtime.Module, run: RunSpec, files_dir: Path | None = None,
                      digests: Mapping[str, Mapping[str, str]] | None = None, snapshot: bool = False,
                      preloaded_sha256: str | None = None) -> Program:
-    """A Program from a recipe's or manifest's `run` section.
+    """A Program from a recipe's or image's `run` section.
 
     The files `run.mounts` names are taken from files_dir, checked against `digests` (name ->
     {"sha256": ...}) and copied into a private directory per guest path, so that the guest
     sees those files and nothing else beside them; the copies go when the Program does.
     """
     mounts, staged = [], []
-    for guest, names in sorted(run.get("mounts", {}).items()):
+    for guest, names in run.mounts:
         host = Path(tempfile.mkdtemp(prefix="wasmimage-mount-"))
         staged.append(host)
         for file_name in names:
@@ -131,7 +132,7 @@ def program_from_run(name: str, module: wasmtime.Module, run: dict[str, Any], fi
                 raise PipelineError(f"{files_dir / file_name}: does not match its recorded sha256 {expected}; "
                                     f"refusing to mount it at {guest}")
         mounts.append((guest, str(host)))
-    program = Program(name, module, tuple(run["argv"]), run["script_name"], run.get("out_of_memory_exit_code"),
+    program = Program(name, module, run.argv, run.script_name, run.out_of_memory_exit_code,
                       tuple(mounts), snapshot, preloaded_sha256)
     for path in staged:
         weakref.finalize(program, shutil.rmtree, path, True)
@@ -154,7 +155,7 @@ def load_program(image: Image, snapshot: bool = True) -> Program:
         if key not in _programs:
             module = native.module_for(image, role)
             preloaded = image.manifest["snapshot"].get("preloaded_sha256") if snapshot else None
-            _programs[key] = program_from_run(image.name, module, image.manifest["run"], image.path,
+            _programs[key] = program_from_run(image.name, module, image.run, image.path,
                                               image.manifest["files"], snapshot, preloaded)
         return _programs[key]
 
