@@ -17,7 +17,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from wasmimage import cargo
+from wasmimage.sources import cargo
 from wasmimage.fetch import fetch, unpack
 from wasmimage.recipe import Recipe
 

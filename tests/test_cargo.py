@@ -23,7 +23,7 @@ import pytest
 
 from conftest import ROOT, copy_project, doit
 from flaky_server import Serve, flaky_server  # noqa: F401
-from wasmimage import cargo
+from wasmimage.sources import cargo
 from wasmimage.errors import PipelineError
 from wasmimage.fetch import FetchSettings, cached_path, fetch, fetch_all, unpack
 from wasmimage.recipe import Source, load_recipe, load_recipes

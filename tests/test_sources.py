@@ -40,7 +40,7 @@ def test_the_table_has_one_kind_for_each_kind_the_recipe_schema_allows():
 
 def test_imports_point_down_from_fetch_to_the_kinds_to_cargo():
     """cargo.py and every kind load without the fetch stage; one kind module loads no template or YAML library."""
-    probe = ("import sys, wasmimage.cargo, wasmimage.sources.base, wasmimage.sources.git, "
+    probe = ("import sys, wasmimage.sources.cargo, wasmimage.sources.base, wasmimage.sources.git, "
              "wasmimage.sources.cargo_vendor, wasmimage.sources.crate\n"
              "print(sorted(m for m in ('wasmimage.fetch', 'wasmimage.sources.table', 'wasmimage.build') "
              "if m in sys.modules))\n"
@@ -50,7 +50,7 @@ def test_imports_point_down_from_fetch_to_the_kinds_to_cargo():
     assert result.stdout.strip() == "[]"
     lone = subprocess.run([sys.executable, "-c", "import sys, wasmimage.sources.debian_source\n"
                            "print(sorted(m for m in ('jinja2', 'yaml', 'jsonschema', 'requests', 'doit', "
-                           "'wasmimage.recipe', 'wasmimage.cargo') if m in sys.modules))"],
+                           "'wasmimage.recipe', 'wasmimage.sources.cargo') if m in sys.modules))"],
                           capture_output=True, text=True, check=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert lone.stdout.strip() == "[]"
 

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import jinja2
 
-from wasmimage import cargo, files, sbom
+from wasmimage import files, sbom
+from wasmimage.sources import cargo
 from wasmimage.errors import PipelineError
 from wasmimage.fetch import FetchSettings, fetch, recorded_pin, unpack
 from wasmimage.recipe import Recipe, Source

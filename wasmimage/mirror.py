@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from wasmimage import cargo, files
+from wasmimage import files
+from wasmimage.sources import cargo
 from wasmimage.errors import InvalidInput
 from wasmimage.fetch import fetch_all, to_mirror
 from wasmimage.project import Project

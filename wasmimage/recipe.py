@@ -32,7 +32,7 @@ class Source:
     commit: str | None
     filename: str
     subdir: str | None
-    vendors: Source | None = None  # cargo-vendor: that source (see cargo.py)
+    vendors: Source | None = None  # cargo-vendor: that source (see sources/cargo.py)
     # The same bytes from a Debian source package ({package, suite, file}; debian_source.py):
     # a url source's alternative location, or a debian-source's only one.
     debian: dict[str, str] | None = None

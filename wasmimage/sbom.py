@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from wasmimage import __version__, files
-from wasmimage.cargo import LockedPackage, parse_lock, vendored_packages
+from wasmimage.sources.cargo import LockedPackage, parse_lock, vendored_packages
 from wasmimage.errors import PipelineError
 
 try:  # the `build` extra; only the image stage needs it, and says so when it is missing

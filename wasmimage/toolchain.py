@@ -47,7 +47,7 @@ class ResolvedToolchain:
     vars: dict[str, str]
     env: dict[str, str] = field(default_factory=dict)
     archive: dict[str, str] | None = None  # for `archive` providers: what fetch must bring
-    std_crates: str | None = None  # a directory source with the crates std's own Cargo.lock needs (cargo.py)
+    std_crates: str | None = None  # a directory source with the crates std's own Cargo.lock needs (sources/cargo.py)
 
 
 def load_toolchain(toolchains_dir: Path, name: str) -> Toolchain:

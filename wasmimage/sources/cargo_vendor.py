@@ -18,7 +18,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from wasmimage import cargo, files
+from wasmimage import files
+from wasmimage.sources import cargo
 from wasmimage.errors import InvalidInput, PipelineError, Tampered, Unavailable
 from wasmimage.sources.base import PARTIAL, Context, Kind, Way
 

@@ -14,7 +14,8 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-from wasmimage import cargo, files, log
+from wasmimage import files, log
+from wasmimage.sources import cargo
 from wasmimage.errors import Unavailable
 from wasmimage.sources.base import Kind, Way
 
