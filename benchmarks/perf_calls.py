@@ -1,6 +1,6 @@
-"""Per-call latency and throughput of the runner (not a test; run by hand):
+"""Per-call latency and throughput of the runner (run by hand, beside `python -m benchmarks`):
 
-    python tests/perf_calls.py [IMAGE_DIR]
+    python -m benchmarks.perf_calls [IMAGE_DIR]
 
 cold: a fresh Python process (imports done, not timed) times open_image (reads the
 manifest and checks every file's sha256) + load_program (deserializes the .cwasm) + the

@@ -1,80 +1,41 @@
-"""Shared fixtures: the repository's QuickJS and RustPython images, and throwaway copies of the project."""
+"""Fixtures every tier may use: a scriptable HTTP server and a real OCI registry, both on loopback.
+
+The tiers: tests/unit/ needs no built image and runs no doit (the image fixtures live in
+tests/pipeline/conftest.py, out of its reach); tests/pipeline/ uses the images or runs doit,
+and its `slow` tests build interpreters from source.
+"""
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-import sys
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
-from wasmimage.project import Project
+from helpers.flaky_server import FlakyServer
+from helpers.registry import Registry, running_registry
 
-ROOT = Path(__file__).resolve().parent.parent
-QUICKJS_IMAGE = ROOT / "artifacts" / "images" / "quickjs" / "0.17.0-r1"
-SOURCE_CACHE = ROOT / ".cache" / "sources"
-
-
-def doit(cwd: Path, *args: str, env: dict[str, str] | None = None, check: bool = True) -> subprocess.CompletedProcess:
-    """Run doit in `cwd` as a user would, capturing its output."""
-    result = subprocess.run([sys.executable, "-m", "doit", *args], cwd=cwd, env={**os.environ, **(env or {})},
-                            capture_output=True, text=True, check=False)
-    if check and result.returncode != 0:
-        raise AssertionError(f"doit {' '.join(args)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
-    return result
+UNIT = Path(__file__).resolve().parent / "unit"
 
 
-def copy_project(dest: Path) -> Path:
-    """Copy the files git knows (tracked or not ignored) to dest: a fresh clone without the history."""
-    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-                            cwd=ROOT, capture_output=True, check=True).stdout.decode().split("\0")
-    for name in filter(None, listed):
-        source = ROOT / name
-        if source.is_file():
-            (dest / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, dest / name)
-    return dest
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Keep the unit tier fast: a test that builds (marked slow) belongs in tests/pipeline/."""
+    misplaced = [item.nodeid for item in items if item.path.is_relative_to(UNIT) and item.get_closest_marker("slow")]
+    if misplaced:
+        raise pytest.UsageError(f"slow tests in tests/unit/ (move them to tests/pipeline/): {', '.join(misplaced)}")
 
 
-def built_image(recipe: str = "quickjs") -> Path:
-    """The checkout's image for `recipe`, brought up to date by doit (a no-op, about 0.5 s, when it is)."""
-    doit(ROOT, f"build:{recipe}")
-    return ROOT / "artifacts" / "images" / recipe / Project(ROOT).recipe(recipe).tag
+@pytest.fixture
+def flaky_server() -> Iterator[FlakyServer]:
+    server = FlakyServer().start()
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 @pytest.fixture(scope="session")
-def quickjs_image() -> Path:
-    """The repository's QuickJS image, up to date (a clean build takes about 35 s)."""
-    return built_image("quickjs")
-
-
-@pytest.fixture(scope="session")
-def rustpython_image() -> Path:
-    """The repository's RustPython image, up to date (a clean build takes tens of minutes)."""
-    return built_image("rustpython")
-
-
-@pytest.fixture(scope="session")
-def source_cache(quickjs_image: Path) -> Path:
-    """A filled source cache to share with project copies, so they need no network."""
-    return SOURCE_CACHE
-
-
-def cwasm_printing(text: bytes) -> bytes:
-    """A valid .cwasm for this engine that prints text and exits 0: what injected native code
-    looks like to wasmtime (if a test's output shows the text, the planted code ran)."""
-    import wasmtime
-
-    from wasmimage.runtime.engine import engine
-
-    data = "".join(f"\\{b:02x}" for b in text)
-    wat = f"""(module
-      (import "wasi_snapshot_preview1" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))
-      (memory (export "memory") 1)
-      (data (i32.const 16) "{data}")
-      (func (export "_start")
-        (i32.store (i32.const 0) (i32.const 16)) (i32.store (i32.const 4) (i32.const {len(text)}))
-        (drop (call $write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))))"""
-    return wasmtime.Module(engine(), wat).serialize()
+def registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Registry]:
+    """One anonymous registry shared by the session's tests."""
+    with running_registry(tmp_path_factory.mktemp("registry")) as running:
+        yield running

@@ -20,9 +20,6 @@ import socket
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Iterator
-
-import pytest
 
 
 class Behaviour:
@@ -338,12 +335,3 @@ class FlakyServer:
         self._httpd.shutdown()
         self._httpd.server_close()
         self._thread.join(timeout=5)
-
-
-@pytest.fixture
-def flaky_server() -> Iterator[FlakyServer]:
-    server = FlakyServer().start()
-    try:
-        yield server
-    finally:
-        server.stop()

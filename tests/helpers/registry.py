@@ -1,8 +1,8 @@
 """A real OCI registry for tests: Debian's `docker-registry` (CNCF distribution) on 127.0.0.1.
 
 Each registry gets a free port, its own storage directory and config file, and is stopped
-(terminate, then kill) when the context ends. Import `registry` into a test module, or
-call `running_registry()` for one with other settings (htpasswd or token auth).
+(terminate, then kill) when the context ends. The `registry` fixture (tests/conftest.py) is one
+shared by the session; `running_registry()` starts one with other settings (htpasswd or token auth).
 """
 
 from __future__ import annotations
@@ -92,10 +92,3 @@ def _wait_until_up(registry: Registry, process: subprocess.Popen) -> None:
             pass
         time.sleep(0.1)
     raise RuntimeError(f"{BINARY} did not answer /v2/ within {START_TIMEOUT}s:\n{registry.log.read_text()}")
-
-
-@pytest.fixture(scope="session")
-def registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Registry]:
-    """One anonymous registry shared by the session's tests."""
-    with running_registry(tmp_path_factory.mktemp("registry")) as running:
-        yield running

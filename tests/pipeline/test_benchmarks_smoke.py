@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from helpers.project import ROOT
 from wasmimage.project import Project
 
 ROWS = (
@@ -86,3 +86,13 @@ def test_only_python_reports_missing_images(tmp_path: Path):
         tag = Project(ROOT).recipe(language).tag
         assert f"no image at {empty / language / tag}" in output.read_text()
     assert "[bench] size" not in result.stderr and "[bench] python" in result.stderr
+
+
+def test_perf_calls_measures_every_path(quickjs_image: Path):
+    """benchmarks/perf_calls.py, run by hand, still runs: cold start, then each call path warm."""
+    result = subprocess.run([sys.executable, "-m", "benchmarks.perf_calls", str(quickjs_image)], cwd=ROOT,
+                            capture_output=True, text=True, timeout=600, check=False)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.startswith("cold: ")
+    for label in ("script", "script, command (no snapshot)", "call"):
+        assert f"warm {label}: median" in result.stdout and f"throughput {label}, 2 thread(s)" in result.stdout

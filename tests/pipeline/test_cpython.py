@@ -6,7 +6,7 @@ that built it before, built_image() is a doit no-op or an artifact cache hit.
 
 import pytest
 
-from conftest import built_image
+from helpers.project import built_image
 
 from wasmimage.runtime.image import open_image
 from wasmimage.runtime.runner import Limits, run

@@ -24,8 +24,8 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 import pytest
-from conftest import built_image, copy_project
-from flaky_server import Serve, Stall, flaky_server  # noqa: F401
+from helpers.flaky_server import Serve, Stall
+from helpers.project import built_image, copy_project
 
 from wasmimage import files, provenance
 from wasmimage.aot import compile_wasm
@@ -36,7 +36,7 @@ from wasmimage.runtime.image import MANIFEST, open_image
 from wasmimage.project import Project
 from wasmimage.recipe import Source
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 RECIPE = "quickjs"
 STAGE_FILES = ("interpreter.wasm", "build-info.json", "interpreter.cwasm", "aot-info.json", "conformance-report.json")
 LEFTOVER_MARKS = (".partial-", ".old-")

@@ -17,7 +17,7 @@ import jsonschema
 import pytest
 import wasmtime
 
-from conftest import ROOT
+from helpers.project import ROOT
 
 from wasmimage import files
 from wasmimage.errors import InvalidInput, PipelineError

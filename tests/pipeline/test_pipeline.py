@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, copy_project, doit
+from helpers.project import ROOT, copy_project, doit
 
 STAGES = ("fetch", "compile", "aot", "snapshot", "verify", "image", "build")
 

@@ -14,7 +14,7 @@ import sys
 
 import pytest
 
-from conftest import ROOT
+from helpers.project import ROOT
 
 from wasmimage.runtime.protocol import HOST_ERRORS, call
 

@@ -26,20 +26,19 @@ from pathlib import Path
 import pytest
 import requests
 
-from registry import Registry, registry, running_registry  # noqa: F401  (registry is a fixture)
-from wasmimage.errors import InvalidInput, NotFound, PipelineError, Tampered, Unavailable
+from helpers.registry import Registry, running_registry
+from wasmimage.errors import NotFound, PipelineError, Tampered
 from wasmimage.runtime.image import MANIFEST, open_image
 from wasmimage.publish import image_layout, publish
-from wasmimage.registry.client import Credentials, RegistryClient
+from wasmimage.registry.client import RegistryClient
 from wasmimage.digests import canonical_json, sha256_digest
 from wasmimage.registry.descriptors import LAYER_TYPE, MANIFEST_TYPE, blob_path
 from wasmimage.registry.pull import resolve_image_ref
-from wasmimage.registry.reference import base_url, parse_reference
 from wasmimage.registry.target import Target
+from unit.test_publish import TAG
 
-ROOT = Path(__file__).resolve().parent.parent
-IMAGE = ROOT / "artifacts" / "images" / "quickjs" / "0.17.0-r1"
-TAG = "0.17.0-r1"
+ROOT = Path(__file__).resolve().parents[2]
+IMAGE = ROOT / "artifacts" / "images" / "quickjs" / TAG
 NEEDS_BUILD = not (IMAGE / MANIFEST).is_file()
 # Only tests that may have to build the interpreter first are slow.
 needs_image = pytest.mark.slow if NEEDS_BUILD else pytest.mark.usefixtures("image_dir")
@@ -425,61 +424,6 @@ def test_bearer_token_dance(image_dir: Path, tmp_path: Path, monkeypatch: pytest
 
 
 # References, schemes and retries (no registry needed).
-
-def test_parse_reference() -> None:
-    ref = parse_reference("127.0.0.1:5000/wasm/quickjs:0.17.0-r1")
-    assert (ref.registry, ref.repository, ref.tag, ref.digest) == ("127.0.0.1:5000", "wasm/quickjs", TAG, None)
-    digest = "sha256:" + "ab" * 32
-    ref = parse_reference(f"localhost:5000/quickjs@{digest}")
-    assert (ref.repository, ref.reference) == ("quickjs", digest)
-    for bad in ("quickjs:0.17.0-r1", "127.0.0.1:5000/wasm/quickjs", "127.0.0.1:5000/Wasm/q:1",
-                "127.0.0.1:5000/q@sha256:xyz", "nowhere/x:1"):
-        with pytest.raises(InvalidInput):
-            parse_reference(bad)
-
-
-def test_plain_http_only_for_loopback() -> None:
-    assert base_url("127.0.0.1:5000") == "http://127.0.0.1:5000"
-    assert base_url("localhost:5000") == "http://localhost:5000"
-    assert base_url("registry.example:5000") == "https://registry.example:5000"
-    with pytest.raises(InvalidInput, match="--insecure"):
-        base_url("http://registry.example:5000")
-    assert base_url("http://registry.example:5000", insecure=True) == "http://registry.example:5000"
-
-
-def test_connection_errors_are_retried_then_reported() -> None:
-    from registry import free_port
-
-    client = RegistryClient(f"127.0.0.1:{free_port()}", attempts=3, backoff=0.01, credentials=Credentials())
-    with pytest.raises(Unavailable, match="gave up after 3 attempts"):
-        client.manifest("wasm/quickjs", TAG)
-
-
-def test_5xx_is_retried(tmp_path: Path) -> None:
-    """A server that fails twice with 503, then answers: the client gets the answer."""
-    answers = [503, 503, 200]
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802
-            status = answers.pop(0)
-            body = b'{"schemaVersion":2}' if status == 200 else b""
-            self.send_response(status)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        client = RegistryClient(f"127.0.0.1:{server.server_address[1]}", backoff=0.01,
-                                    credentials=Credentials())
-        assert client.manifest("wasm/quickjs", TAG) == b'{"schemaVersion":2}'
-        assert answers == []
-    finally:
-        server.shutdown()
 
 
 @needs_image

@@ -16,17 +16,14 @@ import threading
 from pathlib import Path
 
 import pytest
-import wasmtime
 
-from conftest import QUICKJS_IMAGE as QUICKJS, ROOT, built_image
+from helpers.project import ROOT, built_image
 
-from wasmimage.runtime.engine import engine
 from wasmimage.runtime.image import open_image
 from wasmimage.runtime.protocol import call
-from wasmimage.runtime.runner import Limits, Program, load_program, run, run_program
+from wasmimage.runtime.runner import Limits, load_program, run, run_program
+from unit.test_runner import MARGIN, bounded  # the unit half's helpers
 
-PROBE = Path(__file__).resolve().parent / "fixtures" / "wasi-probe.wat"
-MARGIN = 0.5  # seconds a limit-ended call may take past its deadline (epoch tick: 10 ms)
 
 
 @pytest.fixture(scope="session")
@@ -40,22 +37,6 @@ def program(image, request):
     loaded = load_program(image, snapshot=request.param == "snapshot")
     assert loaded.snapshot == (request.param == "snapshot")
     return loaded
-
-
-@pytest.fixture(scope="session")
-def probe():
-    module = wasmtime.Module(engine(), PROBE.read_text())
-    return Program("wasi-probe", module, ("probe",), "script.txt")
-
-
-def bounded(function, seconds):
-    """function() run on a thread; fails the test if it has not returned within `seconds`."""
-    box = {}
-    thread = threading.Thread(target=lambda: box.update(value=function()), daemon=True)
-    thread.start()
-    thread.join(seconds)
-    assert not thread.is_alive(), f"still running after {seconds}s: the limit did not stop it"
-    return box["value"]
 
 
 def js(program, source, **options):
@@ -72,50 +53,6 @@ def test_deadline_stops_a_busy_script(program, source):
     assert result.outcome == "timeout"
     assert "deadline" in result.reason
     assert 1 - 0.05 <= result.wall_seconds <= 1 + MARGIN
-
-
-def sleeper(nanoseconds: int, spin: bool, absolute: bool = False) -> Program:
-    """A WASI program that sleeps (poll_oneoff on a clock), prints "woke" and then returns,
-    or with `spin` loops forever so that only a deadline can end it. With `absolute` it
-    sleeps until its monotonic clock reads now + nanoseconds, as CPython's time.sleep does."""
-    wat = f"""(module
-      (import "wasi_snapshot_preview1" "poll_oneoff" (func $poll (param i32 i32 i32 i32) (result i32)))
-      (import "wasi_snapshot_preview1" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))
-      (import "wasi_snapshot_preview1" "clock_time_get" (func $now (param i32 i64 i32) (result i32)))
-      (memory (export "memory") 1)
-      (data (i32.const 512) "woke")
-      (func (export "_start")
-        (i32.store (i32.const 16) (i32.const 1))          ;; clock: monotonic
-        (i64.store (i32.const 24) (i64.const {nanoseconds}))
-        {"(drop (call $now (i32.const 1) (i64.const 1) (i32.const 400)))" if absolute else ""}
-        {"(i64.store (i32.const 24) (i64.add (i64.load (i32.const 24)) (i64.load (i32.const 400))))" if absolute else ""}
-        (i32.store16 (i32.const 40) (i32.const {1 if absolute else 0}))  ;; flags: subscription_clock_abstime
-        (drop (call $poll (i32.const 0) (i32.const 128) (i32.const 1) (i32.const 256)))
-        (i32.store (i32.const 304) (i32.const 512))
-        (i32.store (i32.const 308) (i32.const 4))
-        (drop (call $write (i32.const 1) (i32.const 304) (i32.const 1) (i32.const 320)))
-        {"(loop $spin (br $spin))" if spin else ""}))"""
-    return Program("sleeper", wasmtime.Module(engine(), wat), ("sleeper",), "script")
-
-
-def test_sleeping_guest_cannot_outlive_its_deadline():
-    result = bounded(lambda: run_program(sleeper(30 * 10**9, spin=True), b"", limits=Limits(timeout=1)),
-                     1 + 5 * MARGIN)
-    assert result.outcome == "timeout"
-    assert result.wall_seconds <= 1 + MARGIN
-
-
-@pytest.mark.parametrize("absolute", [False, True], ids=["relative", "absolute"])
-def test_short_sleep_still_sleeps(absolute):
-    result = run_program(sleeper(200 * 10**6, spin=False, absolute=absolute), b"", limits=Limits(timeout=1))
-    assert result.outcome == "ok" and result.stdout == b"woke"
-    assert 0.2 <= result.wall_seconds < 1
-
-
-def test_absolute_sleep_cannot_outlive_its_deadline():
-    result = bounded(lambda: run_program(sleeper(30 * 10**9, spin=True, absolute=True), b"",
-                                         limits=Limits(timeout=1)), 1 + 5 * MARGIN)
-    assert result.outcome == "timeout"
 
 
 # Memory
@@ -178,30 +115,6 @@ def test_script_sees_no_host_api(program):
     assert result.stdout == b"undefined undefined undefined undefined\nReferenceError\n"
 
 
-def test_nothing_is_granted_by_default(probe):
-    result = run_program(probe, b"")
-    assert result.outcome == "ok", result.reason
-    assert result.stdout.decode() == (
-        "args:probe\n"
-        "env:\n"
-        "dir:/script read=denied write=denied create=denied escape=denied\n")
-
-
-def test_env_and_args_only_when_granted(probe):
-    result = run_program(probe, b"", env={"GREETING": "hello world", "A": "1"}, args=("x",))
-    assert "args:probe x\nenv:A=1 GREETING=hello world\n" in result.stdout.decode()
-
-
-def test_granted_dir_is_readable_but_not_writable(probe, tmp_path):
-    (tmp_path / "secret.txt").write_text("s3cret")
-    result = run_program(probe, b"", dirs={"/data": tmp_path})
-    lines = result.stdout.decode().splitlines()
-    assert lines[2:] == ["dir:/script read=denied write=denied create=denied escape=denied",
-                         "dir:/data read=s3cret write=denied create=denied escape=denied"]
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["secret.txt"]
-    assert (tmp_path / "secret.txt").read_text() == "s3cret"
-
-
 @pytest.fixture(scope="session")
 def rust_hello():
     """The rust-hello image, which can read files and env (a clean build takes about 40 s)."""
@@ -247,14 +160,14 @@ def test_concurrent_calls_are_separate(program):
     assert results["slow"].outcome == "timeout"
 
 
-def test_deep_nesting_on_a_small_stack_thread_is_a_trap_not_a_crash():
+def test_deep_nesting_on_a_small_stack_thread_is_a_trap_not_a_crash(quickjs_image):
     """wasm may use 2 MiB of native stack; a caller's thread may have less (here 512 KiB)."""
     code = f"""
 import threading
 from wasmimage.runtime.runner import run
 threading.stack_size(512 * 1024)
 out = []
-thread = threading.Thread(target=lambda: out.append(run({str(QUICKJS)!r}, "JSON.parse('['.repeat(1e6))")))
+thread = threading.Thread(target=lambda: out.append(run({str(quickjs_image)!r}, "JSON.parse('['.repeat(1e6))")))
 thread.start(); thread.join()
 print(out[0].outcome)
 """
@@ -263,13 +176,13 @@ print(out[0].outcome)
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork()")
-def test_deadline_holds_in_a_forked_child():
+def test_deadline_holds_in_a_forked_child(quickjs_image):
     """A prefork server loads programs, then forks workers: their deadlines must still fire."""
     code = f"""
 import os, signal
 from wasmimage.runtime.image import open_image
 from wasmimage.runtime.runner import Limits, load_program, run_program
-program = load_program(open_image(__import__("pathlib").Path({str(QUICKJS)!r})))
+program = load_program(open_image(__import__("pathlib").Path({str(quickjs_image)!r})))
 pid = os.fork()
 if pid == 0:
     signal.alarm(10)  # a child whose deadline never fires must not outlive the test
@@ -308,34 +221,34 @@ def cli(*args, stdin=""):
                           capture_output=True, text=True, timeout=60)
 
 
-def test_cli_run_json(image, tmp_path):
+def test_cli_run_json(quickjs_image, tmp_path):
     (tmp_path / "hi.js").write_text('print("hi ✓");')
-    done = cli("run", QUICKJS, tmp_path / "hi.js", "--json")
+    done = cli("run", quickjs_image, tmp_path / "hi.js", "--json")
     assert done.returncode == 0
     result = json.loads(done.stdout)
     assert (result["outcome"], result["stdout"], result["exit_code"]) == ("ok", "hi ✓\n", 0)
 
 
-def test_cli_mirrors_exit_codes(image, tmp_path):
+def test_cli_mirrors_exit_codes(quickjs_image, tmp_path):
     (tmp_path / "exit.js").write_text('print(host.readStdin().trim()); host.exit(7);')
     (tmp_path / "throw.js").write_text('throw new Error("boom");')
-    done = cli("run", QUICKJS, tmp_path / "exit.js", stdin="from stdin\n")
+    done = cli("run", quickjs_image, tmp_path / "exit.js", stdin="from stdin\n")
     assert (done.returncode, done.stdout) == (7, "from stdin\n")
-    assert cli("run", QUICKJS, tmp_path / "exit.js", "--json").returncode == 7
-    thrown = cli("run", QUICKJS, tmp_path / "throw.js")
+    assert cli("run", quickjs_image, tmp_path / "exit.js", "--json").returncode == 7
+    thrown = cli("run", quickjs_image, tmp_path / "throw.js")
     assert thrown.returncode == 1 and "Uncaught Error: boom" in thrown.stderr
 
 
 @pytest.mark.parametrize("json_flag", [[], ["--json"]], ids=["plain", "json"])
-def test_cli_limit_hit_is_nonzero_with_reason_on_stderr(image, tmp_path, json_flag):
+def test_cli_limit_hit_is_nonzero_with_reason_on_stderr(quickjs_image, tmp_path, json_flag):
     (tmp_path / "loop.js").write_text("for (;;) {}")
     (tmp_path / "bomb.js").write_text("const k = []; for (;;) k.push(new ArrayBuffer(1 << 20));")
     (tmp_path / "spam.js").write_text('for (;;) print("spam");')
-    loop = cli("run", QUICKJS, tmp_path / "loop.js", "--timeout", "0.5", *json_flag)
+    loop = cli("run", quickjs_image, tmp_path / "loop.js", "--timeout", "0.5", *json_flag)
     assert loop.returncode not in (0, 1) and "wasmimage: timeout: wall-clock deadline of 0.5s exceeded" in loop.stderr
-    bomb = cli("run", QUICKJS, tmp_path / "bomb.js", "--memory-mb", "16", *json_flag)
+    bomb = cli("run", quickjs_image, tmp_path / "bomb.js", "--memory-mb", "16", *json_flag)
     assert bomb.returncode != 0 and "wasmimage: memory_limit:" in bomb.stderr
-    spam = cli("run", QUICKJS, tmp_path / "spam.js", "--max-output-bytes", "100", *json_flag)
+    spam = cli("run", quickjs_image, tmp_path / "spam.js", "--max-output-bytes", "100", *json_flag)
     assert spam.returncode != 0 and "wasmimage: output_limit:" in spam.stderr
     if json_flag:
         assert json.loads(spam.stdout)["stdout"] == ("spam\n" * 20)[:100]
@@ -343,15 +256,15 @@ def test_cli_limit_hit_is_nonzero_with_reason_on_stderr(image, tmp_path, json_fl
         assert spam.stdout == ("spam\n" * 20)[:100]
 
 
-def test_cli_call(image, tmp_path):
+def test_cli_call(quickjs_image, tmp_path):
     request = {"function": "const f = s => s.split('').reverse().join('')", "name": "f", "args": ["héllo"]}
     (tmp_path / "request.json").write_text(json.dumps(request))
-    done = cli("call", QUICKJS, tmp_path / "request.json")
+    done = cli("call", quickjs_image, tmp_path / "request.json")
     assert (done.returncode, json.loads(done.stdout)) == (0, {"result": "olléh"})
-    failed = cli("call", QUICKJS, stdin=json.dumps({"function": "function f() { throw new RangeError('r') }",
+    failed = cli("call", quickjs_image, stdin=json.dumps({"function": "function f() { throw new RangeError('r') }",
                                                      "name": "f", "args": []}))
     assert (failed.returncode, json.loads(failed.stdout)) == (1, {"error": {"type": "RangeError", "message": "r"}})
-    slow = cli("call", QUICKJS, "--timeout", "0.5", stdin=json.dumps({"function": "function f() { for (;;); }",
+    slow = cli("call", quickjs_image, "--timeout", "0.5", stdin=json.dumps({"function": "function f() { for (;;); }",
                                                                       "name": "f", "args": []}))
     assert slow.returncode == 125 and json.loads(slow.stdout)["error"]["type"] == "Timeout"
     assert "wasmimage: Timeout: wall-clock deadline of 0.5s exceeded" in slow.stderr

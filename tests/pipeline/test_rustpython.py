@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SOURCE_CACHE, ROOT, copy_project, doit
+from helpers.project import ROOT, SOURCE_CACHE, copy_project, doit
 from wasmimage.runtime.runner import Limits, run
 
 pytestmark = pytest.mark.slow

@@ -25,7 +25,6 @@ from wasmimage.errors import PipelineError, Tampered
 from wasmimage.runtime.image import MANIFEST, open_image
 
 
-
 @pytest.fixture
 def image(quickjs_image, tmp_path, monkeypatch) -> Path:
     """A private copy of the image to tamper with, whose .cwasm this machine made (as `doit build`

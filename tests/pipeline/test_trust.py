@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 import wasmtime
 
-from conftest import cwasm_printing
-from registry import Registry, registry  # noqa: F401  (registry is a fixture)
+from helpers.native import cwasm_printing
+from helpers.registry import Registry
 from wasmimage import signing
 from wasmimage.errors import InvalidInput
 from wasmimage.publish import image_layout, publish
@@ -29,7 +29,7 @@ from wasmimage.registry.target import Target
 from wasmimage.runtime import native, runner, signatures
 from wasmimage.runtime.image import MANIFEST, open_image
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 TAG = "0.17.0-r1"
 PWNED = b"PWNED\n"
 SCRIPT = "print(6 * 7)\n"

@@ -14,7 +14,7 @@ import tarfile
 from pathlib import Path
 
 import pytest
-from flaky_server import Serve, flaky_server  # noqa: F401
+from helpers.flaky_server import Serve
 
 from wasmimage.errors import PipelineError
 from wasmimage.fetch import FetchSettings, cached_path, fetch, unpack
@@ -22,7 +22,7 @@ from wasmimage.project import Project
 from wasmimage.recipe import Source
 from wasmimage.sources import debian_source
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 SUITE = "testsuite"
 
 

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
-from flaky_server import Drop, Fail, Redirect, Serve, ShortBody, Stall, Status, flaky_server  # noqa: F401
+from helpers.flaky_server import Drop, Fail, Redirect, Serve, ShortBody, Stall, Status
 
 from wasmimage import recipe as recipe_module
 from wasmimage.errors import PipelineError

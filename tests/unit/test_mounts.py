@@ -17,7 +17,7 @@ from wasmimage.errors import PipelineError
 from wasmimage.runtime.run_spec import RunSpec
 from wasmimage.runtime.runner import program_from_run, run_program
 
-PROBE = Path(__file__).resolve().parent / "fixtures" / "wasi-probe.wat"
+PROBE = Path(__file__).resolve().parents[1] / "fixtures" / "wasi-probe.wat"
 RUN = RunSpec.from_section({"argv": ["probe"], "script_name": "script.txt", "canary": "-",
                             "mounts": {"/usr/lib": ["secret.txt"], "/usr/lib/empty": []}})
 

@@ -32,7 +32,7 @@ import yaml
 from wasmimage.runtime.protocol import LIMIT_ERRORS
 from wasmimage.verify import check_response, discover, discover_protocol
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SUITE = ROOT / "conformance" / "python"
 PROTOCOL = ROOT / "conformance" / "protocol" / "python"
 HOSTILE = ROOT / "conformance" / "hostile" / "python"

@@ -8,24 +8,19 @@ Python's and it needs nothing beyond the standard library.
 
 from __future__ import annotations
 
-import io
 import json
 import subprocess
 import sys
-import tarfile
 import time
 from pathlib import Path
 
 import pytest
 
-from wasmimage.errors import PipelineError
-from wasmimage.registry.layout import layer_tar
 from wasmimage.runtime import wikifunctions
-from wasmimage.runtime.image import Image, open_image
 from wasmimage.runtime.runner import Limits, RunResult
 from wasmimage.verify import check_z22, discover_wikifunctions, wikifunctions_request
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SUITES = ROOT / "conformance" / "wikifunctions"
 PYTHON_EXECUTOR = ROOT / "recipes" / "python" / "wikifunctions.py"
 MIN_CASES = 25
@@ -33,14 +28,13 @@ PYTHON_CASES = discover_wikifunctions(SUITES / "python")
 
 
 def test_each_language_has_the_suite_and_the_shared_requests():
-    names = {language: {case.name for case in discover_wikifunctions(SUITES / language)}
+    cases = {language: {case.name: case for case in discover_wikifunctions(SUITES / language)}
              for language in ("javascript", "python")}
-    assert all(len(cases) >= MIN_CASES for cases in names.values()), names
-    shared = names["javascript"] & names["python"]
+    assert all(len(named) >= MIN_CASES for named in cases.values()), cases
+    shared = cases["javascript"].keys() & cases["python"].keys()
     assert len(shared) >= MIN_CASES
     for name in shared:  # the same arguments, whatever the language of the code
-        requests = [wikifunctions_request(next(c for c in discover_wikifunctions(SUITES / language) if c.name == name))
-                    for language in ("javascript", "python")]
+        requests = [wikifunctions_request(cases[language][name]) for language in ("javascript", "python")]
         if all(isinstance(r, dict) for r in requests):
             assert requests[0].get("functionArguments") == requests[1].get("functionArguments"), name
 
@@ -83,61 +77,3 @@ def test_python_executor_out_of_memory_is_the_memory_limit(tmp_path):
     request = {"codeString": "def Z1000():\n    return bytearray(10 ** 15)\n", "functionName": "Z1000"}
     z22 = run_under_host_python(request, tmp_path)
     assert metadata_of(z22)["errors"]["Z5K2"] == f"memory limit of {Limits().memory_bytes // 2**20} MiB exceeded"
-
-
-def call_cli(image: Path, request: str, *flags: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "wasmimage", "call", str(image), "--protocol", "wikifunctions", *flags],
-                          input=request, capture_output=True, text=True, cwd=ROOT, timeout=120, check=False)
-
-
-def test_cli_answers_one_z22_line(quickjs_image):
-    request = json.dumps({"codeString": "function Z1000(a, b) { console.log('x'); return a + b; }",
-                          "functionName": "Z1000",
-                          "functionArguments": {"Z1000K2": "wiki", "Z1000K1": {"Z1K1": "Z6", "Z6K1": "hello "}}})
-    done = call_cli(quickjs_image, request + "\n\n")
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.count("\n") == 1
-    z22 = json.loads(done.stdout)
-    assert z22["Z22K1"] == {"Z1K1": "Z6", "Z6K1": "hello wiki"}
-    metadata = metadata_of(z22)
-    assert metadata["executorDebugLogs"] == ["Z6", "x"]
-    assert metadata["evaluationDuration"].endswith(" ms")
-    assert float(metadata["executionMemoryUsage"].removesuffix(" MiB")) > 0.5  # the guest's linear memory
-
-    canonical = json.loads(call_cli(quickjs_image, request, "--canonical").stdout)
-    assert canonical["Z1K1"] == "Z22" and canonical["Z22K1"] == "hello wiki"
-
-
-def test_cli_malformed_request_is_an_error_z22(quickjs_image):
-    done = call_cli(quickjs_image, '{"codeString": ')
-    assert done.returncode == 1 and done.stdout.count("\n") == 1
-    z22 = json.loads(done.stdout)
-    assert wikifunctions.is_failure(z22)
-    assert metadata_of(z22)["errors"]["Z5K2"].startswith("the request is not valid JSON")
-
-
-def test_cli_uses_the_wikifunctions_profile_unless_overridden(quickjs_image):
-    # 300 MiB fits the profile's 625 MiB, not the default 256 MiB of the call protocol.
-    big = json.dumps({"codeString": "function Z1000() { const b = new ArrayBuffer(300 * 2 ** 20); "
-                                    "new Uint8Array(b).fill(1); return 'allocated'; }",
-                      "functionName": "Z1000", "functionArguments": {}})
-    assert json.loads(call_cli(quickjs_image, big).stdout)["Z22K1"]["Z6K1"] == "allocated"
-    refused = json.loads(call_cli(quickjs_image, big, "--memory-mb", "64").stdout)
-    assert metadata_of(refused)["errors"]["Z5K2"] == "memory limit of 64 MiB exceeded"
-    assert wikifunctions.LIMITS.timeout == 9 and wikifunctions.LIMITS.memory_bytes == 625 * 2**20
-
-
-def test_call_refuses_an_image_without_the_protocol(quickjs_image):
-    image = open_image(quickjs_image)
-    roles = {k: v for k, v in image.manifest["roles"].items() if k != "wikifunctions"}
-    without = Image(image.path, {**image.manifest, "roles": roles})
-    with pytest.raises(PipelineError, match="does not speak the wikifunctions protocol"):
-        wikifunctions.call(without, {"codeString": "", "functionName": "Z1000"})
-
-
-def test_published_layer_carries_what_the_evaluator_loads(quickjs_image):
-    image = open_image(quickjs_image)
-    assert image.manifest["protocols"] == {"call": "executor.js", "wikifunctions": "wikifunctions.js"}
-    with tarfile.open(fileobj=io.BytesIO(layer_tar(image, 0))) as tar:
-        names = {Path(n).name for n in tar.getnames()}
-    assert {"quickjs.wasm", "quickjs.cwasm", "executor.js", "wikifunctions.js", "image.json"} <= names

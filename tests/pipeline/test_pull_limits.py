@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from flaky_server import Flood, Serve, Trickle, TrickleHead, flaky_server  # noqa: F401  (flaky_server is a fixture)
+from helpers.flaky_server import Flood, Serve, Trickle, TrickleHead
 from wasmimage.errors import InvalidInput, PipelineError, Tampered, Unavailable
 from wasmimage.runtime.image import MANIFEST, open_image
 from wasmimage.registry.client import RegistryClient

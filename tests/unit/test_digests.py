@@ -13,7 +13,7 @@ from wasmimage.errors import PipelineError
 from wasmimage.project import Project
 from wasmimage.toolchain import PROVIDER_ENV
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 VALUE = {"b": {"c": None}, "a": [1, "é"]}
 # printf '{"a":[1,"\xc3\xa9"],"b":{"c":null}}' | sha256sum
 VALUE_SHA256 = "01c3d8c167a1d353c21737cbd02a86a36a16c0a567182a322942a347aa3bbac3"

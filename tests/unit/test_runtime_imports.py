@@ -11,7 +11,7 @@ import json
 import subprocess
 import sys
 
-from conftest import ROOT
+from helpers.project import ROOT
 
 BUILD_LIBRARIES = {"doit", "jinja2", "requests", "yaml", "jsonschema", "tqdm", "urllib3", "cyclonedx", "cryptography"}
 # The foundations the runtime may use besides itself (standard library only)
@@ -50,17 +50,6 @@ def test_cli_run_path_loads_only_the_runtime():
 
 def test_package_import_is_light():
     assert [m for m in _loaded_after("import wasmimage") if m.startswith("wasmimage")] == ["wasmimage"]
-
-
-def test_running_an_image_from_the_cli_loads_only_the_runtime(quickjs_image, tmp_path):
-    script = tmp_path / "hi.js"
-    script.write_text('print("hi")')
-    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "wasmimage", "run", quickjs_image, script],
-                          cwd=ROOT, capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0 and done.stdout == "hi\n", done.stderr
-    loaded = [line.split("|")[-1].strip() for line in done.stderr.splitlines() if line.startswith("import time:")]
-    assert "wasmimage.runtime.native" in loaded
-    assert _out_of_bounds(loaded) == ["wasmimage.cli"]  # (wasmimage.__main__ runs as __main__)
 
 
 def test_a_signature_counts_for_nothing_without_cryptography(tmp_path, monkeypatch):

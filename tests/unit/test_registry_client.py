@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from flaky_server import Behaviour, Drop, FlakyServer, Redirect, Serve, ShortBody, Status, flaky_server  # noqa: F401
+from helpers.flaky_server import Behaviour, Drop, FlakyServer, Redirect, Serve, ShortBody, Status
 from wasmimage.errors import InvalidInput, NotFound, PipelineError, Unavailable
 from wasmimage.registry.client import Credentials, RegistryClient
 from wasmimage.digests import sha256_digest

@@ -14,14 +14,14 @@ import sys
 from pathlib import Path
 
 import pytest
-from flaky_server import Fail, Serve, flaky_server  # noqa: F401
+from helpers.flaky_server import Fail, Serve
 
 from wasmimage.errors import NotFound, Tampered, Unavailable
 from wasmimage.fetch import FetchSettings, cached_path, fetch, mirror_name, to_mirror
 from wasmimage.recipe import Source
 from wasmimage.sources.table import KINDS
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DATA = os.urandom(50_000)
 
 

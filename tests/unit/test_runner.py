@@ -1,0 +1,106 @@
+"""The sandbox contract of wasmimage.runner on tiny WASI programs (the same contract on the real
+QuickJS image: tests/pipeline/test_runner.py).
+
+Each test is written so that it fails if the limit or isolation it is about is removed:
+a deadline that never fires makes `bounded` give up, a missing memory cap lets the
+allocation loop get far past the cap, a missing output cap keeps more than the cap, and
+so on. QuickJS has no file or environment API by design, so the runner's own isolation
+(preopened directories, environment, arguments) is observed with a tiny WASI program,
+tests/fixtures/wasi-probe.wat, and end to end with the rust-hello image (slow: it builds it).
+"""
+
+import threading
+from pathlib import Path
+
+import pytest
+import wasmtime
+
+from wasmimage.runtime.engine import engine
+from wasmimage.runtime.runner import Limits, Program, run_program
+
+PROBE = Path(__file__).resolve().parents[1] / "fixtures" / "wasi-probe.wat"
+MARGIN = 0.5  # seconds a limit-ended call may take past its deadline (epoch tick: 10 ms)
+
+
+@pytest.fixture(scope="session")
+def probe():
+    module = wasmtime.Module(engine(), PROBE.read_text())
+    return Program("wasi-probe", module, ("probe",), "script.txt")
+
+
+def bounded(function, seconds):
+    """function() run on a thread; fails the test if it has not returned within `seconds`."""
+    box = {}
+    thread = threading.Thread(target=lambda: box.update(value=function()), daemon=True)
+    thread.start()
+    thread.join(seconds)
+    assert not thread.is_alive(), f"still running after {seconds}s: the limit did not stop it"
+    return box["value"]
+
+
+def sleeper(nanoseconds: int, spin: bool, absolute: bool = False) -> Program:
+    """A WASI program that sleeps (poll_oneoff on a clock), prints "woke" and then returns,
+    or with `spin` loops forever so that only a deadline can end it. With `absolute` it
+    sleeps until its monotonic clock reads now + nanoseconds, as CPython's time.sleep does."""
+    wat = f"""(module
+      (import "wasi_snapshot_preview1" "poll_oneoff" (func $poll (param i32 i32 i32 i32) (result i32)))
+      (import "wasi_snapshot_preview1" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))
+      (import "wasi_snapshot_preview1" "clock_time_get" (func $now (param i32 i64 i32) (result i32)))
+      (memory (export "memory") 1)
+      (data (i32.const 512) "woke")
+      (func (export "_start")
+        (i32.store (i32.const 16) (i32.const 1))          ;; clock: monotonic
+        (i64.store (i32.const 24) (i64.const {nanoseconds}))
+        {"(drop (call $now (i32.const 1) (i64.const 1) (i32.const 400)))" if absolute else ""}
+        {"(i64.store (i32.const 24) (i64.add (i64.load (i32.const 24)) (i64.load (i32.const 400))))" if absolute else ""}
+        (i32.store16 (i32.const 40) (i32.const {1 if absolute else 0}))  ;; flags: subscription_clock_abstime
+        (drop (call $poll (i32.const 0) (i32.const 128) (i32.const 1) (i32.const 256)))
+        (i32.store (i32.const 304) (i32.const 512))
+        (i32.store (i32.const 308) (i32.const 4))
+        (drop (call $write (i32.const 1) (i32.const 304) (i32.const 1) (i32.const 320)))
+        {"(loop $spin (br $spin))" if spin else ""}))"""
+    return Program("sleeper", wasmtime.Module(engine(), wat), ("sleeper",), "script")
+
+
+def test_sleeping_guest_cannot_outlive_its_deadline():
+    result = bounded(lambda: run_program(sleeper(30 * 10**9, spin=True), b"", limits=Limits(timeout=1)),
+                     1 + 5 * MARGIN)
+    assert result.outcome == "timeout"
+    assert result.wall_seconds <= 1 + MARGIN
+
+
+@pytest.mark.parametrize("absolute", [False, True], ids=["relative", "absolute"])
+def test_short_sleep_still_sleeps(absolute):
+    result = run_program(sleeper(200 * 10**6, spin=False, absolute=absolute), b"", limits=Limits(timeout=1))
+    assert result.outcome == "ok" and result.stdout == b"woke"
+    assert 0.2 <= result.wall_seconds < 1
+
+
+def test_absolute_sleep_cannot_outlive_its_deadline():
+    result = bounded(lambda: run_program(sleeper(30 * 10**9, spin=True, absolute=True), b"",
+                                         limits=Limits(timeout=1)), 1 + 5 * MARGIN)
+    assert result.outcome == "timeout"
+
+
+def test_nothing_is_granted_by_default(probe):
+    result = run_program(probe, b"")
+    assert result.outcome == "ok", result.reason
+    assert result.stdout.decode() == (
+        "args:probe\n"
+        "env:\n"
+        "dir:/script read=denied write=denied create=denied escape=denied\n")
+
+
+def test_env_and_args_only_when_granted(probe):
+    result = run_program(probe, b"", env={"GREETING": "hello world", "A": "1"}, args=("x",))
+    assert "args:probe x\nenv:A=1 GREETING=hello world\n" in result.stdout.decode()
+
+
+def test_granted_dir_is_readable_but_not_writable(probe, tmp_path):
+    (tmp_path / "secret.txt").write_text("s3cret")
+    result = run_program(probe, b"", dirs={"/data": tmp_path})
+    lines = result.stdout.decode().splitlines()
+    assert lines[2:] == ["dir:/script read=denied write=denied create=denied escape=denied",
+                         "dir:/data read=s3cret write=denied create=denied escape=denied"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["secret.txt"]
+    assert (tmp_path / "secret.txt").read_text() == "s3cret"
