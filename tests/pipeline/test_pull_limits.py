@@ -4,7 +4,7 @@ Each test is one of the attacks that used to work: an endless manifest, a server
 byte at a time, a gzip bomb, a tar of endless repeated headers, a layout blob that is a
 symbolic link, a layer with files image.json does not list, a host name that merely starts
 with 127., and a directory named like a digest-pinned reference. Servers are real, on
-127.0.0.1 (tests/flaky_server.py); layers are made here byte by byte, as an attacker would.
+127.0.0.1 (tests/helpers/flaky_server.py); layers are made here byte by byte, as an attacker would.
 """
 
 from __future__ import annotations
