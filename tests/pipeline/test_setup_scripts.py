@@ -68,7 +68,7 @@ def test_setup_installs_once_then_does_nothing(project: Path, tmp_path: Path):
 
     # The test command runs in that environment.
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    tests = subprocess.run([str(project / "scripts" / "test"), "tests/test_setup_scripts.py", "-q", "-k",
+    tests = subprocess.run([str(project / "scripts" / "test"), "tests/unit/test_setup_scripts.py", "-q", "-k",
                             "pins_come_from"], cwd=project, env=env, capture_output=True, text=True, check=False)
     assert tests.returncode == 0, tests.stdout + tests.stderr
     assert "[test] .venv/bin/python -m pytest -ra" in tests.stderr and "1 passed" in tests.stdout
