@@ -17,7 +17,8 @@ import pytest
 
 from helpers.project import copy_project, doit
 from wasmimage.sources import cargo
-from unit.test_cargo import CFG_IF, RUSTPYTHON_CRATE_SHA256, app_files, git_repo, needs_debian_rust, sha256, vendor_tree  # the unit half's helpers
+from unit.test_cargo import (  # the unit half's helpers
+    CFG_IF, RUSTPYTHON_CRATE_SHA256, app_files, git_repo, needs_debian_rust, sha256, vendor_tree)
 
 
 

@@ -35,7 +35,7 @@ from wasmimage.digests import canonical_json, sha256_digest
 from wasmimage.registry.descriptors import LAYER_TYPE, MANIFEST_TYPE, blob_path
 from wasmimage.registry.pull import resolve_image_ref
 from wasmimage.registry.target import Target
-from unit.test_publish import TAG
+from unit.test_publish import TAG  # the unit half's
 
 ROOT = Path(__file__).resolve().parents[2]
 IMAGE = ROOT / "artifacts" / "images" / "quickjs" / TAG

@@ -22,7 +22,7 @@ from wasmimage.project import Project
 from wasmimage.runtime.image import open_image
 from wasmimage.publish import publish
 from wasmimage.registry.target import Target
-from unit.test_sbom import sha256
+from unit.test_sbom import sha256  # the unit half's helpers
 
 
 
