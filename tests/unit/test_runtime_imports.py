@@ -15,11 +15,12 @@ from helpers.project import ROOT
 
 BUILD_LIBRARIES = {"doit", "jinja2", "requests", "yaml", "jsonschema", "tqdm", "urllib3", "cyclonedx", "cryptography"}
 # The foundations the runtime may use besides itself (standard library only)
-FOUNDATIONS = {"wasmimage", "wasmimage.errors", "wasmimage.log", "wasmimage.retry", "wasmimage.files"}
+FOUNDATIONS = {"wasmimage", "wasmimage.errors", "wasmimage.log", "wasmimage.retry", "wasmimage.files",
+               "wasmimage.digests", "wasmimage.settings"}
 RUNTIME_MODULES = ["wasmimage.runtime", "wasmimage.runtime.image", "wasmimage.runtime.manifest",
                    "wasmimage.runtime.engine", "wasmimage.runtime.native", "wasmimage.runtime.signatures",
                    "wasmimage.runtime.epoch", "wasmimage.runtime.runner", "wasmimage.runtime.protocol",
-                   "wasmimage.runtime.wikifunctions", "wasmimage.runtime.snapshot_abi"]
+                   "wasmimage.runtime.wikifunctions", "wasmimage.runtime.snapshot_abi", "wasmimage.runtime.run_spec"]
 
 
 def _loaded_after(statement: str) -> list[str]:
