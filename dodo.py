@@ -9,6 +9,7 @@ from pathlib import Path
 from wasmimage import tasks
 from wasmimage.errors import PipelineError
 from wasmimage.project import Project
+from wasmimage.settings import Settings
 from wasmimage.summary import SummaryReporter
 
 DOIT_CONFIG = {
@@ -23,8 +24,8 @@ DOIT_CONFIG = {
     "reporter": SummaryReporter,  # ends with one line per image: built / cache hit / failed and why
 }
 
-PROJECT = Project(Path(__file__).resolve().parent)
 try:
+    PROJECT = Project(Path(__file__).resolve().parent, Settings.from_environ())  # read once, passed down
     PROJECT.recipes  # validate every recipe before any task runs
 except PipelineError as exc:
     sys.exit(f"error: {exc}")

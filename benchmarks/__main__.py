@@ -15,7 +15,7 @@ from typing import Callable
 
 from benchmarks import report
 from benchmarks.coldstart import cold_start
-from benchmarks.context import ROOT, Context, Settings
+from benchmarks.context import ROOT, Context, Environment, Settings
 from benchmarks.machine import load_average, machine
 from benchmarks.pipeline import pipeline
 from benchmarks.python import python_images
@@ -71,7 +71,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     settings = Settings.quick_run() if args.quick else Settings.full()
     ctx = Context(ROOT, settings, args.image.resolve() if args.image else None,
-                  args.python_images.resolve() if args.python_images else None, args.native_rustpython)
+                  args.python_images.resolve() if args.python_images else None, args.native_rustpython,
+                  Environment.from_environ())
     load_at_start = load_average()
     results = run_all(ctx, args.only)
 

@@ -12,6 +12,7 @@ from wasmimage.runtime.image import Image, open_image
 from wasmimage.project import Project
 from wasmimage.recipe import Recipe
 from wasmimage.runtime.runner import Limits, Program, load_program
+from wasmimage.settings import Settings as Environment
 
 ROOT = Path(__file__).resolve().parent.parent
 RECIPE = "quickjs"
@@ -54,10 +55,11 @@ class Context:
     image_path: Path | None = None  # default: the recipe's image under artifacts/images
     python_images: Path | None = None  # where <recipe>/<tag>/ of the Python images are; default: artifacts/images
     native_rustpython: bool = False  # build native RustPython (about 15 CPU-minutes) if it is not built yet
+    environment: Environment = Environment()  # the WASMIMAGE_* settings (__main__ reads them once)
 
     @cached_property
     def project(self) -> Project:
-        return Project(self.root)
+        return Project(self.root, self.environment)
 
     @cached_property
     def recipe(self) -> Recipe:
@@ -83,9 +85,9 @@ class Context:
     @cached_property
     def program(self) -> Program:
         """What the runner calls: the image's snapshot if it has one."""
-        return load_program(self.image)
+        return load_program(self.image, store=self.project.native_store)
 
     @cached_property
     def command_program(self) -> Program:
         """The image's plain `_start` command (no snapshot)."""
-        return load_program(self.image, snapshot=False)
+        return load_program(self.image, snapshot=False, store=self.project.native_store)

@@ -18,10 +18,6 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from wasmimage.cache import LOCAL_ENV
-from wasmimage.fetch import CACHE_ENV
-from wasmimage.project import WORK_ENV
-
 from benchmarks.context import RECIPE, Context
 from benchmarks.results import Goal, Row, Section
 from benchmarks.stats import Stat
@@ -49,9 +45,10 @@ def doit(project: Path, env: dict[str, str]) -> DoitRun:
 
 
 def build_env(ctx: Context, artifact_cache: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k != WORK_ENV}
-    env[CACHE_ENV] = str(ctx.project.fetch_settings.cache_dir.resolve())
-    env[LOCAL_ENV] = str(artifact_cache)
+    """The doit run's environment: this one's, the copy's own build trees, the shared source cache."""
+    env = {k: v for k, v in os.environ.items() if k != "WASMIMAGE_WORK_DIR"}
+    env["WASMIMAGE_CACHE_DIR"] = str(ctx.project.fetch_settings.cache_dir.resolve())
+    env["WASMIMAGE_ARTIFACT_CACHE"] = str(artifact_cache)
     return env
 
 

@@ -86,7 +86,7 @@ def cold_rows(ctx: Context, image: Image) -> list[Row]:
 
 
 def warm_rows(ctx: Context, image: Image) -> list[Row]:
-    program, s = load_program(image), ctx.settings
+    program, s = load_program(image, store=ctx.project.native_store), ctx.settings
     _hello(image, program.module)
     result = throughputs({"runner": lambda: run_program(program, HELLO)}, 1, s.warm_window, s.warm_windows,
                          s.warmup)["runner"]
@@ -103,7 +103,7 @@ def steady_rows(ctx: Context, image: Image, native: Side | None, why_not: str,
     if native is None:
         return [Row(f"py.{name}.steady.{w.name}", SECTION, f"{name}: {w.label(ctx.settings.quick)}", why_not)
                 for w in PY_WORKLOADS]
-    side = runner_side(f"{name} image", load_program(image))
+    side = runner_side(f"{name} image", load_program(image, store=ctx.project.native_store))
     try:
         timings = run_matrix(ctx, [native, side, *([own_native] if own_native else [])], PY_WORKLOADS)
     except RuntimeError as exc:  # a disagreement or a failed run is this image's result, not the end of the run

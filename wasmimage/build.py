@@ -19,13 +19,6 @@ from wasmimage.fetch import FetchSettings, fetch, recorded_pin, unpack
 from wasmimage.recipe import Recipe, Source
 from wasmimage.toolchain import ResolvedToolchain
 
-DEFAULT_SOURCE_DATE_EPOCH = "0"
-
-
-def source_date_epoch() -> str:
-    return os.environ.get("SOURCE_DATE_EPOCH", DEFAULT_SOURCE_DATE_EPOCH)
-
-
 def template_vars(recipe: Recipe, toolchain: ResolvedToolchain, work_dir: Path) -> dict:
     """What a build command may refer to; every path but build_dir is relative to work_dir."""
     return {
@@ -47,14 +40,14 @@ def render_commands(recipe: Recipe, variables: dict) -> list[str]:
         raise PipelineError(f"{recipe.path}: build.commands: {exc.message}") from None
 
 
-def command_env(recipe: Recipe, toolchain: ResolvedToolchain, work_dir: Path) -> dict[str, str]:
+def command_env(recipe: Recipe, toolchain: ResolvedToolchain, work_dir: Path, source_date_epoch: str) -> dict[str, str]:
     """A small, fixed environment: nothing from the caller's shell leaks into the bytes."""
     return {
         "PATH": "/usr/local/bin:/usr/bin:/bin",
         "HOME": str(work_dir),
         "LC_ALL": "C",
         "TZ": "UTC",
-        "SOURCE_DATE_EPOCH": source_date_epoch(),
+        "SOURCE_DATE_EPOCH": source_date_epoch,
         **toolchain.env,
         **recipe.build_env,
     }
@@ -91,7 +84,8 @@ def prepare(recipe: Recipe, settings: FetchSettings, work_dir: Path) -> None:
 
 
 def build(recipe: Recipe, toolchain: ResolvedToolchain, settings: FetchSettings, work_dir: Path,
-          wasm: Path, info_path: Path, mounted_dir: Path | None = None, reactor: Path | None = None) -> Path:
+          wasm: Path, info_path: Path, mounted_dir: Path | None = None, reactor: Path | None = None, *,
+          source_date_epoch: str) -> Path:
     """Run the recipe's build in work_dir and keep the result as `wasm`, described by `info_path`.
 
     The files the recipe mounts into the guest (run.mounts) are kept in `mounted_dir`; a recipe
@@ -108,7 +102,7 @@ def build(recipe: Recipe, toolchain: ResolvedToolchain, settings: FetchSettings,
     # What the record shows: no build directory or CPU count, which never change the bytes, so
     # build-info.json is the same on every machine (and a cached build-info.json is true anywhere).
     recorded = render_commands(recipe, {**variables, "build_dir": "$BUILD_DIR", "jobs": "$JOBS"})
-    env = command_env(recipe, toolchain, work_dir)
+    env = command_env(recipe, toolchain, work_dir, source_date_epoch)
     for index, command in enumerate(commands):
         _log(recipe.name, f"$ {command}")
         result = subprocess.run(["bash", "-e", "-o", "pipefail", "-c", command], cwd=work_dir, env=env,

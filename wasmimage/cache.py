@@ -58,13 +58,13 @@ from pathlib import Path
 from typing import Any, Callable
 
 from wasmimage import digests, files
-from wasmimage.errors import PipelineError
-from wasmimage.registry.client import RegistryClient
+from wasmimage.errors import InvalidInput, PipelineError
+from wasmimage.registry.client import Credentials, RegistryClient
 from wasmimage.registry.descriptors import MANIFEST_TYPE, TITLE, Blob
 from wasmimage.registry.target import Target
+from wasmimage.settings import Settings
 
-LOCAL_ENV = "WASMIMAGE_ARTIFACT_CACHE"
-REMOTE_ENV = "WASMIMAGE_CACHE_REGISTRY"
+REMOTE_ENV = "WASMIMAGE_CACHE_REGISTRY"  # these three are named in messages; wasmimage/settings.py reads them
 KEY_ENV = "WASMIMAGE_CACHE_KEY"  # the secret itself (a CI secret variable)
 KEY_FILE_ENV = "WASMIMAGE_CACHE_KEY_FILE"  # or a file holding it
 ENTRY = "entry.json"
@@ -89,19 +89,19 @@ def default_key_file() -> Path:
     return Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config") / "wasmimage" / "cache.key"
 
 
-def cache_key() -> bytes:
+def cache_key(settings: Settings = Settings()) -> bytes:
     """The secret that authenticates entries: $WASMIMAGE_CACHE_KEY, the file $WASMIMAGE_CACHE_KEY_FILE,
     or ~/.config/wasmimage/cache.key, made (random, mode 0600) on first use."""
-    if os.environ.get(KEY_ENV):
-        secret = os.environ[KEY_ENV].encode()
+    if settings.cache_key:
+        secret = settings.cache_key.encode()
         where = KEY_ENV
     else:
-        path = Path(os.environ.get(KEY_FILE_ENV) or default_key_file())
+        path = settings.cache_key_file or default_key_file()
         where = str(path)
         try:
             secret = path.read_bytes().strip()
         except FileNotFoundError:
-            if os.environ.get(KEY_FILE_ENV):
+            if settings.cache_key_file:
                 raise PipelineError(f"{KEY_FILE_ENV}={path}: no such file") from None
             secret = _new_key_file(path)
         except OSError as exc:
@@ -133,10 +133,18 @@ class Cache:
     remote: Target | None = None
     secret: bytes = field(default_factory=cache_key, repr=False)
 
+    credentials: Credentials = Credentials()  # for the remote
+
     @classmethod
-    def from_env(cls, default_local: Path) -> Cache:
-        spec = os.environ.get(REMOTE_ENV)
-        return cls(Path(os.environ.get(LOCAL_ENV) or default_local), Target.parse(spec) if spec else None)
+    def from_settings(cls, settings: Settings, default_local: Path) -> Cache:
+        remote = None
+        if settings.cache_registry:
+            try:
+                remote = Target.parse(settings.cache_registry)
+            except InvalidInput as exc:
+                raise InvalidInput(f"{REMOTE_ENV}: {exc}") from None
+        return cls(settings.artifact_cache or default_local, remote, cache_key(settings),
+                   Credentials.from_settings(settings))
 
     def entry(self, stage: str, key: str) -> Path:
         return self.local / stage / key
@@ -166,7 +174,8 @@ def run_cached(cache: Cache, stage: str, recipe: str, key: str, outputs: list[Pa
         return "miss"
     if cache.remote is not None and _reachable(cache.remote):
         try:
-            notes.append(push(cache.remote, recipe, stage, key, cache.entry(stage, key), cache.secret))
+            notes.append(push(cache.remote, recipe, stage, key, cache.entry(stage, key), cache.secret,
+                              cache.credentials))
         except (PipelineError, Corrupt) as exc:
             _unreachable.add(cache.remote.registry)
             notes.append(f"not pushed: {exc}")
@@ -182,7 +191,7 @@ def has(cache: Cache, stage: str, recipe: str, key: str) -> str | None:
         return None
     repository, tag = remote_name(cache.remote, recipe, stage, key)
     try:
-        return "remote" if _client(cache.remote).manifest(repository, tag) is not None else None
+        return "remote" if _client(cache.remote, cache.credentials).manifest(repository, tag) is not None else None
     except PipelineError as exc:
         _unreachable.add(cache.remote.registry)
         _log(f"{stage}:{recipe}: remote cache not usable ({exc}); not using it in this run")
@@ -204,7 +213,8 @@ def _lookup(cache: Cache, stage: str, recipe: str, key: str, outputs: list[Path]
         return None
     repository, tag = remote_name(cache.remote, recipe, stage, key)
     try:
-        if not pull(cache.remote, repository, tag, stage, key, cache.local / stage, cache.secret):
+        if not pull(cache.remote, repository, tag, stage, key, cache.local / stage, cache.secret,
+                    cache.credentials):
             return None
         restore(entry, stage, key, outputs, cache.secret)
         return "remote"
@@ -322,19 +332,21 @@ def remote_name(target: Target, recipe: str, stage: str, key: str) -> tuple[str,
     return target.repository(f"cache-{recipe}"), f"{stage}-{key[:64]}"
 
 
-def _client(target: Target) -> RegistryClient:
+def _client(target: Target, credentials: Credentials) -> RegistryClient:
     # A cache is an optimisation: give up quickly. An explicit http:// in the spec allows plain http.
-    return RegistryClient(target.registry, insecure=target.registry.startswith("http://"), attempts=2)
+    return RegistryClient(target.registry, insecure=target.registry.startswith("http://"), credentials=credentials,
+                          attempts=2)
 
 
 def _reachable(target: Target) -> bool:
     return target.registry not in _unreachable
 
 
-def push(target: Target, recipe: str, stage: str, key: str, entry: Path, secret: bytes) -> str:
+def push(target: Target, recipe: str, stage: str, key: str, entry: Path, secret: bytes,
+         credentials: Credentials = Credentials()) -> str:
     """Push a local entry as an OCI artifact unless the tag holds an authentic one (the first trusted
     writer wins there too); a tag holding an entry not sealed with our key is overwritten."""
-    client = _client(target)
+    client = _client(target, credentials)
     repository, tag = remote_name(target, recipe, stage, key)
     existing = client.manifest(repository, tag)
     if existing is not None:
@@ -401,9 +413,9 @@ def _remote_entry(client: RegistryClient, repository: str, manifest_data: bytes,
 
 
 def pull(target: Target, repository: str, tag: str, stage: str, key: str, stage_dir: Path,
-         secret: bytes | None = None) -> bool:
+         secret: bytes | None = None, credentials: Credentials = Credentials()) -> bool:
     """Fetch a remote entry into the local cache, its seal and every blob checked; False if there is none."""
-    client = _client(target)
+    client = _client(target, credentials)
     data = client.manifest(repository, tag)
     if data is None:
         return False

@@ -13,7 +13,9 @@ from pathlib import Path
 
 from wasmimage import log
 from wasmimage.errors import PipelineError
+from wasmimage.runtime.native import NativeStore
 from wasmimage.runtime.runner import MAX_TIMEOUT, Limits, run
+from wasmimage.settings import Settings
 
 DEFAULTS = Limits()
 LIMIT_EXIT_CODE = 125  # a limit, a trap or a protocol error ended the call; a script never exits with it
@@ -49,20 +51,21 @@ def _limits(args: argparse.Namespace, base: Limits = DEFAULTS) -> Limits:
     return dataclasses.replace(base, **overrides)
 
 
-def _image(args: argparse.Namespace) -> Path:
+def _image(args: argparse.Namespace, settings: Settings) -> Path:
     """The image directory IMAGE names. A local directory is used as it is without loading the
     registry client (and `requests`): a fresh `run` or `call` process starts faster."""
     if not args.image.startswith("oci-layout:") and Path(args.image).is_dir():
         return Path(args.image)
     from wasmimage.registry.pull import resolve_image_ref
 
-    return resolve_image_ref(args.image, insecure=args.insecure)
+    return resolve_image_ref(args.image, settings=settings, insecure=args.insecure)
 
 
-def _run_command(args: argparse.Namespace) -> int:
+def _run_command(args: argparse.Namespace, settings: Settings) -> int:
     stdin = Path(args.stdin).read_bytes() if args.stdin else (b"" if sys.stdin.isatty() else sys.stdin.buffer.read())
     limits = _limits(args)
-    result = run(_image(args), Path(args.script), stdin=stdin, limits=limits)
+    result = run(_image(args, settings), Path(args.script), NativeStore.from_settings(settings), stdin=stdin,
+                 limits=limits)
     if args.json:
         print(json.dumps(result.to_json(), default=str))
     else:
@@ -79,20 +82,20 @@ def _run_command(args: argparse.Namespace) -> int:
     return result.exit_code
 
 
-def _call_command(args: argparse.Namespace) -> int:
+def _call_command(args: argparse.Namespace, settings: Settings) -> int:
     """Exit 0 with a result, 1 with the function's error, 125 when the call did not complete
     (a limit, a trap or a protocol error: see wasmimage.runtime.protocol)."""
     from wasmimage.runtime.protocol import HOST_ERRORS, call
 
     if args.protocol == "wikifunctions":
-        return _call_wikifunctions(args)
+        return _call_wikifunctions(args, settings)
     text = Path(args.request).read_text() if args.request else sys.stdin.read()
     try:
         request = json.loads(text)
     except (ValueError, RecursionError) as exc:
         print(f"wasmimage: error: the request is not JSON: {exc}", file=sys.stderr)
         return 2
-    response = call(_image(args), request, _limits(args))
+    response = call(_image(args, settings), request, _limits(args), NativeStore.from_settings(settings))
     _print_json(response)
     if "result" in response:
         return 0
@@ -112,41 +115,46 @@ def _print_json(value: object) -> None:
     print(text)
 
 
-def _call_wikifunctions(args: argparse.Namespace) -> int:
+def _call_wikifunctions(args: argparse.Namespace, settings: Settings) -> int:
     """The request goes to the image as it is (a malformed one gets its error Z22 from there);
     exactly one line, the Z22, comes out. Exit 0 with a result, 1 with an error Z22."""
     from wasmimage.runtime import wikifunctions
 
     request = Path(args.request).read_bytes() if args.request else sys.stdin.buffer.read()
-    response = wikifunctions.call(_image(args), request, _limits(args, wikifunctions.LIMITS))
+    response = wikifunctions.call(_image(args, settings), request, _limits(args, wikifunctions.LIMITS),
+                                  NativeStore.from_settings(settings))
     _print_json(wikifunctions.canonical(response) if args.canonical else response)
     return 1 if wikifunctions.is_failure(response) else 0
 
 
-def _publish_command(args: argparse.Namespace) -> int:
+def _publish_command(args: argparse.Namespace, settings: Settings) -> int:
     from wasmimage.publish import publish
+    from wasmimage.registry.client import Credentials
     from wasmimage.registry.target import Target
 
-    target = Target.parse(args.registry) if args.registry else Target.from_env()
+    target = Target.parse(args.registry) if args.registry else Target.from_settings(settings)
     result = publish(Path(args.image), target, Path(args.layout_dir), dry_run=args.dry_run, insecure=args.insecure,
                      out=sys.stdout if args.dry_run else sys.stderr,
-                     sign_key=Path(args.sign_key) if args.sign_key else None)
+                     sign_key=Path(args.sign_key) if args.sign_key else settings.signing_key,
+                     credentials=Credentials.from_settings(settings),
+                     source_date_epoch=int(settings.source_date_epoch))
     if not args.dry_run:
         print(f"{result.reference}@{result.digest}")
     return 0
 
 
-def _pull_command(args: argparse.Namespace) -> int:
+def _pull_command(args: argparse.Namespace, settings: Settings) -> int:
     from wasmimage.registry.pull import resolve_image_ref
 
-    print(resolve_image_ref(args.ref, cache=Path(args.cache) if args.cache else None, insecure=args.insecure))
+    print(resolve_image_ref(args.ref, settings=settings, cache=Path(args.cache) if args.cache else None,
+                            insecure=args.insecure))
     return 0
 
 
-def _inspect_command(args: argparse.Namespace) -> int:
+def _inspect_command(args: argparse.Namespace, settings: Settings) -> int:
     from wasmimage.inspect import describe
 
-    print(describe(args.image, insecure=args.insecure))
+    print(describe(args.image, settings=settings, insecure=args.insecure))
     return 0
 
 
@@ -222,14 +230,14 @@ def parser() -> argparse.ArgumentParser:
     mirror_p.add_argument("recipe", help="recipe name (recipes/NAME.yaml)")
     mirror_p.add_argument("dir", help="mirror directory to write (created; existing entries are kept)")
     mirror_p.add_argument("--project", metavar="ROOT", help="project root (default: found from the cwd)")
-    mirror_p.set_defaults(handler=lambda a: _mirror().mirror_command(a.recipe, a.dir, a.project))
+    mirror_p.set_defaults(handler=lambda a, s: _mirror().mirror_command(a.recipe, a.dir, a.project, s))
 
     vendor_p = commands.add_parser("vendor-crates", help="vendor the crates a Cargo.lock pins into a "
                                                          "deterministic tar.gz (a cargo-vendor source)")
     vendor_p.add_argument("cargo_dir", help="directory with Cargo.toml and Cargo.lock")
     vendor_p.add_argument("out", help="archive to write, e.g. rustpython-<commit>-vendor.tar.gz")
     vendor_p.add_argument("--cargo", metavar="PATH", help="cargo binary (default: cargo on PATH)")
-    vendor_p.set_defaults(handler=lambda a: _mirror().vendor_command(a.cargo_dir, a.out, a.cargo))
+    vendor_p.set_defaults(handler=lambda a, s: _mirror().vendor_command(a.cargo_dir, a.out, a.cargo))
     return top
 
 
@@ -243,7 +251,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     log.set_verbosity(args.verbosity)
     try:
-        return args.handler(args)
+        return args.handler(args, Settings.from_environ())
     except PipelineError as exc:
         print(f"wasmimage: error: {exc}", file=sys.stderr)
         return exc.exit_code

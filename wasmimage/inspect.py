@@ -18,9 +18,10 @@ from typing import Any
 from wasmimage import files, provenance, referrers, sbom
 from wasmimage.digests import sha256_digest
 from wasmimage.errors import PipelineError
-from wasmimage.registry.client import RegistryClient
+from wasmimage.registry.client import Credentials, RegistryClient
 from wasmimage.registry.descriptors import Blob
 from wasmimage.registry.pull import resolve_image_ref
+from wasmimage.settings import Settings
 from wasmimage.registry.reference import parse_reference
 from wasmimage.runtime.image import open_image
 from wasmimage.sources import pins
@@ -56,10 +57,10 @@ def provenance_summary(statement: dict[str, Any], image_dir: Path | None) -> str
     return text
 
 
-def remote_provenance(ref: str, insecure: bool) -> dict[str, Any] | None:
+def remote_provenance(ref: str, insecure: bool, credentials: Credentials = Credentials()) -> dict[str, Any] | None:
     """The provenance attached to a registry image as a referrer, or None if it has none."""
     parsed = parse_reference(ref)
-    client = RegistryClient(parsed.registry, insecure=insecure)
+    client = RegistryClient(parsed.registry, insecure=insecure, credentials=credentials)
     manifest = client.manifest(parsed.repository, parsed.reference)
     if manifest is None:
         return None
@@ -80,8 +81,8 @@ def remote_provenance(ref: str, insecure: bool) -> dict[str, Any] | None:
     return None
 
 
-def describe(ref: str, *, insecure: bool = False) -> str:
-    path = resolve_image_ref(ref, insecure=insecure)
+def describe(ref: str, *, settings: Settings = Settings(), insecure: bool = False) -> str:
+    path = resolve_image_ref(ref, settings=settings, insecure=insecure)
     image = open_image(path)
     m = image.manifest
     lines = [f"{m['name']} {m['tag']}  ({m['language']}, wasmimage {m['pipeline']['wasmimage']})",
@@ -105,7 +106,7 @@ def describe(ref: str, *, insecure: bool = False) -> str:
     if local is not None and local.is_file():
         lines.append("  provenance:  " + provenance_summary(files.read_json(local), image.path))
     elif not Path(ref).is_dir() and not ref.startswith("oci-layout:"):
-        remote = remote_provenance(ref, insecure)
+        remote = remote_provenance(ref, insecure, Credentials.from_settings(settings))
         lines.append("  provenance:  " + (provenance_summary(remote, image.path) + " (a referrer in the registry)"
                                           if remote else "none attached in the registry"))
     else:

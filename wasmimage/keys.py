@@ -12,7 +12,6 @@ wasmimage.__version__ with it and say why.
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from wasmimage import __version__
@@ -20,7 +19,6 @@ from wasmimage.digests import sha256_file, sha256_json
 from wasmimage.errors import PipelineError
 from wasmimage.project import Project
 from wasmimage.recipe import Recipe
-from wasmimage.toolchain import PROVIDER_ENV
 
 
 def toolchain_identity(project: Project, recipe: Recipe) -> dict[str, Any]:
@@ -34,7 +32,7 @@ def toolchain_identity(project: Project, recipe: Recipe) -> dict[str, Any]:
     try:
         return project.toolchain(recipe).identity
     except PipelineError:
-        forced = os.environ.get(PROVIDER_ENV)
+        forced = project.settings.toolchain_provider
         provider = next((p for p in recipe.toolchain.providers if p["name"] == forced), None)
         if provider is None or provider["kind"] != "debian":
             raise
@@ -43,13 +41,11 @@ def toolchain_identity(project: Project, recipe: Recipe) -> dict[str, Any]:
 
 def compile_key(project: Project, recipe: Recipe) -> str:
     """Everything that can change the .wasm and build-info.json."""
-    from wasmimage.build import source_date_epoch
-
     return sha256_json({
         "recipe": recipe.digest(),
         "toolchain": toolchain_identity(project, recipe),
         "toolchain_file": sha256_file(recipe.toolchain.path),
-        "source_date_epoch": source_date_epoch(),
+        "source_date_epoch": project.settings.source_date_epoch,
         "pipeline": __version__,
     })
 

@@ -17,6 +17,7 @@ from wasmimage.sources import cargo
 from wasmimage.errors import InvalidInput
 from wasmimage.fetch import fetch_all, to_mirror
 from wasmimage.project import Project
+from wasmimage.settings import Settings
 
 
 def make_mirror(project: Project, recipe_name: str, out: Path) -> list[str]:
@@ -28,9 +29,9 @@ def make_mirror(project: Project, recipe_name: str, out: Path) -> list[str]:
     return [to_mirror(source, settings, out) for source in recipe.sources]
 
 
-def mirror_command(recipe: str, out: str, project_root: str | None) -> int:
+def mirror_command(recipe: str, out: str, project_root: str | None, settings: Settings) -> int:
     root = Path(project_root).resolve() if project_root else _find_root(Path.cwd())
-    for line in make_mirror(Project(root), recipe, Path(out).resolve()):
+    for line in make_mirror(Project(root, settings), recipe, Path(out).resolve()):
         print(line)
     return 0
 

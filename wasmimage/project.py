@@ -5,7 +5,6 @@ The build keys computed over these are in keys.py.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -15,14 +14,15 @@ from wasmimage.errors import PipelineError
 from wasmimage.fetch import FetchSettings
 from wasmimage.image import StageOutputs
 from wasmimage.recipe import Recipe, load_recipes
+from wasmimage.runtime.native import NativeStore
+from wasmimage.settings import Settings
 from wasmimage.toolchain import ResolvedToolchain, resolve
-
-WORK_ENV = "WASMIMAGE_WORK_DIR"
 
 
 @dataclass(frozen=True)
 class Project:
     root: Path
+    settings: Settings = Settings()  # the CLI and dodo.py pass Settings.from_environ(); tests pass their own
 
     @property
     def recipes_dir(self) -> Path:
@@ -47,16 +47,21 @@ class Project:
     @property
     def work_dir(self) -> Path:
         """Scratch build trees (default `build/`)."""
-        return Path(os.environ.get(WORK_ENV) or self.root / "build")
+        return self.settings.work_dir or self.root / "build"
 
     @cached_property
     def fetch_settings(self) -> FetchSettings:
-        return FetchSettings.from_env(self.root / ".cache" / "sources")
+        return FetchSettings.from_settings(self.settings, self.root / ".cache" / "sources")
 
     @cached_property
     def cache(self) -> Cache:
         """The artifact cache of stage outputs (default `.cache/artifacts/`; see cache.py)."""
-        return Cache.from_env(self.root / ".cache" / "artifacts")
+        return Cache.from_settings(self.settings, self.root / ".cache" / "artifacts")
+
+    @property
+    def native_store(self) -> NativeStore:
+        """Where the stages record the .cwasm files they made, and verify loads them from."""
+        return NativeStore.from_settings(self.settings)
 
     @cached_property
     def recipes(self) -> list[Recipe]:
@@ -82,7 +87,8 @@ class Project:
         path = recipe.toolchain.path
         if path not in self._resolved:
             try:
-                self._resolved[path] = resolve(recipe.toolchain, self.fetch_settings.cache_dir / "toolchains")
+                self._resolved[path] = resolve(recipe.toolchain, self.fetch_settings.cache_dir / "toolchains",
+                                               self.settings.toolchain_provider, self.settings.accept_toolchain_drift)
             except PipelineError as exc:
                 self._resolved[path] = exc
         resolved = self._resolved[path]

@@ -8,17 +8,15 @@ not sent again.
 
 from __future__ import annotations
 
-import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
 from wasmimage import log, referrers, signing
-from wasmimage.build import source_date_epoch
 from wasmimage.errors import InvalidInput, PipelineError
 from wasmimage.runtime.image import Image, open_image
-from wasmimage.registry.client import RegistryClient
+from wasmimage.registry.client import Credentials, RegistryClient
 from wasmimage.digests import sha256_digest
 from wasmimage.registry.layout import Layout, write_layout
 from wasmimage.registry.reference import base_url
@@ -36,13 +34,6 @@ class PublishResult:
     skipped: list[str] = field(default_factory=list)  # blob digests the registry had
 
 
-def epoch() -> int:
-    value = source_date_epoch()
-    if not value.isdigit():
-        raise InvalidInput(f"SOURCE_DATE_EPOCH={value!r} is not a number of seconds")
-    return int(value)
-
-
 def image_layout(image: Image, path: Path, epoch: int) -> Layout:
     """The OCI layout publish pushes for `image`, written at path (annotated with its first source)."""
     first = image.manifest["sources"][0]
@@ -51,26 +42,26 @@ def image_layout(image: Image, path: Path, epoch: int) -> Layout:
 
 def publish(image_dir: Path, target: Target, layout_root: Path, *, dry_run: bool = False, insecure: bool = False,
             client: RegistryClient | None = None, out: TextIO = sys.stdout,
-            sign_key: Path | None = None) -> PublishResult:
+            sign_key: Path | None = None, credentials: Credentials = Credentials(),
+            source_date_epoch: int = 0) -> PublishResult:
     """Check the image, write its OCI layout under layout_root/<name>/<tag>/ and push it to target.
 
     Progress goes to the log ([publish] lines); a dry run's listing of what would be pushed is
     its result, written to `out`.
 
-    With a signing key (sign_key, or $WASMIMAGE_SIGNING_KEY) image.json is signed first, so
-    consumers who trust that key load the image's .cwasm instead of compiling its .wasm.
+    With a signing key (sign_key: --sign-key or $WASMIMAGE_SIGNING_KEY) image.json is signed first, so
+    consumers who trust that key load the image's .cwasm instead of compiling its .wasm. The
+    layout's file times are source_date_epoch ($SOURCE_DATE_EPOCH).
     """
     say = log.get("publish")
     image = open_image(image_dir)
-    sign_key = sign_key or (Path(os.environ[signing.SIGNING_KEY_ENV]) if os.environ.get(signing.SIGNING_KEY_ENV)
-                            else None)
     if sign_key is not None:
         say.info("signed %s with %s", signing.sign_image(image.path, sign_key), sign_key)
     manifest = image.manifest
     tag = manifest["tag"]
     if tag != f"{manifest['version']}-r{manifest['revision']}":
         raise InvalidInput(f"{image_dir}: tag {tag!r} is not <version>-r<revision>")
-    layout = image_layout(image, layout_root / image.name / tag, epoch())
+    layout = image_layout(image, layout_root / image.name / tag, source_date_epoch)
     repository = target.repository(image.name)
     reference = f"{target.registry.split('://')[-1]}/{repository}:{tag}"
     result = PublishResult(reference, layout.manifest.digest, "dry-run", layout)
@@ -84,7 +75,7 @@ def publish(image_dir: Path, target: Target, layout_root: Path, *, dry_run: bool
             print(f"  referrer {referrer.artifact_type}  {referrer.digest}  ({referrer.file.name})", file=out)
         return result
 
-    client = client or RegistryClient(target.registry, insecure=insecure)
+    client = client or RegistryClient(target.registry, insecure=insecure, credentials=credentials)
     existing = client.manifest(repository, tag)
     if existing is not None:
         existing_digest = sha256_digest(existing)

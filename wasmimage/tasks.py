@@ -79,7 +79,7 @@ def compile_recipe(project: Project, recipe: Recipe) -> str:
                             compile_outputs(recipe, out),
                             lambda: build(recipe, project.toolchain(recipe), project.fetch_settings,
                                           project.work_dir / recipe.name, out.wasm, out.build_info, out.mounted_dir,
-                                          out.reactor))
+                                          out.reactor, source_date_epoch=project.settings.source_date_epoch))
 
 
 def compile_outputs(recipe: Recipe, out: StageOutputs) -> list[Path]:
@@ -99,7 +99,7 @@ def aot_compile(project: Project, recipe: Recipe) -> str:
     outcome = cache.run_cached(project.cache, "aot", recipe.name, aot_key(project, recipe), [out.cwasm, out.aot_info],
                                lambda: compile_wasm(out.wasm, out.cwasm, out.aot_info))
     # Compiled here or restored from an authenticated entry: the runner may load it (runtime/native.py).
-    native.trust(files.sha256_file(out.cwasm))
+    native.trust(files.sha256_file(out.cwasm), project.native_store)
     return outcome
 
 
@@ -116,7 +116,7 @@ def snapshot_recipe(project: Project, recipe: Recipe) -> str:
                                snapshot_outputs(recipe, out),
                                lambda: snapshot_stage(out.reactor, out.snapshot_wasm, out.snapshot_cwasm,
                                                       out.snapshot_info, preload))
-    native.trust(files.sha256_file(out.snapshot_cwasm))  # as the aot stage does for its .cwasm
+    native.trust(files.sha256_file(out.snapshot_cwasm), project.native_store)  # as the aot stage does for its .cwasm
     return outcome
 
 
@@ -271,10 +271,14 @@ def build_tasks(project: Project) -> Iterator[dict]:
 def publish_recipe(project: Project, recipe: Recipe, dry_run: bool = False, insecure: bool = False) -> None:
     from wasmimage.image import image_dir
     from wasmimage.publish import publish
+    from wasmimage.registry.client import Credentials
     from wasmimage.registry.target import Target
 
-    publish(image_dir(project.images_dir, recipe), Target.from_env(), project.artifacts_dir / "oci",
-            dry_run=dry_run, insecure=insecure, out=sys.stdout if dry_run else sys.stderr)
+    settings = project.settings
+    publish(image_dir(project.images_dir, recipe), Target.from_settings(settings), project.artifacts_dir / "oci",
+            dry_run=dry_run, insecure=insecure, out=sys.stdout if dry_run else sys.stderr,
+            sign_key=settings.signing_key, credentials=Credentials.from_settings(settings),
+            source_date_epoch=int(settings.source_date_epoch))
 
 
 def publish_tasks(project: Project) -> Iterator[dict]:

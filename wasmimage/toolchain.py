@@ -23,7 +23,7 @@ import jinja2
 from wasmimage.errors import PipelineError
 from wasmimage.validation import load_yaml
 
-PROVIDER_ENV = "WASMIMAGE_TOOLCHAIN_PROVIDER"
+PROVIDER_ENV = "WASMIMAGE_TOOLCHAIN_PROVIDER"  # named in messages; wasmimage/settings.py reads both
 DRIFT_ENV = "WASMIMAGE_ACCEPT_TOOLCHAIN_DRIFT"
 
 
@@ -88,7 +88,7 @@ def _has_dpkg() -> bool:
     return any((Path(d) / "dpkg-query").exists() for d in os.environ.get("PATH", "").split(os.pathsep))
 
 
-def _debian_problems(provider: dict[str, Any]) -> list[str]:
+def _debian_problems(provider: dict[str, Any], accept_drift: bool) -> list[str]:
     wanted = provider["packages"]
     installed = installed_debian_versions(list(wanted))
     problems = []
@@ -96,7 +96,7 @@ def _debian_problems(provider: dict[str, Any]) -> list[str]:
         have = installed[package]
         if have is None:
             problems.append(f"{package} is not installed (want {version})")
-        elif have != version and not os.environ.get(DRIFT_ENV):
+        elif have != version and not accept_drift:
             problems.append(f"{package} is {have}, the pin is {version}")
     return problems
 
@@ -112,12 +112,14 @@ def host_arch() -> str:
     return {"amd64": "x86_64", "arm64": "aarch64"}.get(platform.machine().lower(), platform.machine().lower())
 
 
-def resolve(toolchain: Toolchain, archive_root: Path | None = None) -> ResolvedToolchain:
+def resolve(toolchain: Toolchain, archive_root: Path | None = None, forced: str | None = None,
+            accept_drift: bool = False) -> ResolvedToolchain:
     """Pick the provider to use on this machine, or explain how to provision one.
 
-    `archive_root` is where archive releases are unpacked, one directory per sha256.
+    `archive_root` is where archive releases are unpacked, one directory per sha256; `forced`
+    names the one provider to consider ($WASMIMAGE_TOOLCHAIN_PROVIDER); `accept_drift` takes
+    Debian packages at other versions than the pins ($WASMIMAGE_ACCEPT_TOOLCHAIN_DRIFT).
     """
-    forced = os.environ.get(PROVIDER_ENV)
     names = [p["name"] for p in toolchain.providers]
     if forced and forced not in names:
         raise PipelineError(f"{PROVIDER_ENV}={forced}: toolchain {toolchain.name} has providers {', '.join(names)}")
@@ -126,7 +128,7 @@ def resolve(toolchain: Toolchain, archive_root: Path | None = None) -> ResolvedT
         if forced and provider["name"] != forced:
             continue
         if provider["kind"] == "debian":
-            problems = _debian_problems(provider)
+            problems = _debian_problems(provider, accept_drift)
             if not problems:
                 installed = installed_debian_versions(list(provider["packages"]))
                 vars_, env = _render_vars(provider, "/usr")

@@ -17,7 +17,6 @@ from __future__ import annotations
 import base64
 import http.client
 import json
-import os
 import re
 import threading
 import time
@@ -34,6 +33,7 @@ from wasmimage.errors import InvalidInput, NotFound, PipelineError, Tampered, Un
 from wasmimage.registry.descriptors import CHUNK, INDEX_TYPE, LIMITS, MANIFEST_TYPE, Blob, PullLimits
 from wasmimage.registry.reference import base_url, check_url
 from wasmimage.retry import Backoff, Transient, with_retries
+from wasmimage.settings import Settings
 
 STAGE = "registry"  # log lines start with [registry]
 REDIRECTS = (301, 302, 303, 307, 308)
@@ -43,17 +43,15 @@ _NETWORK_ERRORS = (OSError, http.client.HTTPException)  # URLError, timeouts and
 
 @dataclass(frozen=True)
 class Credentials:
-    """From the environment: a bearer token, or a user and password (basic, or for a token service)."""
+    """A bearer token, or a user and password (basic, or for a token service); none by default."""
 
     token: str | None = None
     user: str | None = None
     password: str | None = None
 
     @classmethod
-    def from_env(cls) -> Credentials:
-        env = os.environ
-        return cls(env.get("WASMIMAGE_REGISTRY_TOKEN") or None, env.get("WASMIMAGE_REGISTRY_USER") or None,
-                   env.get("WASMIMAGE_REGISTRY_PASSWORD") or None)
+    def from_settings(cls, settings: Settings) -> Credentials:
+        return cls(settings.registry_token, settings.registry_user, settings.registry_password)
 
 
 @dataclass
@@ -96,7 +94,7 @@ def _basic(user: str, password: str) -> str:
 class RegistryClient:
     registry: str
     insecure: bool = False
-    credentials: Credentials = field(default_factory=Credentials.from_env)
+    credentials: Credentials = Credentials()
     attempts: int = 4
     backoff: float = 0.5  # seconds, doubled after each failed attempt
     timeout: float = 60.0  # seconds to connect, and for each read from the socket

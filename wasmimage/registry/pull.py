@@ -24,14 +24,13 @@ from typing import Any, BinaryIO, Callable, Iterator
 from wasmimage import files
 from wasmimage.digests import sha256_digest
 from wasmimage.errors import InvalidInput, NotFound, Tampered
-from wasmimage.registry.client import RegistryClient
+from wasmimage.registry.client import Credentials, RegistryClient
 from wasmimage.registry.descriptors import (CHUNK, CONFIG_TYPE, IMAGES_ROOT, LAYER_TYPE, LIMITS, MANIFEST_SHA256,
                                             MANIFEST_TYPE, REF_NAME, TITLE, Blob, PullLimits, blob_path, is_digest)
 from wasmimage.registry.reference import parse_reference
 from wasmimage.runtime.image import MANIFEST, open_image
 from wasmimage.runtime.signatures import SIGNATURE
-
-CACHE_ENV = "WASMIMAGE_OCI_CACHE"
+from wasmimage.settings import Settings
 
 
 class LayoutSource:
@@ -114,8 +113,9 @@ class RegistrySource:
         self.client.fetch_blob(self.repository, blob, dest)
 
 
-def default_cache() -> Path:
-    return Path(os.environ.get(CACHE_ENV) or Path.cwd() / ".cache" / "oci")
+def default_cache(settings: Settings) -> Path:
+    """$WASMIMAGE_OCI_CACHE, else .cache/oci here."""
+    return settings.oci_cache or Path.cwd() / ".cache" / "oci"
 
 
 def pull(source: LayoutSource | RegistrySource, reference: str, cache: Path, what: str) -> Path:
@@ -280,9 +280,12 @@ def _refuse_unlisted(work: Path, what: str) -> None:
                            f"refusing it")
 
 
-def resolve_image_ref(ref: str, *, cache: Path | None = None, insecure: bool = False) -> Path:
-    """An image directory for `ref`: a directory as is, `oci-layout:PATH:TAG` or a registry reference pulled."""
-    cache = cache or default_cache()
+def resolve_image_ref(ref: str, *, settings: Settings = Settings(), cache: Path | None = None,
+                      insecure: bool = False) -> Path:
+    """An image directory for `ref`: a directory as is, `oci-layout:PATH:TAG` or a registry reference pulled.
+
+    `settings` gives the cache (unless `cache` is given) and the registry credentials."""
+    cache = cache or default_cache(settings)
     if ref.startswith("oci-layout:"):
         rest = ref.removeprefix("oci-layout:")
         path, sep, reference = rest.rpartition("@") if "@sha256:" in rest else rest.rpartition(":")
@@ -299,5 +302,5 @@ def resolve_image_ref(ref: str, *, cache: Path | None = None, insecure: bool = F
         # A digest pin must never be satisfied by whatever directory happens to carry its name.
         raise InvalidInput(f"{ref!r} is both an image reference and a path here; write ./{ref} to run the "
                            f"directory (a reference is never taken from a local path)")
-    client = RegistryClient(parsed.registry, insecure=insecure)
+    client = RegistryClient(parsed.registry, insecure=insecure, credentials=Credentials.from_settings(settings))
     return pull(RegistrySource(client, parsed.repository), parsed.reference, cache, str(parsed))

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
 from wasmimage.errors import InvalidInput
+from wasmimage.settings import Settings
 
-REGISTRY_ENV = "WASMIMAGE_REGISTRY"
+REGISTRY_ENV = "WASMIMAGE_REGISTRY"  # named in messages; wasmimage/settings.py reads it
 
 
 @dataclass(frozen=True)
@@ -24,11 +24,13 @@ class Target:
         return cls((f"{scheme}://" if scheme else "") + registry, namespace)
 
     @classmethod
-    def from_env(cls) -> Target:
-        spec = os.environ.get(REGISTRY_ENV)
-        if not spec:
+    def from_settings(cls, settings: Settings) -> Target:
+        if not settings.registry:
             raise InvalidInput(f"no registry to publish to: set {REGISTRY_ENV}=host:port/namespace")
-        return cls.parse(spec)
+        try:
+            return cls.parse(settings.registry)
+        except InvalidInput as exc:
+            raise InvalidInput(f"{REGISTRY_ENV}: {exc}") from None
 
     def repository(self, name: str) -> str:
         return f"{self.namespace}/{name}" if self.namespace else name

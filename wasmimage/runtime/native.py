@@ -15,8 +15,8 @@ runs it sandboxed, so compiling an untrusted one is safe. The result is kept und
 .wasm's sha256 and the engine identity (`compiled/<key>.cwasm`), so this costs about a
 second once per image and machine.
 
-The store is $WASMIMAGE_NATIVE_CACHE or ~/.cache/wasmimage/native, created 0700: whoever can
-write it can run native code as this user anyway.
+The store (NativeStore, from Settings) is $WASMIMAGE_NATIVE_CACHE or ~/.cache/wasmimage/native,
+created 0700: whoever can write it can run native code as this user anyway.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -34,15 +35,27 @@ from wasmimage.errors import PipelineError, Tampered
 from wasmimage.runtime import signatures
 from wasmimage.runtime.engine import cpu_features, engine, engine_identity, load
 from wasmimage.runtime.image import MANIFEST, Image
+from wasmimage.settings import Settings
 
-STORE_ENV = "WASMIMAGE_NATIVE_CACHE"
 _log = log.get("native")
 
 
-def store_dir() -> Path:
-    if os.environ.get(STORE_ENV):
-        return Path(os.environ[STORE_ENV])
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "wasmimage" / "native"
+@dataclass(frozen=True)
+class NativeStore:
+    """The trust store (`path`) and the keys whose signed images' .cwasm files load (`trusted_keys`)."""
+
+    path: Path
+    trusted_keys: Path | None = None  # an allowed_signers file (signatures.py)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> NativeStore:
+        default = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "wasmimage" / "native"
+        return cls(settings.native_cache or default, settings.trusted_keys)
+
+
+def given_or_environ(store: NativeStore | None) -> NativeStore:
+    """`store`, or for a caller that passes none (an evaluator embedding the runtime) the environment's."""
+    return store if store is not None else NativeStore.from_settings(Settings.from_environ())
 
 
 def _make_dir(path: Path) -> Path:
@@ -50,48 +63,48 @@ def _make_dir(path: Path) -> Path:
     return path
 
 
-def trust(cwasm_sha256: str) -> None:
+def trust(cwasm_sha256: str, store: NativeStore) -> None:
     """Record a .cwasm this machine made (or restored from an authenticated cache entry)."""
     try:
-        (_make_dir(store_dir() / "trusted") / cwasm_sha256).touch()
+        (_make_dir(store.path / "trusted") / cwasm_sha256).touch()
     except OSError as exc:  # a read-only home: such images are then compiled from their .wasm
-        _log.warning(f"cannot record a trusted .cwasm in {store_dir()}: {exc.strerror}")
+        _log.warning(f"cannot record a trusted .cwasm in {store.path}: {exc.strerror}")
 
 
-def is_trusted(cwasm_sha256: str) -> bool:
-    return (store_dir() / "trusted" / cwasm_sha256).is_file()
+def is_trusted(cwasm_sha256: str, store: NativeStore) -> bool:
+    return (store.path / "trusted" / cwasm_sha256).is_file()
 
 
 # The .wasm each .cwasm role was compiled from (the snapshot's: docs/snapshot.md)
 PORTABLE = {"cwasm": "wasm", "snapshot": "snapshot_wasm"}
 
 
-def module_for(image: Image, role: str = "cwasm") -> wasmtime.Module:
+def module_for(image: Image, store: NativeStore, role: str = "cwasm") -> wasmtime.Module:
     """The image's interpreter (`role`: its command or its snapshot): its own .cwasm if trusted
     (see above), else the matching .wasm compiled here."""
     cwasm_sha256 = image.sha256(role)
-    if is_trusted(cwasm_sha256) or _signed(image):
+    if is_trusted(cwasm_sha256, store) or _signed(image, store.trusted_keys):
         return load(image.file(role), cwasm_sha256, image.manifest["engine"])
-    return compiled(image, PORTABLE[role])
+    return compiled(image, store, PORTABLE[role])
 
 
-def _signed(image: Image) -> bool:
+def _signed(image: Image, trusted_keys: Path | None) -> bool:
     """Whether a trusted key signed exactly the image.json this Image was opened from."""
     manifest = (image.path / MANIFEST).read_bytes()
-    if signatures.signer(manifest, image.path / signatures.SIGNATURE) is None:
+    if signatures.signer(manifest, image.path / signatures.SIGNATURE, trusted_keys) is None:
         return False
     return json.loads(manifest) == image.manifest  # not swapped since open_image checked the files
 
 
-def compiled(image: Image, wasm_role: str = "wasm") -> wasmtime.Module:
+def compiled(image: Image, store: NativeStore, wasm_role: str = "wasm") -> wasmtime.Module:
     """The image's .wasm (role `wasm_role`) compiled on this machine, from the store when it was compiled before."""
     wasm = image.file(wasm_role).read_bytes()
     if hashlib.sha256(wasm).hexdigest() != image.sha256(wasm_role):
         raise Tampered(f"{image.file(wasm_role)}: sha256 does not match the manifest's; the image was modified")
-    path = store_dir() / "compiled" / f"{_compile_key(image.sha256(wasm_role))}.cwasm"
+    path = store.path / "compiled" / f"{_compile_key(image.sha256(wasm_role))}.cwasm"
     try:
         data = path.read_bytes()
-        if is_trusted(hashlib.sha256(data).hexdigest()):
+        if is_trusted(hashlib.sha256(data).hexdigest(), store):
             return wasmtime.Module.deserialize(engine(), data)
     except FileNotFoundError:
         pass
@@ -105,7 +118,7 @@ def compiled(image: Image, wasm_role: str = "wasm") -> wasmtime.Module:
     try:
         _make_dir(path.parent)
         files.write_bytes(path, data)
-        trust(hashlib.sha256(data).hexdigest())
+        trust(hashlib.sha256(data).hexdigest(), store)
     except (OSError, PipelineError) as exc:
         _log.warning(f"cannot keep the compiled module in {path.parent} ({exc}); it is compiled again next time")
     return module

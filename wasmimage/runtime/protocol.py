@@ -31,6 +31,7 @@ from typing import Any
 
 from wasmimage.errors import InvalidInput
 from wasmimage.runtime.image import Image, open_image
+from wasmimage.runtime.native import NativeStore
 from wasmimage.runtime.runner import Limits, Program, RunResult, load_program, run_program
 
 LIMIT_ERRORS = {"timeout": "Timeout", "memory_limit": "MemoryLimit", "output_limit": "OutputLimit", "trap": "Trap"}
@@ -107,7 +108,8 @@ def call_program(program: Program, executor: bytes, request: dict[str, Any], lim
     return response_from_result(run_program(program, executor, stdin=data, limits=limits))
 
 
-def call(image: Image | Path | str, request: dict[str, Any], limits: Limits = Limits()) -> dict[str, Any]:
+def call(image: Image | Path | str, request: dict[str, Any], limits: Limits = Limits(),
+         store: NativeStore | None = None) -> dict[str, Any]:
     """Call a function in an image (an Image or its directory) through its executor.
 
     Opening a directory checks every file's digest; callers making many calls pass an Image.
@@ -116,4 +118,4 @@ def call(image: Image | Path | str, request: dict[str, Any], limits: Limits = Li
         image = open_image(Path(image))
     if not image.has("executor"):
         raise InvalidInput(f"{image.path}: image {image.name} has no executor (its recipe sets no run.executor)")
-    return call_program(load_program(image), image.file("executor").read_bytes(), request, limits)
+    return call_program(load_program(image, store=store), image.file("executor").read_bytes(), request, limits)

@@ -143,8 +143,9 @@ _programs: dict[tuple[str, str], Program] = {}
 _programs_lock = threading.Lock()
 
 
-def load_program(image: Image, snapshot: bool = True) -> Program:
-    """The image's interpreter (its .cwasm only if trusted: native.py), cached per process by path and digest.
+def load_program(image: Image, snapshot: bool = True, store: native.NativeStore | None = None) -> Program:
+    """The image's interpreter (its .cwasm only if trusted in `store`: native.py), cached per process
+    by path and digest.
 
     Its snapshot when it has one of this runner's ABI (and `snapshot`), else its command.
     """
@@ -153,7 +154,7 @@ def load_program(image: Image, snapshot: bool = True) -> Program:
     key = (str(image.path), image.sha256(role))
     with _programs_lock:
         if key not in _programs:
-            module = native.module_for(image, role)
+            module = native.module_for(image, native.given_or_environ(store), role)
             preloaded = image.manifest["snapshot"].get("preloaded_sha256") if snapshot else None
             _programs[key] = program_from_run(image.name, module, image.run, image.path,
                                               image.manifest["files"], snapshot, preloaded)
@@ -613,10 +614,12 @@ def _output_reason(stdout: _CappedOutput, stderr: _CappedOutput, limits: Limits)
     return "output cut: " + ", ".join(cut)
 
 
-def run(image: Image | Path | str, script: bytes | str | Path, **options: Any) -> RunResult:
+def run(image: Image | Path | str, script: bytes | str | Path, store: native.NativeStore | None = None,
+        **options: Any) -> RunResult:
     """Run a script (source bytes/str, or a Path to a file) in an image (an Image or its directory).
 
-    Options are those of run_program: stdin, args, env, dirs, limits.
+    `store` says which .cwasm files load (load_program); options are those of run_program: stdin,
+    args, env, dirs, limits.
     """
     if not isinstance(image, Image):
         image = open_image(Path(image))
@@ -624,4 +627,4 @@ def run(image: Image | Path | str, script: bytes | str | Path, **options: Any) -
         script = script.read_bytes()
     elif isinstance(script, str):
         script = script.encode()
-    return run_program(load_program(image), script, **options)
+    return run_program(load_program(image, store=store), script, **options)

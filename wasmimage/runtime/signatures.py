@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import os
 import struct
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +26,7 @@ from wasmimage.errors import InvalidInput, NotFound
 
 SIGNATURE = "image.json.sig"  # beside image.json; the one file image.json cannot list
 NAMESPACE = "wasmimage-image"  # SSHSIG namespace: a signature made for another purpose never counts here
-TRUSTED_KEYS_ENV = "WASMIMAGE_TRUSTED_KEYS"  # an OpenSSH allowed_signers file
+TRUSTED_KEYS_ENV = "WASMIMAGE_TRUSTED_KEYS"  # an OpenSSH allowed_signers file (named in messages)
 MAGIC = b"SSHSIG"
 KEY_TYPE = b"ssh-ed25519"
 ARMOR = ("-----BEGIN SSH SIGNATURE-----", "-----END SSH SIGNATURE-----")
@@ -62,13 +61,13 @@ class TrustedKey:
     public: bytes  # the raw 32-byte Ed25519 key
 
 
-def trusted_keys() -> list[TrustedKey]:
-    """The keys of $WASMIMAGE_TRUSTED_KEYS (allowed_signers lines `PRINCIPAL ssh-ed25519 BASE64`)."""
-    name = os.environ.get(TRUSTED_KEYS_ENV)
-    if not name:
+def trusted_keys(path: Path | None) -> list[TrustedKey]:
+    """The keys of the allowed_signers file `path` ($WASMIMAGE_TRUSTED_KEYS; lines `PRINCIPAL ssh-ed25519 BASE64`)."""
+    if path is None:
         return []
+    name = str(path)
     try:
-        lines = Path(name).read_text(encoding="utf-8").splitlines()
+        lines = path.read_text(encoding="utf-8").splitlines()
     except OSError as exc:
         kind = NotFound if isinstance(exc, FileNotFoundError) else InvalidInput
         raise kind(f"{TRUSTED_KEYS_ENV}={name}: cannot read it: {exc.strerror}") from None
@@ -118,13 +117,13 @@ def verify(message: bytes, armored: str, keys: list[TrustedKey]) -> TrustedKey |
     return None
 
 
-def signer(message: bytes, signature: Path) -> TrustedKey | None:
+def signer(message: bytes, signature: Path, trusted_keys_file: Path | None) -> TrustedKey | None:
     """Which trusted key made the signature file `signature` of message, if any.
 
     Without the `cryptography` package (`pip install wasmimage[signed]`) no signature counts:
     the image then runs from its .wasm, compiled here (runtime/native.py), which is safe.
     """
-    keys = trusted_keys()
+    keys = trusted_keys(trusted_keys_file)
     if not keys or not signature.is_file():
         return None
     try:

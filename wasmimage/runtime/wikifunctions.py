@@ -23,6 +23,7 @@ from typing import Any
 
 from wasmimage.errors import InvalidInput
 from wasmimage.runtime.image import Image, open_image
+from wasmimage.runtime.native import NativeStore
 from wasmimage.runtime.runner import Limits, Program, RunResult, load_program, run_program
 
 PROTOCOL = "wikifunctions"
@@ -150,7 +151,8 @@ def call_program(program: Program, executor: bytes, request: dict[str, Any] | st
     return response_from_result(run_program(program, executor, stdin=data, limits=limits))
 
 
-def call(image: Image | Path | str, request: dict[str, Any] | str | bytes, limits: Limits = LIMITS) -> dict[str, Any]:
+def call(image: Image | Path | str, request: dict[str, Any] | str | bytes, limits: Limits = LIMITS,
+         store: NativeStore | None = None) -> dict[str, Any]:
     """Run one Wikifunctions request (a dict, or the raw JSON text) in an image; returns the Z22.
 
     Opening a directory checks every file's digest; callers making many calls pass an Image.
@@ -160,7 +162,7 @@ def call(image: Image | Path | str, request: dict[str, Any] | str | bytes, limit
     if not image.has(PROTOCOL):
         raise InvalidInput(f"{image.path}: image {image.name} does not speak the {PROTOCOL} protocol "
                             f"(its recipe declares no run.protocols.{PROTOCOL})")
-    return call_program(load_program(image), image.file(PROTOCOL).read_bytes(), request, limits)
+    return call_program(load_program(image, store=store), image.file(PROTOCOL).read_bytes(), request, limits)
 
 
 def is_failure(response: dict[str, Any]) -> bool:

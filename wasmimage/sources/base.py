@@ -9,7 +9,6 @@ Cargo.lock) and always says where the bytes come from when no mirror has them (`
 
 from __future__ import annotations
 
-import os
 import shutil
 import tarfile
 import zipfile
@@ -22,10 +21,10 @@ from wasmimage.errors import InvalidInput, NotFound, Tampered
 
 if TYPE_CHECKING:
     from wasmimage.recipe import Source
+    from wasmimage.settings import Settings
     from wasmimage.toolchain import ResolvedToolchain
 
-CACHE_ENV = "WASMIMAGE_CACHE_DIR"
-MIRRORS_ENV = "WASMIMAGE_MIRRORS"
+MIRRORS_ENV = "WASMIMAGE_MIRRORS"  # named in messages; wasmimage/settings.py reads it
 PARTIAL = ".partial-"  # what a fetch in progress (or killed) is called; never a cache entry
 
 
@@ -36,11 +35,13 @@ class FetchSettings:
     attempts: int = 4  # per location, for errors that retrying can fix
     backoff: float = 0.5  # seconds before the 2nd attempt, doubling after
     timeout: float = 30.0  # seconds to connect, and between two received chunks
+    vendor_cargo: str | None = None  # the cargo that downloads and vendors crates, if not the toolchain's
+    debian_archives: tuple[str, ...] = ()  # archives for debian-source pins, if not apt's own
 
     @classmethod
-    def from_env(cls, default_cache: Path) -> FetchSettings:
-        return cls(Path(os.environ.get(CACHE_ENV) or default_cache),
-                   tuple(os.environ.get(MIRRORS_ENV, "").split()))
+    def from_settings(cls, settings: Settings, default_cache: Path) -> FetchSettings:
+        return cls(settings.source_cache or default_cache, settings.mirrors, vendor_cargo=settings.vendor_cargo,
+                   debian_archives=settings.debian_archives)
 
 
 @dataclass(frozen=True)

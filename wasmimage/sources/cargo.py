@@ -47,7 +47,7 @@ CONFIG = "config.toml"  # written beside vendor/ at build time
 SOURCE_NAME = "wasmimage-vendor"  # the directory source name in that config
 CHECKSUM_FILE = ".cargo-checksum.json"
 CHUNK = 1 << 16
-VENDOR_CARGO_ENV = "WASMIMAGE_VENDOR_CARGO"  # the cargo that runs `cargo vendor` in the fetch stage
+VENDOR_CARGO_ENV = "WASMIMAGE_VENDOR_CARGO"  # named in messages; wasmimage/settings.py reads it
 
 
 @dataclass(frozen=True)
@@ -294,11 +294,12 @@ def make_archive(manifest_dir: Path, out: Path, cargo: str = "cargo", env: dict[
 
 # --- which cargo ------------------------------------------------------------------------------
 
-def command_for(toolchain: Callable[[], ResolvedToolchain] | None) -> tuple[str, dict[str, str]]:
-    """The cargo that downloads and vendors, with its environment: $WASMIMAGE_VENDOR_CARGO, else the
-    recipe's toolchain's cargo if it resolves here, else `cargo` on PATH."""
-    if os.environ.get(VENDOR_CARGO_ENV):
-        return os.environ[VENDOR_CARGO_ENV], {}
+def command_for(toolchain: Callable[[], ResolvedToolchain] | None,
+                vendor_cargo: str | None = None) -> tuple[str, dict[str, str]]:
+    """The cargo that downloads and vendors, with its environment: `vendor_cargo`
+    ($WASMIMAGE_VENDOR_CARGO), else the recipe's toolchain's cargo if it resolves here, else `cargo` on PATH."""
+    if vendor_cargo:
+        return vendor_cargo, {}
     if toolchain is not None:
         try:
             resolved = toolchain()

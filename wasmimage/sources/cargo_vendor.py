@@ -59,7 +59,7 @@ def upstream(source: Source, ctx: Context) -> list[Way]:
     def vendor(tmp: Path) -> str:
         packages = locked_packages(source, ctx)
         owner = source.vendors
-        binary, env = cargo.command_for(ctx.toolchain)
+        binary, env = cargo.command_for(ctx.toolchain, ctx.settings.vendor_cargo)
         try:
             with files.owned_temp(tmp.parent, PARTIAL, is_dir=True) as work:
                 (work / "src").mkdir()

@@ -24,7 +24,8 @@ if TYPE_CHECKING:
     from wasmimage.toolchain import ResolvedToolchain
 
 
-def download(source: Source, tmp: Path, toolchain: Callable[[], ResolvedToolchain] | None = None) -> str:
+def download(source: Source, tmp: Path, toolchain: Callable[[], ResolvedToolchain] | None = None,
+             vendor_cargo: str | None = None) -> str:
     """Have cargo download a published crate's .crate file into tmp.
 
     `cargo fetch` for a throwaway manifest that depends on exactly NAME==VERSION, then the file
@@ -34,7 +35,7 @@ def download(source: Source, tmp: Path, toolchain: Callable[[], ResolvedToolchai
     vendor` uses next. The caller checks the recipe's sha256.
     """
     name, _, version = source.location.partition("==")
-    binary, env = cargo.command_for(toolchain)
+    binary, env = cargo.command_for(toolchain, vendor_cargo)
     with tempfile.TemporaryDirectory(dir=tmp.parent, prefix=".crate-") as work:
         manifest = Path(work) / "Cargo.toml"
         manifest.write_text(f'[package]\nname = "wasmimage-crate-fetch"\nversion = "0.0.0"\nedition = "2021"\n'
@@ -62,4 +63,5 @@ def download(source: Source, tmp: Path, toolchain: Callable[[], ResolvedToolchai
     return f"the cargo registry ({chosen})"
 
 
-KIND = Kind("crate", lambda source, ctx: [Way(lambda tmp: download(source, tmp, ctx.toolchain))])
+KIND = Kind("crate", lambda source, ctx: [Way(lambda tmp: download(source, tmp, ctx.toolchain,
+                                                                   ctx.settings.vendor_cargo))])

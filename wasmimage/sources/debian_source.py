@@ -49,11 +49,10 @@ def purl(debian: Mapping[str, str]) -> str:
     return f"pkg:deb/debian/{debian['package']}?distro={debian['suite']}"
 
 
-def archive_uris() -> list[str]:
-    """The Debian archives to ask: $WASMIMAGE_DEBIAN_ARCHIVES, else those apt is configured with."""
-    configured = os.environ.get(ARCHIVES_ENV, "").split()
+def archive_uris(configured: tuple[str, ...] = ()) -> list[str]:
+    """The Debian archives to ask: those configured ($WASMIMAGE_DEBIAN_ARCHIVES), else apt's own."""
     if configured:
-        return configured
+        return list(configured)
     result = subprocess.run(["apt-get", "indextargets", "--format", "$(REPO_URI)\t$(ORIGIN)\t$(LABEL)"],
                             capture_output=True, text=True, check=False)
     uris: list[str] = []
@@ -68,13 +67,13 @@ def archive_uris() -> list[str]:
     return uris
 
 
-def download(debian: Mapping[str, str], tmp: Path) -> str:
+def download(debian: Mapping[str, str], tmp: Path, archives: tuple[str, ...] = ()) -> str:
     """Fetch the source package's file `debian['file']` into tmp; returns where it came from.
 
     The caller checks the sha256 and keeps or discards tmp.
     """
     what = describe(debian)
-    uris = archive_uris()
+    uris = archive_uris(archives)
     with tempfile.TemporaryDirectory(dir=tmp.parent, prefix=".apt-") as work:
         root = Path(work)
         for sub in ("state/lists/partial", "cache/archives/partial", "download"):
@@ -108,11 +107,11 @@ def _apt(what: str, label: str, command: list[str], cwd: Path) -> None:
                             + "\n  ".join(detail[-4:] or ["exit code %d" % result.returncode]))
 
 
-def way(source: Source) -> Way:
+def way(source: Source, archives: tuple[str, ...] = ()) -> Way:
     """Where a source with a `debian-source` gets its bytes from Debian's archive, if apt-get is here."""
     if not available():
         return Way(None, f"{describe(source.debian)}: not tried, apt-get is not installed")
-    return Way(lambda tmp: download(source.debian, tmp))
+    return Way(lambda tmp: download(source.debian, tmp, archives))
 
 
-KIND = Kind("debian-source", lambda source, ctx: [way(source)])
+KIND = Kind("debian-source", lambda source, ctx: [way(source, ctx.settings.debian_archives)])
