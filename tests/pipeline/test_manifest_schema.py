@@ -149,11 +149,11 @@ def test_cli_reports_a_bad_manifest_without_a_traceback(image, good_manifest, tm
     assert f"wasmimage: error: {image / MANIFEST}: invalid image manifest:" in done.stderr
 
 
-def test_cwasm_compiled_for_another_engine_config_is_a_clear_error(image, tmp_path, monkeypatch):
+def test_cwasm_compiled_for_another_engine_config_is_a_clear_error(image, tmp_path):
     """The manifest claims this engine's config but the .cwasm (trusted: made here) was compiled with another one."""
     from wasmimage.runtime import native
 
-    monkeypatch.setenv(native.STORE_ENV, str(tmp_path / "native"))
+    store = native.NativeStore(tmp_path / "native")
     config = AotConfig(epoch_interruption=False)
     other = wasmtime.Module.from_file(wasmtime.Engine(config.engine_config()), str(image / "quickjs.wasm"))
     cwasm = image / "quickjs.cwasm"
@@ -161,9 +161,9 @@ def test_cwasm_compiled_for_another_engine_config_is_a_clear_error(image, tmp_pa
     data = files.read_json(image / MANIFEST)
     data["files"]["quickjs.cwasm"] = {"sha256": files.sha256_file(cwasm), "size": cwasm.stat().st_size}
     (image / MANIFEST).write_text(json.dumps(data))
-    native.trust(files.sha256_file(cwasm))  # untrusted, it would be compiled from the .wasm instead (native.py)
+    native.trust(files.sha256_file(cwasm), store)  # untrusted, it would be compiled from the .wasm instead (native.py)
     with pytest.raises(PipelineError, match="wasmtime cannot load it for this engine"):
-        load_program(open_image(image), snapshot=False)  # the command's .cwasm (the snapshot's is untouched)
+        load_program(open_image(image), snapshot=False, store=store)  # the command's .cwasm (the snapshot's is untouched)
 
 
 def test_run_spec_reads_back_what_every_recipe_and_image_records():

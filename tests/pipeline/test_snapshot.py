@@ -102,7 +102,7 @@ def test_an_untrusted_snapshot_cwasm_is_replaced_by_its_wasm_compiled_here(quick
 
     copy = tmp_path / "image"
     shutil.copytree(quickjs_image, copy)
-    monkeypatch.setenv(native.STORE_ENV, str(tmp_path / "native"))  # nothing is trusted here
+    monkeypatch.setenv("WASMIMAGE_NATIVE_CACHE", str(tmp_path / "native"))  # nothing is trusted here
     untrusted = load_program(open_image(copy))
     assert untrusted.snapshot and "compiling its .wasm here" in capfd.readouterr().err
     assert run_program(untrusted, b'print("hi")').stdout == b"hi\n"

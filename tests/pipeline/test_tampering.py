@@ -29,11 +29,11 @@ from wasmimage.runtime.image import MANIFEST, open_image
 def image(quickjs_image, tmp_path, monkeypatch) -> Path:
     """A private copy of the image to tamper with, whose .cwasm this machine made (as `doit build`
     records it: native.py), so that the runner loads the image's own .cwasm, checks and all."""
-    monkeypatch.setenv(native.STORE_ENV, str(tmp_path / "native"))
+    monkeypatch.setenv("WASMIMAGE_NATIVE_CACHE", str(tmp_path / "native"))
     copy = Path(shutil.copytree(quickjs_image, tmp_path / "image"))
     opened = open_image(copy)
     for role in ("cwasm", "snapshot"):  # both, as the aot and snapshot stages record them
-        native.trust(opened.sha256(role))
+        native.trust(opened.sha256(role), native.NativeStore(tmp_path / "native"))
     return copy
 
 

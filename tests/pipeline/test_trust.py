@@ -37,8 +37,9 @@ SCRIPT = "print(6 * 7)\n"
 
 @pytest.fixture(autouse=True)
 def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A native store of this machine's own that trusts nothing yet, and no trusted keys."""
-    monkeypatch.setenv(native.STORE_ENV, str(tmp_path / "native"))
+    """A native store of this machine's own that trusts nothing yet, and no trusted keys (for the
+    runner's calls without a store, which take the environment's: native.given_or_environ)."""
+    monkeypatch.setenv("WASMIMAGE_NATIVE_CACHE", str(tmp_path / "native"))
     for name in (signatures.TRUSTED_KEYS_ENV, signing.SIGNING_KEY_ENV, "SOURCE_DATE_EPOCH"):
         monkeypatch.delenv(name, raising=False)
     return tmp_path / "native"
@@ -119,8 +120,8 @@ def test_this_machines_own_cwasm_is_loaded(quickjs_image: Path, store: Path, des
     """What the aot stage records (tasks.aot_compile) makes the image's own .cwasm loadable: no compile."""
     monkeypatch.setattr(runner, "_programs", {})  # an earlier test may have loaded this image in this process
     image = open_image(quickjs_image)
-    native.trust(image.sha256("cwasm"))
-    native.trust(image.sha256("snapshot"))  # what the snapshot stage records; the runner loads the snapshot
+    native.trust(image.sha256("cwasm"), native.NativeStore(store))
+    native.trust(image.sha256("snapshot"), native.NativeStore(store))  # what the snapshot stage records; the runner loads the snapshot
     assert runner.run(image, SCRIPT).stdout == b"42\n"
     assert deserialized == [image.file("snapshot").read_bytes()]
     assert not (store / "compiled").exists()
@@ -129,10 +130,10 @@ def test_this_machines_own_cwasm_is_loaded(quickjs_image: Path, store: Path, des
 def test_a_compiled_module_changed_in_the_store_is_compiled_again(evil_image: Path, store: Path,
                                                                     capfd: pytest.CaptureFixture) -> None:
     image = open_image(evil_image)
-    native.compiled(image)
+    native.compiled(image, native.NativeStore(store))
     [kept] = (store / "compiled").glob("*.cwasm")
     kept.write_bytes(cwasm_printing(PWNED))  # not a .cwasm this machine made
-    module = native.compiled(image)
+    module = native.compiled(image, native.NativeStore(store))
     assert runner.run_program(runner.program_from_run("quickjs", module, image.run),
                               SCRIPT.encode()).stdout == b"42\n"
     assert capfd.readouterr().err.count("compiling its .wasm here") == 2
@@ -192,6 +193,5 @@ def test_signature_by_an_untrusted_key_or_of_another_manifest_counts_for_nothing
 def test_bad_trusted_keys_file_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     bad = tmp_path / "allowed_signers"
     bad.write_text("builder ssh-rsa AAAAB3NzaC1yc2E\n")
-    monkeypatch.setenv(signatures.TRUSTED_KEYS_ENV, str(bad))
     with pytest.raises(InvalidInput, match=f"{bad}:1: want `PRINCIPAL ssh-ed25519 BASE64`"):
-        signatures.trusted_keys()
+        signatures.trusted_keys(bad)

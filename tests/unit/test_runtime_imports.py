@@ -53,7 +53,7 @@ def test_package_import_is_light():
     assert [m for m in _loaded_after("import wasmimage") if m.startswith("wasmimage")] == ["wasmimage"]
 
 
-def test_a_signature_counts_for_nothing_without_cryptography(tmp_path, monkeypatch):
+def test_a_signature_counts_for_nothing_without_cryptography(tmp_path):
     """`pip install wasmimage` has no cryptography: a signed image then runs from its .wasm (native.py), with a note."""
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -67,12 +67,12 @@ def test_a_signature_counts_for_nothing_without_cryptography(tmp_path, monkeypat
     public = key.public_key().public_bytes(serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH)
     (tmp_path / "allowed").write_text(f"builder {public.decode()}\n")
     (tmp_path / "image.json.sig").write_text(sign(b"{}", tmp_path / "key"))
-    monkeypatch.setenv(signatures.TRUSTED_KEYS_ENV, str(tmp_path / "allowed"))
-    assert signatures.signer(b"{}", tmp_path / "image.json.sig").principal == "builder"  # with cryptography
+    allowed = tmp_path / "allowed"
+    assert signatures.signer(b"{}", tmp_path / "image.json.sig", allowed).principal == "builder"  # with cryptography
 
     code = ("import sys; sys.modules['cryptography'] = None; from pathlib import Path; "
             "from wasmimage.runtime import signatures; "
-            f"print(signatures.signer(b'{{}}', Path({str(tmp_path / 'image.json.sig')!r})))")
+            f"print(signatures.signer(b'{{}}', Path({str(tmp_path / 'image.json.sig')!r}), Path({str(allowed)!r})))")
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert (done.returncode, done.stdout) == (0, "None\n"), done.stderr
     assert "the cryptography package is not installed (pip install 'wasmimage[signed]')" in done.stderr
