@@ -41,7 +41,7 @@ def test_planted_entry_is_never_deserialized_by_a_build(tmp_path: Path, source_c
     """The attack end to end: a .cwasm planted under quickjs's real aot key in the artifact cache
     would be restored and then executed by the verify stage. It is refused and rebuilt."""
     project_root = copy_project(tmp_path / "project")
-    env = {"WASMIMAGE_CACHE_DIR": str(source_cache), cache.LOCAL_ENV: str(tmp_path / "artifact-cache"),
+    env = {"WASMIMAGE_CACHE_DIR": str(source_cache), "WASMIMAGE_ARTIFACT_CACHE": str(tmp_path / "artifact-cache"),
            cache.KEY_ENV: "this build machine's cache key", "WASMIMAGE_NATIVE_CACHE": str(tmp_path / "native")}
     doit(project_root, "compile:quickjs", env=env)  # a compile hit or build; then the aot key is known
     project = Project(project_root)
@@ -76,7 +76,7 @@ def ci_registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Registry]:
 def cold_build(tmp_path_factory: pytest.TempPathFactory, ci_registry: Registry, source_cache: Path):
     """The first CI run: a cold build that fills a local cache and the registry cache."""
     base = tmp_path_factory.mktemp("cold")
-    env = {"WASMIMAGE_CACHE_DIR": str(source_cache), cache.LOCAL_ENV: str(base / "artifact-cache"),
+    env = {"WASMIMAGE_CACHE_DIR": str(source_cache), "WASMIMAGE_ARTIFACT_CACHE": str(base / "artifact-cache"),
            cache.REMOTE_ENV: f"{ci_registry.host}/ci"}
     project = copy_project(base / "project")
     started = time.monotonic()
@@ -99,7 +99,7 @@ def test_ci_fresh_checkout_hits_the_registry_cache_and_compiles_nothing(cold_bui
     second = copy_project(tmp_path / "elsewhere" / "checkout")
     no_tools = tmp_path / "empty-path"
     no_tools.mkdir()
-    env = {"WASMIMAGE_CACHE_DIR": str(tmp_path / "empty-sources"), cache.LOCAL_ENV: str(tmp_path / "empty-cache"),
+    env = {"WASMIMAGE_CACHE_DIR": str(tmp_path / "empty-sources"), "WASMIMAGE_ARTIFACT_CACHE": str(tmp_path / "empty-cache"),
            cache.REMOTE_ENV: f"{ci_registry.host}/ci", PROVIDER_ENV: "debian", "PATH": str(no_tools),
            "PIP_NO_INDEX": "1", "WASMIMAGE_MIRRORS": ""}
     started = time.monotonic()
@@ -117,9 +117,8 @@ def test_ci_fresh_checkout_hits_the_registry_cache_and_compiles_nothing(cold_bui
     # Proof the compiler really was unusable in that environment.
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("PATH", str(no_tools))
-        mp.setenv(PROVIDER_ENV, "debian")
         with pytest.raises(PipelineError, match="not installed"):
-            resolve(Project(second).recipe("quickjs").toolchain)
+            resolve(Project(second).recipe("quickjs").toolchain, forced="debian")
 
 
 @pytest.mark.slow
@@ -133,7 +132,7 @@ def test_corrupted_local_entry_is_discarded_and_rebuilt(cold_build, tmp_path: Pa
     wasm.write_bytes(bytes(data))
 
     project = copy_project(tmp_path / "project")
-    env = {"WASMIMAGE_CACHE_DIR": str(source_cache), cache.LOCAL_ENV: str(local), cache.REMOTE_ENV: ""}
+    env = {"WASMIMAGE_CACHE_DIR": str(source_cache), "WASMIMAGE_ARTIFACT_CACHE": str(local), cache.REMOTE_ENV: ""}
     log = doit(project, "build:quickjs", env=env).stderr
     assert f"[cache] compile:quickjs: local entry {entry.name[:12]}… is corrupt (interpreter.wasm has sha256" in log
     assert f"[cache] compile:quickjs miss (key {entry.name[:12]}…, stored)" in log
@@ -148,7 +147,7 @@ def test_corrupted_local_entry_is_discarded_and_rebuilt(cold_build, tmp_path: Pa
 @pytest.mark.slow
 def test_concurrent_builds_share_one_local_cache(tmp_path: Path, source_cache: Path) -> None:
     shared = tmp_path / "shared-cache"
-    env = {**os.environ, "WASMIMAGE_CACHE_DIR": str(source_cache), cache.LOCAL_ENV: str(shared),
+    env = {**os.environ, "WASMIMAGE_CACHE_DIR": str(source_cache), "WASMIMAGE_ARTIFACT_CACHE": str(shared),
            cache.REMOTE_ENV: ""}
     projects = [copy_project(tmp_path / name) for name in ("one", "two")]
     runs = [subprocess.Popen([sys.executable, "-m", "doit", "build:quickjs"], cwd=p, env=env, text=True,

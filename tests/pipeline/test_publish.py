@@ -30,12 +30,13 @@ from helpers.registry import Registry, running_registry
 from wasmimage.errors import NotFound, PipelineError, Tampered
 from wasmimage.runtime.image import MANIFEST, open_image
 from wasmimage.publish import image_layout, publish
-from wasmimage.registry.client import RegistryClient
+from wasmimage.registry.client import Credentials, RegistryClient
 from wasmimage.digests import canonical_json, sha256_digest
 from wasmimage.registry.descriptors import LAYER_TYPE, MANIFEST_TYPE, blob_path
 from wasmimage.registry.pull import resolve_image_ref
 from wasmimage.registry.target import Target
 from unit.test_publish import TAG  # the unit half's
+from wasmimage.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 IMAGE = ROOT / "artifacts" / "images" / "quickjs" / TAG
@@ -213,10 +214,9 @@ def test_republishing_the_same_digest_is_a_no_op(published, image_dir: Path, reg
 
 @needs_image
 def test_a_different_digest_under_the_same_tag_is_refused(published, image_dir: Path, registry: Registry,  # noqa: F811
-                                                          tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "86400")  # same files, other timestamps: another manifest
-    with pytest.raises(PipelineError, match="immutable"):
-        publish(image_dir, Target(registry.host, "wasm"), tmp_path)
+                                                          tmp_path: Path) -> None:
+    with pytest.raises(PipelineError, match="immutable"):  # same files, other timestamps: another manifest
+        publish(image_dir, Target(registry.host, "wasm"), tmp_path, source_date_epoch=86400)
     manifest = requests.get(f"{registry.url}/v2/wasm/quickjs/manifests/{TAG}",
                             headers={"Accept": MANIFEST_TYPE}).content
     assert sha256_digest(manifest) == published.digest
@@ -316,7 +316,7 @@ def test_corrupted_cache_is_detected(published, tmp_path: Path) -> None:
 
 
 @needs_image
-def test_basic_auth(image_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_basic_auth(image_dir: Path, tmp_path: Path) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
         crypt = pytest.importorskip("crypt")  # gone in Python 3.13; the registry wants bcrypt
@@ -327,14 +327,12 @@ def test_basic_auth(image_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyP
         target = Target(own.host, "private")
         with pytest.raises(PipelineError, match="WASMIMAGE_REGISTRY_USER"):
             publish(image_dir, target, tmp_path / "oci")
-        monkeypatch.setenv("WASMIMAGE_REGISTRY_USER", "ci")
-        monkeypatch.setenv("WASMIMAGE_REGISTRY_PASSWORD", "s3cret")
-        result = publish(image_dir, target, tmp_path / "oci")
-        pulled = resolve_image_ref(f"{own.host}/private/quickjs:{TAG}", cache=tmp_path / "cache")
+        settings = Settings.from_environ({"WASMIMAGE_REGISTRY_USER": "ci", "WASMIMAGE_REGISTRY_PASSWORD": "s3cret"})
+        result = publish(image_dir, target, tmp_path / "oci", credentials=Credentials.from_settings(settings))
+        pulled = resolve_image_ref(f"{own.host}/private/quickjs:{TAG}", settings=settings, cache=tmp_path / "cache")
         assert open_image(pulled).name == "quickjs" and result.status == "pushed"
-        monkeypatch.setenv("WASMIMAGE_REGISTRY_PASSWORD", "wrong")
         with pytest.raises(PipelineError, match="401"):
-            publish(image_dir, target, tmp_path / "oci")
+            publish(image_dir, target, tmp_path / "oci", credentials=Credentials(user="ci", password="wrong"))
 
 
 def _token_service(tmp_path: Path, service: str, user: str, password: str):
@@ -399,26 +397,26 @@ def _token_service(tmp_path: Path, service: str, user: str, password: str):
 
 
 @needs_image
-def test_bearer_token_dance(image_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_bearer_token_dance(image_dir: Path, tmp_path: Path) -> None:
     server, bundle, seen = _token_service(tmp_path, "test-registry", "ci", "s3cret")
     realm = f"http://127.0.0.1:{server.server_address[1]}/token"
     auth = (f"auth:\n  token:\n    realm: {realm}\n    service: test-registry\n    issuer: wasmimage-test\n"
             f"    rootcertbundle: {bundle}\n")
     try:
         with running_registry(tmp_path / "registry", auth) as own:
-            monkeypatch.setenv("WASMIMAGE_REGISTRY_USER", "ci")
-            monkeypatch.setenv("WASMIMAGE_REGISTRY_PASSWORD", "s3cret")
-            result = publish(image_dir, Target(own.host, "wasm"), tmp_path / "oci")
+            settings = Settings(registry_user="ci", registry_password="s3cret")
+            result = publish(image_dir, Target(own.host, "wasm"), tmp_path / "oci",
+                             credentials=Credentials.from_settings(settings))
             assert result.status == "pushed"
             assert seen and all(call["auth"] for call in seen)
             assert any("repository:wasm/quickjs:pull,push" in call["scope"] for call in seen)
-            pulled = resolve_image_ref(f"{own.host}/wasm/quickjs@{result.digest}", cache=tmp_path / "cache")
+            pulled = resolve_image_ref(f"{own.host}/wasm/quickjs@{result.digest}", settings=settings,
+                                       cache=tmp_path / "cache")
             assert open_image(pulled).name == "quickjs"
-            # A bearer token from the environment is sent as is; a bad one is refused by the registry.
-            monkeypatch.setenv("WASMIMAGE_REGISTRY_TOKEN", "not-a-token")
-            monkeypatch.delenv("WASMIMAGE_REGISTRY_USER")
+            # A bearer token ($WASMIMAGE_REGISTRY_TOKEN) is sent as is; a bad one is refused by the registry.
             with pytest.raises(PipelineError, match="401"):
-                resolve_image_ref(f"{own.host}/wasm/quickjs:{TAG}", cache=tmp_path / "cache2")
+                resolve_image_ref(f"{own.host}/wasm/quickjs:{TAG}", settings=Settings(registry_token="not-a-token"),
+                                  cache=tmp_path / "cache2")
     finally:
         server.shutdown()
 

@@ -30,6 +30,7 @@ from wasmimage.registry.descriptors import (CONFIG_TYPE, LAYER_TYPE, LIMITS, MAN
                                             blob_path)
 from wasmimage.registry.pull import RegistrySource, pull, resolve_image_ref
 from wasmimage.registry.reference import base_url, is_loopback
+from wasmimage.settings import Settings
 
 TAG = "0.17.0-r1"
 PREFIX = "opt/wasm-images/quickjs"
@@ -268,13 +269,13 @@ def test_plain_http_only_for_real_loopback_hosts() -> None:
             base_url(userinfo)
 
 
-def test_no_request_leaves_for_a_host_hidden_behind_userinfo(flaky_server, monkeypatch) -> None:  # noqa: F811
+def test_no_request_leaves_for_a_host_hidden_behind_userinfo(flaky_server) -> None:  # noqa: F811
     """`127.0.0.1@localhost:PORT` is localhost with a user name: it used to go out over http with the
     bearer token, to whatever the part after @ names."""
-    monkeypatch.setenv("WASMIMAGE_REGISTRY_TOKEN", "secret-token")
     flaky_server.route("/v2/wasm/quickjs/manifests/1.0-r1", Serve(b"{}"))
     with pytest.raises(InvalidInput, match="holds no user name or password"):
-        resolve_image_ref(f"127.0.0.1@localhost:{flaky_server.port}/wasm/quickjs:1.0-r1")
+        resolve_image_ref(f"127.0.0.1@localhost:{flaky_server.port}/wasm/quickjs:1.0-r1",
+                          settings=Settings(registry_token="secret-token"))
     assert flaky_server.requests == []
 
 

@@ -22,6 +22,7 @@ from wasmimage.errors import PipelineError
 from wasmimage.keys import aot_key, compile_key, snapshot_key, verify_key
 from wasmimage.project import Project
 from wasmimage.registry.target import Target
+from wasmimage.settings import Settings
 from wasmimage.toolchain import DRIFT_ENV, PROVIDER_ENV, resolve
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,8 +31,8 @@ STAGES = ("compile", "aot", "snapshot", "verify")
 
 @pytest.fixture(autouse=True)
 def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in (cache.LOCAL_ENV, cache.REMOTE_ENV, PROVIDER_ENV, DRIFT_ENV, "SOURCE_DATE_EPOCH", cache.KEY_ENV,
-                 cache.KEY_FILE_ENV):
+    for name in ("WASMIMAGE_ARTIFACT_CACHE", cache.REMOTE_ENV, PROVIDER_ENV, DRIFT_ENV, "SOURCE_DATE_EPOCH",
+                 cache.KEY_ENV, cache.KEY_FILE_ENV):
         monkeypatch.delenv(name, raising=False)
 
 
@@ -63,7 +64,7 @@ def _fake_stage_outputs(project: Project) -> None:
 
 
 def _keys(root: Path) -> dict[str, str]:
-    project = Project(root)  # a new one each time: recipes are read once per Project
+    project = Project(root, Settings.from_environ())  # a new one each time, as each doit run reads them
     recipe = project.recipe("quickjs")
     return {"compile": compile_key(project, recipe), "aot": aot_key(project, recipe),
             "snapshot": snapshot_key(project, recipe), "verify": verify_key(project, recipe)}
@@ -92,7 +93,7 @@ def test_keys_change_with_what_changes_the_bytes_and_nothing_else(tmp_path: Path
     assert changed(append("docs/publishing.md", "\nmore words\n")) == set()
     assert changed(append("conformance/python/01_fstrings.py", "\n# another suite's case\n")) == set()
     assert changed(lambda: monkeypatch.setenv("WASMIMAGE_WORK_DIR", str(tmp_path / "elsewhere"))) == set()
-    assert changed(lambda: monkeypatch.setenv(cache.LOCAL_ENV, str(tmp_path / "other-cache"))) == set()
+    assert changed(lambda: monkeypatch.setenv("WASMIMAGE_ARTIFACT_CACHE", str(tmp_path / "other-cache"))) == set()
     assert changed(lambda: monkeypatch.setenv("WASMIMAGE_MIRRORS", str(tmp_path / "mirror"))) == set()
     assert changed(lambda: monkeypatch.setenv("CFLAGS", "-O0")) == set()  # builds never see the caller's env
     # Each input moves exactly the keys of the stages it reaches; later stages follow the bytes.
@@ -118,14 +119,13 @@ def test_keys_change_with_what_changes_the_bytes_and_nothing_else(tmp_path: Path
 def test_forced_debian_provider_keys_on_its_pins_without_the_packages(tmp_path: Path,
                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     """A machine without the compiler computes the key of a machine with the pinned packages."""
-    monkeypatch.setenv(PROVIDER_ENV, "debian")
-    project = Project(ROOT)
+    project = Project(ROOT, Settings(toolchain_provider="debian"))
     recipe = project.recipe("quickjs")
     with_packages = compile_key(project, recipe)  # here: installed at the pins (or absent too)
     monkeypatch.setenv("PATH", str(tmp_path))  # no dpkg-query: as far as we can tell, nothing is installed
     with pytest.raises(PipelineError, match="clang-19 is not installed"):
-        resolve(recipe.toolchain)
-    assert compile_key(Project(ROOT), recipe) == with_packages
+        resolve(recipe.toolchain, forced="debian")
+    assert compile_key(Project(ROOT, Settings(toolchain_provider="debian")), recipe) == with_packages
 
 
 # Local entries.
@@ -325,14 +325,14 @@ def test_cache_key_configuration(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert key_file.read_bytes().strip() == made and len(made) == 64
     assert key_file.stat().st_mode & 0o777 == 0o600
     assert cache.cache_key() == made
-    monkeypatch.setenv(cache.KEY_FILE_ENV, str(tmp_path / "ci.key"))
+    ci_file = Settings.from_environ({cache.KEY_FILE_ENV: str(tmp_path / "ci.key")})
     with pytest.raises(PipelineError, match=f"{cache.KEY_FILE_ENV}={tmp_path / 'ci.key'}: no such file"):
-        cache.cache_key()
+        cache.cache_key(ci_file)
     (tmp_path / "ci.key").write_text("short\n")
     with pytest.raises(PipelineError, match="at least 16 characters"):
-        cache.cache_key()
-    monkeypatch.setenv(cache.KEY_ENV, "the CI secret, set by the CI system")
-    assert cache.cache_key() == b"the CI secret, set by the CI system"
+        cache.cache_key(ci_file)
+    ci_secret = Settings.from_environ({cache.KEY_ENV: "the CI secret, set by the CI system"})
+    assert cache.cache_key(ci_secret) == b"the CI secret, set by the CI system"
 
 
 # Whole builds.
