@@ -15,6 +15,7 @@ import shutil
 import subprocess
 import sys
 import tarfile
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -78,9 +79,8 @@ esac
 
 def test_rustup_provider_checks_version_and_targets(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     toolchain = load_toolchain(ROOT / "toolchains", "rust-wasip1")
-    monkeypatch.setenv("WASMIMAGE_TOOLCHAIN_PROVIDER", "rustup")
     monkeypatch.setenv("PATH", f"{fake_rustup(tmp_path, '1.95.0', ['wasm32-wasip1'])}:/usr/bin:/bin")
-    resolved = resolve(toolchain)
+    resolved = resolve(toolchain, forced="rustup")
     sysroot = tmp_path / "toolchains" / "1.95.0-x86_64-unknown-linux-gnu"
     assert resolved.identity == {"provider": "rustup", "kind": "rustup", "version": "1.95.0",
                                  "rustc": "rustc 1.95.0 (0123456789 2026-01-01)", "targets": ["wasm32-wasip1"]}
@@ -91,11 +91,10 @@ def test_rustup_provider_checks_version_and_targets(tmp_path: Path, monkeypatch:
 
 def test_rustup_provider_explains_what_is_missing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     toolchain = load_toolchain(ROOT / "toolchains", "rust-wasip1")
-    monkeypatch.setenv("WASMIMAGE_TOOLCHAIN_PROVIDER", "rustup")
     monkeypatch.setenv("PATH", f"{fake_rustup(tmp_path, '1.95.0', [])}:/usr/bin:/bin")
     with pytest.raises(PipelineError, match=r"lacks the target\(s\) wasm32-wasip1[\s\S]*"
                                             r"rustup toolchain install 1.95.0 --profile minimal --target wasm32-wasip1"):
-        resolve(toolchain)
+        resolve(toolchain, forced="rustup")
 
 
 # --- recipes ----------------------------------------------------------------------------------
@@ -163,8 +162,7 @@ def test_a_crate_comes_through_cargo_and_the_machine_config_then_from_the_cache(
     data = crate_file("wasmimage-demo", "0.1.0")
     monkeypatch.setenv("CARGO_HOME", str(local_registry(flaky_server, tmp_path, {("wasmimage-demo", "0.1.0"): data})))
     monkeypatch.setenv("RUSTC", "/usr/bin/rustc")
-    monkeypatch.setenv("WASMIMAGE_VENDOR_CARGO", "/usr/bin/cargo")
-    source, settings = crate_source(data), FetchSettings(tmp_path / "cache")
+    source, settings = crate_source(data), FetchSettings(tmp_path / "cache", vendor_cargo="/usr/bin/cargo")
     path = fetch(source, settings)
     assert path == cached_path(source, settings) and path.read_bytes() == data
     assert "fetched wasmimage-demo-0.1.0.crate from the cargo registry" in capfd.readouterr().err
@@ -172,8 +170,7 @@ def test_a_crate_comes_through_cargo_and_the_machine_config_then_from_the_cache(
     unpack(source, path, tmp_path / "src")  # the crate's NAME-VERSION/ directory is the source's root
     assert (tmp_path / "src" / "Cargo.lock").is_file() and (tmp_path / "src" / "src" / "lib.rs").is_file()
     # A cache hit asks neither cargo nor the registry.
-    monkeypatch.setenv("WASMIMAGE_VENDOR_CARGO", str(tmp_path / "no-such-cargo"))
-    assert fetch(source, settings).read_bytes() == data
+    assert fetch(source, replace(settings, vendor_cargo=str(tmp_path / "no-such-cargo"))).read_bytes() == data
     assert flaky_server.count("/dl/wasmimage-demo-0.1.0.crate") == 1
 
 
@@ -184,9 +181,8 @@ def test_a_crate_that_is_not_the_pinned_one_is_refused_and_nothing_is_kept(
     monkeypatch.setenv("CARGO_HOME", str(local_registry(flaky_server, tmp_path,
                                                         {("wasmimage-demo", "0.1.0"): published})))
     monkeypatch.setenv("RUSTC", "/usr/bin/rustc")
-    monkeypatch.setenv("WASMIMAGE_VENDOR_CARGO", "/usr/bin/cargo")
     pinned = crate_source(crate_file("wasmimage-demo", "0.1.0", b"pub fn other() {}\n"))
-    settings = FetchSettings(tmp_path / "cache")
+    settings = FetchSettings(tmp_path / "cache", vendor_cargo="/usr/bin/cargo")
     with pytest.raises(PipelineError) as raised:
         fetch(pinned, settings)
     message = str(raised.value)
@@ -200,16 +196,16 @@ def test_a_crate_that_is_not_the_pinned_one_is_refused_and_nothing_is_kept(
         fetch(crate_source(published, version="9.9.9"), settings)
 
 
-def test_a_crate_comes_from_a_mirror_directory_without_cargo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+def test_a_crate_comes_from_a_mirror_directory_without_cargo(tmp_path: Path):
     data = crate_file("wasmimage-demo", "0.1.0")
     mirror = tmp_path / "mirror"
     mirror.mkdir()
     (mirror / "wasmimage-demo-0.1.0.crate").write_bytes(data)
-    monkeypatch.setenv("WASMIMAGE_VENDOR_CARGO", str(tmp_path / "no-such-cargo"))  # cargo is never run
-    settings = FetchSettings(tmp_path / "cache", (str(mirror),))
+    no_cargo = str(tmp_path / "no-such-cargo")  # cargo is never run
+    settings = FetchSettings(tmp_path / "cache", (str(mirror),), vendor_cargo=no_cargo)
     assert fetch(crate_source(data), settings).read_bytes() == data
     (mirror / "wasmimage-demo-0.1.0.crate").write_bytes(crate_file("wasmimage-demo", "0.1.0", b"// changed\n"))
-    other = FetchSettings(tmp_path / "other-cache", (str(mirror),))
+    other = FetchSettings(tmp_path / "other-cache", (str(mirror),), vendor_cargo=no_cargo)
     with pytest.raises(PipelineError, match=rf"cannot run {tmp_path}/no-such-cargo[\s\S]*"
                                             rf"sha256 mismatch for {mirror}/wasmimage-demo-0.1.0\.crate"):
         fetch(crate_source(data), other)
@@ -343,10 +339,9 @@ def test_the_fetch_stage_vendors_with_cargo_when_no_archive_is_there(tmp_path: P
                                       f'directory = "{STD_CRATES}"\n')
     monkeypatch.setenv("CARGO_HOME", str(home))
     monkeypatch.setenv("RUSTC", "/usr/bin/rustc")
-    monkeypatch.setenv("WASMIMAGE_VENDOR_CARGO", "/usr/bin/cargo")
     sources = _link_cargo_vendor(tmp_path, (Source("app", "git", f"file://{tmp_path}/app", None, commit, "app", None),
                                             Source("crates", "cargo-vendor", "app", None, None, "", None)))
-    settings = FetchSettings(tmp_path / "cache")
+    settings = FetchSettings(tmp_path / "cache", vendor_cargo="/usr/bin/cargo")
     fetch_all("app", sources, settings)
     archive = settings.cache_dir / "cargo-vendor" / f"app-{commit}-vendor.tar.gz"
     with tarfile.open(archive) as tar:

@@ -68,10 +68,8 @@ def make_archive(root: Path, package: str = "demo", orig: bytes = TARBALL,
 
 
 @pytest.fixture
-def archive(tmp_path, monkeypatch) -> Path:
-    root = make_archive(tmp_path / "archive")
-    monkeypatch.setenv(debian_source.ARCHIVES_ENV, f"file:{root}")
-    return root
+def archive(tmp_path) -> Path:
+    return make_archive(tmp_path / "archive")
 
 
 def debian_only(data: bytes = TARBALL, file: str = "demo_1.0.orig.tar.gz", package: str = "demo") -> Source:
@@ -79,8 +77,10 @@ def debian_only(data: bytes = TARBALL, file: str = "demo_1.0.orig.tar.gz", packa
     return Source("demo", "debian-source", package, sha(data), None, file, "demo-1.0", debian=debian)
 
 
-def settings(tmp_path: Path, *mirrors: Path) -> FetchSettings:
-    return FetchSettings(tmp_path / "cache", tuple(map(str, mirrors)), attempts=2, backoff=0.01, timeout=2.0)
+def settings(tmp_path: Path, *mirrors: Path, archive: Path | None = None) -> FetchSettings:
+    """Quick retries; `archive` the one Debian archive asked ($WASMIMAGE_DEBIAN_ARCHIVES), else apt's."""
+    return FetchSettings(tmp_path / "cache", tuple(map(str, mirrors)), attempts=2, backoff=0.01, timeout=2.0,
+                         debian_archives=(f"file:{archive}",) if archive else ())
 
 
 def cache_files(s: FetchSettings) -> list[str]:
@@ -89,7 +89,7 @@ def cache_files(s: FetchSettings) -> list[str]:
 
 
 def test_tarball_comes_from_the_archive_checked_and_unpacked(tmp_path, archive, capfd):
-    source, s = debian_only(), settings(tmp_path)
+    source, s = debian_only(), settings(tmp_path, archive=archive)
     path = fetch(source, s)
     assert path == cached_path(source, s) and path.read_bytes() == TARBALL
     assert not path.is_symlink(), "apt links file: archives; the cache must hold the bytes"
@@ -100,10 +100,8 @@ def test_tarball_comes_from_the_archive_checked_and_unpacked(tmp_path, archive, 
     assert (tmp_path / "tree" / "demo" / "hello.txt").read_text() == "hello from the orig tarball\n"
 
 
-def test_wrong_bytes_in_the_archive_are_refused_and_nothing_is_kept(tmp_path, monkeypatch):
-    root = make_archive(tmp_path / "archive", orig=OTHER)
-    monkeypatch.setenv(debian_source.ARCHIVES_ENV, f"file:{root}")
-    s = settings(tmp_path)
+def test_wrong_bytes_in_the_archive_are_refused_and_nothing_is_kept(tmp_path):
+    s = settings(tmp_path, archive=make_archive(tmp_path / "archive", orig=OTHER))
     with pytest.raises(PipelineError) as err:
         fetch(debian_only(), s)
     message = str(err.value)
@@ -114,14 +112,14 @@ def test_wrong_bytes_in_the_archive_are_refused_and_nothing_is_kept(tmp_path, mo
 
 def test_a_package_that_moved_on_names_the_files_it_has(tmp_path, archive):
     with pytest.raises(PipelineError) as err:
-        fetch(debian_only(file="demo_2.0.orig.tar.gz"), settings(tmp_path))
+        fetch(debian_only(file="demo_2.0.orig.tar.gz"), settings(tmp_path, archive=archive))
     message = str(err.value)
     assert "demo_2.0.orig.tar.gz" in message and "demo_1.0.orig.tar.gz" in message
     assert "update the recipe's pin" in message
 
 
 def test_an_unknown_package_is_a_clear_error(tmp_path, archive):
-    s = settings(tmp_path)
+    s = settings(tmp_path, archive=archive)
     with pytest.raises(PipelineError) as err:
         fetch(debian_only(package="nosuchpackage"), s)
     assert "nosuchpackage" in str(err.value) and "apt-get source" in str(err.value)
@@ -129,45 +127,40 @@ def test_an_unknown_package_is_a_clear_error(tmp_path, archive):
     assert cache_files(s) == []
 
 
-def test_a_mirror_is_asked_before_the_archive(tmp_path, monkeypatch):
-    monkeypatch.setenv(debian_source.ARCHIVES_ENV, f"file:{tmp_path / 'no-archive-here'}")
+def test_a_mirror_is_asked_before_the_archive(tmp_path):
     mirror = tmp_path / "mirror"
     mirror.mkdir()
     (mirror / "demo_1.0.orig.tar.gz").write_bytes(TARBALL)
-    s = settings(tmp_path, mirror)
+    s = settings(tmp_path, mirror, archive=tmp_path / "no-archive-here")
     assert fetch(debian_only(), s).read_bytes() == TARBALL
 
 
-def test_url_source_prefers_the_archive_and_falls_back_to_its_url(tmp_path, monkeypatch, flaky_server):
+def test_url_source_prefers_the_archive_and_falls_back_to_its_url(tmp_path, flaky_server):
     url = flaky_server.route("/demo-1.0.tar.gz", Serve(TARBALL))
     debian = {"package": "demo", "suite": SUITE, "file": "demo_1.0.orig.tar.gz"}
     source = Source("demo", "url", url, sha(TARBALL), None, "demo-1.0.tar.gz", None, debian=debian)
     root = make_archive(tmp_path / "archive")
-    monkeypatch.setenv(debian_source.ARCHIVES_ENV, f"file:{root}")
-    assert fetch(source, settings(tmp_path / "one")).read_bytes() == TARBALL
+    assert fetch(source, settings(tmp_path / "one", archive=root)).read_bytes() == TARBALL
     assert flaky_server.count("/demo-1.0.tar.gz") == 0, "the archive had it: the url was not asked"
-    make_archive(tmp_path / "other-archive", package="unrelated")
-    monkeypatch.setenv(debian_source.ARCHIVES_ENV, f"file:{tmp_path / 'other-archive'}")
-    assert fetch(source, settings(tmp_path / "two")).read_bytes() == TARBALL
+    other = make_archive(tmp_path / "other-archive", package="unrelated")
+    assert fetch(source, settings(tmp_path / "two", archive=other)).read_bytes() == TARBALL
     assert flaky_server.count("/demo-1.0.tar.gz") == 1
 
 
-def test_when_every_location_fails_the_error_lists_them(tmp_path, monkeypatch, flaky_server):
+def test_when_every_location_fails_the_error_lists_them(tmp_path, flaky_server):
     url = flaky_server.url("/gone-1.0.tar.gz")
     debian = {"package": "demo", "suite": SUITE, "file": "demo_1.0.orig.tar.gz"}
     source = Source("demo", "url", url, sha(TARBALL), None, "gone-1.0.tar.gz", None, debian=debian)
-    monkeypatch.setenv(debian_source.ARCHIVES_ENV, f"file:{make_archive(tmp_path / 'archive', package='other')}")
     with pytest.raises(PipelineError) as err:
-        fetch(source, settings(tmp_path))
+        fetch(source, settings(tmp_path, archive=make_archive(tmp_path / "archive", package="other")))
     message = str(err.value)
     assert url in message and "HTTP 404" in message
     assert "Debian source package demo" in message and "Unable to find a source package" in message
 
 
-def test_archives_come_from_the_machines_apt_configuration_which_stays_untouched(monkeypatch):
-    monkeypatch.delenv(debian_source.ARCHIVES_ENV, raising=False)
+def test_archives_come_from_the_machines_apt_configuration_which_stays_untouched():
     before = {p: p.read_bytes() for p in Path("/etc/apt").rglob("*") if p.is_file()}
-    uris = debian_source.archive_uris()
+    uris = debian_source.archive_uris(())  # none configured
     assert uris and all(uri.startswith(("http://", "https://", "file:")) for uri in uris)
     assert {p: p.read_bytes() for p in Path("/etc/apt").rglob("*") if p.is_file()} == before
 

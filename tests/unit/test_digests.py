@@ -11,7 +11,7 @@ import pytest
 from wasmimage import cache, digests
 from wasmimage.errors import PipelineError
 from wasmimage.project import Project
-from wasmimage.toolchain import PROVIDER_ENV
+from wasmimage.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 VALUE = {"b": {"c": None}, "a": [1, "é"]}
@@ -61,15 +61,13 @@ def test_a_cache_entry_is_sealed_over_the_same_canonical_bytes() -> None:
 
 def test_a_project_resolves_each_toolchain_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Resolving asks dpkg-query; a Project (one doit run) asks once, and keeps a failure too."""
-    monkeypatch.delenv(PROVIDER_ENV, raising=False)
     project = Project(ROOT)
     recipe = project.recipe("quickjs")
     first = project.toolchain(recipe)
     monkeypatch.setenv("PATH", str(tmp_path))  # no dpkg-query from here on: a new resolve would differ
     assert project.toolchain(recipe) is first
 
-    monkeypatch.setenv(PROVIDER_ENV, "debian")
-    without = Project(ROOT)
+    without = Project(ROOT, Settings(toolchain_provider="debian"))
     for _ in range(2):  # the same clear reason each time, from one resolve
         with pytest.raises(PipelineError, match="clang-19 is not installed"):
             without.toolchain(without.recipe("quickjs"))

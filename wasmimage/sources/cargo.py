@@ -295,7 +295,7 @@ def make_archive(manifest_dir: Path, out: Path, cargo: str = "cargo", env: dict[
 # --- which cargo ------------------------------------------------------------------------------
 
 def command_for(toolchain: Callable[[], ResolvedToolchain] | None,
-                vendor_cargo: str | None = None) -> tuple[str, dict[str, str]]:
+                vendor_cargo: str | None) -> tuple[str, dict[str, str]]:
     """The cargo that downloads and vendors, with its environment: `vendor_cargo`
     ($WASMIMAGE_VENDOR_CARGO), else the recipe's toolchain's cargo if it resolves here, else `cargo` on PATH."""
     if vendor_cargo:

@@ -24,8 +24,8 @@ if TYPE_CHECKING:
     from wasmimage.toolchain import ResolvedToolchain
 
 
-def download(source: Source, tmp: Path, toolchain: Callable[[], ResolvedToolchain] | None = None,
-             vendor_cargo: str | None = None) -> str:
+def download(source: Source, tmp: Path, toolchain: Callable[[], ResolvedToolchain] | None,
+             vendor_cargo: str | None) -> str:
     """Have cargo download a published crate's .crate file into tmp.
 
     `cargo fetch` for a throwaway manifest that depends on exactly NAME==VERSION, then the file

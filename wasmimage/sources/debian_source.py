@@ -49,7 +49,7 @@ def purl(debian: Mapping[str, str]) -> str:
     return f"pkg:deb/debian/{debian['package']}?distro={debian['suite']}"
 
 
-def archive_uris(configured: tuple[str, ...] = ()) -> list[str]:
+def archive_uris(configured: tuple[str, ...]) -> list[str]:
     """The Debian archives to ask: those configured ($WASMIMAGE_DEBIAN_ARCHIVES), else apt's own."""
     if configured:
         return list(configured)
@@ -67,7 +67,7 @@ def archive_uris(configured: tuple[str, ...] = ()) -> list[str]:
     return uris
 
 
-def download(debian: Mapping[str, str], tmp: Path, archives: tuple[str, ...] = ()) -> str:
+def download(debian: Mapping[str, str], tmp: Path, archives: tuple[str, ...]) -> str:
     """Fetch the source package's file `debian['file']` into tmp; returns where it came from.
 
     The caller checks the sha256 and keeps or discards tmp.
@@ -107,7 +107,7 @@ def _apt(what: str, label: str, command: list[str], cwd: Path) -> None:
                             + "\n  ".join(detail[-4:] or ["exit code %d" % result.returncode]))
 
 
-def way(source: Source, archives: tuple[str, ...] = ()) -> Way:
+def way(source: Source, archives: tuple[str, ...]) -> Way:
     """Where a source with a `debian-source` gets its bytes from Debian's archive, if apt-get is here."""
     if not available():
         return Way(None, f"{describe(source.debian)}: not tried, apt-get is not installed")

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 
 def upstream(source: Source, ctx: Context) -> list[Way]:
-    return [*([debian_source.way(source)] if source.debian else []),
+    return [*([debian_source.way(source, ctx.settings.debian_archives)] if source.debian else []),
             Way(lambda tmp: ctx.download(source.location, tmp))]
 
 
