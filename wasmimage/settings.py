@@ -1,9 +1,11 @@
 """Every setting that comes from the environment, read once into one object and passed down.
 
-No other module reads `os.environ` for a WASMIMAGE_* variable: the CLI and the doit tasks
-call `Settings.from_environ()` once, at their start, and hand the result (or the one field a
-function needs) down. README's "Settings" table lists the same variables; a test keeps the
-two in step. Standard library only: the run-time half takes its few settings from here too.
+No other module reads `os.environ` for a WASMIMAGE_* variable: the CLI (cli.main), the doit
+tasks (dodo.py) and the benchmarks call `Settings.from_environ()` once, at their start, and hand
+the result down: the build half through Project.settings, the run half as parameters
+(runtime.native.NativeStore, registry Credentials, the OCI cache). README's "Settings" table
+lists the same variables; tests/test_settings.py keeps the two in step and greps the package
+for stray reads. Standard library only: the run-time half imports it.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping
+from typing import Callable, Mapping
 
 from wasmimage.errors import InvalidInput
 
@@ -38,7 +40,7 @@ def _flag(value: str) -> bool:
 class Variable:
     name: str
     field: str
-    parse: object
+    parse: Callable[[str], object]  # a non-empty value to the field's type
     meaning: str
 
 
