@@ -15,13 +15,13 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
 from wasmimage.cache import Cache
 from wasmimage.errors import InvalidInput
 from wasmimage.project import Project
 from wasmimage.registry.target import Target
 from wasmimage.settings import VARIABLES, Settings
 
+ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "wasmimage"
 OURS = re.compile(r"^(WASMIMAGE_|SOURCE_DATE_EPOCH$)")
 ONLY_CI = {"WASMIMAGE_CI_CACHE"}  # .ci/run (a shell script) reads it; the package never does
