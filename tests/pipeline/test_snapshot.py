@@ -98,7 +98,6 @@ def test_a_preloaded_script_that_does_not_compile_fails_the_stage(reactor):
 def test_an_untrusted_snapshot_cwasm_is_replaced_by_its_wasm_compiled_here(quickjs_image, tmp_path, monkeypatch,
                                                                             capfd):
     """Native code from elsewhere is never loaded (native.py): the snapshot .wasm is compiled instead."""
-    from wasmimage.runtime import native
 
     copy = tmp_path / "image"
     shutil.copytree(quickjs_image, copy)
