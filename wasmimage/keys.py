@@ -33,10 +33,10 @@ def toolchain_identity(project: Project, recipe: Recipe) -> dict[str, Any]:
         return project.toolchain(recipe).identity
     except PipelineError:
         forced = project.settings.toolchain_provider
-        provider = next((p for p in recipe.toolchain.providers if p["name"] == forced), None)
-        if provider is None or provider["kind"] != "debian":
+        provider = next((p for p in recipe.toolchain.providers if p.name == forced), None)
+        if provider is None or provider.kind != "debian":
             raise
-        return {"provider": provider["name"], "kind": "debian", "packages": dict(provider["packages"])}
+        return {"provider": provider.name, "kind": "debian", "packages": dict(provider.packages)}
 
 
 def compile_key(project: Project, recipe: Recipe) -> str:

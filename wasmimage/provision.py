@@ -44,9 +44,9 @@ def wanted(toolchains_dir: Path) -> list[Wanted]:
     for path in sorted(toolchains_dir.glob("*.yaml")):
         toolchain = load_toolchain(toolchains_dir, path.stem)
         for provider in toolchain.providers:
-            if provider["kind"] != "debian":
+            if provider.kind != "debian":
                 continue
-            for package, version in provider["packages"].items():
+            for package, version in provider.packages.items():
                 why = f"pinned by {path.relative_to(toolchains_dir.parent)} ({toolchain.name})"
                 if package in pins and pins[package].version != version:
                     raise PipelineError(f"{path}: {package} is pinned to {version} here and to "

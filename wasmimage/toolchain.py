@@ -28,13 +28,35 @@ DRIFT_ENV = "WASMIMAGE_ACCEPT_TOOLCHAIN_DRIFT"
 
 
 @dataclass(frozen=True)
+class Provider:
+    """One entry of a toolchain file's `providers`, as a record once the schema has checked it."""
+
+    name: str
+    kind: str  # debian | rustup | archive
+    vars: dict[str, str]  # templates over {{ root }}: the toolchain's variables
+    env: dict[str, str] = field(default_factory=dict)  # the same, for the build commands' environment
+    install_hint: str | None = None
+    std_crates: str | None = None  # debian, rustup: the crates std's own Cargo.lock needs
+    packages: dict[str, str] = field(default_factory=dict)  # debian: package -> exact version
+    version: str | None = None  # rustup, archive
+    targets: tuple[str, ...] = ()  # rustup: targets that must be installed
+    archives: dict[str, dict[str, str]] = field(default_factory=dict)  # archive: host arch -> url, sha256, subdir
+
+    @classmethod
+    def from_entry(cls, entry: dict[str, Any]) -> Provider:
+        return cls(entry["name"], entry["kind"], dict(entry["vars"]), dict(entry.get("env", {})),
+                   entry.get("install_hint"), entry.get("std_crates"), dict(entry.get("packages", {})),
+                   entry.get("version"), tuple(entry.get("targets", ())), dict(entry.get("archives", {})))
+
+
+@dataclass(frozen=True)
 class Toolchain:
     """A toolchain file as written: its providers are not resolved yet."""
 
     name: str
     path: Path
     var_names: tuple[str, ...]
-    providers: tuple[dict[str, Any], ...]
+    providers: tuple[Provider, ...]
 
 
 @dataclass(frozen=True)
@@ -67,7 +89,7 @@ def load_toolchain(toolchains_dir: Path, name: str) -> Toolchain:
                                 + ([f"defines {', '.join(extra)}, which `vars` does not list"] if extra else []))
             raise PipelineError(f"{path}: providers[{index}].vars: must define exactly the toolchain's vars "
                                 f"({', '.join(var_names)}): {problem}")
-    return Toolchain(name, path, var_names, tuple(data["providers"]))
+    return Toolchain(name, path, var_names, tuple(Provider.from_entry(p) for p in data["providers"]))
 
 
 def installed_debian_versions(packages: list[str]) -> dict[str, str | None]:
@@ -88,8 +110,8 @@ def _has_dpkg() -> bool:
     return any((Path(d) / "dpkg-query").exists() for d in os.environ.get("PATH", "").split(os.pathsep))
 
 
-def _debian_problems(provider: dict[str, Any], accept_drift: bool) -> list[str]:
-    wanted = provider["packages"]
+def _debian_problems(provider: Provider, accept_drift: bool) -> list[str]:
+    wanted = provider.packages
     installed = installed_debian_versions(list(wanted))
     problems = []
     for package, version in wanted.items():
@@ -101,11 +123,10 @@ def _debian_problems(provider: dict[str, Any], accept_drift: bool) -> list[str]:
     return problems
 
 
-def _render_vars(provider: dict[str, Any], root: str) -> tuple[dict[str, str], dict[str, str]]:
+def _render_vars(provider: Provider, root: str) -> tuple[dict[str, str], dict[str, str]]:
     env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False)
     render = lambda text: env.from_string(text).render(root=root)  # noqa: E731
-    return ({k: render(v) for k, v in provider["vars"].items()},
-            {k: render(v) for k, v in provider.get("env", {}).items()})
+    return ({k: render(v) for k, v in provider.vars.items()}, {k: render(v) for k, v in provider.env.items()})
 
 
 def host_arch() -> str:
@@ -120,42 +141,42 @@ def resolve(toolchain: Toolchain, archive_root: Path | None = None, forced: str 
     names the one provider to consider ($WASMIMAGE_TOOLCHAIN_PROVIDER); `accept_drift` takes
     Debian packages at other versions than the pins ($WASMIMAGE_ACCEPT_TOOLCHAIN_DRIFT).
     """
-    names = [p["name"] for p in toolchain.providers]
+    names = [p.name for p in toolchain.providers]
     if forced and forced not in names:
         raise PipelineError(f"{PROVIDER_ENV}={forced}: toolchain {toolchain.name} has providers {', '.join(names)}")
     reasons = []
     for provider in toolchain.providers:
-        if forced and provider["name"] != forced:
+        if forced and provider.name != forced:
             continue
-        if provider["kind"] == "debian":
+        if provider.kind == "debian":
             problems = _debian_problems(provider, accept_drift)
             if not problems:
-                installed = installed_debian_versions(list(provider["packages"]))
+                installed = installed_debian_versions(list(provider.packages))
                 vars_, env = _render_vars(provider, "/usr")
-                identity = {"provider": provider["name"], "kind": "debian", "packages": installed}
-                return ResolvedToolchain(toolchain.name, provider["name"], identity, vars_, env,
-                                         std_crates=provider.get("std_crates"))
-            hint = provider.get("install_hint") or "apt-get install " + " ".join(
-                f"{p}={v}" for p, v in provider["packages"].items())
-            reasons.append(f"provider {provider['name']}: " + "; ".join(problems) + f"\n    provision it with: {hint}")
-        elif provider["kind"] == "rustup":
+                identity = {"provider": provider.name, "kind": "debian", "packages": installed}
+                return ResolvedToolchain(toolchain.name, provider.name, identity, vars_, env,
+                                         std_crates=provider.std_crates)
+            hint = provider.install_hint or "apt-get install " + " ".join(
+                f"{p}={v}" for p, v in provider.packages.items())
+            reasons.append(f"provider {provider.name}: " + "; ".join(problems) + f"\n    provision it with: {hint}")
+        elif provider.kind == "rustup":
             resolved, problem = _resolve_rustup(toolchain, provider)
             if resolved is not None:
                 return resolved
-            hint = provider.get("install_hint") or (
-                f"rustup toolchain install {provider['version']} --profile minimal "
-                + " ".join(f"--target {t}" for t in provider["targets"]))
-            reasons.append(f"provider {provider['name']}: {problem}\n    provision it with: {hint}")
+            hint = provider.install_hint or (
+                f"rustup toolchain install {provider.version} --profile minimal "
+                + " ".join(f"--target {t}" for t in provider.targets))
+            reasons.append(f"provider {provider.name}: {problem}\n    provision it with: {hint}")
         else:
-            archive = provider["archives"].get(host_arch())
+            archive = provider.archives.get(host_arch())
             if archive is None:
-                reasons.append(f"provider {provider['name']}: no release for this machine ({host_arch()})")
+                reasons.append(f"provider {provider.name}: no release for this machine ({host_arch()})")
                 continue
             root = str((archive_root or Path("/nonexistent")) / archive["sha256"] / archive["subdir"])
             vars_, env = _render_vars(provider, root)
-            identity = {"provider": provider["name"], "kind": "archive", "version": provider["version"],
+            identity = {"provider": provider.name, "kind": "archive", "version": provider.version,
                         "url": archive["url"], "sha256": archive["sha256"]}
-            return ResolvedToolchain(toolchain.name, provider["name"], identity, vars_, env, archive)
+            return ResolvedToolchain(toolchain.name, provider.name, identity, vars_, env, archive)
     raise PipelineError(f"toolchain {toolchain.name} ({toolchain.path}) is not available here:\n  "
                         + "\n  ".join(reasons)
                         + f"\n  (or set {DRIFT_ENV}=1 to build with other package versions, recorded in the manifest)")
@@ -172,13 +193,13 @@ def _rustup() -> str | None:
     return None
 
 
-def _resolve_rustup(toolchain: Toolchain, provider: dict[str, Any]) -> tuple[ResolvedToolchain | None, str]:
+def _resolve_rustup(toolchain: Toolchain, provider: Provider) -> tuple[ResolvedToolchain | None, str]:
     """Check `rustup run VERSION rustc --version` and the installed targets; never installs anything.
 
     Build commands run with a fixed PATH that has no rustup shims, so vars and env name the
     toolchain's own binaries through `{{ root }}` (its sysroot).
     """
-    version = provider["version"]
+    version = provider.version
     rustup = _rustup()
     if rustup is None:
         return None, "rustup is not installed"
@@ -195,11 +216,11 @@ def _resolve_rustup(toolchain: Toolchain, provider: dict[str, Any]) -> tuple[Res
     if not reported.startswith(f"rustc {version} ") and reported != f"rustc {version}":
         return None, f"`rustup run {version} rustc --version` says {reported!r}"
     sysroot = rustc("--print", "sysroot").stdout.strip()
-    missing = [t for t in provider["targets"] if not (Path(sysroot) / "lib" / "rustlib" / t / "lib").is_dir()]
+    missing = [t for t in provider.targets if not (Path(sysroot) / "lib" / "rustlib" / t / "lib").is_dir()]
     if not sysroot or missing:
         return None, f"rust {version} lacks the target(s) {', '.join(missing)} (rustup target add)"
     vars_, env = _render_vars(provider, sysroot)
-    identity = {"provider": provider["name"], "kind": "rustup", "version": version, "rustc": reported,
-                "targets": list(provider["targets"])}
-    return ResolvedToolchain(toolchain.name, provider["name"], identity, vars_, env,
-                             std_crates=provider.get("std_crates")), ""
+    identity = {"provider": provider.name, "kind": "rustup", "version": version, "rustc": reported,
+                "targets": list(provider.targets)}
+    return ResolvedToolchain(toolchain.name, provider.name, identity, vars_, env,
+                             std_crates=provider.std_crates), ""

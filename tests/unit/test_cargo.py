@@ -52,10 +52,10 @@ def registry_source() -> str:
 def test_toolchain_file_pins_debian_packages_and_a_rustup_reference():
     toolchain = load_toolchain(ROOT / "toolchains", "rust-wasip1")
     debian, rustup = toolchain.providers
-    assert debian["kind"] == "debian" and all(v[0].isdigit() for v in debian["packages"].values())
-    assert debian["env"] == {"RUSTC_BOOTSTRAP": "1", "RUSTC": "/usr/bin/rustc"}
-    assert debian["std_crates"] == str(STD_CRATES)
-    assert rustup["kind"] == "rustup" and rustup["version"] == "1.95.0" and rustup["targets"] == ["wasm32-wasip1"]
+    assert debian.kind == "debian" and all(v[0].isdigit() for v in debian.packages.values())
+    assert debian.env == {"RUSTC_BOOTSTRAP": "1", "RUSTC": "/usr/bin/rustc"}
+    assert debian.std_crates == str(STD_CRATES)
+    assert rustup.kind == "rustup" and rustup.version == "1.95.0" and rustup.targets == ("wasm32-wasip1",)
 
 
 def fake_rustup(tmp_path: Path, version: str, targets: list[str]) -> Path:

@@ -24,8 +24,8 @@ def test_the_pins_come_from_the_toolchain_files():
     packages = {w.package: w for w in wanted(ROOT / "toolchains")}
     for name in ("wasi-sdk", "rust-wasip1"):
         toolchain = load_toolchain(ROOT / "toolchains", name)
-        debian = next(p for p in toolchain.providers if p["kind"] == "debian")
-        for package, version in debian["packages"].items():
+        debian = next(p for p in toolchain.providers if p.kind == "debian")
+        for package, version in debian.packages.items():
             assert packages[package].version == version
             assert packages[package].apt_argument == f"{package}={version}"
     assert all(packages[p].version is None or p not in EXTRA for p in EXTRA)
