@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import shutil
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,28 +17,9 @@ from wasmimage.errors import PipelineError
 from wasmimage.runtime.image import MANIFEST, MANIFEST_SCHEMA, PROTOCOL_ROLES
 
 if TYPE_CHECKING:
+    from wasmimage.project import StageOutputs
     from wasmimage.provenance import BuildRun
     from wasmimage.recipe import Recipe
-
-
-@dataclass(frozen=True)
-class StageOutputs:
-    """Where the earlier stages left their results for one recipe."""
-
-    wasm: Path
-    build_info: Path
-    cwasm: Path
-    aot_info: Path
-    report: Path
-    mounted_dir: Path | None = None  # the files the recipe's run.mounts names, as the compile stage kept them
-    # The snapshot stage's, for recipes with a `snapshot` section (snapshot.py)
-    reactor: Path | None = None
-    snapshot_wasm: Path | None = None
-    snapshot_cwasm: Path | None = None
-    snapshot_info: Path | None = None
-
-    def mounted(self, recipe: Recipe) -> list[Path]:
-        return [self.mounted_dir / name for name in recipe.mounted_files] if self.mounted_dir else []
 
 
 def image_dir(images_root: Path, recipe: Recipe) -> Path:

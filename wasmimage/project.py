@@ -11,12 +11,31 @@ from pathlib import Path
 
 from wasmimage.cache import Cache
 from wasmimage.errors import PipelineError
-from wasmimage.fetch import FetchSettings
-from wasmimage.image import StageOutputs
 from wasmimage.recipe import Recipe, load_recipes
 from wasmimage.runtime.native import NativeStore
+from wasmimage.sources.base import FetchSettings
 from wasmimage.settings import Settings
 from wasmimage.toolchain import ResolvedToolchain, resolve
+
+
+@dataclass(frozen=True)
+class StageOutputs:
+    """Where the earlier stages left their results for one recipe."""
+
+    wasm: Path
+    build_info: Path
+    cwasm: Path
+    aot_info: Path
+    report: Path
+    mounted_dir: Path | None = None  # the files the recipe's run.mounts names, as the compile stage kept them
+    # The snapshot stage's, for recipes with a `snapshot` section (snapshot.py)
+    reactor: Path | None = None
+    snapshot_wasm: Path | None = None
+    snapshot_cwasm: Path | None = None
+    snapshot_info: Path | None = None
+
+    def mounted(self, recipe: Recipe) -> list[Path]:
+        return [self.mounted_dir / name for name in recipe.mounted_files] if self.mounted_dir else []
 
 
 @dataclass(frozen=True)

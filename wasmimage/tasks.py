@@ -15,9 +15,8 @@ from doit.exceptions import TaskFailed
 
 from wasmimage import cache
 from wasmimage.errors import PipelineError
-from wasmimage.image import StageOutputs
 from wasmimage.keys import aot_key, compile_key, snapshot_key, stage_keys, verify_key
-from wasmimage.project import Project
+from wasmimage.project import Project, StageOutputs
 from wasmimage.recipe import Recipe
 
 RUN_STARTED = datetime.now(timezone.utc)  # doit loads dodo.py, and so this module, as its run begins

@@ -31,9 +31,9 @@ from wasmimage import files, provenance
 from wasmimage.aot import compile_wasm
 from wasmimage.errors import PipelineError
 from wasmimage.fetch import PARTIAL, FetchSettings, fetch
-from wasmimage.image import StageOutputs, assemble, image_dir
+from wasmimage.image import assemble, image_dir
 from wasmimage.runtime.image import MANIFEST, open_image
-from wasmimage.project import Project
+from wasmimage.project import Project, StageOutputs
 from wasmimage.recipe import Source
 
 REPO = Path(__file__).resolve().parents[2]
