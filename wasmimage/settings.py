@@ -4,7 +4,7 @@ No other module reads `os.environ` for a WASMIMAGE_* variable: the CLI (cli.main
 tasks (dodo.py) and the benchmarks call `Settings.from_environ()` once, at their start, and hand
 the result down: the build half through Project.settings, the run half as parameters
 (runtime.native.NativeStore, registry Credentials, the OCI cache). README's "Settings" table
-lists the same variables; tests/test_settings.py keeps the two in step and greps the package
+lists the same variables; tests/unit/test_settings.py keeps the two in step and greps the package
 for stray reads. Standard library only: the run-time half imports it.
 """
 
