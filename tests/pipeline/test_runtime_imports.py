@@ -24,3 +24,18 @@ def test_running_an_image_from_the_cli_loads_only_the_runtime(quickjs_image, tmp
     loaded = [line.split("|")[-1].strip() for line in done.stderr.splitlines() if line.startswith("import time:")]
     assert "wasmimage.runtime.native" in loaded
     assert _out_of_bounds(loaded) == ["wasmimage.cli"]  # (wasmimage.__main__ runs as __main__)
+
+
+def test_the_package_top_runs_and_calls_loading_only_the_runtime(quickjs_image):
+    """wasmimage.run / wasmimage.call, the stable API an evaluator embeds, from a clean interpreter."""
+    probe = ("import sys, wasmimage\n"
+             f"r = wasmimage.run({str(quickjs_image)!r}, 'print(6 * 7)')\n"
+             f"c = wasmimage.call({str(quickjs_image)!r}, "
+             "{'function': 'function add(a, b) { return a + b }', 'name': 'add', 'args': [2, 3]})\n"
+             "print(r.outcome, r.stdout.decode().strip(), c)\n"
+             "print(sorted(sys.modules))\n")
+    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    first, modules = done.stdout.splitlines()
+    assert first == "ok 42 {'result': 5}"
+    assert _out_of_bounds(eval(modules)) == []  # a list of module names, printed by the probe above

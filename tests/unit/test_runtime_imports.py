@@ -16,7 +16,8 @@ from helpers.project import ROOT
 BUILD_LIBRARIES = {"doit", "jinja2", "requests", "yaml", "jsonschema", "tqdm", "urllib3", "cyclonedx", "cryptography"}
 # The foundations the runtime may use besides itself (standard library only)
 FOUNDATIONS = {"wasmimage", "wasmimage.errors", "wasmimage.log", "wasmimage.retry", "wasmimage.files",
-               "wasmimage.digests", "wasmimage.settings"}
+               "wasmimage.digests", "wasmimage.settings",
+               "wasmimage.schemas"}  # schemas: JSON files, the runtime reads image.schema.json
 RUNTIME_MODULES = ["wasmimage.runtime", "wasmimage.runtime.image", "wasmimage.runtime.manifest",
                    "wasmimage.runtime.engine", "wasmimage.runtime.native", "wasmimage.runtime.signatures",
                    "wasmimage.runtime.epoch", "wasmimage.runtime.runner", "wasmimage.runtime.protocol",

@@ -2,6 +2,7 @@
 
   image.py          open an image directory and check it (manifest, digests, names)
   manifest.py       the stdlib check of image.json against wasmimage/schemas/image.schema.json
+  run_spec.py       the image's `run` section as a record: argv, script name, mounts
   engine.py         the one wasmtime engine configuration; loading a .cwasm made for it
   native.py         which native code may be loaded (the trust store) and compiling the rest here
   signatures.py     checking image.json.sig against $WASMIMAGE_TRUSTED_KEYS
@@ -12,6 +13,6 @@
   snapshot_abi.py   the exports of a pre-initialized snapshot the runner calls
 
 Modules here import only the standard library, wasmtime and the foundations (wasmimage.errors,
-log, retry, files); `pip install wasmimage` (no extra) is all they need. Importing this
-package loads none of them: import the module you use.
+log, retry, files, digests, settings); `pip install wasmimage` (no extra) is all they need. Importing this
+package loads none of them: import the module you use, or call `wasmimage.run` / `wasmimage.call`.
 """
