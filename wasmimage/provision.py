@@ -20,6 +20,7 @@ from wasmimage.toolchain import installed_debian_versions, load_toolchain
 # Not pinned: no build's bytes depend on them.
 EXTRA = {
     "git": "git sources are fetched as bare repositories (and the tests make some)",
+    "patch": "recipes/rustpython.yaml patches a vendored crate (rustpython/deterministic-order.patch)",
     "docker-registry": "a real OCI registry on 127.0.0.1 for the publish and cache tests",
     "skopeo": "the publish tests check our OCI images with another client",
     "binaryen": "wasm-opt, one of the levers the benchmarks try",
