@@ -59,7 +59,7 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(scope="session")
-def published(image_dir: Path, registry: Registry, tmp_path_factory: pytest.TempPathFactory):  # noqa: F811
+def published(image_dir: Path, registry: Registry, tmp_path_factory: pytest.TempPathFactory):
     """The quickjs image pushed to the session registry as REGISTRY/wasm/quickjs:0.17.0-r1."""
     return publish(image_dir, Target(registry.host, "wasm"), tmp_path_factory.mktemp("oci"), out=sys.stdout)
 
@@ -141,7 +141,7 @@ def test_unlisted_file_is_refused(image_dir: Path, tmp_path: Path) -> None:
 # Publishing to the registry, checked by skopeo.
 
 @needs_image
-def test_skopeo_inspect_reports_our_digest(published, registry: Registry) -> None:  # noqa: F811
+def test_skopeo_inspect_reports_our_digest(published, registry: Registry) -> None:
     assert published.status == "pushed"
     assert published.reference == f"{registry.host}/wasm/quickjs:{TAG}"
     result = subprocess.run(["skopeo", "inspect", "--tls-verify=false", f"docker://{published.reference}"],
@@ -172,7 +172,7 @@ def test_skopeo_copy_gives_byte_identical_files(published, image_dir: Path, tmp_
 
 
 @needs_image
-def test_pull_by_digest_and_run(published, registry: Registry, tmp_path: Path) -> None:  # noqa: F811
+def test_pull_by_digest_and_run(published, registry: Registry, tmp_path: Path) -> None:
     script = tmp_path / "main.js"
     script.write_text("print(1+1)\n")
     ref = f"{registry.host}/wasm/quickjs@{published.digest}"
@@ -206,14 +206,14 @@ def test_oci_layout_reference(published, tmp_path: Path) -> None:
 # Tags are immutable.
 
 @needs_image
-def test_republishing_the_same_digest_is_a_no_op(published, image_dir: Path, registry: Registry,  # noqa: F811
+def test_republishing_the_same_digest_is_a_no_op(published, image_dir: Path, registry: Registry,
                                                  tmp_path: Path) -> None:
     again = publish(image_dir, Target(registry.host, "wasm"), tmp_path)
     assert (again.status, again.digest, again.uploaded) == ("unchanged", published.digest, [])
 
 
 @needs_image
-def test_a_different_digest_under_the_same_tag_is_refused(published, image_dir: Path, registry: Registry,  # noqa: F811
+def test_a_different_digest_under_the_same_tag_is_refused(published, image_dir: Path, registry: Registry,
                                                           tmp_path: Path) -> None:
     with pytest.raises(PipelineError, match="immutable"):  # same files, other timestamps: another manifest
         publish(image_dir, Target(registry.host, "wasm"), tmp_path, source_date_epoch=86400)
@@ -223,7 +223,7 @@ def test_a_different_digest_under_the_same_tag_is_refused(published, image_dir: 
 
 
 @needs_image
-def test_dry_run_pushes_nothing(image_dir: Path, registry: Registry, tmp_path: Path) -> None:  # noqa: F811
+def test_dry_run_pushes_nothing(image_dir: Path, registry: Registry, tmp_path: Path) -> None:
     result = subprocess.run([sys.executable, "-m", "wasmimage", "publish", str(image_dir), "--dry-run",
                              "--registry", f"{registry.host}/dry", "--layout-dir", str(tmp_path)],
                             capture_output=True, text=True, check=True)
@@ -237,7 +237,7 @@ def test_dry_run_pushes_nothing(image_dir: Path, registry: Registry, tmp_path: P
 # The client's protocol details.
 
 @contextlib.contextmanager
-def proxy_to(registry: Registry, fail: dict[str, int] | None = None):  # noqa: F811
+def proxy_to(registry: Registry, fail: dict[str, int] | None = None):
     """A real HTTP proxy in front of the registry that records each request's method (to see which
     upload path ran) and answers the first fail[METHOD] requests of a method with 503."""
     calls: list[str] = []
@@ -280,7 +280,7 @@ def proxy_to(registry: Registry, fail: dict[str, int] | None = None):  # noqa: F
 
 
 @needs_image
-def test_chunked_upload(image_dir: Path, registry: Registry, tmp_path: Path) -> None:  # noqa: F811
+def test_chunked_upload(image_dir: Path, registry: Registry, tmp_path: Path) -> None:
     with proxy_to(registry) as (proxy, calls, _):
         client = RegistryClient(proxy, chunk_threshold=256 * 1024)
         result = publish(image_dir, Target(proxy, "chunked"), tmp_path / "oci", client=client)
@@ -425,7 +425,7 @@ def test_bearer_token_dance(image_dir: Path, tmp_path: Path) -> None:
 
 
 @needs_image
-def test_failed_upload_starts_again(image_dir: Path, registry: Registry, tmp_path: Path) -> None:  # noqa: F811
+def test_failed_upload_starts_again(image_dir: Path, registry: Registry, tmp_path: Path) -> None:
     """A proxy in front of the real registry answers the first PATCH with 503: the upload restarts and lands."""
     with proxy_to(registry, fail={"PATCH": 1}) as (proxy, calls, failures):
         client = RegistryClient(proxy, chunk_threshold=512 * 1024, backoff=0.01)

@@ -107,7 +107,7 @@ def control_pull(quickjs_image: Path, tmp_path: Path) -> None:
 
 # Registry answers: size and time.
 
-def test_endless_manifest_is_cut_at_the_limit(flaky_server, tmp_path: Path) -> None:  # noqa: F811
+def test_endless_manifest_is_cut_at_the_limit(flaky_server, tmp_path: Path) -> None:
     flood = Flood()
     flaky_server.route("/v2/wasm/quickjs/manifests/1.0-r1", flood)
     client = RegistryClient(f"127.0.0.1:{flaky_server.port}", attempts=1)
@@ -116,7 +116,7 @@ def test_endless_manifest_is_cut_at_the_limit(flaky_server, tmp_path: Path) -> N
     assert flood.sent < 4 * LIMITS.manifest_bytes  # it stopped reading, it did not take it all in
 
 
-def test_declared_huge_manifest_is_refused_before_reading(flaky_server, tmp_path: Path) -> None:  # noqa: F811
+def test_declared_huge_manifest_is_refused_before_reading(flaky_server, tmp_path: Path) -> None:
     flood = Flood(declared=600 << 20)
     flaky_server.route("/v2/wasm/quickjs/manifests/1.0-r1", flood)
     client = RegistryClient(f"127.0.0.1:{flaky_server.port}", attempts=1)
@@ -124,7 +124,7 @@ def test_declared_huge_manifest_is_refused_before_reading(flaky_server, tmp_path
         client.manifest("wasm/quickjs", "1.0-r1")
 
 
-def test_trickling_server_meets_the_deadline(flaky_server, tmp_path: Path) -> None:  # noqa: F811
+def test_trickling_server_meets_the_deadline(flaky_server, tmp_path: Path) -> None:
     """A byte every 0.2 s: no single read ever times out, the whole answer must still end."""
     flaky_server.route("/v2/wasm/quickjs/manifests/1.0-r1", Trickle(length=10_000, interval=0.2))
     client = RegistryClient(f"127.0.0.1:{flaky_server.port}", attempts=1, timeout=5, deadline=2)
@@ -134,7 +134,7 @@ def test_trickling_server_meets_the_deadline(flaky_server, tmp_path: Path) -> No
     assert time.monotonic() - started < 30  # generous: the point is that it ends
 
 
-def test_server_trickling_its_headers_meets_the_deadline(flaky_server, tmp_path: Path) -> None:  # noqa: F811
+def test_server_trickling_its_headers_meets_the_deadline(flaky_server, tmp_path: Path) -> None:
     flaky_server.route("/v2/wasm/quickjs/manifests/1.0-r1", TrickleHead(interval=0.2))
     client = RegistryClient(f"127.0.0.1:{flaky_server.port}", attempts=1, timeout=5, deadline=2)
     started = time.monotonic()
@@ -143,7 +143,7 @@ def test_server_trickling_its_headers_meets_the_deadline(flaky_server, tmp_path:
     assert time.monotonic() - started < 30
 
 
-def test_blob_larger_than_declared_is_cut(flaky_server, tmp_path: Path) -> None:  # noqa: F811
+def test_blob_larger_than_declared_is_cut(flaky_server, tmp_path: Path) -> None:
     data = b"x" * 100_000
     blob = Blob(CONFIG_TYPE, sha256_digest(data[:10]), 10)
     flaky_server.route(f"/v2/wasm/quickjs/blobs/{blob.digest}", Serve(data, ranges=False))
@@ -269,7 +269,7 @@ def test_plain_http_only_for_real_loopback_hosts() -> None:
             base_url(userinfo)
 
 
-def test_no_request_leaves_for_a_host_hidden_behind_userinfo(flaky_server) -> None:  # noqa: F811
+def test_no_request_leaves_for_a_host_hidden_behind_userinfo(flaky_server) -> None:
     """`127.0.0.1@localhost:PORT` is localhost with a user name: it used to go out over http with the
     bearer token, to whatever the part after @ names."""
     flaky_server.route("/v2/wasm/quickjs/manifests/1.0-r1", Serve(b"{}"))

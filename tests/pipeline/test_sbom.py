@@ -102,7 +102,7 @@ def test_inspect_an_image_directory(quickjs_image: Path):
     assert "subject digests match" in text
 
 
-def test_published_image_carries_sbom_and_provenance_as_referrers(quickjs_image: Path, registry: Registry,  # noqa: F811
+def test_published_image_carries_sbom_and_provenance_as_referrers(quickjs_image: Path, registry: Registry,
                                                                    tmp_path: Path):
     result = publish(quickjs_image, Target(registry.host, "attest"), tmp_path / "oci", out=sys.stdout)
     tag = referrers.fallback_tag(result.digest)

@@ -85,7 +85,7 @@ def run_cli(ref: str, tmp_path: Path, **env: str) -> subprocess.CompletedProcess
                           capture_output=True, timeout=300)
 
 
-def test_pulled_image_with_planted_cwasm_runs_its_wasm_instead(evil_image: Path, registry: Registry,  # noqa: F811
+def test_pulled_image_with_planted_cwasm_runs_its_wasm_instead(evil_image: Path, registry: Registry,
                                                                tmp_path: Path, store: Path) -> None:
     pushed = publish(evil_image, Target(registry.host, "attacker"), tmp_path / "oci", out=sys.stderr)
     ref = f"{registry.host}/attacker/quickjs@{pushed.digest}"
@@ -155,7 +155,7 @@ def keys(tmp_path: Path) -> dict[str, Path]:
     return made
 
 
-def test_image_signed_by_a_trusted_key_runs_its_own_cwasm(evil_image: Path, registry: Registry,  # noqa: F811
+def test_image_signed_by_a_trusted_key_runs_its_own_cwasm(evil_image: Path, registry: Registry,
                                                           tmp_path: Path, keys: dict[str, Path]) -> None:
     """Signing is what lets a consumer skip the compile: the signer vouches for the native code,
     whatever it is (here the planted module, to show whose code runs)."""

@@ -8,12 +8,10 @@ registry asks for) and a closed port (for retries), because those are other peop
 
 from __future__ import annotations
 
-import http.server
-import threading
-from pathlib import Path
 
 import pytest
 
+from helpers.flaky_server import FlakyServer, Serve, Status
 from wasmimage.errors import InvalidInput, Unavailable
 from wasmimage.registry.client import Credentials, RegistryClient
 from wasmimage.registry.reference import base_url, parse_reference
@@ -50,28 +48,10 @@ def test_connection_errors_are_retried_then_reported() -> None:
         client.manifest("wasm/quickjs", TAG)
 
 
-def test_5xx_is_retried(tmp_path: Path) -> None:
+def test_5xx_is_retried(flaky_server: FlakyServer) -> None:
     """A server that fails twice with 503, then answers: the client gets the answer."""
-    answers = [503, 503, 200]
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802
-            status = answers.pop(0)
-            body = b'{"schemaVersion":2}' if status == 200 else b""
-            self.send_response(status)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        client = RegistryClient(f"127.0.0.1:{server.server_address[1]}", backoff=0.01,
-                                    credentials=Credentials())
-        assert client.manifest("wasm/quickjs", TAG) == b'{"schemaVersion":2}'
-        assert answers == []
-    finally:
-        server.shutdown()
+    manifest = f"/v2/wasm/quickjs/manifests/{TAG}"
+    flaky_server.route(manifest, Status(503), Status(503), Serve(b'{"schemaVersion":2}'))
+    client = RegistryClient(f"127.0.0.1:{flaky_server.port}", backoff=0.01, credentials=Credentials())
+    assert client.manifest("wasm/quickjs", TAG) == b'{"schemaVersion":2}'
+    assert flaky_server.count(manifest) == 3

@@ -117,21 +117,21 @@ def client_for(server: FlakyServer, **options) -> RegistryClient:
 
 @pytest.mark.parametrize("failure", [Status(429), Status(502), ShortBody(b'{"schemaVersion":2}'),
                                      Drop(b'{"schemaVersion":2}', after=5)], ids=["429", "502", "short", "dropped"])
-def test_transient_failures_are_retried(flaky_server: FlakyServer, failure: Behaviour, capsys) -> None:  # noqa: F811
+def test_transient_failures_are_retried(flaky_server: FlakyServer, failure: Behaviour, capsys) -> None:
     flaky_server.route(MANIFEST, failure, Serve(b'{"schemaVersion":2}'))
     assert client_for(flaky_server).manifest("wasm/quickjs", "1.0-r1") == b'{"schemaVersion":2}'
     assert flaky_server.count(MANIFEST) == 2
     assert "[registry] GET http://127.0.0.1" in capsys.readouterr().err
 
 
-def test_giving_up_is_unavailable(flaky_server: FlakyServer) -> None:  # noqa: F811
+def test_giving_up_is_unavailable(flaky_server: FlakyServer) -> None:
     flaky_server.route(MANIFEST, Status(503))
     with pytest.raises(Unavailable, match="HTTP 503 .*gave up after 3 attempts"):
         client_for(flaky_server, attempts=3).manifest("wasm/quickjs", "1.0-r1")
     assert flaky_server.count(MANIFEST) == 3
 
 
-def test_a_missing_manifest_is_none_and_a_missing_blob_is_not_found(flaky_server: FlakyServer) -> None:  # noqa: F811
+def test_a_missing_manifest_is_none_and_a_missing_blob_is_not_found(flaky_server: FlakyServer) -> None:
     client = client_for(flaky_server)
     assert client.manifest("wasm/quickjs", "1.0-r1") is None
     with pytest.raises(NotFound, match="HTTP 404"):
@@ -139,7 +139,7 @@ def test_a_missing_manifest_is_none_and_a_missing_blob_is_not_found(flaky_server
     assert flaky_server.count(MANIFEST) == 1  # a 404 is an answer, not worth another attempt
 
 
-def test_basic_challenge_is_answered_once(flaky_server: FlakyServer) -> None:  # noqa: F811
+def test_basic_challenge_is_answered_once(flaky_server: FlakyServer) -> None:
     flaky_server.route(MANIFEST, Challenge(), Serve(b"{}"))
     client = client_for(flaky_server, credentials=Credentials(user="ci", password="s3cret"))
     assert client.manifest("wasm/quickjs", "1.0-r1") == b"{}"
@@ -153,13 +153,13 @@ def test_basic_challenge_is_answered_once(flaky_server: FlakyServer) -> None:  #
     assert flaky_server.count(MANIFEST) == 2 + 2  # the first answer's two, then one challenge and one retry
 
 
-def test_a_challenge_without_credentials_says_what_to_set(flaky_server: FlakyServer) -> None:  # noqa: F811
+def test_a_challenge_without_credentials_says_what_to_set(flaky_server: FlakyServer) -> None:
     flaky_server.route(MANIFEST, Challenge())
     with pytest.raises(PipelineError, match="WASMIMAGE_REGISTRY_USER"):
         client_for(flaky_server).manifest("wasm/quickjs", "1.0-r1")
 
 
-def test_redirect_to_another_host_drops_the_credentials(flaky_server: FlakyServer) -> None:  # noqa: F811
+def test_redirect_to_another_host_drops_the_credentials(flaky_server: FlakyServer) -> None:
     data = b'{"rootfs":{}}'
     blob = Blob(CONFIG_TYPE, sha256_digest(data), len(data))
     storage = FlakyServer().start()
@@ -175,13 +175,13 @@ def test_redirect_to_another_host_drops_the_credentials(flaky_server: FlakyServe
         storage.stop()
 
 
-def test_redirect_to_plain_http_elsewhere_is_refused(flaky_server: FlakyServer) -> None:  # noqa: F811
+def test_redirect_to_plain_http_elsewhere_is_refused(flaky_server: FlakyServer) -> None:
     flaky_server.route(MANIFEST, Redirect("http://storage.example/manifest"))
     with pytest.raises(InvalidInput, match="over plain http"):
         client_for(flaky_server).manifest("wasm/quickjs", "1.0-r1")
 
 
-def test_head_of_a_large_blob_reads_no_body(flaky_server: FlakyServer) -> None:  # noqa: F811
+def test_head_of_a_large_blob_reads_no_body(flaky_server: FlakyServer) -> None:
     """HEAD answers carry the blob's Content-Length: that is no body over the limit."""
     flaky_server.route(f"/v2/wasm/quickjs/blobs/{DIGEST}", Serve(b"x" * (1 << 20)))
     assert client_for(flaky_server).blob_exists("wasm/quickjs", DIGEST)
