@@ -63,12 +63,16 @@ def aot_key(project: Project, recipe: Recipe) -> str:
 
 
 def snapshot_key(project: Project, recipe: Recipe) -> str:
-    """Everything that can change the snapshot and its .cwasm: the reactor, the engine running and compiling it."""
+    """Everything that can change the snapshot and its .cwasm: the reactor, the files init reads,
+    the engine running and compiling it."""
     from wasmimage.runtime.engine import cpu_features, engine_identity
 
+    out = project.stage_outputs(recipe)
     preload = recipe.snapshot_preload
     return sha256_json({
-        "reactor": sha256_file(project.stage_outputs(recipe).reactor),
+        "reactor": sha256_file(out.reactor),
+        **({"mounts": {guest: {name: sha256_file(out.mounted_dir / name) for name in names}
+                       for guest, names in recipe.run.mounts}} if recipe.run.mounts else {}),
         "preload": [recipe.run.script_name, sha256_file(preload)] if preload else None,
         "engine": engine_identity(),
         "cpu": cpu_features(),

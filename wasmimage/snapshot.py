@@ -20,9 +20,12 @@ Why not Wizer: it now lives in wasmtime (the wasmtime-wizer crate, `wasmtime wiz
 release matching wasmtime-py 50.0.1 resolves to 324 crates, 46 of which need Rust 1.97,
 newer than the 1.96 this project's toolchain has, and under --allow-wasi it hands init the
 real clock and entropy, so two snapshots would differ. Here init sees a WASI with a fixed clock (0), zero
-"random" bytes, and nothing else: a call to any other import (argv, env, files, output)
-fails the stage, so a snapshot cannot depend on the build machine, and the same reactor
-always gives the same bytes. The interpreter reseeds its randomness in wasmimage_run.
+"random" bytes, no arguments and no environment, and, read-only, the image's own mounted files
+(run.mounts: CPython boots from its standard library zip; init_files.py). Nothing of
+the caller's, and any other import (output, other files, exit) fails the stage, so a snapshot
+cannot depend on the build machine, and the same reactor and files always give the same
+bytes. The interpreter reseeds its randomness, and reads the call's arguments, environment and
+directories, in wasmimage_run.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ import wasmtime
 
 from wasmimage import files, log
 from wasmimage.errors import PipelineError
+from wasmimage.init_files import InitFiles
 from wasmimage.runtime.snapshot_abi import ABI, ABI_VERSION, ALLOC, CAPTURES_SIZE, INIT, PRELOAD, PRELOAD_ABI
 
 REACTOR_START = "_initialize"  # wasi-libc's reactor constructor entry: it ran at build time
@@ -204,8 +208,11 @@ def _exports(entries: list[tuple[str, int, int]]) -> bytes:
     return _vector([_name(name) + bytes([kind]) + uleb(index) for name, kind, index in entries])
 
 
-def _deterministic_wasi(linker: wasmtime.Linker, module: wasmtime.Module, where: str) -> None:
-    """What init may use: a clock stuck at 0 and zero "entropy"; anything else fails the stage."""
+def _deterministic_wasi(linker: wasmtime.Linker, module: wasmtime.Module, where: str, files: InitFiles,
+                        written: list[bytes]) -> None:
+    """What init may use: a clock stuck at 0, zero "entropy", no arguments or environment, and
+    reads of the image's mounted `files`. Each write is kept in `written` (the stage fails,
+    showing them: it is how a reactor says why init failed); anything else fails the stage."""
 
     def clock_time_get(caller: wasmtime.Caller, clock: int, precision: int, out: int) -> int:
         caller.get("memory").write(caller, bytes(8), out)
@@ -215,7 +222,25 @@ def _deterministic_wasi(linker: wasmtime.Linker, module: wasmtime.Module, where:
         caller.get("memory").write(caller, bytes(size), buf)
         return 0
 
-    allowed = {"clock_time_get": clock_time_get, "random_get": random_get}
+    def sizes_get(caller: wasmtime.Caller, count: int, size: int) -> int:  # no arguments, no environment
+        caller.get("memory").write(caller, bytes(4), count)
+        caller.get("memory").write(caller, bytes(4), size)
+        return 0
+
+    def empty_get(caller: wasmtime.Caller, pointers: int, buffer: int) -> int:
+        return 0
+
+    def fd_write(caller: wasmtime.Caller, fd: int, iovs: int, iovs_len: int, nwritten: int) -> int:
+        memory = caller.get("memory")
+        vectors = struct.iter_unpack("<II", memory.read(caller, iovs, iovs + 8 * iovs_len))
+        data = b"".join(memory.read(caller, at, at + length) for at, length in vectors)
+        written.append(data[:65536])
+        memory.write(caller, struct.pack("<I", len(data)), nwritten)
+        return 0
+
+    allowed = {"clock_time_get": clock_time_get, "random_get": random_get, "fd_write": fd_write,
+               "args_sizes_get": sizes_get, "environ_sizes_get": sizes_get, "args_get": empty_get,
+               "environ_get": empty_get, **(files.functions() if files.mounts else {})}
     for imp in module.imports:
         if imp.module != WASI or not isinstance(imp.type, wasmtime.FuncType):
             raise PipelineError(f"{where}: imports {imp.module}.{imp.name}; a snapshot reactor may import "
@@ -270,10 +295,12 @@ def _data_segments(memory: bytes) -> list[bytes]:
     return segments
 
 
-def snapshot(reactor: bytes, where: str, preload: tuple[str, bytes] | None = None) -> bytes:
+def snapshot(reactor: bytes, where: str, preload: tuple[str, bytes] | None = None,
+             mounts: tuple[tuple[str, tuple[Path, ...]], ...] = ()) -> bytes:
     """The pre-initialized module made from `reactor` (see the module docstring).
 
-    `preload`: (file name, source) of a script to compile into the snapshot.
+    `preload`: (file name, source) of a script to compile into the snapshot; `mounts`:
+    (guest directory, its files) init may read, in the order the runner preopens them.
     """
     module = parse(reactor, where)
     defined_globals = range(module.imported_globals, module.imported_globals + len(module.globals))
@@ -287,7 +314,8 @@ def snapshot(reactor: bytes, where: str, preload: tuple[str, bytes] | None = Non
         raise PipelineError(f"{where}: wasmtime cannot compile it: {exc}") from None
     _check_abi(compiled, where, preload is not None)
     linker = wasmtime.Linker(engine)
-    _deterministic_wasi(linker, compiled, where)
+    written: list[bytes] = []
+    _deterministic_wasi(linker, compiled, where, InitFiles(mounts), written)
     store = wasmtime.Store(engine)
     try:
         instance = linker.instantiate(store, compiled)
@@ -303,7 +331,11 @@ def snapshot(reactor: bytes, where: str, preload: tuple[str, bytes] | None = Non
             if exports[PRELOAD](store, buffer, len(name), len(source)) != 0:
                 raise PipelineError(f"{where}: {PRELOAD}: {preload[0]} does not compile")
     except (wasmtime.Trap, wasmtime.WasmtimeError) as exc:
-        raise PipelineError(f"{where}: {INIT} failed: {str(exc).strip()}") from None
+        said = f"; it wrote (fd_write): {_text(written)}" if written else ""
+        raise PipelineError(f"{where}: {INIT} failed: {str(exc).strip()}{said}") from None
+    if written:
+        raise PipelineError(f"{where}: {INIT} wrote output (fd_write), which a snapshot cannot depend on: "
+                            f"{_text(written)}")
     memory = exports["memory"]
     image = memory.read(store, 0, memory.data_len(store))
 
@@ -328,18 +360,25 @@ def snapshot(reactor: bytes, where: str, preload: tuple[str, bytes] | None = Non
     return _with(module, replaced)
 
 
+def _text(written: list[bytes]) -> str:
+    return b"".join(written)[:65536].decode(errors="replace").strip()
+
+
 def snapshot_stage(reactor: Path, snapshot_wasm: Path, snapshot_cwasm: Path, info_path: Path,
-                   preload: tuple[str, Path] | None = None) -> dict:
-    """Snapshot `reactor` (with `preload`: guest file name, script file), AOT-compile the snapshot,
-    and record both (aot-info's shape plus the reactor and the preloaded script's sha256)."""
+                   preload: tuple[str, Path] | None = None,
+                   mounts: tuple[tuple[str, tuple[Path, ...]], ...] = ()) -> dict:
+    """Snapshot `reactor` (with `preload`: guest file name, script file; `mounts`: guest directory,
+    the files in it), AOT-compile the snapshot, and record both (aot-info's shape plus the
+    reactor and the preloaded script's sha256)."""
     from wasmimage.aot import compile_wasm
 
     started = time.monotonic()
     script = (preload[0], preload[1].read_bytes()) if preload else None
-    files.write_bytes(snapshot_wasm, snapshot(reactor.read_bytes(), str(reactor), script))
+    files.write_bytes(snapshot_wasm, snapshot(reactor.read_bytes(), str(reactor), script, mounts))
     log.get("snapshot").info(f"{reactor.name} -> {snapshot_wasm} ({snapshot_wasm.stat().st_size} bytes) in "
                              f"{time.monotonic() - started:.2f}s")
     info = {**compile_wasm(snapshot_wasm, snapshot_cwasm, info_path), "reactor_sha256": files.sha256_file(reactor),
             "abi": ABI_VERSION, "preloaded_sha256": files.sha256_file(preload[1]) if preload else None}
     files.write_json(info_path, info)
     return info
+

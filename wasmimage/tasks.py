@@ -111,10 +111,11 @@ def snapshot_recipe(project: Project, recipe: Recipe) -> str:
     out = project.stage_outputs(recipe)
     executor = recipe.snapshot_preload
     preload = (f"{SCRIPT_DIR}/{recipe.run.script_name}", executor) if executor else None
+    mounts = tuple((guest, tuple(out.mounted_dir / name for name in names)) for guest, names in recipe.run.mounts)
     outcome = cache.run_cached(project.cache, "snapshot", recipe.name, snapshot_key(project, recipe),
                                snapshot_outputs(recipe, out),
                                lambda: snapshot_stage(out.reactor, out.snapshot_wasm, out.snapshot_cwasm,
-                                                      out.snapshot_info, preload))
+                                                      out.snapshot_info, preload, mounts))
     native.trust(files.sha256_file(out.snapshot_cwasm), project.native_store)  # as the aot stage does for its .cwasm
     return outcome
 
@@ -217,7 +218,7 @@ def snapshot_tasks(project: Project) -> Iterator[dict]:
             "name": recipe.name,
             "doc": f"pre-initialize {recipe.name} into a snapshot and AOT-compile it",
             "actions": [_action(snapshot_recipe, project, recipe)],
-            "file_dep": [out.reactor],
+            "file_dep": [out.reactor, *out.mounted(recipe)],
             "targets": snapshot_outputs(recipe, out),
             "uptodate": [_key_unchanged(lambda r=recipe: snapshot_key(project, r))],
             "clean": True,
