@@ -66,8 +66,9 @@ def _digest(path: Path) -> str:
     return _digests[identity]
 
 
-def open_image(path: Path) -> Image:
+def open_image(path: Path | str) -> Image:
     """Read and check an image directory: every listed file must be inside it and match its digest."""
+    path = Path(path)
     manifest_path = path / MANIFEST
     if not manifest_path.is_file():
         raise NotFound(f"{path}: not an image directory (no {MANIFEST})")

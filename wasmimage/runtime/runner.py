@@ -364,13 +364,15 @@ def _run_here(program: Program, script: bytes, stdin: bytes, args: tuple[str, ..
         wasi.argv = [a.replace("{script}", script_path) for a in program.argv] + list(args)
         wasi.env = sorted((env or {}).items())
         _set_stdin_bytes(wasi, stdin)
-        if not program.snapshot:  # a snapshot takes the script and gives its output through its ABI
-            wasi.stdout_custom = stdout
-            wasi.stderr_custom = stderr
-            script_dir = cleanup.enter_context(_scripts.use(program.script_name, script))
-            wasi.preopen_dir(str(script_dir), SCRIPT_DIR, fs_mutable=False)
+        # A snapshot may also give output through its ABI's captures (QuickJS's does), read after the call
+        wasi.stdout_custom = stdout
+        wasi.stderr_custom = stderr
+        # The image's mounts first: a snapshot's init saw them at these descriptors (snapshot.py).
+        # The script is a file on both paths, though a snapshot takes it through its ABI.
         for guest, host in program.mounts:
             wasi.preopen_dir(host, guest, fs_mutable=False)
+        script_dir = cleanup.enter_context(_scripts.use(program.script_name, script))
+        wasi.preopen_dir(str(script_dir), SCRIPT_DIR, fs_mutable=False)
         for guest, host in sorted((dirs or {}).items()):
             wasi.preopen_dir(str(host), guest, fs_mutable=False)
 
@@ -595,12 +597,14 @@ def _call_i32(store: wasmtime.Store, func: wasmtime.Func, *args: int) -> int:
 
 def _read_captures(store: wasmtime.Store, memory: wasmtime.Memory, buffer: int,
                    outputs: tuple[_CappedOutput, _CappedOutput]) -> None:
-    """Copy what the guest captured into `outputs`, never more than their caps (the guest is not trusted)."""
+    """Add what the guest captured to `outputs`, never past their caps (the guest is not trusted)."""
     try:
         fields = _CAPTURES.unpack(memory.read(store, buffer, buffer + _CAPTURES.size))
         for out, (data, length, _, truncated) in zip(outputs, (fields[:4], fields[4:])):
-            out.data[:] = memory.read(store, data, data + min(length, out.cap)) if length else b""
-            out.truncated = bool(truncated) or length > out.cap
+            room = out.cap - len(out.data)
+            if length:
+                out.data += memory.read(store, data, data + min(length, room))
+            out.truncated = out.truncated or bool(truncated) or length > room
     except (wasmtime.WasmtimeError, IndexError, struct.error):
         pass  # a guest that broke its own header gets no output
 
