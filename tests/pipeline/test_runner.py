@@ -10,6 +10,7 @@ tests/fixtures/wasi-probe.wat, and end to end with the rust-hello image (slow: i
 
 import json
 import os
+import resource
 import subprocess
 import sys
 import threading
@@ -175,6 +176,23 @@ print(out[0].outcome)
 """
     child = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert (child.returncode, child.stdout) == (0, "trap\n"), child.stderr
+
+
+@pytest.mark.parametrize("stack_limit", [resource.RLIM_INFINITY, 8 * 1024 * 1024, 1024 * 1024])
+def test_deep_nesting_on_the_main_thread_is_a_trap_not_a_crash(quickjs_image, stack_limit):
+    """The main thread runs calls itself when RLIMIT_STACK is big enough; with 1 MiB it must hop to the pool."""
+    code = f"""
+import threading
+from wasmimage.runtime import runner
+print(runner._on_guest_thread(lambda: threading.current_thread() is threading.main_thread()))
+print(runner.run({str(quickjs_image)!r}, "JSON.parse('['.repeat(1e6))").outcome)
+"""
+    hard = resource.getrlimit(resource.RLIMIT_STACK)[1]
+    limit = stack_limit if hard == resource.RLIM_INFINITY else min(stack_limit, hard)
+    child = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60,
+                           preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_STACK, (limit, hard)))
+    inline = limit == resource.RLIM_INFINITY or limit >= 8 * 1024 * 1024
+    assert (child.returncode, child.stdout) == (0, f"{inline}\ntrap\n"), child.stderr
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork()")
