@@ -18,16 +18,16 @@ import wasmtime
 from wasmimage.runtime.engine import engine, load
 from wasmimage.image import image_dir
 from wasmimage.runtime.image import Image, open_image
-from wasmimage.runtime.runner import load_program, program_from_run, run_program
+from wasmimage.runtime.runner import Program, load_program, program_from_run, run_program
 
 from benchmarks.context import HELLO, Context
 from benchmarks.native_python import (build_native_cpython, build_native_rustpython, native_cpython_path,
                                       native_rustpython_path)
 from benchmarks.pyworkloads import PY_WORKLOADS
-from benchmarks.results import Row, Section
+from benchmarks.results import Goal, Row, Section
 from benchmarks.stats import Stat, fmt_seconds, geomean, measure
 from benchmarks.steady import Side, Timings, native_side, run_matrix, runner_side
-from benchmarks.warm import throughputs
+from benchmarks.warm import cpu_window, throughputs
 
 SECTION = "python"
 LANGUAGES = ("rustpython", "cpython")
@@ -50,10 +50,14 @@ def python_image(ctx: Context, name: str) -> tuple[Image | None, Path]:
 
 def _hello(image: Image, module: wasmtime.Module) -> None:
     """The runner's first call: stage the mounted files (digest-checked), instantiate, run print("hi")."""
-    program = program_from_run(image.name, module, image.run, image.path, image.manifest["files"])
+    _check_hello(program_from_run(image.name, module, image.run, image.path, image.manifest["files"]))
+
+
+def _check_hello(program: Program) -> None:
     result = run_program(program, HELLO)
     if result.stdout != b"hi\n":
-        raise RuntimeError(f"{image.name}: print(\"hi\") gave {result.outcome}: {result.stdout!r} {result.stderr[-300:]!r}")
+        raise RuntimeError(f"{program.name}{' snapshot' if program.snapshot else ''}: print(\"hi\") gave "
+                           f"{result.outcome}: {result.stdout!r} {result.stderr[-300:]!r}")
 
 
 def size_rows(image: Image) -> list[Row]:
@@ -87,7 +91,7 @@ def cold_rows(ctx: Context, image: Image) -> list[Row]:
 
 def warm_rows(ctx: Context, image: Image) -> list[Row]:
     program, s = load_program(image, store=ctx.project.native_store), ctx.settings
-    _hello(image, program.module)
+    _check_hello(program)
     result = throughputs({"runner": lambda: run_program(program, HELLO)}, 1, s.warm_window, s.warm_windows,
                          s.warmup)["runner"]
     return [Row(f"py.{image.name}.warm", SECTION, f'{image.name}: warm calls/s, print("hi"), 1 thread',
@@ -174,8 +178,36 @@ def python_images(ctx: Context) -> Section:
         if name == "rustpython" and own is None:
             section.rows.append(Row("py.rustpython.native", SECTION, f"rustpython: steady state vs {NATIVE_RUSTPYTHON}",
                                     "not measured", note=own_why_not))
-    section.rows.append(Row("py.snapshot", SECTION, "Python images: snapshot vs no snapshot (issue 15 goal)",
-                            "not measured", note="no Python image has a snapshot yet"))
+        section.extend(snapshot_rows(ctx, image))
+    return section
+
+
+GOAL_SNAPSHOT_SPEEDUP = 10.0  # issue 15: a Python call from a snapshot, vs one that boots the interpreter
+
+
+def snapshot_rows(ctx: Context, image: Image) -> Section:
+    """Process CPU per warm print("hi"), snapshot vs command, taking turns in the same run (the goal: 10× less)."""
+    name, s = image.name, ctx.settings
+    key, what = f"py.{name}.snapshot", f'{name}: process CPU per warm call, print("hi"), snapshot'
+    if not image.has("snapshot"):
+        return Section(rows=[Row(key, SECTION, what, "not available",
+                                 note="the image has no snapshot (docs/snapshot.md says why)")])
+    store = ctx.project.native_store
+    sides = {"snapshot": load_program(image, store=store), "command": load_program(image, snapshot=False, store=store)}
+    for program in sides.values():
+        _check_hello(program)
+        for _ in range(max(s.warmup, 1) * 5):
+            run_program(program, HELLO)
+    cpu: dict[str, list[float]] = {side: [] for side in sides}
+    for _ in range(s.warm_windows):
+        for side, program in sides.items():
+            cpu[side].append(cpu_window(lambda p=program: run_program(p, HELLO), s.warm_window)[0])
+    snapshot, command = Stat.of(cpu["snapshot"]), Stat.of(cpu["command"])
+    ratio = command.median / snapshot.median
+    section = Section(rows=[Row(key, SECTION, what, snapshot, baseline=command, baseline_name="command (no snapshot)",
+                                ratio=ratio, ratio_label="× less CPU")])
+    section.goals.append(Goal(f"{name}: warm call, snapshot vs no snapshot", f"≥ {GOAL_SNAPSHOT_SPEEDUP:g}× less CPU",
+                              f"{ratio:.1f}×", ratio >= GOAL_SNAPSHOT_SPEEDUP))
     return section
 
 
