@@ -82,7 +82,12 @@ def test_time_queued_for_a_guest_thread_counts_against_the_deadline(program):
     for thread in blockers:
         thread.start()
     time.sleep(0.5)  # every pool thread is taken (each holds it for 3 s)
-    queued = run_program(program, b"for (;;) {}", limits=Limits(timeout=1))
+    queued_results = []  # from a thread of its own: a call from the main thread runs there and queues for nothing
+    caller = threading.Thread(target=lambda: queued_results.append(
+        run_program(program, b"for (;;) {}", limits=Limits(timeout=1))))
+    caller.start()
+    caller.join()
+    queued = queued_results[0]
     for thread in blockers:
         thread.join()
     assert queued.outcome == "timeout"
