@@ -27,7 +27,7 @@ from benchmarks.pyworkloads import PY_WORKLOADS
 from benchmarks.results import Goal, Row, Section
 from benchmarks.stats import Stat, fmt_seconds, geomean, measure
 from benchmarks.steady import Side, Timings, native_side, run_matrix, runner_side
-from benchmarks.warm import cpu_window, throughputs
+from benchmarks.warm import cpu_in_turns, throughputs
 
 SECTION = "python"
 LANGUAGES = ("rustpython", "cpython")
@@ -198,11 +198,9 @@ def snapshot_rows(ctx: Context, image: Image) -> Section:
         _check_hello(program)
         for _ in range(max(s.warmup, 1) * 5):
             run_program(program, HELLO)
-    cpu: dict[str, list[float]] = {side: [] for side in sides}
-    for _ in range(s.warm_windows):
-        for side, program in sides.items():
-            cpu[side].append(cpu_window(lambda p=program: run_program(p, HELLO), s.warm_window)[0])
-    snapshot, command = Stat.of(cpu["snapshot"]), Stat.of(cpu["command"])
+    cpu = cpu_in_turns({side: lambda p=program: run_program(p, HELLO) for side, program in sides.items()},
+                       s.warm_windows, s.warm_window)[0]
+    snapshot, command = cpu["snapshot"], cpu["command"]
     ratio = command.median / snapshot.median
     section = Section(rows=[Row(key, SECTION, what, snapshot, baseline=command, baseline_name="command (no snapshot)",
                                 ratio=ratio, ratio_label="× less CPU")])

@@ -130,6 +130,19 @@ def cpu_window(call: Callable[[], object], seconds: float) -> tuple[float, float
     return (time.process_time() - cpu) / calls, calls / (time.perf_counter() - started)
 
 
+def cpu_in_turns(sides: dict[str, Callable[[], object]], windows: int, seconds: float
+                 ) -> tuple[dict[str, Stat], dict[str, Stat]]:
+    """Each side's process CPU per call and calls/s, the sides taking turns for `windows` windows."""
+    cpu: dict[str, list[float]] = {name: [] for name in sides}
+    rate: dict[str, list[float]] = {name: [] for name in sides}
+    for _ in range(windows):
+        for name, side in sides.items():
+            per_call, per_second = cpu_window(side, seconds)
+            cpu[name].append(per_call)
+            rate[name].append(per_second)
+    return {name: Stat.of(v) for name, v in cpu.items()}, {name: Stat.of(v) for name, v in rate.items()}
+
+
 REQUEST = {"function": "function add(a, b) { return a + b }", "name": "add", "args": [2, 3]}
 
 
@@ -156,15 +169,7 @@ def snapshot_vs_command(ctx: Context) -> Section:
             raise RuntimeError(f"{name}: {side()}")
         for _ in range(max(s.warmup, 1) * 10):
             side()
-    cpu: dict[str, list[float]] = {name: [] for name in sides}
-    rate: dict[str, list[float]] = {name: [] for name in sides}
-    for _ in range(s.warm_windows):
-        for name, side in sides.items():
-            per_call, per_second = cpu_window(side, s.warm_window)
-            cpu[name].append(per_call)
-            rate[name].append(per_second)
-    cpu_stat = {name: Stat.of(v) for name, v in cpu.items()}
-    rate_stat = {name: Stat.of(v) for name, v in rate.items()}
+    cpu_stat, rate_stat = cpu_in_turns(sides, s.warm_windows, s.warm_window)
 
     def cpu_row(key: str, what: str, name: str) -> Row:
         base = cpu_stat[name.replace("snapshot", "command")]

@@ -208,10 +208,10 @@ def _exports(entries: list[tuple[str, int, int]]) -> bytes:
     return _vector([_name(name) + bytes([kind]) + uleb(index) for name, kind, index in entries])
 
 
-def _deterministic_wasi(linker: wasmtime.Linker, module: wasmtime.Module, where: str, files: InitFiles,
+def _deterministic_wasi(linker: wasmtime.Linker, module: wasmtime.Module, where: str, init_files: InitFiles,
                         written: list[bytes]) -> None:
     """What init may use: a clock stuck at 0, zero "entropy", no arguments or environment, and
-    reads of the image's mounted `files`. Each write is kept in `written` (the stage fails,
+    reads of the image's mounted `init_files`. Each write is kept in `written` (the stage fails,
     showing them: it is how a reactor says why init failed); anything else fails the stage."""
 
     def clock_time_get(caller: wasmtime.Caller, clock: int, precision: int, out: int) -> int:
@@ -240,7 +240,7 @@ def _deterministic_wasi(linker: wasmtime.Linker, module: wasmtime.Module, where:
 
     allowed = {"clock_time_get": clock_time_get, "random_get": random_get, "fd_write": fd_write,
                "args_sizes_get": sizes_get, "environ_sizes_get": sizes_get, "args_get": empty_get,
-               "environ_get": empty_get, **(files.functions() if files.mounts else {})}
+               "environ_get": empty_get, **(init_files.functions() if init_files.mounts else {})}
     for imp in module.imports:
         if imp.module != WASI or not isinstance(imp.type, wasmtime.FuncType):
             raise PipelineError(f"{where}: imports {imp.module}.{imp.name}; a snapshot reactor may import "
