@@ -86,9 +86,14 @@ class Recipe:
             declared["call"] = run["executor"]
         return {name: self.recipe_dir / script for name, script in sorted(declared.items())}
 
+    def build_file_paths(self) -> list[Path]:
+        """The project-owned files the build commands use (`files`: host programs, patches, crates)."""
+        return [self.recipe_dir / f for f in self.files]
+
     def file_paths(self) -> list[Path]:
-        """The project-owned files this recipe builds from (host programs, executors)."""
-        return [self.recipe_dir / f for f in self.files] + list(self.protocols.values())
+        """Every project-owned file of the image: the build's, and the protocols' executors (which
+        the image ships beside the interpreter, never compiles into it)."""
+        return self.build_file_paths() + list(self.protocols.values())
 
     @property
     def mounted_files(self) -> tuple[str, ...]:
@@ -104,12 +109,14 @@ class Recipe:
         return self.protocols.get("call") if self.snapshot_output else None
 
     def digest(self) -> str:
-        """sha256 over the recipe document and the content of its own files (part of the compile key).
+        """sha256 over the recipe document and the content of the files its build uses (part of the
+        compile key). The executors are not among them: an executor changed reruns the snapshot,
+        verify and image stages, not the interpreter's compile (snapshot_key, verify_key).
 
         The document is hashed as digests.spaced_json, the layout this digest was defined with.
         """
         h = hashlib.sha256(spaced_json(self.data))
-        for path in self.file_paths():
+        for path in self.build_file_paths():
             h.update(path.name.encode() + b"\0" + path.read_bytes())
         return h.hexdigest()
 

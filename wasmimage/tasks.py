@@ -187,7 +187,7 @@ def compile_tasks(project: Project) -> Iterator[dict]:
             "name": recipe.name,
             "doc": f"build {recipe.name} to wasm32-wasip1",
             "actions": [_action(compile_recipe, project, recipe)],
-            "file_dep": [recipe.path, recipe.toolchain.path, *recipe.file_paths()],
+            "file_dep": [recipe.path, recipe.toolchain.path, *recipe.build_file_paths()],
             "task_dep": [f"fetch:{recipe.name}"],
             "targets": compile_outputs(recipe, out),
             "uptodate": [_key_unchanged(lambda r=recipe: compile_key(project, r))],
