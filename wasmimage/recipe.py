@@ -101,12 +101,12 @@ class Recipe:
         return self.run.mounted_files
 
     @property
-    def snapshot_preload(self) -> Path | None:
-        """The script the snapshot stage compiles in: the `call` protocol's executor, if the recipe has both.
-
-        Other protocols' executors (wikifunctions) run through the snapshot's run export, parsed per call.
-        """
-        return self.protocols.get("call") if self.snapshot_output else None
+    def snapshot_preloads(self) -> tuple[Path, ...]:
+        """The scripts the snapshot stage prepares (snapshot_abi.PRELOAD), into slots in this order:
+        every protocol's executor, by protocol name, each once; none without a snapshot."""
+        if not self.snapshot_output:
+            return ()
+        return tuple(dict.fromkeys(self.protocols[name] for name in sorted(self.protocols)))
 
     def digest(self) -> str:
         """sha256 over the recipe document and the content of the files its build uses (part of the

@@ -7,9 +7,10 @@ exports the snapshot ABI:
   wasmimage_alloc(size) -> ptr                room in guest memory for a call's arguments
   wasmimage_run(call, filename_len, len) -> rc  one script per fresh instance; `call` holds two
                                               output captures, the file name, NUL, source, NUL
-and, for a recipe whose `call` protocol has an executor (run.protocols.call or run.executor), compiled once here:
-  wasmimage_preload(call, filename_len, len) -> 1 if the script does not compile
-  wasmimage_run_preloaded(call) -> rc         runs it (`call`: only the captures)
+and, for a recipe whose protocols have executors (run.protocols), each prepared once here:
+  wasmimage_preload(call, filename_len, len) -> slot, or < 0 if the script failed; runs its top
+                                              level (imports, definitions) at build time
+  wasmimage_run_preloaded(call, slot) -> rc   runs that slot's per-call entry (`call`: only the captures)
 
 This stage instantiates the reactor, runs `_initialize` and `wasmimage_init`, and writes a
 new module whose data segments are the resulting linear memory and whose globals hold their
@@ -209,10 +210,11 @@ def _exports(entries: list[tuple[str, int, int]]) -> bytes:
 
 
 def _deterministic_wasi(linker: wasmtime.Linker, module: wasmtime.Module, where: str, init_files: InitFiles,
-                        written: list[bytes]) -> None:
-    """What init may use: a clock stuck at 0, zero "entropy", no arguments or environment, and
-    reads of the image's mounted `init_files`. Each write is kept in `written` (the stage fails,
-    showing them: it is how a reactor says why init failed); anything else fails the stage."""
+                        written: list[bytes], phase: list[str]) -> None:
+    """What init (and preloading) may use: a clock stuck at 0, zero "entropy", no arguments or
+    environment, and reads of the image's mounted `init_files`. Each write is kept in `written`
+    (the stage fails, showing them: it is how a reactor says why init failed); anything else fails
+    the stage, naming the `phase` (phase[0]: the export running) that called it."""
 
     def clock_time_get(caller: wasmtime.Caller, clock: int, precision: int, out: int) -> int:
         caller.get("memory").write(caller, bytes(8), out)
@@ -249,7 +251,7 @@ def _deterministic_wasi(linker: wasmtime.Linker, module: wasmtime.Module, where:
             linker.define_func(WASI, imp.name, imp.type, allowed[imp.name], access_caller=True)
         else:
             def refuse(*args: object, name: str = imp.name) -> None:
-                raise wasmtime.WasmtimeError(f"{INIT} called {WASI}.{name}, which a snapshot cannot depend on")
+                raise wasmtime.WasmtimeError(f"it called {WASI}.{name}, which a snapshot cannot depend on")
             linker.define_func(WASI, imp.name, imp.type, refuse)
 
 
@@ -295,12 +297,13 @@ def _data_segments(memory: bytes) -> list[bytes]:
     return segments
 
 
-def snapshot(reactor: bytes, where: str, preload: tuple[str, bytes] | None = None,
+def snapshot(reactor: bytes, where: str, preload: tuple[tuple[str, bytes], ...] = (),
              mounts: tuple[tuple[str, tuple[Path, ...]], ...] = ()) -> bytes:
     """The pre-initialized module made from `reactor` (see the module docstring).
 
-    `preload`: (file name, source) of a script to compile into the snapshot; `mounts`:
-    (guest directory, its files) init may read, in the order the runner preopens them.
+    `preload`: (file name, source) of each script to prepare in the snapshot, into slots 0, 1, ...
+    in this order; `mounts`: (guest directory, its files) init may read, in the order the runner
+    preopens them.
     """
     module = parse(reactor, where)
     defined_globals = range(module.imported_globals, module.imported_globals + len(module.globals))
@@ -312,10 +315,11 @@ def snapshot(reactor: bytes, where: str, preload: tuple[str, bytes] | None = Non
         compiled = wasmtime.Module(engine, instrumented)
     except wasmtime.WasmtimeError as exc:
         raise PipelineError(f"{where}: wasmtime cannot compile it: {exc}") from None
-    _check_abi(compiled, where, preload is not None)
+    _check_abi(compiled, where, bool(preload))
     linker = wasmtime.Linker(engine)
     written: list[bytes] = []
-    _deterministic_wasi(linker, compiled, where, InitFiles(mounts), written)
+    phase = [INIT]
+    _deterministic_wasi(linker, compiled, where, InitFiles(mounts), written, phase)
     store = wasmtime.Store(engine)
     try:
         instance = linker.instantiate(store, compiled)
@@ -323,19 +327,22 @@ def snapshot(reactor: bytes, where: str, preload: tuple[str, bytes] | None = Non
         if REACTOR_START in exports:
             exports[REACTOR_START](store)
         exports[INIT](store)
-        if preload is not None:
-            name, source = preload[0].encode(), preload[1]
+        for expected_slot, (filename, source) in enumerate(preload):
+            phase[0] = f"{PRELOAD} of script {expected_slot} ({len(source)} bytes as {filename})"
+            name = filename.encode()
             call = bytes(CAPTURES_SIZE) + name + b"\0" + source + b"\0"
             buffer = exports[ALLOC](store, len(call))
             exports["memory"].write(store, call, buffer)
-            if exports[PRELOAD](store, buffer, len(name), len(source)) != 0:
-                raise PipelineError(f"{where}: {PRELOAD}: {preload[0]} does not compile")
+            slot = exports[PRELOAD](store, buffer, len(name), len(source))
+            if slot != expected_slot:
+                said = f": {_text(written)}" if written else ""
+                raise PipelineError(f"{where}: {phase[0]} failed (slot {slot}){said}")
     except (wasmtime.Trap, wasmtime.WasmtimeError) as exc:
         said = f"; it wrote (fd_write): {_text(written)}" if written else ""
-        raise PipelineError(f"{where}: {INIT} failed: {str(exc).strip()}{said}") from None
+        raise PipelineError(f"{where}: {phase[0]} failed: {str(exc).strip()}{said}") from None
     if written:
-        raise PipelineError(f"{where}: {INIT} wrote output (fd_write), which a snapshot cannot depend on: "
-                            f"{_text(written)}")
+        raise PipelineError(f"{where}: {INIT} or {PRELOAD} wrote output (fd_write), which a snapshot cannot "
+                            f"depend on: {_text(written)}")
     memory = exports["memory"]
     image = memory.read(store, 0, memory.data_len(store))
 
@@ -365,20 +372,20 @@ def _text(written: list[bytes]) -> str:
 
 
 def snapshot_stage(reactor: Path, snapshot_wasm: Path, snapshot_cwasm: Path, info_path: Path,
-                   preload: tuple[str, Path] | None = None,
+                   preload: tuple[tuple[str, Path], ...] = (),
                    mounts: tuple[tuple[str, tuple[Path, ...]], ...] = ()) -> dict:
-    """Snapshot `reactor` (with `preload`: guest file name, script file; `mounts`: guest directory,
-    the files in it), AOT-compile the snapshot, and record both (aot-info's shape plus the
-    reactor and the preloaded script's sha256)."""
+    """Snapshot `reactor` (with `preload`: each script's guest file name and file, distinct;
+    `mounts`: guest directory, the files in it), AOT-compile the snapshot, and record both
+    (aot-info's shape plus the reactor's sha256 and each preloaded script's slot by its sha256)."""
     from wasmimage.aot import compile_wasm
 
     started = time.monotonic()
-    script = (preload[0], preload[1].read_bytes()) if preload else None
-    files.write_bytes(snapshot_wasm, snapshot(reactor.read_bytes(), str(reactor), script, mounts))
+    scripts = tuple((name, path.read_bytes()) for name, path in preload)
+    files.write_bytes(snapshot_wasm, snapshot(reactor.read_bytes(), str(reactor), scripts, mounts))
     log.get("snapshot").info(f"{reactor.name} -> {snapshot_wasm} ({snapshot_wasm.stat().st_size} bytes) in "
                              f"{time.monotonic() - started:.2f}s")
     info = {**compile_wasm(snapshot_wasm, snapshot_cwasm, info_path), "reactor_sha256": files.sha256_file(reactor),
-            "abi": ABI_VERSION, "preloaded_sha256": files.sha256_file(preload[1]) if preload else None}
+            "abi": ABI_VERSION, "preloaded": {files.sha256_file(path): slot for slot, (_, path) in enumerate(preload)}}
     files.write_json(info_path, info)
     return info
 

@@ -109,8 +109,7 @@ def snapshot_recipe(project: Project, recipe: Recipe) -> str:
     from wasmimage.snapshot import snapshot_stage
 
     out = project.stage_outputs(recipe)
-    executor = recipe.snapshot_preload
-    preload = (f"{SCRIPT_DIR}/{recipe.run.script_name}", executor) if executor else None
+    preload = tuple((f"{SCRIPT_DIR}/{recipe.run.script_name}", script) for script in recipe.snapshot_preloads)
     mounts = tuple((guest, tuple(out.mounted_dir / name for name in names)) for guest, names in recipe.run.mounts)
     outcome = cache.run_cached(project.cache, "snapshot", recipe.name, snapshot_key(project, recipe),
                                snapshot_outputs(recipe, out),
@@ -146,7 +145,7 @@ def run_verify(project: Project, recipe: Recipe) -> None:
         info = files.read_json(info_path)
         module = load(cwasm, info["cwasm"]["sha256"], info)
         return (program_from_run(recipe.name, module, recipe.run, out.mounted_dir, mounted, snapshot,
-                                 info.get("preloaded_sha256")), info["cwasm"]["sha256"])
+                                 info.get("preloaded", {})), info["cwasm"]["sha256"])
 
     snapshot = program(out.snapshot_cwasm, out.snapshot_info, True) if recipe.snapshot_output else None
     verify.verify(*program(out.cwasm, out.aot_info), project.conformance_dir, recipe.conformance, recipe.run.script_extension,

@@ -176,4 +176,5 @@ def main():
     respond(out, body, logs)
 
 
-main()
+if __name__ == "__main__":  # a snapshot runs the top level at build time, main() per call
+    main()
