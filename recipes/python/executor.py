@@ -28,7 +28,7 @@ import sys
 import types
 
 MAX_LOG_CHARS = 64 * 1024
-HOST_ERROR_TYPES = {"Timeout", "MemoryLimit", "OutputLimit", "Trap", "InputLimit", "ProtocolError"}
+HOST_ERROR_TYPES = {"Timeout", "MemoryLimit", "OutputLimit", "FuelLimit", "Trap", "InputLimit", "ProtocolError"}
 
 
 class LogCollector:

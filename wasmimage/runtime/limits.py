@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-OUTCOMES = ("ok", "error", "timeout", "memory_limit", "output_limit", "trap")
+OUTCOMES = ("ok", "error", "timeout", "memory_limit", "output_limit", "fuel_exhausted", "trap")
 MAX_TIMEOUT = 24 * 3600.0  # seconds; inf, nan, 0 and negatives are refused
 _MAX_COUNT = 2**63 - 1  # wasmtime takes limits as int64; -1 there would mean "no limit"
 _WASM_PAGE = 64 * 1024
@@ -23,6 +23,9 @@ class Limits:
     max_instances: int = 1
     max_tables: int = 4
     max_memories: int = 1
+    # wasm operators the call may execute (wasmtime's fuel, the evaluator's budget unit); None: not
+    # metered. Needs a program loaded with fuel metering (load_program(image, fuel=True)).
+    fuel: int | None = None
 
     def __post_init__(self) -> None:
         timeout = self.timeout
@@ -36,4 +39,7 @@ class Limits:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
                 raise ValueError(f"Limits.{name}: must be an integer from {low} to {high}, not {value!r}")
+        fuel = self.fuel
+        if fuel is not None and (isinstance(fuel, bool) or not isinstance(fuel, int) or not 1 <= fuel <= _MAX_COUNT):
+            raise ValueError(f"Limits.fuel: must be None or an integer from 1 to {_MAX_COUNT}, not {fuel!r}")
 

@@ -23,6 +23,7 @@ class RunResult:
     epoch_tick_seconds: float = EPOCH_TICK_SECONDS
     limits: Limits = field(default_factory=Limits)
     memory_bytes: int = 0  # the guest's linear memory when it ended (0: never instantiated)
+    fuel_consumed: int | None = None  # wasm operators executed, for a program that meters fuel
 
     def to_json(self) -> dict:
         data = asdict(self)

@@ -15,6 +15,7 @@ import wasmtime
 from wasmimage import files
 from wasmimage.errors import PipelineError
 from wasmimage.runtime import native
+from wasmimage.runtime.engine import AOT_CONFIG, FUEL_CONFIG, AotConfig
 from wasmimage.runtime.image import Image
 from wasmimage.runtime.run_spec import RunSpec
 from wasmimage.runtime.snapshot_abi import ABI_VERSION
@@ -34,11 +35,12 @@ class Program:
     snapshot: bool = False
     # The scripts the snapshot prepared at build time (the protocols' executors): sha256 -> slot
     preloaded: Mapping[str, int] = field(default_factory=dict)
+    config: AotConfig = AOT_CONFIG  # the engine `module` was made for (FUEL_CONFIG: fuel is metered)
 
 
 def program_from_run(name: str, module: wasmtime.Module, run: RunSpec, files_dir: Path | None = None,
                      digests: Mapping[str, Mapping[str, str]] | None = None, snapshot: bool = False,
-                     preloaded: Mapping[str, int] | None = None) -> Program:
+                     preloaded: Mapping[str, int] | None = None, config: AotConfig = AOT_CONFIG) -> Program:
     """A Program from a recipe's or image's `run` section.
 
     The files `run.mounts` names are taken from files_dir, checked against `digests` (name ->
@@ -59,29 +61,33 @@ def program_from_run(name: str, module: wasmtime.Module, run: RunSpec, files_dir
                                     f"refusing to mount it at {guest}")
         mounts.append((guest, str(host)))
     program = Program(name, module, run.argv, run.script_name, run.out_of_memory_exit_code,
-                      tuple(mounts), snapshot, dict(preloaded or {}))
+                      tuple(mounts), snapshot, dict(preloaded or {}), config)
     for path in staged:
         weakref.finalize(program, shutil.rmtree, path, True)
     return program
 
 
-_programs: dict[tuple[str, str], Program] = {}
+_programs: dict[tuple[str, str, bool], Program] = {}
 _programs_lock = threading.Lock()
 
 
-def load_program(image: Image, snapshot: bool = True, store: native.NativeStore | None = None) -> Program:
+def load_program(image: Image, snapshot: bool = True, store: native.NativeStore | None = None,
+                 fuel: bool = False) -> Program:
     """The image's interpreter (its .cwasm only if trusted in `store`: native.py), cached per process
     by path and digest.
 
-    Its snapshot when it has one of this runner's ABI (and `snapshot`), else its command.
+    Its snapshot when it has one of this runner's ABI (and `snapshot`), else its command. With
+    `fuel`, made for an engine that meters fuel (calls with Limits.fuel need one): the .wasm
+    compiled here once (native.compiled keeps it), since the image's .cwasm is made without.
     """
     snapshot = snapshot and image.has("snapshot") and image.manifest.get("snapshot", {}).get("abi") == ABI_VERSION
     role = "snapshot" if snapshot else "cwasm"
-    key = (str(image.path), image.sha256(role))
+    key = (str(image.path), image.sha256(role), fuel)
     with _programs_lock:
         if key not in _programs:
-            module = native.module_for(image, native.given_or_environ(store), role)
+            config = FUEL_CONFIG if fuel else AOT_CONFIG
+            module = native.module_for(image, native.given_or_environ(store), role, config)
             preloaded = image.manifest["snapshot"].get("preloaded") if snapshot else None
             _programs[key] = program_from_run(image.name, module, image.run, image.path,
-                                              image.manifest["files"], snapshot, preloaded)
+                                              image.manifest["files"], snapshot, preloaded, config)
         return _programs[key]

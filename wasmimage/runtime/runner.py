@@ -60,6 +60,8 @@ def run_program(program: Program, script: bytes, *, stdin: bytes = b"", args: tu
     """
     started = time.monotonic()
     _check_grants(script, stdin, args, env, dirs, limits)
+    if limits.fuel is not None and not program.config.consume_fuel:
+        raise ValueError("limits.fuel: this program does not meter fuel; load it with load_program(image, fuel=True)")
     return on_guest_thread(_run_here, program, script, stdin, args, env, dirs, limits, started)
 
 
@@ -91,16 +93,20 @@ class _Call:
         self.limits, self.started = limits, started
         self.stdout, self.stderr = CappedOutput(limits.max_stdout_bytes), CappedOutput(limits.max_stderr_bytes)
         self.ticks = self.memory_bytes = 0
+        self.fuel_consumed: int | None = None
 
     def result(self, outcome: str, reason: str, exit_code: int | None = None) -> RunResult:
         return RunResult(outcome, reason, exit_code, bytes(self.stdout.data), bytes(self.stderr.data),
                          round(time.monotonic() - self.started, 6), self.stdout.truncated, self.stderr.truncated,
-                         self.ticks, limits=self.limits, memory_bytes=self.memory_bytes)
+                         self.ticks, limits=self.limits, memory_bytes=self.memory_bytes,
+                         fuel_consumed=self.fuel_consumed)
 
     def ended(self, outcome: str, reason: str) -> RunResult:
         """The result of a call the host ended (Ended)."""
         if outcome == "timeout":
             reason = f"wall-clock deadline of {self.limits.timeout}s exceeded"
+        elif outcome == "fuel_exhausted":
+            reason = f"fuel limit of {self.limits.fuel} exhausted"
         elif outcome == "trap" and (self.stdout.truncated or self.stderr.truncated):
             outcome, reason = "output_limit", output_reason(self.stdout, self.stderr, self.limits)
         return self.result(outcome, reason)
@@ -129,7 +135,7 @@ def _run_here(program: Program, script: bytes, stdin: bytes, args: tuple[str, ..
     with ExitStack() as cleanup:
         script_dir = cleanup.enter_context(scripts.use(program.script_name, script))
         wasi = _wasi_config(program, script_path, script_dir, stdin, args, env, dirs, call)
-        store = _new_store(limits, wasi)
+        store = _new_store(program, limits, wasi)
         call.ticks = deadline.arm(store, started + limits.timeout)
         try:
             instance = _instantiate(store, program)
@@ -137,6 +143,8 @@ def _run_here(program: Program, script: bytes, stdin: bytes, args: tuple[str, ..
                 exit_code = _start(store, instance, program, script_path, script, call)
             finally:
                 call.memory_bytes = _memory_bytes(store, instance)
+                if program.config.consume_fuel:
+                    call.fuel_consumed = (limits.fuel or _UNMETERED_FUEL) - store.get_fuel()
         except Ended as ended:
             return call.ended(*ended.args)
         finally:
@@ -144,12 +152,19 @@ def _run_here(program: Program, script: bytes, stdin: bytes, args: tuple[str, ..
     return call.exited(program, exit_code)
 
 
-def _new_store(limits: Limits, wasi: wasmtime.WasiConfig) -> wasmtime.Store:
-    """A Store with the call's limits and its WASI."""
-    epoch.ensure_ticking(engine())
-    store = wasmtime.Store(engine())
+# The budget of a fuel-metering program's call without Limits.fuel: what it used is still reported
+_UNMETERED_FUEL = 2**63 - 1
+
+
+def _new_store(program: Program, limits: Limits, wasi: wasmtime.WasiConfig) -> wasmtime.Store:
+    """A Store of the engine `program` was made for, with the call's limits and its WASI."""
+    program_engine = engine(program.config)
+    epoch.ensure_ticking(program_engine)
+    store = wasmtime.Store(program_engine)
     store.set_limits(memory_size=limits.memory_bytes, table_elements=limits.max_table_elements,
                      instances=limits.max_instances, tables=limits.max_tables, memories=limits.max_memories)
+    if program.config.consume_fuel:
+        store.set_fuel(limits.fuel or _UNMETERED_FUEL)
     store.set_wasi(wasi)
     return store
 
@@ -185,7 +200,7 @@ def _set_stdin_bytes(wasi: wasmtime.WasiConfig, data: bytes) -> None:
 
 def _instantiate(store: wasmtime.Store, program: Program) -> wasmtime.Instance:
     try:
-        return instance_pre(engine(), program.module).instantiate(store)
+        return instance_pre(engine(program.config), program.module).instantiate(store)
     except wasmtime.WasmtimeError as exc:
         raise Ended("memory_limit" if "limit" in str(exc) else "trap", f"cannot instantiate: {exc}") from None
 
@@ -207,6 +222,8 @@ def _start(store: wasmtime.Store, instance: wasmtime.Instance, program: Program,
     except wasmtime.ExitTrap as exc:
         return exc.code
     except wasmtime.Trap as exc:
+        if exc.trap_code == wasmtime.TrapCode.OUT_OF_FUEL:
+            raise Ended("fuel_exhausted", "") from None
         raise Ended("trap", exc.message.strip().splitlines()[-1].strip()) from None  # "wasm trap: ..."
     except wasmtime.WasmtimeError as exc:
         if deadline.DEADLINE_PASSED.decode() in str(exc):
@@ -227,4 +244,5 @@ def run(image: Image | Path | str, script: bytes | str | Path, store: native.Nat
         script = script.read_bytes()
     elif isinstance(script, str):
         script = script.encode()
-    return run_program(load_program(image, store=store), script, **options)
+    metered = getattr(options.get("limits"), "fuel", None) is not None
+    return run_program(load_program(image, store=store, fuel=metered), script, **options)
