@@ -113,7 +113,7 @@ def call(image: Image | Path | str, request: dict[str, Any], limits: Limits = Li
          store: NativeStore | None = None) -> dict[str, Any]:
     """Call a function in an image (an Image or its directory) through its executor.
 
-    Opening a directory checks every file's digest; callers making many calls pass an Image.
+    A directory is checked when it is first opened, and looked at (lstat of its files) after that (open_image).
     """
     if not isinstance(image, Image):
         image = open_image(Path(image))

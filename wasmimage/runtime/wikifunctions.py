@@ -174,7 +174,7 @@ def evaluate(image: Image | Path | str, request: dict[str, Any] | str | bytes, l
              store: NativeStore | None = None) -> Evaluation:
     """Run one Wikifunctions request (a dict, or the raw JSON text) in an image: its Z22 and its run.
 
-    Opening a directory checks every file's digest; callers making many calls pass an Image.
+    A directory is checked when it is first opened, and looked at (lstat of its files) after that (open_image).
     With Limits(fuel=N) the call runs on an engine that meters fuel, as the evaluator's does.
     """
     if not isinstance(image, Image):
