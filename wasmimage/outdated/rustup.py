@@ -47,5 +47,9 @@ def ask(queries: list[RustupQuery], context: Context) -> Result:
     newest = semver(reported.group(1)) if reported else None
     if newest is None:
         raise Unavailable(f"rustup check: cannot read the stable channel's version from {line.group(0)!r}")
-    return {query: Answer(semver(query.version), (newest,), complete=False) if semver(query.version)
-            else InvalidInput(f"{query.version!r} is not a Rust version (MAJOR.MINOR.PATCH)") for query in queries}
+    results: Result = {}
+    for query in queries:
+        pinned = semver(query.version)
+        results[query] = (Answer(pinned, (newest,), complete=False) if pinned else
+                          InvalidInput(f"{query.version!r} is not a Rust version (MAJOR.MINOR.PATCH)"))
+    return results
