@@ -248,6 +248,14 @@ def parser() -> argparse.ArgumentParser:
     mirror_p.add_argument("--project", metavar="ROOT", help="project root (default: found from the cwd)")
     mirror_p.set_defaults(handler=lambda a, s: _mirror().mirror_command(a.recipe, a.dir, a.project, s))
 
+    outdated_p = commands.add_parser("outdated", help="list every recipe and toolchain pin with the newest version "
+                                                      "its channel offers (exit 1: a security release is missing)")
+    outdated_p.add_argument("--project", metavar="ROOT", help="project root (default: found from the cwd)")
+    outdated_p.add_argument("--debian-release", metavar="CODENAME",
+                            help="the Debian release whose suites hold the toolchains' Debian packages "
+                                 "(default: the one this machine runs)")
+    outdated_p.set_defaults(handler=_outdated_command)
+
     vendor_p = commands.add_parser("vendor-crates", help="vendor the crates a Cargo.lock pins into a "
                                                          "deterministic tar.gz (a cargo-vendor source)")
     vendor_p.add_argument("cargo_dir", help="directory with Cargo.toml and Cargo.lock")
@@ -255,6 +263,15 @@ def parser() -> argparse.ArgumentParser:
     vendor_p.add_argument("--cargo", metavar="PATH", help="cargo binary (default: cargo on PATH)")
     vendor_p.set_defaults(handler=lambda a, s: _mirror().vendor_command(a.cargo_dir, a.out, a.cargo))
     return top
+
+
+def _outdated_command(args: argparse.Namespace, settings: Settings) -> int:
+    from wasmimage.mirror import find_root
+    from wasmimage.outdated.report import run
+    from wasmimage.project import Project
+
+    root = Path(args.project).resolve() if args.project else find_root(Path.cwd())
+    return run(Project(root, settings), args.debian_release)
 
 
 def _mirror():

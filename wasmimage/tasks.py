@@ -300,3 +300,28 @@ def publish_tasks(project: Project) -> Iterator[dict]:
             "params": params,
             "verbosity": 2,
         }
+
+
+def list_outdated(project: Project, debian_release: str) -> None:
+    from wasmimage.outdated.report import run
+
+    status = run(project, debian_release or None)
+    if status:
+        raise PipelineError(f"outdated: exit status {status} (1: a pin misses a security release; "
+                            f"4: a channel could not be asked)")
+
+
+def outdated_task(project: Project) -> dict:
+    """List every recipe and toolchain pin with the newest version its channel offers; always runs."""
+    def run(debian_release: str = "") -> TaskFailed | None:
+        return _action(list_outdated, project, debian_release)()
+
+    return {
+        "doc": "list every recipe and toolchain pin with the newest version its channel offers",
+        "actions": [run],
+        "uptodate": [False],
+        "params": [{"name": "debian_release", "long": "debian-release", "type": str, "default": "",
+                    "help": "the Debian release whose suites hold the toolchains' Debian packages "
+                            "(default: the one this machine runs)"}],
+        "verbosity": 2,
+    }
