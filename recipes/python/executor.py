@@ -1,4 +1,4 @@
-# executor.py: the Python images' side of the function-call protocol (wasmimage/protocol.py),
+# executor.py: the Python images' side of the function-call protocol (wasmimage/runtime/protocol.py),
 # shared by every Python recipe (run.executor: python/executor.py).
 #
 # Reads one JSON request from stdin:

@@ -1,4 +1,4 @@
-// executor.js: the QuickJS image's side of the function-call protocol (wasmimage/protocol.py).
+// executor.js: the QuickJS image's side of the function-call protocol (wasmimage/runtime/protocol.py).
 //
 // Reads one JSON request from stdin:
 //   {"function": "<JS source defining the function>", "name": "<function name>", "args": [JSON values]}
