@@ -18,6 +18,7 @@ from typing import Callable
 from benchmarks import report
 from benchmarks.coldstart import cold_start
 from benchmarks.context import ROOT, Context, Environment, Settings
+from benchmarks.fuel import fuel
 from benchmarks.machine import load_average, machine
 from benchmarks.pipeline import pipeline
 from benchmarks.python import python_images
@@ -32,6 +33,7 @@ MEASUREMENTS: tuple[tuple[str, Callable[[Context], Section]], ...] = (
     ("cold start", cold_start),
     ("steady state", steady_state),
     ("warm evaluator", warm_evaluator),
+    ("fuel", fuel),
     ("pipeline", pipeline),
     ("python", python_images),
 )

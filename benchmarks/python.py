@@ -9,15 +9,12 @@ runs interleaved with that native side, and the results must agree.
 
 from __future__ import annotations
 
-import shutil
 import sys
-from pathlib import Path
 
 import wasmtime
 
 from wasmimage.runtime.engine import engine, load
-from wasmimage.image import image_dir
-from wasmimage.runtime.image import Image, open_image
+from wasmimage.runtime.image import Image
 from wasmimage.runtime.runner import Program, load_program, program_from_run, run_program
 
 from benchmarks.context import HELLO, Context
@@ -34,18 +31,6 @@ LANGUAGES = ("rustpython", "cpython")
 NATIVE = "native CPython 3.13"
 NATIVE_RUSTPYTHON = "native RustPython 0.6.0"
 JIT_REPS = 3  # a JIT compile of a Python interpreter takes 7–35 s
-
-
-def python_image(ctx: Context, name: str) -> tuple[Image | None, Path]:
-    """A private snapshot of the image `name` (None if there is none), and where it was looked for."""
-    root = ctx.python_images or ctx.project.images_dir
-    source = image_dir(root, ctx.project.recipe(name))
-    if not (source / "image.json").is_file():
-        return None, source
-    snapshot = ctx.scratch / f"image-{name}"
-    shutil.rmtree(snapshot, ignore_errors=True)
-    shutil.copytree(source, snapshot)
-    return open_image(snapshot), source
 
 
 def _hello(image: Image, module: wasmtime.Module) -> None:
@@ -163,7 +148,7 @@ def python_images(ctx: Context) -> Section:
     section = Section()
     images = {}
     for name in LANGUAGES:
-        image, source = python_image(ctx, name)
+        image, source = ctx.image_of(name)
         if image is None:
             section.rows.append(Row(f"py.{name}", SECTION, f"{name} image", "not available", note=f"no image at {source}"))
         else:

@@ -1,8 +1,8 @@
 """Smoke tests of the benchmarks: `python -m benchmarks --quick` runs every measurement and reports it,
 and `--quick --levers` builds and runs every lever.
 
-The Python section measures the rustpython and cpython images the checkout has built (none is
-built for these tests); its steady state runs only if a full run built native CPython before.
+The fuel and Python sections measure the rustpython and cpython images the checkout has built (none
+is built for these tests); the Python steady state runs only if a full run built native CPython before.
 
 Slow because they build the native QuickJS reference (about 30 s, then cached under build/bench/),
 JIT-compile the .wasm a few times and, for the levers, rebuild QuickJS with other flags. They write
@@ -26,13 +26,30 @@ ROWS = (
     "steady.fib", "steady.json", "steady.regex", "steady.strings", "steady.sort", "steady.geomean",
     "warm.1t", "warm.1t.p50", "warm.1t.p99", "warm.2t", "warm.2t.p50", "warm.2t.p99",
     "warm.snapshot.cpu", "warm.snapshot.rate", "warm.snapshot.call",
+    "fuel.quickjs.hello.command", "fuel.quickjs.hello.snapshot", "fuel.quickjs.wikifunctions.command",
+    "fuel.quickjs.wikifunctions.snapshot",
     "pipeline.clean", "pipeline.noop", "pipeline.clone",
 )
-# Per Python image present in the checkout's artifacts/images (an absent one is one "not available" row).
+PYTHON_IMAGES = ("rustpython", "cpython")
+# Per Python image present in the checkout's artifacts/images (an absent one is one "not available" row each in
+# the fuel and the python sections).
 PYTHON_ROWS = ("wasm", "cwasm", "cold.aot", "cold.jit", "warm", "warm.p50", "steady.fib", "steady.json",
                "steady.regex", "steady.strings", "steady.sort", "snapshot")
+FUEL_ROWS = ("hello.command", "hello.snapshot", "wikifunctions.command", "wikifunctions.snapshot")
 GOALS = ("cold start vs JIT compile", "steady state vs native", "warm calls on one core",
-         "warm call CPU, snapshot, public API", "fresh process CPU vs python -c pass", "no-op build")
+         "warm call CPU, snapshot, public API", "fresh process CPU vs python -c pass", "no-op build",
+         *(f"{image}: trivial Wikifunctions request, fuel" for image in ("quickjs", *PYTHON_IMAGES)))
+
+
+def table_keys(report: str) -> tuple[list[str], list[str]]:
+    """The results table's lines, and their keys."""
+    table = [line for line in report.splitlines() if line.startswith("| `")]
+    return table, [line.split("`")[1] for line in table]
+
+
+def measured(table: list[str], key: str) -> bool:
+    row = next(line for line in table if line.startswith(f"| `{key}` |"))
+    return any(ch.isdigit() for ch in row.split("|")[3])
 
 
 @pytest.mark.slow
@@ -44,23 +61,26 @@ def test_quick_benchmark_reports_every_row(tmp_path: Path, quickjs_image: Path):
     assert result.returncode == 0, f"stdout:\n{result.stdout[-3000:]}\nstderr:\n{result.stderr[-3000:]}"
 
     report = output.read_text()
-    table = [line for line in report.splitlines() if line.startswith("| `")]
-    keys = [line.split("`")[1] for line in table]
-    assert keys[:len(ROWS)] == list(ROWS)
-    python_keys = keys[len(ROWS):]
-    for language in ("rustpython", "cpython"):
+    table, keys = table_keys(report)
+    python_keys = [key for key in keys if key.startswith(("py.", *(f"fuel.{image}" for image in PYTHON_IMAGES)))]
+    assert [key for key in keys if key not in python_keys] == list(ROWS)
+    for language in PYTHON_IMAGES:
         if (ROOT / "artifacts" / "images" / language / Project(ROOT).recipe(language).tag / "image.json").is_file():
             assert {f"py.{language}.{key}" for key in PYTHON_ROWS} <= set(python_keys), python_keys
-            row = next(line for line in table if line.startswith(f"| `py.{language}.cold.aot` |"))
-            assert any(ch.isdigit() for ch in row.split("|")[3]), f"{language} cold start has no value: {row}"
+            assert {f"fuel.{language}.{key}" for key in FUEL_ROWS} <= set(python_keys), python_keys
+            for key in (f"py.{language}.cold.aot", f"fuel.{language}.hello.command",
+                        f"fuel.{language}.wikifunctions.command"):
+                assert measured(table, key), f"{key} has no value"
         else:
             assert f"| `py.{language}` | {language} image | not available |" in report
+            assert f"| `fuel.{language}` | {language} image | not available |" in report
     if "py.cpython.wasm" in python_keys:
         assert "py.cpython.mounted.python313.zip" in python_keys
         assert "cpython: warm call, snapshot vs no snapshot" in report, "the cpython image has a snapshot"
-    for key in ("cold.aot", "cold.jit", "steady.fib", "steady.geomean", "warm.1t", "warm.snapshot.cpu", "size.cwasm"):
-        row = next(line for line in table if line.startswith(f"| `{key}` |"))
-        assert any(ch.isdigit() for ch in row.split("|")[3]), f"{key} has no measured value: {row}"
+        assert measured(table, "fuel.cpython.wikifunctions.snapshot")
+    for key in ("cold.aot", "cold.jit", "steady.fib", "steady.geomean", "warm.1t", "warm.snapshot.cpu",
+                "fuel.quickjs.hello.snapshot", "fuel.quickjs.wikifunctions.snapshot", "size.cwasm"):
+        assert measured(table, key), f"{key} has no measured value"
     assert "| `pipeline.clean` | clean `doit build:quickjs` in a fresh copy | skipped (--quick) |" in report
     assert "| `pipeline.clone` | cache-hit `doit build:quickjs` in a fresh copy | skipped (--quick) |" in report
 
