@@ -73,6 +73,10 @@ METHOD = """\
 - **Warm evaluator** calls `run_program` back to back (fresh Store, limits, temporary script
   directory, instantiate, QuickJS start, `print("hi")`) with the module already loaded, in
   windows of fixed length; calls/s is per window, latency quantiles pool every call.
+- **Process CPU per warm call** (`warm.snapshot.*`, `py.*.snapshot`, `py.*.wikifunctions`) is this
+  process's CPU time over windows of back-to-back calls divided by the calls, the sides (snapshot,
+  command, by path) taking turns window by window. The Wikifunctions request is `add` of two
+  strings in the image's language, through `wikifunctions.call(image, request)`; its answer is checked.
 - **Fuel** (`fuel.*` rows) is wasmtime's count of the wasm operators a call executes, read after
   one call of each kind on each path: the image's `.wasm` (command) and snapshot `.wasm`, compiled
   here for the runner's engine config with fuel metering on (`load_program(image, fuel=True)`). It

@@ -25,7 +25,7 @@ ROWS = (
     "cold.aot", "cold.jit", "cold.load", "cold.cli", "cold.process", "cold.process.cpu", "cold.native",
     "steady.fib", "steady.json", "steady.regex", "steady.strings", "steady.sort", "steady.geomean",
     "warm.1t", "warm.1t.p50", "warm.1t.p99", "warm.2t", "warm.2t.p50", "warm.2t.p99",
-    "warm.snapshot.cpu", "warm.snapshot.rate", "warm.snapshot.call",
+    "warm.snapshot.cpu", "warm.snapshot.rate", "warm.snapshot.path", "warm.snapshot.call", "warm.snapshot.wikifunctions",
     "fuel.quickjs.hello.command", "fuel.quickjs.hello.snapshot", "fuel.quickjs.wikifunctions.command",
     "fuel.quickjs.wikifunctions.snapshot",
     "pipeline.clean", "pipeline.noop", "pipeline.clone",
@@ -34,10 +34,11 @@ PYTHON_IMAGES = ("rustpython", "cpython")
 # Per Python image present in the checkout's artifacts/images (an absent one is one "not available" row each in
 # the fuel and the python sections).
 PYTHON_ROWS = ("wasm", "cwasm", "cold.aot", "cold.jit", "warm", "warm.p50", "steady.fib", "steady.json",
-               "steady.regex", "steady.strings", "steady.sort", "snapshot")
+               "steady.regex", "steady.strings", "steady.sort", "snapshot", "wikifunctions")
 FUEL_ROWS = ("hello.command", "hello.snapshot", "wikifunctions.command", "wikifunctions.snapshot")
 GOALS = ("cold start vs JIT compile", "steady state vs native", "warm calls on one core",
-         "warm call CPU, snapshot, public API", "fresh process CPU vs python -c pass", "no-op build",
+         "warm call CPU, snapshot, public API", 'warm print("hi") CPU by path, QuickJS', "fresh process CPU vs python -c pass",
+         "no-op build", *(f"{image}: warm Wikifunctions request CPU" for image in ("quickjs", *PYTHON_IMAGES)),
          *(f"{image}: trivial Wikifunctions request, fuel" for image in ("quickjs", *PYTHON_IMAGES)))
 
 
@@ -68,7 +69,7 @@ def test_quick_benchmark_reports_every_row(tmp_path: Path, quickjs_image: Path):
         if (ROOT / "artifacts" / "images" / language / Project(ROOT).recipe(language).tag / "image.json").is_file():
             assert {f"py.{language}.{key}" for key in PYTHON_ROWS} <= set(python_keys), python_keys
             assert {f"fuel.{language}.{key}" for key in FUEL_ROWS} <= set(python_keys), python_keys
-            for key in (f"py.{language}.cold.aot", f"fuel.{language}.hello.command",
+            for key in (f"py.{language}.cold.aot", f"py.{language}.wikifunctions", f"fuel.{language}.hello.command",
                         f"fuel.{language}.wikifunctions.command"):
                 assert measured(table, key), f"{key} has no value"
         else:
@@ -79,7 +80,8 @@ def test_quick_benchmark_reports_every_row(tmp_path: Path, quickjs_image: Path):
         assert "cpython: warm call, snapshot vs no snapshot" in report, "the cpython image has a snapshot"
         assert measured(table, "fuel.cpython.wikifunctions.snapshot")
     for key in ("cold.aot", "cold.jit", "steady.fib", "steady.geomean", "warm.1t", "warm.snapshot.cpu",
-                "fuel.quickjs.hello.snapshot", "fuel.quickjs.wikifunctions.snapshot", "size.cwasm"):
+                "warm.snapshot.path", "warm.snapshot.wikifunctions", "fuel.quickjs.hello.snapshot",
+                "fuel.quickjs.wikifunctions.snapshot", "size.cwasm"):
         assert measured(table, key), f"{key} has no measured value"
     assert "| `pipeline.clean` | clean `doit build:quickjs` in a fresh copy | skipped (--quick) |" in report
     assert "| `pipeline.clone` | cache-hit `doit build:quickjs` in a fresh copy | skipped (--quick) |" in report
