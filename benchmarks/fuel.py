@@ -1,9 +1,9 @@
 """Fuel: the wasm operators a call executes (wasmtime's fuel metering), per image and per path.
 
 Fuel is the Wikifunctions evaluator's own budget unit, and exact: the same call uses the same
-fuel on every machine, however busy, so these rows need no quiet machine and no repetitions
-(only a guest that does other work from call to call varies: CPython's command, which boots
-with a fresh hash seed each time, by about 0.1 %).
+fuel on every machine, however busy, so these rows need no quiet machine and no repetitions.
+Only the guest's own work varies: the Python interpreters take a fresh hash seed per call, which
+moves their counts by up to about 0.1 % (QuickJS's are the same every time).
 Each image present (quickjs, cpython, rustpython) runs `print("hi")` and a trivial
 Wikifunctions request (`add` of two strings) on each path: its `_start` command, which boots
 the interpreter, and its snapshot, which starts from the booted interpreter's memory; both from

@@ -80,8 +80,9 @@ METHOD = """\
 - **Fuel** (`fuel.*` rows) is wasmtime's count of the wasm operators a call executes, read after
   one call of each kind on each path: the image's `.wasm` (command) and snapshot `.wasm`, compiled
   here for the runner's engine config with fuel metering on (`load_program(image, fuel=True)`). It
-  is exact, the same on every machine, so it takes no repetitions and no quiet machine (CPython's
-  command path, which boots with a fresh hash seed each time, varies by about 0.1 %). The
+  is exact, the same on every machine, so it takes no repetitions and no quiet machine; only the
+  guest's own work varies (the Python interpreters take a fresh hash seed per call: up to about
+  0.1 %; QuickJS's counts are the same every time). The
   evaluator's 574 M is from its own code's note (a trivial Python request, RustPython 0.5.0 booted
   per request).
 - **Pipeline** times `python -m doit build:quickjs` as a user runs it, in a fresh copy of the
