@@ -1,4 +1,4 @@
-"""The Wikifunctions executor contract, for Python (wasmimage/wikifunctions.py, docs/evaluator.md).
+"""The Wikifunctions executor contract, for Python (wasmimage/runtime/wikifunctions.py, docs/evaluator.md).
 
 Reads one request on stdin, a JSON object followed by a blank line:
   {"codeString": "<Python>", "functionName": "Z1000", "functionArguments": {"Z1000K1": <ZObject>, ...}}
@@ -32,7 +32,7 @@ from json import dumps, loads  # bound before user code runs: it may change the 
 
 MAX_LOG_CHARS = 64 * 1024
 # Out of memory means the sandbox's cap: the executor then ends with this code and writes
-# nothing, so the host reports the memory limit (wasmimage/wikifunctions.py), as it does
+# nothing, so the host reports the memory limit (wasmimage/runtime/wikifunctions.py), as it does
 # for the QuickJS image, whose host exits with 4 at once.
 OUT_OF_MEMORY_EXIT_CODE = 4
 # id(list, dict or ZPair) -> (it, the ZObject type it came in with), so that passing it

@@ -1,4 +1,4 @@
-// The Wikifunctions executor contract, for QuickJS (wasmimage/wikifunctions.py, docs/evaluator.md).
+// The Wikifunctions executor contract, for QuickJS (wasmimage/runtime/wikifunctions.py, docs/evaluator.md).
 //
 // Reads one request on stdin, a JSON object followed by a blank line:
 //   {"codeString": "<JavaScript>", "functionName": "Z1000", "functionArguments": {"Z1000K1": <ZObject>, ...}}
