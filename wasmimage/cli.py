@@ -289,5 +289,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"wasmimage: error: {exc}", file=sys.stderr)
         return exc.exit_code
     except OSError as exc:
-        print(f"wasmimage: error: {exc.filename}: {exc.strerror}", file=sys.stderr)
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"wasmimage: error: {where}{exc.strerror or exc}", file=sys.stderr)
         return 2
