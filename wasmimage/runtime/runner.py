@@ -35,7 +35,7 @@ from wasmtime import _ffi
 
 from wasmimage.runtime import deadline, epoch, native
 from wasmimage.runtime.engine import engine
-from wasmimage.runtime.guest_threads import MAX_GUEST_THREADS, instance_pre, on_guest_thread
+from wasmimage.runtime.guest_threads import MAX_GUEST_THREADS, guest_exit, instance_pre, on_guest_thread
 from wasmimage.runtime.image import Image, open_image
 from wasmimage.runtime.limits import MAX_TIMEOUT, OUTCOMES, Limits
 from wasmimage.runtime.outputs import CappedOutput, Ended, RunResult, output_reason
@@ -134,7 +134,7 @@ def _run_here(program: Program, script: bytes, stdin: bytes, args: tuple[str, ..
     script_path = f"{SCRIPT_DIR}/{program.script_name}"
     with ExitStack() as cleanup:
         script_dir = cleanup.enter_context(scripts.use(program.script_name, script))
-        wasi = _wasi_config(program, script_path, script_dir, stdin, args, env, dirs, call)
+        wasi = _wasi_config(program, script_path, script_dir, stdin, args, env, dirs or {}, call)
         store = _new_store(program, limits, wasi)
         call.ticks = deadline.arm(store, started + limits.timeout)
         try:
@@ -142,6 +142,7 @@ def _run_here(program: Program, script: bytes, stdin: bytes, args: tuple[str, ..
             try:
                 exit_code = _start(store, instance, program, script_path, script, call)
             finally:
+                ended_at = time.monotonic()
                 call.memory_bytes = _memory_bytes(store, instance)
                 if program.config.consume_fuel:
                     call.fuel_consumed = (limits.fuel or _UNMETERED_FUEL) - store.get_fuel()
@@ -149,6 +150,8 @@ def _run_here(program: Program, script: bytes, stdin: bytes, args: tuple[str, ..
             return call.ended(*ended.args)
         finally:
             store.close()  # release the guest's files before their directory may go
+    if ended_at > started + limits.timeout:  # checkpoints a starved ticker missed let it finish late: still late
+        return call.ended("timeout", "")
     return call.exited(program, exit_code)
 
 
@@ -170,7 +173,7 @@ def _new_store(program: Program, limits: Limits, wasi: wasmtime.WasiConfig) -> w
 
 
 def _wasi_config(program: Program, script_path: str, script_dir: Path, stdin: bytes, args: tuple[str, ...],
-                 env: Mapping[str, str] | None, dirs: Mapping[str, Path] | None, call: _Call) -> wasmtime.WasiConfig:
+                 env: Mapping[str, str] | None, dirs: Mapping[str, Path], call: _Call) -> wasmtime.WasiConfig:
     """What the guest sees: argv, the granted environment, stdin, the capped streams and, read-only,
     the image's mounts first (a snapshot's init saw them at these descriptors: snapshot.py), then
     the script's directory (a file on both paths, though a snapshot takes it through its ABI), then
@@ -185,7 +188,7 @@ def _wasi_config(program: Program, script_path: str, script_dir: Path, stdin: by
     for guest, host in program.mounts:
         wasi.preopen_dir(host, guest, fs_mutable=False)
     wasi.preopen_dir(str(script_dir), SCRIPT_DIR, fs_mutable=False)
-    for guest, host in sorted((dirs or {}).items()):
+    for guest, host in sorted(dirs.items()):
         wasi.preopen_dir(str(host), guest, fs_mutable=False)
     return wasi
 
@@ -214,21 +217,27 @@ def _memory_bytes(store: wasmtime.Store, instance: wasmtime.Instance) -> int:
 def _start(store: wasmtime.Store, instance: wasmtime.Instance, program: Program, script_path: str, script: bytes,
            call: _Call) -> int:
     """Run the script (`_start`, or a snapshot's run export); returns the exit code or raises Ended."""
+    guest_exit.code = None
     try:
         if program.snapshot:
             return run_snapshot(store, instance, program, script_path.encode(), script, call.stdout, call.stderr)
         instance.exports(store)["_start"](store)
         return 0
-    except wasmtime.ExitTrap as exc:
-        return exc.code
-    except wasmtime.Trap as exc:
+    except (wasmtime.Trap, wasmtime.WasmtimeError) as exc:
+        if guest_exit.code is not None:  # proc_exit (guest_threads), whatever the code
+            return guest_exit.code
+        raise _ended_by(exc) from None
+
+
+def _ended_by(exc: wasmtime.Trap | wasmtime.WasmtimeError) -> Ended:
+    """What stopped the guest: fuel, the deadline (deadline.py's error) or a trap ("wasm trap: ...")."""
+    if isinstance(exc, wasmtime.Trap):
         if exc.trap_code == wasmtime.TrapCode.OUT_OF_FUEL:
-            raise Ended("fuel_exhausted", "") from None
-        raise Ended("trap", exc.message.strip().splitlines()[-1].strip()) from None  # "wasm trap: ..."
-    except wasmtime.WasmtimeError as exc:
-        if deadline.DEADLINE_PASSED.decode() in str(exc):
-            raise Ended("timeout", "") from None
-        raise Ended("trap", f"wasmtime error: {str(exc).strip().splitlines()[-1].strip()}") from None
+            return Ended("fuel_exhausted", "")
+        return Ended("trap", exc.message.strip().splitlines()[-1].strip())
+    if deadline.DEADLINE_PASSED.decode() in str(exc):
+        return Ended("timeout", "")
+    return Ended("trap", f"wasmtime error: {str(exc).strip().splitlines()[-1].strip()}")
 
 
 def run(image: Image | Path | str, script: bytes | str | Path, store: native.NativeStore | None = None,
