@@ -132,3 +132,26 @@ def test_any_exit_code_is_the_guests_own_never_a_host_outcome(code):
     result = run_program(exiter(code), b"")
     assert (result.outcome, result.exit_code) == ("ok" if code == 0 else "error", code)
 
+
+def test_a_fifo_in_a_granted_directory_cannot_block_a_call(probe, tmp_path):
+    """Guards issue 24 item 6: host-side WASI file I/O is out of the deadline's reach, and opening a FIFO
+    waits for a writer: the call blocked for ever. Fails if the guest reads the host directory itself
+    (the call hangs, so `bounded` gives up) rather than a copy of its regular files."""
+    (tmp_path / "readable.txt").write_text("kept")
+    os.mkfifo(tmp_path / "secret.txt")
+    result = bounded(lambda: run_program(probe, b"", dirs={"/data": tmp_path}, limits=Limits(timeout=2)), 2 + 5 * MARGIN)
+    assert result.outcome == "ok", result.reason
+    assert result.stdout.decode().splitlines()[-1] == "dir:/data read=denied write=denied create=denied escape=denied"
+
+
+def test_granted_directories_are_copied_within_their_limit(probe, tmp_path):
+    """Guards issue 24 item 6: the copies a call makes are bounded, and the error names the file and the
+    limit. Fails if a granted file over Limits.max_dir_bytes is copied (or the call runs)."""
+    (tmp_path / "secret.txt").write_text("s3cret")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "big.bin").write_bytes(b"x" * 100)
+    result = run_program(probe, b"", dirs={"/data": tmp_path}, limits=Limits(max_dir_bytes=50))
+    assert (result.outcome, result.reason) == ("error", f"dirs: /data: {tmp_path}/sub/big.bin: the granted "
+                                                        f"directories' files are over Limits.max_dir_bytes (50 bytes)")
+    fits = run_program(probe, b"", dirs={"/data": tmp_path}, limits=Limits(max_dir_bytes=106))
+    assert fits.stdout.decode().splitlines()[-1].startswith("dir:/data read=s3cret write=denied")

@@ -7,6 +7,7 @@ The rooms of a call, each a module of its own:
   guest_threads.py  the threads guest code runs on (a known native stack) and what they link
   deadline.py       the wall-clock deadline, in wasm (epochs) and in WASI's one wait (poll_oneoff)
   snapshot_call.py  a call through a pre-initialized snapshot's ABI
+  granted_dirs.py   the directories granted with `dirs=`, as private copies of their regular files
   outputs.py        capped output streams and the RunResult
 This module puts them together: run_program() and run().
 
@@ -17,9 +18,10 @@ after running a call: wasmtime's WASI runtime threads do not survive fork and th
 calls would hang.
 
 Isolation: no host directory, no environment variable and no argument reaches the
-guest unless the caller grants it. The script itself is the only file the guest sees,
-in a read-only directory of its own (/script), besides files of the image its `run.mounts`
-names (a standard library zip, say): read-only, from a private copy of just those files.
+guest unless the caller grants it (a granted directory as a per-call copy of its regular
+files). The script itself is the only file the guest sees, in a read-only directory of its
+own (/script), besides files of the image its `run.mounts` names (a standard library zip,
+say): read-only, from a private copy of just those files.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from typing import Any, Mapping
 import wasmtime
 from wasmtime import _ffi
 
-from wasmimage.runtime import deadline, epoch, native
+from wasmimage.runtime import deadline, epoch, granted_dirs, native
 from wasmimage.runtime.engine import engine
 from wasmimage.runtime.guest_threads import MAX_GUEST_THREADS, guest_exit, instance_pre, on_guest_thread
 from wasmimage.runtime.image import Image, open_image
@@ -134,7 +136,11 @@ def _run_here(program: Program, script: bytes, stdin: bytes, args: tuple[str, ..
     script_path = f"{SCRIPT_DIR}/{program.script_name}"
     with ExitStack() as cleanup:
         script_dir = cleanup.enter_context(scripts.use(program.script_name, script))
-        wasi = _wasi_config(program, script_path, script_dir, stdin, args, env, dirs or {}, call)
+        try:
+            granted = cleanup.enter_context(granted_dirs.staged(dirs, limits.max_dir_bytes))
+        except granted_dirs.OverLimit as over:
+            return call.result("error", str(over))
+        wasi = _wasi_config(program, script_path, script_dir, stdin, args, env, granted, call)
         store = _new_store(program, limits, wasi)
         call.ticks = deadline.arm(store, started + limits.timeout)
         try:
@@ -177,7 +183,7 @@ def _wasi_config(program: Program, script_path: str, script_dir: Path, stdin: by
     """What the guest sees: argv, the granted environment, stdin, the capped streams and, read-only,
     the image's mounts first (a snapshot's init saw them at these descriptors: snapshot.py), then
     the script's directory (a file on both paths, though a snapshot takes it through its ABI), then
-    the granted directories."""
+    the granted directories' private copies (granted_dirs.py)."""
     wasi = wasmtime.WasiConfig()
     wasi.argv = [a.replace("{script}", script_path) for a in program.argv] + list(args)
     wasi.env = sorted((env or {}).items())
