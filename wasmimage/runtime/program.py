@@ -18,7 +18,7 @@ from wasmimage.runtime import native
 from wasmimage.runtime.engine import AOT_CONFIG, FUEL_CONFIG, AotConfig
 from wasmimage.runtime.image import Image
 from wasmimage.runtime.run_spec import RunSpec
-from wasmimage.runtime.snapshot_abi import ABI_VERSION
+from wasmimage.runtime.snapshot_abi import ABI_VERSION, COMMAND_ABI, call_abi, export_problem
 
 
 @dataclass(frozen=True)
@@ -106,6 +106,10 @@ def load_program(image: Image, snapshot: bool = True, store: native.NativeStore 
             config = FUEL_CONFIG if fuel else AOT_CONFIG
             module = native.module_for(image, native.given_or_environ(store), role, config)
             preloaded = image.manifest["snapshot"].get("preloaded") if snapshot else None
+            functions = call_abi(bool(preloaded)) if snapshot else COMMAND_ABI
+            problem = export_problem(module, functions, memory=snapshot)
+            if problem:
+                raise InvalidInput(f"{image.file(role)}: {problem}; refusing to run it")
             _programs[key] = program_from_run(image.name, module, image.run, image.path,
                                               image.manifest["files"], snapshot, preloaded, config)
         return _programs[key]
