@@ -89,6 +89,10 @@ def _run_command(args: argparse.Namespace, settings: Settings) -> int:
         print(f"wasmimage: the script exited with {LIMIT_EXIT_CODE}, the code that means a limit ended it; "
               f"exiting with 1 instead", file=sys.stderr)
         return 1
+    if result.exit_code > 255:  # WASI's exit code is 32 bits, a process's 8: 256 would read as 0
+        print(f"wasmimage: the script exited with {result.exit_code}, more than an exit status holds; "
+              f"exiting with 1 instead", file=sys.stderr)
+        return 1
     return result.exit_code
 
 
