@@ -120,18 +120,21 @@ def _call_command(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _print_json(value: object) -> None:
-    """One line of JSON, UTF-8 where it can be, \\u escapes where it must (a lone surrogate)."""
-    text = json.dumps(value, ensure_ascii=False)
+    """One line of JSON at any depth, UTF-8 where it can be, \\u escapes where it must (a lone surrogate)."""
+    from wasmimage.runtime import deep_json
+
+    text = deep_json.dumps(value, ensure_ascii=False)
     try:
         text.encode()
     except UnicodeEncodeError:
-        text = json.dumps(value)
+        text = deep_json.dumps(value)
     print(text)
 
 
 def _call_wikifunctions(args: argparse.Namespace, settings: Settings) -> int:
     """The request goes to the image as it is (a malformed one gets its error Z22 from there);
-    exactly one line, the Z22, comes out. Exit 0 with a result, 1 with an error Z22."""
+    exactly one line, the Z22, comes out. Exit 0 with a result, 1 with the executor's error Z22,
+    125 when the host made the error (a limit, a crash, an invalid response: Evaluation.host_error)."""
     from wasmimage.runtime import wikifunctions
 
     request = Path(args.request).read_bytes() if args.request else sys.stdin.buffer.read()
@@ -140,6 +143,9 @@ def _call_wikifunctions(args: argparse.Namespace, settings: Settings) -> int:
     response = evaluation.z22
     _print_json(wikifunctions.canonical(response) if args.canonical else response)
     _say_fuel(limits, evaluation.run and evaluation.run.fuel_consumed)
+    if evaluation.host_error is not None:
+        print(f"wasmimage: {evaluation.host_error}", file=sys.stderr)
+        return LIMIT_EXIT_CODE
     return 1 if wikifunctions.is_failure(response) else 0
 
 
