@@ -62,9 +62,13 @@ def _say_fuel(limits: Limits, consumed: int | None) -> None:
 
 def _image(args: argparse.Namespace, settings: Settings) -> Path:
     """The image directory IMAGE names. A local directory is used as it is without loading the
-    registry client (and `requests`): a fresh `run` or `call` process starts faster."""
-    if not args.image.startswith("oci-layout:") and Path(args.image).is_dir():
-        return Path(args.image)
+    registry client: a fresh `run` or `call` process starts faster. Which names are local is
+    decided as pull and inspect decide it (reference.local_directory)."""
+    from wasmimage.registry.reference import local_directory
+
+    local = local_directory(args.image)
+    if local is not None:
+        return local
     from wasmimage.registry.pull import resolve_image_ref
 
     return resolve_image_ref(args.image, settings=settings, insecure=args.insecure)

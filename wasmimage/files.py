@@ -129,8 +129,17 @@ def copy(source: Path, target: Path) -> None:
         shutil.copyfile(source, tmp)
 
 
+def parse_json(data: str | bytes) -> Any:
+    """json.loads, where nesting too deep for its parser is a ValueError like any other malformed JSON
+    (JSON from outside: a registry, a layout, an image)."""
+    try:
+        return json.loads(data)
+    except RecursionError:
+        raise ValueError("it nests too deeply") from None
+
+
 def read_json(path: Path) -> Any:
-    return json.loads(path.read_text(encoding="utf-8"))
+    return parse_json(path.read_text(encoding="utf-8"))
 
 
 def replace_dir(new: Path, target: Path) -> None:

@@ -9,7 +9,6 @@ digest, and refuses names that leave the directory. (Writing one: wasmimage/imag
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import threading
 from dataclasses import dataclass
@@ -115,8 +114,8 @@ def _read_manifest(path: Path) -> tuple[dict[str, Any], tuple]:
     except (FileNotFoundError, NotADirectoryError):
         raise NotFound(f"{path}: not an image directory (no {MANIFEST})") from None
     try:
-        manifest = json.loads(text)
-    except (ValueError, RecursionError) as exc:
+        manifest = files.parse_json(text)
+    except ValueError as exc:
         raise InvalidInput(f"{manifest_path}: not valid JSON: {exc}") from None
     if not isinstance(manifest, dict) or manifest.get("schema") != MANIFEST_SCHEMA:
         schema = manifest.get("schema") if isinstance(manifest, dict) else None
