@@ -62,9 +62,13 @@ def _say_fuel(limits: Limits, consumed: int | None) -> None:
 
 def _image(args: argparse.Namespace, settings: Settings) -> Path:
     """The image directory IMAGE names. A local directory is used as it is without loading the
-    registry client (and `requests`): a fresh `run` or `call` process starts faster."""
-    if not args.image.startswith("oci-layout:") and Path(args.image).is_dir():
-        return Path(args.image)
+    registry client: a fresh `run` or `call` process starts faster. Which names are local is
+    decided as pull and inspect decide it (reference.local_directory)."""
+    from wasmimage.registry.reference import local_directory
+
+    local = local_directory(args.image)
+    if local is not None:
+        return local
     from wasmimage.registry.pull import resolve_image_ref
 
     return resolve_image_ref(args.image, settings=settings, insecure=args.insecure)
@@ -87,6 +91,10 @@ def _run_command(args: argparse.Namespace, settings: Settings) -> int:
         return LIMIT_EXIT_CODE
     if result.exit_code == LIMIT_EXIT_CODE:
         print(f"wasmimage: the script exited with {LIMIT_EXIT_CODE}, the code that means a limit ended it; "
+              f"exiting with 1 instead", file=sys.stderr)
+        return 1
+    if result.exit_code > 255:  # WASI's exit code is 32 bits, a process's 8: 256 would read as 0
+        print(f"wasmimage: the script exited with {result.exit_code}, more than an exit status holds; "
               f"exiting with 1 instead", file=sys.stderr)
         return 1
     return result.exit_code
@@ -116,18 +124,21 @@ def _call_command(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _print_json(value: object) -> None:
-    """One line of JSON, UTF-8 where it can be, \\u escapes where it must (a lone surrogate)."""
-    text = json.dumps(value, ensure_ascii=False)
+    """One line of JSON at any depth, UTF-8 where it can be, \\u escapes where it must (a lone surrogate)."""
+    from wasmimage.runtime import deep_json
+
+    text = deep_json.dumps(value, ensure_ascii=False)
     try:
         text.encode()
     except UnicodeEncodeError:
-        text = json.dumps(value)
+        text = deep_json.dumps(value)
     print(text)
 
 
 def _call_wikifunctions(args: argparse.Namespace, settings: Settings) -> int:
     """The request goes to the image as it is (a malformed one gets its error Z22 from there);
-    exactly one line, the Z22, comes out. Exit 0 with a result, 1 with an error Z22."""
+    exactly one line, the Z22, comes out. Exit 0 with a result, 1 with the executor's error Z22,
+    125 when the host made the error (a limit, a crash, an invalid response: Evaluation.host_error)."""
     from wasmimage.runtime import wikifunctions
 
     request = Path(args.request).read_bytes() if args.request else sys.stdin.buffer.read()
@@ -136,6 +147,9 @@ def _call_wikifunctions(args: argparse.Namespace, settings: Settings) -> int:
     response = evaluation.z22
     _print_json(wikifunctions.canonical(response) if args.canonical else response)
     _say_fuel(limits, evaluation.run and evaluation.run.fuel_consumed)
+    if evaluation.host_error is not None:
+        print(f"wasmimage: {evaluation.host_error}", file=sys.stderr)
+        return LIMIT_EXIT_CODE
     return 1 if wikifunctions.is_failure(response) else 0
 
 
@@ -289,5 +303,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"wasmimage: error: {exc}", file=sys.stderr)
         return exc.exit_code
     except OSError as exc:
-        print(f"wasmimage: error: {exc.filename}: {exc.strerror}", file=sys.stderr)
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"wasmimage: error: {where}{exc.strerror or exc}", file=sys.stderr)
         return 2

@@ -13,13 +13,14 @@ import fcntl
 import json
 import os
 import shutil
+import stat
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, BinaryIO, Iterator
 
 from wasmimage.digests import sha256_file  # noqa: F401  (callers across the package say files.sha256_file)
-from wasmimage.errors import PipelineError
+from wasmimage.errors import InvalidInput, PipelineError
 
 _NO_SPACE = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
 
@@ -128,8 +129,17 @@ def copy(source: Path, target: Path) -> None:
         shutil.copyfile(source, tmp)
 
 
+def parse_json(data: str | bytes) -> Any:
+    """json.loads, where nesting too deep for its parser is a ValueError like any other malformed JSON
+    (JSON from outside: a registry, a layout, an image)."""
+    try:
+        return json.loads(data)
+    except RecursionError:
+        raise ValueError("it nests too deeply") from None
+
+
 def read_json(path: Path) -> Any:
-    return json.loads(path.read_text(encoding="utf-8"))
+    return parse_json(path.read_text(encoding="utf-8"))
 
 
 def replace_dir(new: Path, target: Path) -> None:
@@ -147,3 +157,44 @@ def replace_dir(new: Path, target: Path) -> None:
     os.replace(new, target)
     shutil.rmtree(old, ignore_errors=True)
 
+
+
+def open_regular(path: Path, *, follow_links: bool = False, dir_fd: int | None = None) -> BinaryIO:
+    """`path` open for reading if it is a regular file, else InvalidInput naming it (FileNotFoundError
+    when there is nothing there). Never blocks: a FIFO is opened without waiting for a writer, then
+    refused with devices and sockets; a final symbolic link is refused unless `follow_links`."""
+    flags = os.O_RDONLY | os.O_NONBLOCK | (0 if follow_links else os.O_NOFOLLOW)
+    try:
+        fd = os.open(path, flags, dir_fd=dir_fd)
+    except FileNotFoundError:
+        raise
+    except OSError as exc:
+        link = " (a symbolic link?)" if exc.errno == errno.ELOOP else ""
+        raise InvalidInput(f"{path}: cannot open it{link}: {exc.strerror}; refusing it") from None
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        kind = "a FIFO" if stat.S_ISFIFO(mode) else "a directory" if stat.S_ISDIR(mode) else "not a regular file"
+        raise InvalidInput(f"{path}: {kind}; refusing it (only regular files are read)")
+    os.set_blocking(fd, True)
+    return os.fdopen(fd, "rb")
+
+
+def read_capped(path: Path, limit: int, *, follow_links: bool = False) -> bytes:
+    """A regular file's bytes (open_regular), InvalidInput naming it and the limit if it holds more than `limit`."""
+    with open_regular(path, follow_links=follow_links) as f:
+        data = f.read(limit + 1)
+    if len(data) > limit:
+        raise InvalidInput(f"{path}: over the {limit}-byte limit; refusing it")
+    return data
+
+
+def copy_capped(source: BinaryIO, target: Path, limit: int) -> int:
+    """Copy at most limit + 1 bytes of `source` into the new file `target`; returns how many it copied
+    (limit + 1 means there was more: the caller refuses it, naming its own limit)."""
+    copied = 0
+    with target.open("xb") as out:
+        while copied <= limit and (chunk := source.read(min(1 << 20, limit + 1 - copied))):
+            out.write(chunk)
+            copied += len(chunk)
+    return copied

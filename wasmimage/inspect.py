@@ -10,14 +10,13 @@ is never inside the image's layer.
 from __future__ import annotations
 
 import io
-import json
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from wasmimage import files, provenance, referrers, sbom
 from wasmimage.digests import sha256_digest
-from wasmimage.errors import PipelineError
+from wasmimage.errors import InvalidInput, PipelineError
 from wasmimage.registry.client import Credentials, RegistryClient
 from wasmimage.registry.descriptors import Blob
 from wasmimage.registry.pull import resolve_image_ref
@@ -65,19 +64,25 @@ def remote_provenance(ref: str, insecure: bool, credentials: Credentials = Crede
     if manifest is None:
         return None
     index = client.manifest(parsed.repository, referrers.fallback_tag(sha256_digest(manifest)))
-    for entry in json.loads(index or b'{"manifests": []}').get("manifests", []):
-        if entry.get("artifactType") != provenance.MEDIA_TYPE:
-            continue
-        data = client.manifest(parsed.repository, entry["digest"])
-        if data is None or sha256_digest(data) != entry["digest"]:
-            raise PipelineError(f"{ref}: referrer {entry['digest']} is missing or does not match its digest")
-        layer = json.loads(data)["layers"][0]
-        blob = Blob(layer["mediaType"], layer["digest"], layer["size"])
-        body = io.BytesIO()
-        client.fetch_blob(parsed.repository, blob, body)
-        if sha256_digest(body.getvalue()) != blob.digest:
-            raise PipelineError(f"{ref}: the provenance blob does not match its digest {blob.digest}")
-        return json.loads(body.getvalue())
+    try:
+        for entry in files.parse_json(index or b'{"manifests": []}').get("manifests", []):
+            if entry.get("artifactType") != provenance.MEDIA_TYPE:
+                continue
+            data = client.manifest(parsed.repository, entry["digest"])
+            if data is None or sha256_digest(data) != entry["digest"]:
+                raise PipelineError(f"{ref}: referrer {entry['digest']} is missing or does not match its digest")
+            layer = files.parse_json(data)["layers"][0]
+            blob = Blob(layer["mediaType"], layer["digest"], layer["size"])
+            if type(blob.size) is not int or not 0 <= blob.size <= MAX_PROVENANCE_BYTES:
+                raise InvalidInput(f"{ref}: its provenance is declared as {blob.size!r} bytes; refusing it")
+            body = io.BytesIO()
+            client.fetch_blob(parsed.repository, blob, body)
+            if sha256_digest(body.getvalue()) != blob.digest:
+                raise PipelineError(f"{ref}: the provenance blob does not match its digest {blob.digest}")
+            return files.parse_json(body.getvalue())
+    except (ValueError, KeyError, IndexError, TypeError, AttributeError) as exc:
+        raise InvalidInput(f"{ref}: the registry's referrers of it are not what wasmimage publishes "
+                           f"({type(exc).__name__}: {str(exc)[:200]})") from None
     return None
 
 
@@ -101,15 +106,30 @@ def describe(ref: str, *, settings: Settings = Settings(), insecure: bool = Fals
     c = m["conformance"]
     lines.append(f"  conformance: {c['passed']} passed, {c['failed']} failed, "
                  f"{c['expected_failures']} known differences")
-    lines.append("  sbom:        " + (sbom_summary(image.file("sbom")) if image.has("sbom") else "none"))
-    local = image.path / m["provenance"] if m.get("provenance") else None
-    if local is not None and local.is_file():
-        lines.append("  provenance:  " + provenance_summary(files.read_json(local), image.path))
-    elif not Path(ref).is_dir() and not ref.startswith("oci-layout:"):
-        remote = remote_provenance(ref, insecure, Credentials.from_settings(settings))
-        lines.append("  provenance:  " + (provenance_summary(remote, image.path) + " (a referrer in the registry)"
-                                          if remote else "none attached in the registry"))
-    else:
-        lines.append("  provenance:  not in this copy (it is written beside image.json at build time, and "
-                     "published as a referrer)")
+    sbom_line = _readable(lambda: sbom_summary(image.file("sbom")), "the SBOM") if image.has("sbom") else "none"
+    lines.append("  sbom:        " + sbom_line)
+    lines.append("  provenance:  " + _provenance_line(ref, image.path, m.get("provenance"), insecure, settings))
     return "\n".join(lines)
+
+
+def _provenance_line(ref: str, image_dir: Path, name: str | None, insecure: bool, settings: Settings) -> str:
+    local = image_dir / name if name else None
+    if local is not None and local.is_file():  # beside image.json, not among its files: read with a cap
+        return _readable(lambda: provenance_summary(files.parse_json(files.read_capped(local, MAX_PROVENANCE_BYTES)),
+                                                    image_dir), "the provenance")
+    if not Path(ref).is_dir() and not ref.startswith("oci-layout:"):
+        remote = remote_provenance(ref, insecure, Credentials.from_settings(settings))
+        return (_readable(lambda: provenance_summary(remote, image_dir), "the provenance") + " (a referrer in the registry)"
+                if remote else "none attached in the registry")
+    return "not in this copy (it is written beside image.json at build time, and published as a referrer)"
+
+
+MAX_PROVENANCE_BYTES = 16 << 20
+
+
+def _readable(summary: Callable[[], str], what: str) -> str:
+    """summary(), or a note that `what` is not what wasmimage writes: an image may bring anything."""
+    try:
+        return summary()
+    except (ValueError, KeyError, IndexError, TypeError, AttributeError, InvalidInput) as exc:
+        return f"unreadable: {what} is not what wasmimage writes ({type(exc).__name__}: {str(exc)[:200]})"

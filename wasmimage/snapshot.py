@@ -40,7 +40,8 @@ import wasmtime
 from wasmimage import files, log
 from wasmimage.errors import PipelineError
 from wasmimage.init_files import InitFiles
-from wasmimage.runtime.snapshot_abi import ABI, ABI_VERSION, ALLOC, CAPTURES_SIZE, INIT, PRELOAD, PRELOAD_ABI
+from wasmimage.runtime.snapshot_abi import (ABI_VERSION, ALLOC, CAPTURES_SIZE, INIT, PRELOAD, export_problem,
+                                             snapshot_abi)
 from wasmimage.wasm_binary import (DATA, DATA_COUNT, EXPORT, GLOBAL, MEMORY, PAGE, START, const_expr, data_segments,
                                    exports_section, parse, uleb, vector, with_sections)
 
@@ -96,14 +97,9 @@ def _deterministic_wasi(linker: wasmtime.Linker, module: wasmtime.Module, where:
 
 
 def _check_abi(module: wasmtime.Module, where: str, preload: bool) -> None:
-    exported = {e.name: e.type for e in module.exports}
-    abi = {**ABI, **(PRELOAD_ABI if preload else {})}
-    for name, (params, results) in abi.items():
-        ty = exported.get(name)
-        if not isinstance(ty, wasmtime.FuncType) or ([str(p) for p in ty.params], [str(r) for r in ty.results]) \
-                != (params, results):
-            raise PipelineError(f"{where}: must export {name}({', '.join(params)}) -> ({', '.join(results)}), "
-                                f"the snapshot ABI (wasmimage/runtime/snapshot_abi.py)")
+    problem = export_problem(module, snapshot_abi(preload), memory=True)
+    if problem:
+        raise PipelineError(f"{where}: {problem}")
 
 
 def snapshot(reactor: bytes, where: str, preload: tuple[tuple[str, bytes], ...] = (),

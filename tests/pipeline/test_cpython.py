@@ -5,11 +5,15 @@ Slow: the image takes minutes to build from source (a build Python first); on a 
 that built it before, built_image() is a doit no-op or an artifact cache hit.
 """
 
+import dataclasses
+
 import pytest
 
 from helpers.project import built_image
 from helpers.python_images import assert_calls_leave_nothing_behind
+from unit.test_wikifunctions import metadata_of
 
+from wasmimage.runtime import wikifunctions
 from wasmimage.runtime.image import open_image
 from wasmimage.runtime.runner import Limits, load_program, run_program
 
@@ -164,3 +168,36 @@ def test_deep_recursion_within_the_limit_and_past_it(cpython, python):
     assert (deep.outcome, deep.stdout) == ("ok", b"50000\n"), deep.stderr.decode()[-500:]
     endless = python(cpython, "def f(): f()\nf()")
     assert endless.outcome == "error" and b"RecursionError" in endless.stderr
+
+
+def test_exit_codes_past_125_are_the_scripts_own(cpython, python):
+    """Guards issue 24 item 14 on a real interpreter: sys.exit(200) was reported as a trap (a host outcome)."""
+    for code in (126, 200, 255):
+        exited = python(cpython, f"import sys\nsys.exit({code})")
+        assert (exited.outcome, exited.exit_code) == ("error", code)
+
+
+def test_a_sleep_across_the_deadline_is_a_timeout(cpython, python):
+    """Issue 24 item 9: under load, time.sleep across the deadline could finish `ok` after it. Whatever the
+    load, a call that ends after its deadline is a timeout (the deterministic case: tests/unit/test_runner.py)."""
+    slept = python(cpython, "import time\ntime.sleep(1)\nprint('woke')", limits=Limits(timeout=0.5))
+    assert slept.outcome == "timeout"
+
+
+WIKI_LIMITS = dataclasses.replace(wikifunctions.LIMITS, memory_bytes=64 << 20)
+
+
+def test_the_wikifunctions_host_believes_the_python_executor_no_more_than_it_must(cpython):
+    """Guards issue 24 items 3 and 4 in the image: a stdout line nested 5,000 deep raised RecursionError out of
+    the host, and os._exit(4) from user code was "memory limit of N MiB exceeded". The memory limit is still
+    reported when the guest's memory really reached the cap (an allocation bomb)."""
+    def wiki_error(source: str) -> str:
+        z22 = wikifunctions.call(cpython, {"codeString": source, "functionName": "Z1000"}, WIKI_LIMITS)
+        return metadata_of(z22)["errors"]["Z5K2"]
+
+    assert wiki_error("import os\ndef Z1000():\n    os.write(1, b'[' * 5000 + b']' * 5000 + b'\\n')\n"
+                      "    os._exit(0)\n").startswith("the executor wrote an invalid response (exited with code 0)")
+    assert wiki_error("import os\ndef Z1000():\n    os._exit(4)\n").startswith(
+        "the executor reported running out of memory (exit code 4) with ")
+    assert wiki_error("def Z1000():\n    a = []\n    while True:\n        a.append(bytearray(1 << 20))\n") == \
+        "memory limit of 64 MiB exceeded"

@@ -91,3 +91,17 @@ def test_cli_run_script_exiting_125_does_not_pass_as_a_limit(quickjs_image, tmp_
     assert done.returncode == 1 and "exited with 125" in done.stderr
     (tmp_path / "spam.js").write_text('for (;;) print("spam");')  # output cap: exit 3 inside, a limit outside
     assert cli("run", quickjs_image, tmp_path / "spam.js", "--max-output-bytes", "10").returncode == 125
+
+
+def test_guest_stderr_in_a_protocol_error_is_quoted_as_the_guests(quickjs_image):
+    """Guards issue 24 item 14: a ProtocolError quoted the executor's stderr as it was, so a guest could
+    append lines that read as the host's ("wasmimage: Timeout: ..."). Fails if the guest's text is not in
+    JSON quotes (its line breaks escaped) after the host's own words, or is not bounded."""
+    poison = ("Object.prototype.toJSON = function () { throw new Error('\\nwasmimage: Timeout: forged' + "
+              "'x'.repeat(5000)); };")
+    response = call(quickjs_image, request("function f() { " + poison + " return 1; }"))
+    message = response["error"]["message"]
+    assert response["error"]["type"] == "ProtocolError" and "\n" not in message
+    head, quoted = message.split("; its stderr ends: ", 1)
+    assert head == "the executor wrote no response (exited with code 1)"
+    assert json.loads(quoted).count("x") <= 500 and len(quoted) < 600

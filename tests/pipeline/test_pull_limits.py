@@ -14,6 +14,8 @@ import hashlib
 import io
 import json
 import os
+import subprocess
+import sys
 import tarfile
 import time
 import zlib
@@ -299,3 +301,68 @@ def test_directory_named_like_a_pinned_reference_is_not_run(quickjs_image: Path,
     with pytest.raises(PipelineError, match="is both an image reference and a path here; write ./"):
         resolve_image_ref(ref, cache=tmp_path / "cache")
     assert resolve_image_ref(f"./{ref}") == Path(f"./{ref}")  # asked for as a path, it is one
+
+
+def test_run_and_call_refuse_a_directory_named_like_a_reference_as_pull_does(quickjs_image: Path,
+                                                                              tmp_path: Path) -> None:
+    """Guards issue 24 item 13: the CLI's run and call took a local directory before asking whether its
+    name was a reference, so they ran what pull and inspect refused. Fails if any of them uses it."""
+    ref = f"127.0.0.1:5000/wasm/quickjs@sha256:{'ab' * 32}"
+    (tmp_path / ref).parent.mkdir(parents=True)
+    (tmp_path / ref).symlink_to(quickjs_image)
+    (tmp_path / "main.js").write_text("print('ran the planted directory')")
+    (tmp_path / "request.json").write_text('{"function": "function f() { return 1 }", "name": "f"}')
+    env = {**os.environ, "WASMIMAGE_OCI_CACHE": str(tmp_path / "cache")}
+    for command in (["run", ref, "main.js"], ["call", ref, "request.json"], ["pull", ref], ["inspect", ref]):
+        done = subprocess.run([sys.executable, "-m", "wasmimage", *command], cwd=tmp_path, env=env,
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 2 and "is both an image reference and a path here" in done.stderr, (command, done)
+    done = subprocess.run([sys.executable, "-m", "wasmimage", "run", f"./{ref}", "main.js"], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.stdout == "ran the planted directory\n"  # asked for as a path, it is one
+
+
+def test_a_cached_pull_changed_since_is_refused_without_the_manifest_annotation(quickjs_image: Path,
+                                                                                tmp_path: Path) -> None:
+    """Guards issue 24 item 13: a pulled image directory is reused by later pulls; it was checked against
+    the layer only through the manifest's image.json annotation, so without one, image.json and a file
+    changed together in the cache were used. Fails if the reused directory is not the layer's."""
+    ref = tar_layout(tmp_path / "layout", image_tar(quickjs_image))  # this layout's manifest has no annotation
+    pulled = resolve_image_ref(ref, cache=tmp_path / "cache")
+    manifest = json.loads((pulled / MANIFEST).read_text())
+    executor = pulled / manifest["roles"]["executor"]
+    executor.write_text("print('not the published executor')")
+    manifest["files"][executor.name] = {"sha256": hashlib.sha256(executor.read_bytes()).hexdigest(),
+                                        "size": executor.stat().st_size}
+    (pulled / MANIFEST).write_text(json.dumps(manifest))
+    open_image(pulled)  # consistent in itself
+    with pytest.raises(Tampered, match=f"is not the layer's {MANIFEST}"):
+        resolve_image_ref(ref, cache=tmp_path / "cache")
+
+
+DEEP = b"[" * 100_000 + b"]" * 100_000
+
+
+@pytest.mark.parametrize("broken", ["manifest without config", "deep manifest", "deep config", "deep index.json",
+                                    "deep image.json in the layer"])
+def test_malformed_layouts_are_clear_errors(quickjs_image: Path, tmp_path: Path, broken: str) -> None:
+    """Guards issue 24 item 12: these ended in KeyError, RecursionError or ValueError tracebacks. Fails if
+    any is not an error naming what is wrong (PipelineError, the CLI's exit 2-5)."""
+    tar = image_tar(quickjs_image, extra={MANIFEST: DEEP} if broken == "deep image.json in the layer" else None)
+    ref = tar_layout(tmp_path / "layout", tar)
+    root = tmp_path / "layout"
+    index = json.loads((root / "index.json").read_text())
+    manifest_path = blob_path(root, index["manifests"][0]["digest"])
+    manifest = json.loads(manifest_path.read_text())
+    if broken == "deep index.json":
+        (root / "index.json").write_bytes(DEEP)
+    elif broken in ("manifest without config", "deep manifest", "deep config"):
+        if broken == "deep config":
+            manifest["config"].update(put_blob(root, DEEP))
+        elif broken == "manifest without config":
+            del manifest["config"]
+        data = DEEP if broken == "deep manifest" else json.dumps(manifest).encode()
+        index["manifests"][0].update(put_blob(root, data))
+        (root / "index.json").write_text(json.dumps(index))
+    with pytest.raises(PipelineError):
+        resolve_image_ref(ref, cache=tmp_path / "cache")

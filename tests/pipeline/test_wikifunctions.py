@@ -80,3 +80,93 @@ def test_published_layer_carries_what_the_evaluator_loads(quickjs_image):
     with tarfile.open(fileobj=io.BytesIO(layer_tar(image, 0))) as tar:
         names = {Path(n).name for n in tar.getnames()}
     assert {"quickjs.wasm", "quickjs.cwasm", "executor.js", "wikifunctions.js", "image.json"} <= names
+
+
+# Exactly one Z22, always, whatever the guest writes or the caller sends (issue 24 items 3, 4, 5).
+
+def function(body: str) -> dict:
+    return {"codeString": f"function Z1000() {{ {body} }}", "functionName": "Z1000"}
+
+
+def error_of(z22: dict) -> str:
+    return metadata_of(z22)["errors"]["Z5K2"]
+
+
+def test_results_and_logs_nested_a_level_per_element_are_read_at_any_depth(quickjs_image):
+    """Before: a list of 2,000 strings (2,000 levels in normal form), or 2,000 printed lines, made
+    json.loads raise RecursionError out of wikifunctions.call. Fails if the host cannot read them."""
+    z22 = wikifunctions.call(quickjs_image, function("return Array.from({length: 2000}, (_, i) => 'x' + i);"))
+    assert wikifunctions.canonical(z22)["Z22K1"] == ["Z6", *(f"x{i}" for i in range(2000))]
+    z22 = wikifunctions.call(quickjs_image, function("for (let i = 0; i < 2000; i++) console.log(i); return 'ok';"))
+    assert metadata_of(z22)["executorDebugLogs"] == ["Z6", *map(str, range(2000))]
+
+
+def test_a_guest_line_nested_past_any_limit_is_an_invalid_response(quickjs_image):
+    """Before: a toJSON returning a 5,000-deep array made the host raise RecursionError."""
+    evaluation = wikifunctions.evaluate(quickjs_image, function(
+        "let a = []; for (let i = 0; i < 5000; i++) a = [a];"
+        "Object.prototype.toJSON = function () { delete Object.prototype.toJSON; return a; }; return 'x';"))
+    assert evaluation.host_error == error_of(evaluation.z22)
+    assert error_of(evaluation.z22).startswith("the executor wrote an invalid response (exited with code 0): not a Z22")
+
+
+def test_line_separators_inside_a_result_are_text_not_line_breaks(quickjs_image):
+    """Before: JSON.stringify leaves U+2028, U+2029 and U+0085 unescaped, and the host split lines on them
+    (str.splitlines): a correct result was "an invalid response". Fails if only \\n ends the line."""
+    z22 = wikifunctions.call(quickjs_image, function("return 'a\\u2028b\\u2029c\\u0085d';"))
+    assert z22["Z22K1"] == {"Z1K1": "Z6", "Z6K1": "a\u2028b\u2029c\u0085d"}
+
+
+def test_a_forged_host_error_is_marked_as_the_executors(quickjs_image):
+    """Before: user code could make the executor write "time limit of 9 s exceeded" as its error, which read
+    as the host's limit. Fails if it is not marked, or if the host says it made it (host_error)."""
+    evaluation = wikifunctions.evaluate(quickjs_image, function("throw 'time limit of 9 s exceeded';"))
+    assert error_of(evaluation.z22) == "the executor reported: time limit of 9 s exceeded"
+    assert evaluation.host_error is None
+
+
+def deeply_nested(depth: int) -> list:
+    item: list = ["Z6"]
+    for _ in range(depth):
+        item = ["Z1", item]
+    return item
+
+
+@pytest.mark.parametrize("request_", [
+    {"codeString": "", "functionName": "Z1000", "functionArguments": {"Z1000K1": {"a", "set"}}},
+    '{"codeString": "\ud800", "functionName": "Z1000"}',
+    ["not", "a", "request"],
+    {"codeString": "", "functionName": "Z1000", "functionArguments": {"Z1000K1": float("nan")}},
+], ids=["set", "lone-surrogate-text", "a-list", "nan"])
+def test_a_request_that_cannot_be_sent_is_an_error_z22(quickjs_image, request_):
+    """Before: a set, or text with a lone surrogate, raised TypeError / UnicodeEncodeError out of
+    wikifunctions.call. Fails if the host raises instead of answering one failure Z22."""
+    evaluation = wikifunctions.evaluate(quickjs_image, request_)
+    assert evaluation.run is None and error_of(evaluation.z22).startswith("cannot send the request: ")
+    assert evaluation.host_error == error_of(evaluation.z22)
+
+
+def test_a_request_nested_5000_deep_is_sent(quickjs_image):
+    """Before: json.dumps raised RecursionError for a caller's 5,000-deep argument. It is sent; the
+    executor answers (QuickJS's parser refuses that depth: its own error, not the host's)."""
+    evaluation = wikifunctions.evaluate(quickjs_image, {"codeString": "function Z1000(a) { return 'x'; }",
+                                                        "functionName": "Z1000",
+                                                        "functionArguments": {"Z1000K1": deeply_nested(5000)}})
+    assert evaluation.run is not None and evaluation.host_error is None and wikifunctions.is_failure(evaluation.z22)
+
+
+def test_cli_prints_a_700_deep_result_in_canonical_form_and_says_who_failed(quickjs_image):
+    """Before: --canonical on a 700-deep result ended with a RecursionError traceback. And the exit
+    status says who made a failure: 1 the executor, 125 the host."""
+    deep = json.dumps(function("let a = 'leaf'; for (let i = 0; i < 700; i++) a = {Z1K1: 'Z10001', Z10001K1: a};"
+                               "return a;"))
+    done = call_cli(quickjs_image, deep, "--canonical")
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr[-2000:]
+    result = json.loads(done.stdout)["Z22K1"]
+    for _ in range(700):
+        assert result["Z1K1"] == "Z10001"
+        result = result["Z10001K1"]
+    assert result == "leaf"
+    assert call_cli(quickjs_image, json.dumps(function("throw new Error('no');"))).returncode == 1
+    timed_out = call_cli(quickjs_image, json.dumps(function("for (;;) {}")), "--timeout", "0.5")
+    assert timed_out.returncode == 125 and "time limit of 0.5 s exceeded" in timed_out.stderr

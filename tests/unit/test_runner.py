@@ -9,6 +9,7 @@ so on. QuickJS has no file or environment API by design, so the runner's own iso
 tests/fixtures/wasi-probe.wat, and end to end with the rust-hello image (slow: it builds it).
 """
 
+import os
 import threading
 from pathlib import Path
 
@@ -104,3 +105,53 @@ def test_granted_dir_is_readable_but_not_writable(probe, tmp_path):
                          "dir:/data read=s3cret write=denied create=denied escape=denied"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["secret.txt"]
     assert (tmp_path / "secret.txt").read_text() == "s3cret"
+
+
+def test_a_sleep_across_the_deadline_ends_as_a_timeout_even_if_no_checkpoint_follows():
+    """Guards issue 24 item 9: a guest whose sleep (poll_oneoff) ran past the deadline and that then
+    returned without another epoch check (no loop, no call into wasm) finished `ok`, late; under load
+    the same happened to CPython's time.sleep when the starved ticker missed checkpoints. Fails if a
+    call that ends after its deadline is reported as anything but a timeout."""
+    result = bounded(lambda: run_program(sleeper(30 * 10**9, spin=False), b"", limits=Limits(timeout=0.5)), 5)
+    assert result.stdout == b"woke"  # it did finish, after the deadline
+    assert result.outcome == "timeout", (result.outcome, result.wall_seconds)
+
+
+def exiter(code: int) -> Program:
+    wat = f"""(module (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+      (memory (export "memory") 1)
+      (func (export "_start") (call $exit (i32.const {code})) (unreachable)))"""
+    return Program("exiter", wasmtime.Module(engine(), wat), ("exiter",), "script")
+
+
+@pytest.mark.parametrize("code", [0, 3, 125, 126, 200, 255, 256, 2**32 - 1])
+def test_any_exit_code_is_the_guests_own_never_a_host_outcome(code):
+    """Guards issue 24 item 14: wasmtime's proc_exit turns a code of 126 or more into an error that loses
+    the code, which the runner reported as a `trap`, a host outcome. Fails if any exit is not reported
+    as the guest's own exit with its code."""
+    result = run_program(exiter(code), b"")
+    assert (result.outcome, result.exit_code) == ("ok" if code == 0 else "error", code)
+
+
+def test_a_fifo_in_a_granted_directory_cannot_block_a_call(probe, tmp_path):
+    """Guards issue 24 item 6: host-side WASI file I/O is out of the deadline's reach, and opening a FIFO
+    waits for a writer: the call blocked for ever. Fails if the guest reads the host directory itself
+    (the call hangs, so `bounded` gives up) rather than a copy of its regular files."""
+    (tmp_path / "readable.txt").write_text("kept")
+    os.mkfifo(tmp_path / "secret.txt")
+    result = bounded(lambda: run_program(probe, b"", dirs={"/data": tmp_path}, limits=Limits(timeout=2)), 2 + 5 * MARGIN)
+    assert result.outcome == "ok", result.reason
+    assert result.stdout.decode().splitlines()[-1] == "dir:/data read=denied write=denied create=denied escape=denied"
+
+
+def test_granted_directories_are_copied_within_their_limit(probe, tmp_path):
+    """Guards issue 24 item 6: the copies a call makes are bounded, and the error names the file and the
+    limit. Fails if a granted file over Limits.max_dir_bytes is copied (or the call runs)."""
+    (tmp_path / "secret.txt").write_text("s3cret")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "big.bin").write_bytes(b"x" * 100)
+    result = run_program(probe, b"", dirs={"/data": tmp_path}, limits=Limits(max_dir_bytes=50))
+    assert (result.outcome, result.reason) == ("error", f"dirs: /data: {tmp_path}/sub/big.bin: the granted "
+                                                        f"directories' files are over Limits.max_dir_bytes (50 bytes)")
+    fits = run_program(probe, b"", dirs={"/data": tmp_path}, limits=Limits(max_dir_bytes=106))
+    assert fits.stdout.decode().splitlines()[-1].startswith("dir:/data read=s3cret write=denied")

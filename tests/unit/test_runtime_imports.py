@@ -18,6 +18,9 @@ BUILD_LIBRARIES = {"doit", "jinja2", "requests", "yaml", "jsonschema", "tqdm", "
 FOUNDATIONS = {"wasmimage", "wasmimage.errors", "wasmimage.log", "wasmimage.retry", "wasmimage.files",
                "wasmimage.digests", "wasmimage.settings",
                "wasmimage.schemas"}  # schemas: JSON files, the runtime reads image.schema.json
+# What the CLI's run/call path loads besides: whether IMAGE names a local directory or a reference is
+# decided by one rule, pull's (standard library only; the registry client is not loaded)
+CLI_RUN_SIDE = {"wasmimage.cli", "wasmimage.registry", "wasmimage.registry.reference", "wasmimage.registry.descriptors"}
 RUNTIME_MODULES = ["wasmimage.runtime", "wasmimage.runtime.image", "wasmimage.runtime.manifest",
                    "wasmimage.runtime.engine", "wasmimage.runtime.native", "wasmimage.runtime.signatures",
                    "wasmimage.runtime.epoch", "wasmimage.runtime.runner", "wasmimage.runtime.protocol",

@@ -71,9 +71,100 @@ def metadata_of(z22: dict) -> dict:
             for key, value in wikifunctions.metadata_entries(z22)}
 
 
-def test_python_executor_out_of_memory_is_the_memory_limit(tmp_path):
-    # A MemoryError ends the executor with no response and the agreed exit code; the host
-    # turns that into the memory limit it enforces, as for the QuickJS image.
+def test_python_executor_out_of_memory_is_reported_as_its_own(tmp_path):
+    # A MemoryError ends the executor with no response and the agreed exit code. Under the host's CPython
+    # no linear memory grew to the sandbox's cap, so the host reports the executor's claim, not its limit
+    # (the cap itself: conformance/wikifunctions/python/35_memory_limit, in the image).
     request = {"codeString": "def Z1000():\n    return bytearray(10 ** 15)\n", "functionName": "Z1000"}
     z22 = run_under_host_python(request, tmp_path)
-    assert metadata_of(z22)["errors"]["Z5K2"] == f"memory limit of {Limits().memory_bytes // 2**20} MiB exceeded"
+    assert metadata_of(z22)["errors"]["Z5K2"] == (f"the executor reported running out of memory (exit code 4) "
+                                                  f"with 0 MiB of the {Limits().memory_bytes // 2**20} MiB limit in use")
+
+
+# The host never raises for what the guest writes, and believes it no more than it must (issue 24 items 3, 4).
+# The guests here are the Python executor under the host's CPython, with user code that attacks it.
+
+def guest_error(z22: dict) -> str:
+    return metadata_of(z22)["errors"]["Z5K2"]
+
+
+def forging(z22: dict) -> str:
+    """User code that makes the executor write `z22` instead of its own (by rebinding its json.dumps)."""
+    return (f"import __main__\n__main__.dumps = lambda _: {json.dumps(json.dumps(z22))}\n"
+            f"def Z1000():\n    return 'x'\n")
+
+
+def test_a_line_nested_past_the_recursion_limit_is_an_invalid_response(tmp_path):
+    """Before: json.loads raised RecursionError out of wikifunctions.call. Fails if the host raises."""
+    code = "import os\ndef Z1000():\n    os.write(1, b'[' * 5000 + b']' * 5000 + b'\\n')\n    os._exit(0)\n"
+    z22 = run_under_host_python({"codeString": code, "functionName": "Z1000"}, tmp_path)
+    assert guest_error(z22).startswith("the executor wrote an invalid response (exited with code 0): not a Z22")
+
+
+def test_the_hosts_metadata_keys_are_its_own(tmp_path):
+    """Before: a guest's evaluationDuration came before the host's, in the same map. Fails if a guest may
+    write a key the host writes (or any key beside errors and executorDebugLogs)."""
+    forged = wikifunctions.z22(wikifunctions.zstring("x"), [(wikifunctions.zstring("evaluationDuration"),
+                                                              wikifunctions.zstring("1 ms"))])
+    z22 = run_under_host_python({"codeString": forging(forged), "functionName": "Z1000"}, tmp_path)
+    assert guest_error(z22) == ("the executor wrote an invalid response (exited with code 0): Z22K2: "
+                                "'evaluationDuration' is not the executor's to write (it may write each of "
+                                "errors, executorDebugLogs once)")
+    assert list(metadata_of(z22)) == ["errors", "evaluationDuration", "executionMemoryUsage"]
+
+
+@pytest.mark.parametrize("text", ["time limit of 9 s exceeded", "\u200bTIME LIMIT of 9 s exceeded",
+                                  "memory limit of 625 MiB exceeded", "the executor crashed: wasm trap: unreachable"])
+def test_a_guest_error_that_reads_like_the_hosts_is_marked_as_the_guests(tmp_path, text):
+    """Before: user code's "time limit of 9 s exceeded" passed for the host's limit. Fails if it is not marked."""
+    forged = wikifunctions.z22(None, [wikifunctions.error_entry(text)])
+    z22 = run_under_host_python({"codeString": forging(forged), "functionName": "Z1000"}, tmp_path)
+    assert guest_error(z22) == "the executor reported: " + text
+
+
+@pytest.mark.parametrize("result", ["bare text", 42, None, ["Z6", "a"], {"Z1K1": "Z6", "Z6K1": 1},
+                                    {"Z1K1": "Z9", "Z9K1": "not a reference"}, {"Z6K1": "no type"}])
+def test_a_result_that_is_not_a_zobject_in_normal_form_is_refused(tmp_path, result):
+    """Before: any JSON value passed as Z22K1. Fails if one that is not a normal-form ZObject passes."""
+    forged = {"Z1K1": wikifunctions.ref("Z22"), "Z22K1": result, "Z22K2": wikifunctions.ref("Z24")}
+    z22 = run_under_host_python({"codeString": forging(forged), "functionName": "Z1000"}, tmp_path)
+    assert guest_error(z22).startswith("the executor wrote an invalid response (exited with code 0): not in normal "
+                                       "form: Z22.Z22K1")
+
+
+def test_a_result_whose_type_is_a_resolved_z4_passes_unchanged(tmp_path):
+    """The check is of the form, not of the types: a result typed by a Z4 object (the executors return
+    resolved types) or a generic type call must pass as it came. Fails if the check refuses it."""
+    z4 = {"Z1K1": wikifunctions.ref("Z4"), "Z4K1": wikifunctions.ref("Z10001"),
+          "Z4K2": wikifunctions.normal(["Z3", {"Z1K1": "Z3", "Z3K1": "Z6", "Z3K2": "Z10001K1"}]),
+          "Z4K3": wikifunctions.ref("Z101")}
+    result = {"Z1K1": z4, "Z10001K1": wikifunctions.zstring("text"),
+              "K2": {"Z1K1": wikifunctions.normal({"Z1K1": "Z7", "Z7K1": "Z881", "Z881K1": "Z6"}),
+                     "K1": wikifunctions.zstring("a"), "K2": {"Z1K1": wikifunctions.normal(
+                         {"Z1K1": "Z7", "Z7K1": "Z881", "Z881K1": "Z6"})}}}
+    forged = wikifunctions.z22(result, [])
+    z22 = run_under_host_python({"codeString": forging(forged), "functionName": "Z1000"}, tmp_path)
+    assert z22["Z22K1"] == result
+
+
+def test_exit_code_4_below_the_memory_cap_is_not_the_memory_limit(tmp_path):
+    """Before: os._exit(4) from user code was reported as "memory limit of N MiB exceeded", the host's
+    limit. Fails if the executor's exit code alone makes the host claim its limit was hit."""
+    code = "import os\ndef Z1000():\n    os._exit(4)\n"
+    z22 = run_under_host_python({"codeString": code, "functionName": "Z1000"}, tmp_path)
+    assert "memory limit" not in guest_error(z22)
+    assert guest_error(z22).startswith("the executor reported running out of memory (exit code 4)")
+
+
+def test_canonical_form_at_any_depth():
+    """Before: canonical() recursed and raised RecursionError for a 700-element list (--canonical too)."""
+    items = ["Z6", *(str(i) for i in range(5000))]
+    assert wikifunctions.canonical(wikifunctions.normal(items[:3])) == items[:3]
+    deep = {"Z1K1": "Z6", "Z6K1": "end"}
+    for _ in range(5000):
+        deep = {"Z1K1": wikifunctions.ref("Z10001"), "K1": deep}
+    shallow = wikifunctions.canonical(deep)
+    for _ in range(5000):
+        assert shallow["Z1K1"] == "Z10001"
+        shallow = shallow["K1"]
+    assert shallow == "end"

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import base64
 import http.client
-import json
 import re
 import threading
 import time
@@ -27,7 +26,7 @@ from pathlib import Path
 from typing import BinaryIO, Callable, Iterator
 from urllib.parse import urlencode, urljoin, urlsplit
 
-from wasmimage import __version__
+from wasmimage import __version__, files
 from wasmimage.digests import sha256_digest
 from wasmimage.errors import InvalidInput, NotFound, PipelineError, Tampered, Unavailable
 from wasmimage.registry.descriptors import CHUNK, INDEX_TYPE, LIMITS, MANIFEST_TYPE, Blob, PullLimits
@@ -251,9 +250,9 @@ class RegistryClient:
         finally:
             response.close()
         try:
-            errors = json.loads(data).get("errors") or []
+            errors = files.parse_json(data).get("errors") or []
             return "; ".join(f"{e.get('code')}: {e.get('message')}" for e in errors) or data[:200].decode(errors="replace")
-        except (ValueError, AttributeError):
+        except (ValueError, AttributeError, TypeError):
             return data[:200].decode(errors="replace")
 
     def _answer_challenge(self, response: Response, scope: str) -> None:
@@ -286,7 +285,7 @@ class RegistryClient:
             if response.status != 200:
                 raise PipelineError(f"{realm}: token request answered HTTP {response.status}: "
                                     f"{self._error_text(response)}")
-            body = json.loads(self.read_body(response, 64 << 10, realm))
+            body = files.parse_json(self.read_body(response, 64 << 10, realm))
         except Transient as exc:
             raise Unavailable(f"{realm}: token request failed: {exc}") from None
         except ValueError:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import json
 import os
 import re
 import shutil
@@ -27,7 +26,7 @@ from wasmimage.errors import InvalidInput, NotFound, Tampered
 from wasmimage.registry.client import Credentials, RegistryClient
 from wasmimage.registry.descriptors import (CHUNK, CONFIG_TYPE, IMAGES_ROOT, LAYER_TYPE, LIMITS, MANIFEST_SHA256,
                                             MANIFEST_TYPE, REF_NAME, TITLE, Blob, PullLimits, blob_path, is_digest)
-from wasmimage.registry.reference import parse_reference
+from wasmimage.registry.reference import local_directory, parse_reference
 from wasmimage.runtime.image import MANIFEST, open_image
 from wasmimage.runtime.signatures import SIGNATURE
 from wasmimage.settings import Settings
@@ -74,7 +73,7 @@ class LayoutSource:
     def manifest(self, reference: str) -> bytes | None:
         if not is_digest(reference):
             try:
-                index = json.loads(self._read("index.json", self.limits.manifest_bytes))
+                index = files.parse_json(self._read("index.json", self.limits.manifest_bytes))
                 found = [m["digest"] for m in index["manifests"]
                          if (m.get("annotations") or {}).get(REF_NAME) == reference]
             except (ValueError, KeyError, TypeError, AttributeError):
@@ -129,30 +128,55 @@ def pull(source: LayoutSource | RegistrySource, reference: str, cache: Path, wha
         raise Tampered(f"{what}: the manifest's sha256 is {digest}, not the {reference} asked for")
     _store(cache, Blob(MANIFEST_TYPE, digest, len(data)), lambda dest: dest.write(data), what)
     manifest = _parse_manifest(data, what)
-    config_blob = _blob(manifest["config"], CONFIG_TYPE, limits.config_bytes, what)
+    config_blob = _blob(manifest.get("config"), CONFIG_TYPE, limits.config_bytes, what)
     layer_blob = _blob(manifest["layers"][0], LAYER_TYPE, limits.layer_bytes, what)
     config_path = _store(cache, config_blob, lambda dest: source.fetch_blob(config_blob, dest), what)
     try:
-        config = json.loads(config_path.read_bytes())
+        config = files.parse_json(config_path.read_bytes())
         diff_ids = config["rootfs"]["diff_ids"]
     except (ValueError, KeyError, TypeError):
         raise InvalidInput(f"{what}: the image config is not JSON with rootfs.diff_ids") from None
     layer = _store(cache, layer_blob, lambda dest: source.fetch_blob(layer_blob, dest), what)
 
     notes = manifest.get("annotations") if isinstance(manifest.get("annotations"), dict) else {}
+    name = _image_name(notes, what)
     target = cache / "images" / "sha256" / digest.removeprefix("sha256:")
     if not target.is_dir():
-        _extract_image(layer, diff_ids, notes, target, what, limits)
+        _extract_image(layer, diff_ids, name, target, what, limits)
     image = open_image(target)
-    expected = notes.get(MANIFEST_SHA256)
-    if expected and files.sha256_file(target / MANIFEST) != expected:
-        raise Tampered(f"{what}: {MANIFEST} does not match the manifest's {MANIFEST_SHA256} annotation")
+    # image.json, which pins every other file, must be the layer's: the annotation says which, or the layer
+    # itself (an extracted directory is reused by later pulls, and the cache is only as safe as its writers)
+    expected = notes.get(MANIFEST_SHA256) or _layer_manifest_sha256(layer, name, what, limits)
+    if files.sha256_file(target / MANIFEST) != expected:
+        raise Tampered(f"{what}: {target / MANIFEST} is not the layer's {MANIFEST} (modified in the cache?); "
+                       f"delete {target} to pull it again")
     return image.path
+
+
+def _image_name(notes: dict, what: str) -> str:
+    """The image's name (the manifest's title annotation): the layer holds its files under opt/wasm-images/NAME/."""
+    name = notes.get(TITLE, "")
+    if not isinstance(name, str) or not re.fullmatch(r"[a-z0-9][a-z0-9._-]*", name):
+        raise InvalidInput(f"{what}: the manifest's {TITLE} annotation {name!r} is not an image name")
+    return name
+
+
+def _layer_manifest_sha256(layer: Path, name: str, what: str, limits: PullLimits) -> str:
+    """The sha256 of the image.json the layer holds (its digest and contents were checked when it was stored)."""
+    try:
+        with tarfile.open(layer, "r:gz") as tar:
+            for member in _members(tar, f"{IMAGES_ROOT}/{name}/", what, limits.tar_entries):
+                if member.name.endswith(f"/{MANIFEST}"):
+                    with tar.extractfile(member) as data:
+                        return hashlib.file_digest(data, "sha256").hexdigest()
+    except (tarfile.TarError, OSError, EOFError, zlib.error) as exc:
+        raise InvalidInput(f"{what}: the layer is not a tar.gz archive: {exc}") from None
+    raise InvalidInput(f"{what}: the layer holds no {MANIFEST}")
 
 
 def _parse_manifest(data: bytes, what: str) -> dict:
     try:
-        manifest = json.loads(data)
+        manifest = files.parse_json(data)
     except ValueError:
         raise InvalidInput(f"{what}: the manifest is not JSON") from None
     if not isinstance(manifest, dict):
@@ -205,7 +229,7 @@ def _check_blob(path: Path, blob: Blob, what: str) -> None:
         raise Tampered(f"{what}: blob {blob.digest} has sha256 {digest}; it was corrupted, refusing it")
 
 
-def _extract_image(layer: Path, diff_ids: Any, notes: dict, target: Path, what: str, limits: PullLimits) -> None:
+def _extract_image(layer: Path, diff_ids: Any, name: str, target: Path, what: str, limits: PullLimits) -> None:
     """Unpack the layer's opt/wasm-images/<name>/ files (regular files only) into `target`, atomically.
 
     Bounded: the layer is gunzipped once to check its diff_id, and refused past
@@ -224,9 +248,6 @@ def _extract_image(layer: Path, diff_ids: Any, notes: dict, target: Path, what: 
         raise InvalidInput(f"{what}: the layer is not gzip data: {exc}") from None
     if diff_ids != [f"sha256:{h.hexdigest()}"]:
         raise Tampered(f"{what}: the layer's uncompressed sha256 is not the config's diff_id")
-    name = notes.get(TITLE, "")
-    if not isinstance(name, str) or not re.fullmatch(r"[a-z0-9][a-z0-9._-]*", name):
-        raise InvalidInput(f"{what}: the manifest's {TITLE} annotation {name!r} is not an image name")
     prefix = f"{IMAGES_ROOT}/{name}/"
     target.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name[:12]}.partial-"))
@@ -245,6 +266,9 @@ def _extract_image(layer: Path, diff_ids: Any, notes: dict, target: Path, what: 
         shutil.rmtree(work, ignore_errors=True)
 
 
+_FILE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.+-]*")  # an image's file names (image.schema.json)
+
+
 def _members(tar: tarfile.TarFile, prefix: str, what: str, max_entries: int) -> Iterator[tarfile.TarInfo]:
     """The layer's files; anything but the image directory, its parents and plain files in it is refused,
     and so are repeated names and more than max_entries entries."""
@@ -261,7 +285,7 @@ def _members(tar: tarfile.TarFile, prefix: str, what: str, max_entries: int) -> 
         if member.isdir() and name in parents:
             continue
         rest = name[len(prefix):] if name.startswith(prefix) else ""
-        if not member.isreg() or not rest or "/" in rest or rest in (".", ".."):
+        if not member.isreg() or not _FILE_NAME.fullmatch(rest):
             raise InvalidInput(f"{what}: unexpected layer entry {member.name!r}; a wasm image layer holds only "
                                f"plain files under /{prefix}")
         yield member
@@ -285,6 +309,9 @@ def resolve_image_ref(ref: str, *, settings: Settings = Settings(), cache: Path 
     """An image directory for `ref`: a directory as is, `oci-layout:PATH:TAG` or a registry reference pulled.
 
     `settings` gives the cache (unless `cache` is given) and the registry credentials."""
+    local = local_directory(ref)
+    if local is not None:
+        return local
     cache = cache or default_cache(settings)
     if ref.startswith("oci-layout:"):
         rest = ref.removeprefix("oci-layout:")
@@ -292,15 +319,6 @@ def resolve_image_ref(ref: str, *, settings: Settings = Settings(), cache: Path 
         if not sep or not path or not reference:
             raise InvalidInput(f"{ref!r}: want oci-layout:PATH:TAG or oci-layout:PATH@sha256:...")
         return pull(LayoutSource(Path(path)), reference, cache, ref)
-    try:
-        parsed = parse_reference(ref)
-    except InvalidInput:
-        if Path(ref).is_dir():
-            return Path(ref)
-        raise
-    if Path(ref).exists():
-        # A digest pin must never be satisfied by whatever directory happens to carry its name.
-        raise InvalidInput(f"{ref!r} is both an image reference and a path here; write ./{ref} to run the "
-                           f"directory (a reference is never taken from a local path)")
+    parsed = parse_reference(ref)
     client = RegistryClient(parsed.registry, insecure=insecure, credentials=Credentials.from_settings(settings))
     return pull(RegistrySource(client, parsed.repository), parsed.reference, cache, str(parsed))

@@ -8,8 +8,10 @@ Standard library only.
 from __future__ import annotations
 
 import ipaddress
+import os
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from wasmimage.errors import InvalidInput
@@ -57,6 +59,23 @@ def parse_reference(ref: str) -> Reference:
     if tag is None and digest is None:
         raise InvalidInput(f"{ref!r}: give a tag (:TAG) or a digest (@sha256:...)")
     return Reference((f"{scheme}://" if scheme else "") + registry, repository, tag, digest)
+
+
+def local_directory(ref: str) -> Path | None:
+    """The image directory `ref` names, or None when it names an image to pull (`oci-layout:...`, a
+    reference) or nothing at all (pulling then says what is wrong with it). A name that is both a
+    reference and a path here is refused: a pin, by digest or tag, is never taken from a local path
+    that happens to carry its name (`./NAME` means the path)."""
+    if ref.startswith("oci-layout:"):
+        return None
+    try:
+        parse_reference(ref)
+    except InvalidInput:
+        return Path(ref) if os.path.isdir(ref) else None
+    if os.path.lexists(ref):
+        raise InvalidInput(f"{ref!r} is both an image reference and a path here; write ./{ref} to use the "
+                           f"directory (a reference is never taken from a local path)")
+    return None
 
 
 def _host_name(host: str) -> str | None:

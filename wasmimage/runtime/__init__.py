@@ -11,12 +11,15 @@
     limits.py         Limits and the outcomes a call ends with
     program.py        an image's interpreter, deserialized once (load_program)
     script_dirs.py    the script as a file in a read-only /script directory of its own
+    granted_dirs.py   directories granted with dirs=, as per-call copies of their regular files
     guest_threads.py  the threads guest code runs on, and what each links
     deadline.py       the wall-clock deadline in wasm (epochs) and in WASI's one wait
     snapshot_call.py  a call through a snapshot's ABI
     outputs.py        capped output streams and RunResult
   protocol.py       the function-call protocol (an image's executor)
-  wikifunctions.py  the Wikifunctions protocol (Z7 in, Z22 out)
+  wikifunctions.py  the Wikifunctions protocol (Z7 in, Z22 out), the host's checks of the Z22
+    zobjects.py       ZObjects: builders, the Z22 and its metadata, normal and canonical forms
+    deep_json.py      JSON at any depth (a normal-form list nests a level per element)
   snapshot_abi.py   the exports of a pre-initialized snapshot the runner calls
 
 Modules here import only the standard library, wasmtime and the foundations (wasmimage.errors,

@@ -11,6 +11,7 @@ of CPU per call, a quarter of a warm QuickJS call).
 
 from __future__ import annotations
 
+import ctypes
 import resource
 import threading
 import weakref
@@ -18,6 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import wasmtime
+from wasmtime import _ffi
 
 from wasmimage.runtime.deadline import poll_oneoff
 from wasmimage.runtime.engine import AOT_CONFIG
@@ -28,6 +30,7 @@ _guest_pool = ThreadPoolExecutor(MAX_GUEST_THREADS, thread_name_prefix="wasmimag
 _stack_size_lock = threading.Lock()
 _MAIN_STACK_LIMIT = resource.getrlimit(resource.RLIMIT_STACK)[0]
 _MAIN_THREAD_IS_ENOUGH = _MAIN_STACK_LIMIT == resource.RLIM_INFINITY or _MAIN_STACK_LIMIT >= GUEST_STACK_BYTES
+WASI = "wasi_snapshot_preview1"
 _linked = threading.local()  # per guest thread: a Linker per engine, and the modules linked with it
 
 
@@ -45,14 +48,43 @@ def on_guest_thread(function: Any, *args: Any) -> Any:
     return future.result()
 
 
+class _Exit(threading.local):
+    """Per guest thread: the code the running call's guest passed to proc_exit (None: it has not)."""
+
+    code: int | None = None
+
+
+guest_exit = _Exit()
+_EXITED = b"wasmimage: the guest called proc_exit"
+_NO_FINALIZER = ctypes.CFUNCTYPE(None, ctypes.c_void_p)()
+
+
+@_ffi.wasmtime_func_callback_t
+def _proc_exit(env: Any, caller: Any, args: Any, nargs: int, results: Any, nresults: int) -> int:
+    """WASI's proc_exit, keeping the guest's code for the runner (guest_exit.code) whatever it is.
+
+    wasmtime's own makes a code of 126 or more an error that loses the code (WASI allows 0-125),
+    which the runner could only report as a trap, a host outcome. A raw callback: it must not
+    raise (see deadline.poll_oneoff), and returns the trap that ends the guest.
+    """
+    guest_exit.code = args[0].of.i32 & 0xFFFFFFFF if nargs == 1 else 1
+    return ctypes.cast(_ffi.wasmtime_trap_new(_EXITED, len(_EXITED)), ctypes.c_void_p).value
+
+
 def _linker(engine: wasmtime.Engine) -> wasmtime.Linker:
-    """WASI, with poll_oneoff replaced by the one that keeps the call's deadline (deadline.py)."""
+    """WASI, with poll_oneoff replaced by the one that keeps the call's deadline (deadline.py) and
+    proc_exit by the one that keeps any exit code."""
     linker = wasmtime.Linker(engine)
     linker.define_wasi()
     linker.allow_shadowing = True
     i32 = wasmtime.ValType.i32()
-    linker.define_func("wasi_snapshot_preview1", "poll_oneoff", wasmtime.FuncType([i32] * 4, [i32]),
-                       poll_oneoff, access_caller=True)
+    linker.define_func(WASI, "poll_oneoff", wasmtime.FuncType([i32] * 4, [i32]), poll_oneoff, access_caller=True)
+    module, name, exit_type = WASI.encode(), b"proc_exit", wasmtime.FuncType([i32], [])  # alive through the call
+    error = _ffi.wasmtime_linker_define_func(linker.ptr(), ctypes.create_string_buffer(module), len(module),
+                                             ctypes.create_string_buffer(name), len(name), exit_type.ptr(),
+                                             _proc_exit, None, _NO_FINALIZER)
+    if error:
+        raise wasmtime.WasmtimeError._from_ptr(error)
     return linker
 
 

@@ -9,7 +9,6 @@ digest, and refuses names that leave the directory. (Writing one: wasmimage/imag
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import threading
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from wasmimage.runtime.run_spec import RunSpec
 
 MANIFEST = "image.json"
 MANIFEST_SCHEMA = 1
+MAX_MANIFEST_BYTES = 4 << 20  # image.json is read whole: a few KiB, RustPython's (474 crates) about 100 KiB
 # The role of each protocol's executor script in an image (`executor` predates the others).
 PROTOCOL_ROLES = {"call": "executor", "wikifunctions": "wikifunctions"}
 
@@ -105,17 +105,17 @@ def open_image(path: Path | str) -> Image:
     return image
 
 
-def _check(path: Path) -> tuple[Image, tuple]:
-    """The image and its files' identities, taken before their digests are (a file changed while it
-    is checked is either caught by its digest or looks changed the next time)."""
+def _read_manifest(path: Path) -> tuple[dict[str, Any], tuple]:
+    """image.json, parsed and checked against its schema, and its identity (taken before it is read)."""
     manifest_path = path / MANIFEST
-    if not manifest_path.is_file():
-        raise NotFound(f"{path}: not an image directory (no {MANIFEST})")
-    manifest_identity = _identities(str(path), [MANIFEST])
-    text = manifest_path.read_bytes()
     try:
-        manifest = json.loads(text)
-    except (ValueError, RecursionError) as exc:
+        identity = _identities(str(path), [MANIFEST])
+        text = files.read_capped(manifest_path, MAX_MANIFEST_BYTES, follow_links=True)
+    except (FileNotFoundError, NotADirectoryError):
+        raise NotFound(f"{path}: not an image directory (no {MANIFEST})") from None
+    try:
+        manifest = files.parse_json(text)
+    except ValueError as exc:
         raise InvalidInput(f"{manifest_path}: not valid JSON: {exc}") from None
     if not isinstance(manifest, dict) or manifest.get("schema") != MANIFEST_SCHEMA:
         schema = manifest.get("schema") if isinstance(manifest, dict) else None
@@ -124,6 +124,19 @@ def _check(path: Path) -> tuple[Image, tuple]:
     if text_digest not in _valid_manifests:  # the same bytes are the same verdict
         check_json(manifest, manifest_path, "image")
         _valid_manifests.add(text_digest)
+    for where, names in [*((f"roles.{role}", [name]) for role, name in manifest["roles"].items()),
+                         *((f"run.mounts.{guest}", names) for guest, names in manifest["run"].get("mounts", {}).items())]:
+        for name in names:
+            if name not in manifest["files"]:
+                raise InvalidInput(f"{manifest_path}: {where}: {name!r} is not listed in files")
+    return manifest, identity
+
+
+def _check(path: Path) -> tuple[Image, tuple]:
+    """The image and its files' identities, taken before their digests are (a file changed while it
+    is checked is either caught by its digest or looks changed the next time)."""
+    manifest, manifest_identity = _read_manifest(path)
+    manifest_path = path / MANIFEST
     root = path.resolve()
     try:
         identities = manifest_identity + _identities(str(path), list(manifest["files"]))
@@ -134,12 +147,11 @@ def _check(path: Path) -> tuple[Image, tuple]:
         if file_path.is_symlink() and file_path.resolve().parent != root:
             raise Tampered(f"{manifest_path}: files: {name!r} is outside the image directory; refusing it")
         if not file_path.is_file():
+            if file_path.exists():
+                raise InvalidInput(f"{manifest_path}: files: {name} is not a regular file; refusing it")
             raise NotFound(f"{manifest_path}: files: {name} is missing")
         actual = _digest(file_path)
         if actual != entry["sha256"]:
             raise Tampered(f"{file_path}: sha256 {actual} does not match the manifest's {entry['sha256']}; "
                                 f"the image was modified after it was written")
-    for role, name in manifest["roles"].items():
-        if name not in manifest["files"]:
-            raise InvalidInput(f"{manifest_path}: roles.{role}: {name!r} is not listed in files")
     return Image(root, manifest), identities

@@ -19,6 +19,7 @@ class Limits:
     max_stdout_bytes: int = 1024 * 1024  # output beyond the cap is cut, never buffered
     max_stderr_bytes: int = 64 * 1024
     max_stdin_bytes: int = 16 * 1024 * 1024
+    max_dir_bytes: int = 64 * 1024 * 1024  # the regular files of the granted dirs, copied per call (granted_dirs.py)
     max_table_elements: int = 100_000
     max_instances: int = 1
     max_tables: int = 4
@@ -34,6 +35,7 @@ class Limits:
                              f"not {timeout!r}")
         for name, low, high in (("memory_bytes", _WASM_PAGE, 2**32), ("max_stdout_bytes", 0, _MAX_COUNT),
                                 ("max_stderr_bytes", 0, _MAX_COUNT), ("max_stdin_bytes", 0, _MAX_COUNT),
+                                ("max_dir_bytes", 0, _MAX_COUNT),
                                 ("max_table_elements", 0, _MAX_COUNT), ("max_instances", 1, _MAX_COUNT),
                                 ("max_tables", 0, _MAX_COUNT), ("max_memories", 0, _MAX_COUNT)):
             value = getattr(self, name)

@@ -164,7 +164,10 @@ _KEYWORDS = {"$schema", "title", "description", "$defs", "$ref", "type", "const"
 def check_json(data: Any, path: Path, schema_name: str) -> None:
     """Check parsed JSON against wasmimage/schemas/SCHEMA_NAME.schema.json without importing jsonschema."""
     root = schema(schema_name)
-    problems = sorted(_problems(data, root, root, []), key=lambda p: [str(part) for part in p.absolute_path])
+    try:
+        problems = sorted(_problems(data, root, root, []), key=lambda p: [str(part) for part in p.absolute_path])
+    except RecursionError:  # the schema nests a few levels: anything this deep is wrong somewhere
+        raise InvalidInput(f"{path}: invalid {root.get('title', schema_name)}: it nests too deeply") from None
     if problems:
         shown = "\n  ".join(describe(p) for p in problems[:5])
         raise InvalidInput(f"{path}: invalid {root.get('title', schema_name)}:\n  {shown}")

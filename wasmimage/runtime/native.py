@@ -34,7 +34,7 @@ from wasmimage import files, log
 from wasmimage.errors import PipelineError, Tampered
 from wasmimage.runtime import signatures
 from wasmimage.runtime.engine import AOT_CONFIG, AotConfig, cpu_features, engine, engine_identity, load
-from wasmimage.runtime.image import MANIFEST, Image
+from wasmimage.runtime.image import MANIFEST, MAX_MANIFEST_BYTES, Image
 from wasmimage.settings import Settings
 
 _log = log.get("native")
@@ -90,7 +90,7 @@ def module_for(image: Image, store: NativeStore, role: str = "cwasm", config: Ao
 
 def _signed(image: Image, trusted_keys: Path | None) -> bool:
     """Whether a trusted key signed exactly the image.json this Image was opened from."""
-    manifest = (image.path / MANIFEST).read_bytes()
+    manifest = files.read_capped(image.path / MANIFEST, MAX_MANIFEST_BYTES, follow_links=True)
     if signatures.signer(manifest, image.path / signatures.SIGNATURE, trusted_keys) is None:
         return False
     return json.loads(manifest) == image.manifest  # not swapped since open_image checked the files

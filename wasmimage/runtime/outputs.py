@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import json
 from dataclasses import asdict, dataclass, field
 
 from wasmimage.runtime.epoch import TICK_SECONDS as EPOCH_TICK_SECONDS
@@ -61,3 +62,16 @@ def output_reason(stdout: CappedOutput, stderr: CappedOutput, limits: Limits) ->
     if stderr.truncated:
         cut.append(f"stderr over {limits.max_stderr_bytes} bytes")
     return "output cut: " + ", ".join(cut)
+
+
+GUEST_TEXT_CHARS = 500  # of the guest's stderr quoted in a host message
+
+
+def executor_failure(result: RunResult, problem: str = "") -> str:
+    """The host's words for an executor run that gave no valid response: what it wrote, how the run
+    ended, `problem` (what is wrong with it), and the end of its stderr quoted as the guest's: in
+    JSON quotes, line breaks escaped, at most GUEST_TEXT_CHARS, so it cannot pass for the host's words."""
+    what = "no response" if not result.stdout.strip() else "an invalid response"
+    tail = result.stderr.decode("utf-8", "replace").strip()[-GUEST_TEXT_CHARS:]
+    said = f"; its stderr ends: {json.dumps(tail, ensure_ascii=False)}" if tail else ""
+    return f"the executor wrote {what} ({result.reason})" + (f": {problem}" if problem else "") + said

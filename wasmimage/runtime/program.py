@@ -2,23 +2,23 @@
 
 from __future__ import annotations
 
-import shutil
 import tempfile
 import threading
 import weakref
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping
+from typing import Any, Mapping
 
 import wasmtime
 
 from wasmimage import files
-from wasmimage.errors import PipelineError
+from wasmimage.errors import InvalidInput, Tampered
 from wasmimage.runtime import native
 from wasmimage.runtime.engine import AOT_CONFIG, FUEL_CONFIG, AotConfig
 from wasmimage.runtime.image import Image
 from wasmimage.runtime.run_spec import RunSpec
-from wasmimage.runtime.snapshot_abi import ABI_VERSION
+from wasmimage.runtime.snapshot_abi import ABI_VERSION, COMMAND_ABI, call_abi, export_problem
 
 
 @dataclass(frozen=True)
@@ -39,32 +39,50 @@ class Program:
 
 
 def program_from_run(name: str, module: wasmtime.Module, run: RunSpec, files_dir: Path | None = None,
-                     digests: Mapping[str, Mapping[str, str]] | None = None, snapshot: bool = False,
+                     digests: Mapping[str, Mapping[str, Any]] | None = None, snapshot: bool = False,
                      preloaded: Mapping[str, int] | None = None, config: AotConfig = AOT_CONFIG) -> Program:
     """A Program from a recipe's or image's `run` section.
 
-    The files `run.mounts` names are taken from files_dir, checked against `digests` (name ->
-    {"sha256": ...}) and copied into a private directory per guest path, so that the guest
-    sees those files and nothing else beside them; the copies go when the Program does.
+    The files `run.mounts` names are copied from files_dir into a private directory per guest
+    path, so that the guest sees those files and nothing else beside them: each must be listed
+    in `digests` (name -> {"sha256", "size"}), a regular file (never a link, FIFO or device), and is
+    copied no further than its listed size, then checked. The copies go when the Program does;
+    those of a process that was killed go at the next staging (files.owned_temp, sweep_stale).
     """
-    mounts, staged = [], []
-    for guest, names in run.mounts:
-        host = Path(tempfile.mkdtemp(prefix="wasmimage-mount-"))
-        staged.append(host)
-        for file_name in names:
-            expected = (digests or {}).get(file_name, {}).get("sha256")
-            shutil.copyfile(files_dir / file_name, host / file_name)
-            if files.sha256_file(host / file_name) != expected:
-                for path in staged:
-                    shutil.rmtree(path, ignore_errors=True)
-                raise PipelineError(f"{files_dir / file_name}: does not match its recorded sha256 {expected}; "
-                                    f"refusing to mount it at {guest}")
-        mounts.append((guest, str(host)))
+    owner = ExitStack()
+    try:
+        mounts = tuple((guest, str(_stage_mount(owner, guest, names, files_dir, digests or {})))
+                       for guest, names in run.mounts)
+    except BaseException:
+        owner.close()
+        raise
     program = Program(name, module, run.argv, run.script_name, run.out_of_memory_exit_code,
-                      tuple(mounts), snapshot, dict(preloaded or {}), config)
-    for path in staged:
-        weakref.finalize(program, shutil.rmtree, path, True)
+                      mounts, snapshot, dict(preloaded or {}), config)
+    weakref.finalize(program, owner.close)
     return program
+
+
+MOUNT_DIR_PREFIX = "wasmimage-mount-"
+
+
+def _stage_mount(owner: ExitStack, guest: str, names: tuple[str, ...], files_dir: Path | None,
+                 digests: Mapping[str, Mapping[str, Any]]) -> Path:
+    """A private directory, held while `owner` is open, with checked copies of the files `names`."""
+    tmp = Path(tempfile.gettempdir())
+    files.sweep_stale(tmp, MOUNT_DIR_PREFIX)
+    host = owner.enter_context(files.owned_temp(tmp, MOUNT_DIR_PREFIX, is_dir=True))
+    for file_name in names:
+        listed = digests.get(file_name) or {}
+        size, expected = listed.get("size"), listed.get("sha256")
+        if files_dir is None or not isinstance(size, int) or not isinstance(expected, str):
+            raise InvalidInput(f"{file_name}: not listed with its size and sha256 among the image's files; "
+                               f"refusing to mount it at {guest}")
+        with files.open_regular(files_dir / file_name) as source:
+            copied = files.copy_capped(source, host / file_name, size)
+        if copied != size or files.sha256_file(host / file_name) != expected:
+            raise Tampered(f"{files_dir / file_name}: does not match its recorded size {size} and sha256 {expected}; "
+                           f"refusing to mount it at {guest}")
+    return host
 
 
 _programs: dict[tuple[str, str, bool], Program] = {}
@@ -88,6 +106,10 @@ def load_program(image: Image, snapshot: bool = True, store: native.NativeStore 
             config = FUEL_CONFIG if fuel else AOT_CONFIG
             module = native.module_for(image, native.given_or_environ(store), role, config)
             preloaded = image.manifest["snapshot"].get("preloaded") if snapshot else None
+            functions = call_abi(bool(preloaded)) if snapshot else COMMAND_ABI
+            problem = export_problem(module, functions, memory=snapshot)
+            if problem:
+                raise InvalidInput(f"{image.file(role)}: {problem}; refusing to run it")
             _programs[key] = program_from_run(image.name, module, image.run, image.path,
                                               image.manifest["files"], snapshot, preloaded, config)
         return _programs[key]

@@ -13,7 +13,8 @@ untrusted code did. Host-made errors: Timeout, MemoryLimit, OutputLimit and Trap
 runner's own outcome, never from anything the guest wrote; message = the runner's reason),
 InputLimit (the request is over the stdin cap or nests too deeply) and ProtocolError (a
 malformed request, checked here before the call, or no valid response from the executor,
-e.g. the function's promise never settled).
+e.g. the function's promise never settled; the end of the executor's stderr is quoted in its
+message, as the guest's: outputs.executor_failure).
 
 The guest cannot forge them: its response must have exactly the shape above (one of
 "result" / "error", an error being {"type": str, "message": str}, optional "logs" (strings)
@@ -32,6 +33,7 @@ from typing import Any
 from wasmimage.errors import InvalidInput
 from wasmimage.runtime.image import Image, open_image
 from wasmimage.runtime.native import NativeStore
+from wasmimage.runtime.outputs import executor_failure
 from wasmimage.runtime.runner import Limits, Program, RunResult, load_program, run_program
 
 LIMIT_ERRORS = {"timeout": "Timeout", "memory_limit": "MemoryLimit", "output_limit": "OutputLimit",
@@ -88,9 +90,7 @@ def response_from_result(result: RunResult) -> dict[str, Any]:
         response = None
     if response is not None:
         return response
-    what = "no response" if not result.stdout.strip() else "an invalid response"
-    stderr = result.stderr.decode("utf-8", "replace").strip()[-500:]
-    return error("ProtocolError", f"the executor wrote {what} ({result.reason})" + (f": {stderr}" if stderr else ""))
+    return error("ProtocolError", executor_failure(result))
 
 
 def call_program(program: Program, executor: bytes, request: dict[str, Any], limits: Limits = Limits()) -> dict[str, Any]:

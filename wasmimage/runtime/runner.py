@@ -7,6 +7,7 @@ The rooms of a call, each a module of its own:
   guest_threads.py  the threads guest code runs on (a known native stack) and what they link
   deadline.py       the wall-clock deadline, in wasm (epochs) and in WASI's one wait (poll_oneoff)
   snapshot_call.py  a call through a pre-initialized snapshot's ABI
+  granted_dirs.py   the directories granted with `dirs=`, as private copies of their regular files
   outputs.py        capped output streams and the RunResult
 This module puts them together: run_program() and run().
 
@@ -17,9 +18,10 @@ after running a call: wasmtime's WASI runtime threads do not survive fork and th
 calls would hang.
 
 Isolation: no host directory, no environment variable and no argument reaches the
-guest unless the caller grants it. The script itself is the only file the guest sees,
-in a read-only directory of its own (/script), besides files of the image its `run.mounts`
-names (a standard library zip, say): read-only, from a private copy of just those files.
+guest unless the caller grants it (a granted directory as a per-call copy of its regular
+files). The script itself is the only file the guest sees, in a read-only directory of its
+own (/script), besides files of the image its `run.mounts` names (a standard library zip,
+say): read-only, from a private copy of just those files.
 """
 
 from __future__ import annotations
@@ -33,9 +35,9 @@ from typing import Any, Mapping
 import wasmtime
 from wasmtime import _ffi
 
-from wasmimage.runtime import deadline, epoch, native
+from wasmimage.runtime import deadline, epoch, granted_dirs, native
 from wasmimage.runtime.engine import engine
-from wasmimage.runtime.guest_threads import MAX_GUEST_THREADS, instance_pre, on_guest_thread
+from wasmimage.runtime.guest_threads import MAX_GUEST_THREADS, guest_exit, instance_pre, on_guest_thread
 from wasmimage.runtime.image import Image, open_image
 from wasmimage.runtime.limits import MAX_TIMEOUT, OUTCOMES, Limits
 from wasmimage.runtime.outputs import CappedOutput, Ended, RunResult, output_reason
@@ -134,7 +136,11 @@ def _run_here(program: Program, script: bytes, stdin: bytes, args: tuple[str, ..
     script_path = f"{SCRIPT_DIR}/{program.script_name}"
     with ExitStack() as cleanup:
         script_dir = cleanup.enter_context(scripts.use(program.script_name, script))
-        wasi = _wasi_config(program, script_path, script_dir, stdin, args, env, dirs, call)
+        try:
+            granted = cleanup.enter_context(granted_dirs.staged(dirs, limits.max_dir_bytes))
+        except granted_dirs.OverLimit as over:
+            return call.result("error", str(over))
+        wasi = _wasi_config(program, script_path, script_dir, stdin, args, env, granted, call)
         store = _new_store(program, limits, wasi)
         call.ticks = deadline.arm(store, started + limits.timeout)
         try:
@@ -142,6 +148,7 @@ def _run_here(program: Program, script: bytes, stdin: bytes, args: tuple[str, ..
             try:
                 exit_code = _start(store, instance, program, script_path, script, call)
             finally:
+                ended_at = time.monotonic()
                 call.memory_bytes = _memory_bytes(store, instance)
                 if program.config.consume_fuel:
                     call.fuel_consumed = (limits.fuel or _UNMETERED_FUEL) - store.get_fuel()
@@ -149,6 +156,8 @@ def _run_here(program: Program, script: bytes, stdin: bytes, args: tuple[str, ..
             return call.ended(*ended.args)
         finally:
             store.close()  # release the guest's files before their directory may go
+    if ended_at > started + limits.timeout:  # checkpoints a starved ticker missed let it finish late: still late
+        return call.ended("timeout", "")
     return call.exited(program, exit_code)
 
 
@@ -170,11 +179,11 @@ def _new_store(program: Program, limits: Limits, wasi: wasmtime.WasiConfig) -> w
 
 
 def _wasi_config(program: Program, script_path: str, script_dir: Path, stdin: bytes, args: tuple[str, ...],
-                 env: Mapping[str, str] | None, dirs: Mapping[str, Path] | None, call: _Call) -> wasmtime.WasiConfig:
+                 env: Mapping[str, str] | None, dirs: Mapping[str, Path], call: _Call) -> wasmtime.WasiConfig:
     """What the guest sees: argv, the granted environment, stdin, the capped streams and, read-only,
     the image's mounts first (a snapshot's init saw them at these descriptors: snapshot.py), then
     the script's directory (a file on both paths, though a snapshot takes it through its ABI), then
-    the granted directories."""
+    the granted directories' private copies (granted_dirs.py)."""
     wasi = wasmtime.WasiConfig()
     wasi.argv = [a.replace("{script}", script_path) for a in program.argv] + list(args)
     wasi.env = sorted((env or {}).items())
@@ -185,7 +194,7 @@ def _wasi_config(program: Program, script_path: str, script_dir: Path, stdin: by
     for guest, host in program.mounts:
         wasi.preopen_dir(host, guest, fs_mutable=False)
     wasi.preopen_dir(str(script_dir), SCRIPT_DIR, fs_mutable=False)
-    for guest, host in sorted((dirs or {}).items()):
+    for guest, host in sorted(dirs.items()):
         wasi.preopen_dir(str(host), guest, fs_mutable=False)
     return wasi
 
@@ -214,21 +223,27 @@ def _memory_bytes(store: wasmtime.Store, instance: wasmtime.Instance) -> int:
 def _start(store: wasmtime.Store, instance: wasmtime.Instance, program: Program, script_path: str, script: bytes,
            call: _Call) -> int:
     """Run the script (`_start`, or a snapshot's run export); returns the exit code or raises Ended."""
+    guest_exit.code = None
     try:
         if program.snapshot:
             return run_snapshot(store, instance, program, script_path.encode(), script, call.stdout, call.stderr)
         instance.exports(store)["_start"](store)
         return 0
-    except wasmtime.ExitTrap as exc:
-        return exc.code
-    except wasmtime.Trap as exc:
+    except (wasmtime.Trap, wasmtime.WasmtimeError) as exc:
+        if guest_exit.code is not None:  # proc_exit (guest_threads), whatever the code
+            return guest_exit.code
+        raise _ended_by(exc) from None
+
+
+def _ended_by(exc: wasmtime.Trap | wasmtime.WasmtimeError) -> Ended:
+    """What stopped the guest: fuel, the deadline (deadline.py's error) or a trap ("wasm trap: ...")."""
+    if isinstance(exc, wasmtime.Trap):
         if exc.trap_code == wasmtime.TrapCode.OUT_OF_FUEL:
-            raise Ended("fuel_exhausted", "") from None
-        raise Ended("trap", exc.message.strip().splitlines()[-1].strip()) from None  # "wasm trap: ..."
-    except wasmtime.WasmtimeError as exc:
-        if deadline.DEADLINE_PASSED.decode() in str(exc):
-            raise Ended("timeout", "") from None
-        raise Ended("trap", f"wasmtime error: {str(exc).strip().splitlines()[-1].strip()}") from None
+            return Ended("fuel_exhausted", "")
+        return Ended("trap", exc.message.strip().splitlines()[-1].strip())
+    if deadline.DEADLINE_PASSED.decode() in str(exc):
+        return Ended("timeout", "")
+    return Ended("trap", f"wasmtime error: {str(exc).strip().splitlines()[-1].strip()}")
 
 
 def run(image: Image | Path | str, script: bytes | str | Path, store: native.NativeStore | None = None,

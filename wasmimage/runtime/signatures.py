@@ -21,7 +21,7 @@ import struct
 from dataclasses import dataclass
 from pathlib import Path
 
-from wasmimage import log
+from wasmimage import files, log
 from wasmimage.errors import InvalidInput, NotFound
 
 SIGNATURE = "image.json.sig"  # beside image.json; the one file image.json cannot list
@@ -29,6 +29,7 @@ NAMESPACE = "wasmimage-image"  # SSHSIG namespace: a signature made for another 
 TRUSTED_KEYS_ENV = "WASMIMAGE_TRUSTED_KEYS"  # an OpenSSH allowed_signers file (named in messages)
 MAGIC = b"SSHSIG"
 KEY_TYPE = b"ssh-ed25519"
+MAX_SIGNATURE_BYTES = 64 << 10  # an armored Ed25519 SSHSIG is about 300 bytes; the file is read whole
 ARMOR = ("-----BEGIN SSH SIGNATURE-----", "-----END SSH SIGNATURE-----")
 
 
@@ -132,4 +133,5 @@ def signer(message: bytes, signature: Path, trusted_keys_file: Path | None) -> T
         log.get("native").warning(f"{TRUSTED_KEYS_ENV} is set but the cryptography package is not installed "
                                   f"(pip install 'wasmimage[signed]'); ignoring {signature}")
         return None
-    return verify(message, signature.read_text(encoding="ascii", errors="replace"), keys)
+    return verify(message, files.read_capped(signature, MAX_SIGNATURE_BYTES, follow_links=True).decode("ascii", "replace"),
+                  keys)

@@ -8,7 +8,17 @@ Version 2 preloads several scripts (every protocol's executor), each into a slot
       build time only: runs the script's top level, which leaves a per-call entry behind
   wasmimage_run_preloaded(call, slot) -> exit code
       per call: only that entry runs (`call` holds only the captures)
+
+A snapshot also exports its `memory`. A command (no snapshot) exports `_start`. export_problem checks a
+module against these when the snapshot is made (snapshot.py) and when an image's module is loaded
+(program.py), so an image's module of the wrong shape is refused by name, never half-called.
 """
+
+from __future__ import annotations
+
+from typing import Mapping
+
+import wasmtime
 
 INIT, ALLOC, RUN = "wasmimage_init", "wasmimage_alloc", "wasmimage_run"
 PRELOAD, RUN_PRELOADED = "wasmimage_preload", "wasmimage_run_preloaded"
@@ -16,3 +26,30 @@ CAPTURES_SIZE = 32  # two captures of four u32 each (runtime/runner.py fills the
 ABI_VERSION = 2  # recorded in the image; the runner refuses a snapshot of another ABI
 ABI = {INIT: ([], []), ALLOC: (["i32"], ["i32"]), RUN: (["i32", "i32", "i32"], ["i32"])}
 PRELOAD_ABI = {PRELOAD: (["i32", "i32", "i32"], ["i32"]), RUN_PRELOADED: (["i32", "i32"], ["i32"])}
+COMMAND_ABI = {"_start": ([], [])}  # a WASI command, run when the image has no snapshot
+
+
+def snapshot_abi(preload: bool) -> dict[str, tuple[list[str], list[str]]]:
+    """The functions a reactor exports to be made a snapshot of: with `preload`, those that preload scripts too."""
+    return {**ABI, **(PRELOAD_ABI if preload else {})}
+
+
+def call_abi(preloaded: bool) -> dict[str, tuple[list[str], list[str]]]:
+    """The functions a snapshot keeps for calls (init and preload ran when it was made, and are gone)."""
+    return {ALLOC: ABI[ALLOC], RUN: ABI[RUN], **({RUN_PRELOADED: PRELOAD_ABI[RUN_PRELOADED]} if preloaded else {})}
+
+
+def export_problem(module: wasmtime.Module, functions: Mapping[str, tuple[list[str], list[str]]],
+                   memory: bool) -> str | None:
+    """What `module` lacks: the first of `functions` (name -> (params, results)) it does not export with
+    that type, or, with `memory`, an exported `memory`; None when it has them all."""
+    exported = {export.name: export.type for export in module.exports}
+    if memory and not isinstance(exported.get("memory"), wasmtime.MemoryType):
+        return "must export its linear memory as `memory`, the snapshot ABI (wasmimage/runtime/snapshot_abi.py)"
+    for name, (params, results) in functions.items():
+        found = exported.get(name)
+        if not isinstance(found, wasmtime.FuncType) or \
+                ([str(p) for p in found.params], [str(r) for r in found.results]) != (params, results):
+            return (f"must export {name}({', '.join(params)}) -> ({', '.join(results)}), the "
+                    f"{'snapshot ABI (wasmimage/runtime/snapshot_abi.py)' if memory else 'WASI command entry'}")
+    return None

@@ -6,84 +6,51 @@ recipes/python/wikifunctions.py) that reads one request on stdin, a JSON object 
 line, `{"codeString", "functionName", "functionArguments": {...}}`, and writes one line: a
 Z22 (evaluation result) in normal form.
 
-This side adds what only the host knows, so the caller always gets one well-formed Z22:
-- a time limit, memory limit, trap, crash, output flood or missing/invalid response becomes
-  a failure Z22 whose Z5 message names what happened ("time limit of 9 s exceeded");
-- the metadata map in Z22K2 gets `evaluationDuration` (wall time of the call, "12 ms") and
-  `executionMemoryUsage` (the guest's linear memory when it ended, "2.44 MiB"), the names
-  and formats the evaluator uses (see docs/evaluator.md).
+This side never raises for anything the guest writes or the caller sends, and it believes the
+guest no more than it must:
+- a time limit, memory limit, trap, crash, output flood, missing or invalid response, or a
+  request that cannot be sent becomes a failure Z22 whose Z5 message names what happened
+  ("time limit of 9 s exceeded"), and Evaluation.host_error says the host made it;
+- the executor's Z22 must be one line (split on \\n only), a Z22 in normal form (zobjects.py),
+  whose metadata holds only the executor's keys (GUEST_KEYS, each at most once); anything else
+  is "an invalid response", with the reason;
+- an executor error whose text reads like one of the host's messages is marked as the
+  executor's (GUEST_MARK), so it cannot pass for a limit the host enforced;
+- the metadata map then gets what only the host knows: `evaluationDuration` (wall time of the
+  call, "12 ms") and `executionMemoryUsage` (the guest's linear memory when it ended, "2.44 MiB"),
+  the names and formats the evaluator uses (see docs/evaluator.md).
+ZObjects can nest a level per list element: the host parses and checks them at any depth
+(deep_json.py, zobjects.py).
 """
 
 from __future__ import annotations
 
-import json
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from wasmimage.errors import InvalidInput
+from wasmimage.runtime import deep_json
 from wasmimage.runtime.image import Image, open_image
 from wasmimage.runtime.native import NativeStore
+from wasmimage.runtime.outputs import executor_failure
 from wasmimage.runtime.runner import Limits, Program, RunResult, load_program, run_program
+from wasmimage.runtime.zobjects import (canonical, error_entry, is_failure, metadata_entries, normal,  # noqa: F401
+                                        normal_form_problem, ref, z22, zstring)
 
 PROTOCOL = "wikifunctions"
 # Production's limits: 10,000 wasm pages, 9 s wall clock; no environment, no directory.
 LIMITS = Limits(timeout=9.0, memory_bytes=10_000 * 65536)
 DURATION_KEY, MEMORY_KEY = "evaluationDuration", "executionMemoryUsage"
+GUEST_KEYS = ("errors", "executorDebugLogs")  # the metadata an executor may write; the rest is the host's
+GUEST_MARK = "the executor reported: "
+# The openings of the host's own messages (casefolded): an executor's error starting so is marked
+_HOST_MESSAGE = re.compile(r"(time|memory|fuel) limit of |output limit exceeded|the executor |cannot send the request")
 # An executor that runs out of memory exits with this code and writes nothing: the QuickJS
 # host does so for any script, recipes/python/wikifunctions.py on a MemoryError.
 OUT_OF_MEMORY_EXIT_CODE = 4
-
-
-def ref(zid: str) -> dict[str, str]:
-    return {"Z1K1": "Z9", "Z9K1": zid}
-
-
-def zstring(text: str) -> dict[str, str]:
-    return {"Z1K1": "Z6", "Z6K1": text}
-
-
-def _type_call(function: str, **args: Any) -> dict[str, Any]:
-    return {"Z1K1": ref("Z7"), "Z7K1": ref(function), **args}
-
-
-METADATA_PAIR = _type_call("Z882", Z882K1=ref("Z6"), Z882K2=ref("Z1"))
-METADATA_LIST = _type_call("Z881", Z881K1=METADATA_PAIR)
-METADATA_MAP = _type_call("Z883", Z883K1=ref("Z6"), Z883K2=ref("Z1"))
-
-
-def metadata_entries(z22: dict[str, Any]) -> list[tuple[dict, dict]] | None:
-    """The (key, value) pairs of a Z22's metadata map, [] for void, None when it is neither."""
-    metadata = z22.get("Z22K2")
-    if metadata == ref("Z24"):
-        return []
-    if not isinstance(metadata, dict) or metadata.get("Z1K1") != METADATA_MAP:
-        return None
-    entries, tail = [], metadata.get("K1")
-    while isinstance(tail, dict) and tail.get("Z1K1") == METADATA_LIST and "K1" in tail:
-        pair = tail["K1"]
-        if not (isinstance(pair, dict) and pair.get("Z1K1") == METADATA_PAIR and "K1" in pair and "K2" in pair):
-            return None
-        entries.append((pair["K1"], pair["K2"]))
-        tail = tail.get("K2")
-    return entries if tail == {"Z1K1": METADATA_LIST} else None
-
-
-def z22(result: Any, entries: list[tuple[dict, dict]]) -> dict[str, Any]:
-    """A Z22 in normal form: `result` (None: void) and a metadata map of `entries`."""
-    head: dict[str, Any] = {"Z1K1": METADATA_LIST}
-    tail = head
-    for key, value in entries:
-        tail["K1"] = {"Z1K1": METADATA_PAIR, "K1": key, "K2": value}
-        tail["K2"] = {"Z1K1": METADATA_LIST}
-        tail = tail["K2"]
-    return {"Z1K1": ref("Z22"), "Z22K1": ref("Z24") if result is None else result,
-            "Z22K2": {"Z1K1": METADATA_MAP, "K1": head} if entries else ref("Z24")}
-
-
-def error_entry(message: str) -> tuple[dict, dict]:
-    return zstring("errors"), {"Z1K1": ref("Z5"), "Z5K2": zstring(message)}
 
 
 def _limit_message(result: RunResult) -> str | None:
@@ -91,9 +58,11 @@ def _limit_message(result: RunResult) -> str | None:
     limits = result.limits
     if result.outcome == "timeout":
         return f"time limit of {limits.timeout:g} s exceeded"
-    out_of_memory = result.exit_code == OUT_OF_MEMORY_EXIT_CODE and not result.stdout.strip()
-    if result.outcome == "memory_limit" or (result.outcome == "error" and out_of_memory):
+    if result.outcome == "memory_limit" or (_reports_out_of_memory(result) and _memory_reached_cap(result)):
         return f"memory limit of {limits.memory_bytes / 2**20:g} MiB exceeded"
+    if _reports_out_of_memory(result):
+        return (f"the executor reported running out of memory (exit code {OUT_OF_MEMORY_EXIT_CODE}) with "
+                f"{_mib(result.memory_bytes)} of the {_mib(limits.memory_bytes)} limit in use")
     if result.outcome == "output_limit":
         return f"output limit exceeded: the executor wrote more than {limits.max_stdout_bytes} bytes"
     if result.outcome == "fuel_exhausted":
@@ -103,65 +72,140 @@ def _limit_message(result: RunResult) -> str | None:
     return None
 
 
+def _reports_out_of_memory(result: RunResult) -> bool:
+    return result.outcome == "error" and result.exit_code == OUT_OF_MEMORY_EXIT_CODE and not result.stdout.strip()
+
+
+def _memory_reached_cap(result: RunResult) -> bool:
+    """Whether the guest's linear memory (which never shrinks) grew to within 1/16 of the cap: what
+    the host measured, not what the guest says (any code can exit with 4, os._exit(4) in Python)."""
+    return result.memory_bytes >= result.limits.memory_bytes - result.limits.memory_bytes // 16
+
+
+def _mib(size: int) -> str:
+    return f"{round(size / 2**20, 2):g} MiB"
+
+
 def _guest_z22(result: RunResult) -> dict[str, Any] | str:
-    """The executor's own Z22, or why there is none."""
+    """The executor's own Z22, or (a str) why there is none."""
     problem = _limit_message(result)
     if problem:
         return problem
-    lines = result.stdout.decode("utf-8", "replace").splitlines()
+    if result.outcome != "ok":
+        return executor_failure(result)
+    line = result.stdout[:-1] if result.stdout.endswith(b"\n") else result.stdout
+    if b"\n" in line:  # \n alone ends a line: U+2028 and friends are text in a JSON string
+        return executor_failure(result, "more than one line")
     try:
-        response = json.loads(result.stdout) if len(lines) == 1 else None
-    except ValueError:
-        response = None
-    if (result.outcome == "ok" and isinstance(response, dict) and response.get("Z1K1") == ref("Z22")
-            and "Z22K1" in response and metadata_entries(response) is not None):
-        return response
-    what = "no response" if not result.stdout.strip() else "an invalid response"
-    stderr = result.stderr.decode("utf-8", "replace").strip()[-500:]
-    return f"the executor wrote {what} ({result.reason})" + (f": {stderr}" if stderr else "")
+        response = deep_json.loads(line)
+    except ValueError as exc:
+        return executor_failure(result, f"not JSON ({exc})")
+    problem = response_problem(response)
+    return executor_failure(result, problem) if problem else response
+
+
+def response_problem(response: Any) -> str | None:
+    """Why `response` is not a Z22 an executor may give, or None."""
+    if not isinstance(response, dict) or set(response) != {"Z1K1", "Z22K1", "Z22K2"} or response["Z1K1"] != ref("Z22"):
+        return "not a Z22 (an object of exactly Z1K1 = Z22, Z22K1 and Z22K2)"
+    problem = normal_form_problem(response, "Z22")
+    if problem:
+        return f"not in normal form: {problem}"
+    entries = metadata_entries(response)
+    if entries is None:
+        return "Z22K2 is neither void (Z24) nor a metadata map (a Z883 of Z6 to Z1)"
+    keys = [key.get("Z6K1") if key.get("Z1K1") == "Z6" else None for key, _ in entries]
+    for key in keys:
+        if key not in GUEST_KEYS or keys.count(key) > 1:
+            shown = repr(key[:80]) if isinstance(key, str) else "a key that is not a string"
+            return f"Z22K2: {shown} is not the executor's to write (it may write each of {', '.join(GUEST_KEYS)} once)"
+    for key, value in entries:
+        if key["Z6K1"] == "errors" and not (value.get("Z1K1") == ref("Z5") and value.get("Z5K2", {}).get("Z1K1") == "Z6"):
+            return "Z22K2: errors is not a Z5 whose Z5K2 is a string"
+    return None
+
+
+def _marked(entries: list[tuple[dict, dict]]) -> list[tuple[dict, dict]]:
+    """The executor's metadata, its error text marked as its own where it reads like the host's."""
+    marked = []
+    for key, value in entries:
+        text = value["Z5K2"]["Z6K1"] if key["Z6K1"] == "errors" else None
+        if text is not None and _reads_like_the_hosts(text):
+            value = {**value, "Z5K2": zstring(GUEST_MARK + text)}
+        marked.append((key, value))
+    return marked
+
+
+def _reads_like_the_hosts(text: str) -> bool:
+    """Whether `text` opens like a host message, as a reader sees it: compatibility forms folded, invisible
+    format characters dropped, case and surrounding space ignored."""
+    shown = "".join(c for c in unicodedata.normalize("NFKC", text) if unicodedata.category(c) != "Cf")
+    return _HOST_MESSAGE.match(shown.strip().casefold()) is not None
 
 
 def host_entries(wall_seconds: float, memory_bytes: int) -> list[tuple[dict, dict]]:
     """The metadata only the host knows, formatted as the evaluator formats it."""
     return [(zstring(DURATION_KEY), zstring(f"{round(wall_seconds * 1000)} ms")),
-            (zstring(MEMORY_KEY), zstring(f"{round(memory_bytes / 2**20, 2):g} MiB"))]
+            (zstring(MEMORY_KEY), zstring(_mib(memory_bytes)))]
+
+
+def _answer(result: RunResult) -> tuple[dict[str, Any], str | None]:
+    """The Z22 a run of the executor amounts to, with the host's metadata, and the host's error if it made one."""
+    host = host_entries(result.wall_seconds, result.memory_bytes)
+    guest = _guest_z22(result)
+    if isinstance(guest, str):
+        return z22(None, [error_entry(guest), *host]), guest
+    return z22(guest["Z22K1"], [*_marked(metadata_entries(guest)), *host]), None
 
 
 def response_from_result(result: RunResult) -> dict[str, Any]:
     """The Z22 a run of the executor amounts to, with the host's metadata added."""
-    host = host_entries(result.wall_seconds, result.memory_bytes)
-    guest = _guest_z22(result)
-    if isinstance(guest, str):
-        return z22(None, [error_entry(guest), *host])
-    return z22(guest["Z22K1"], [*metadata_entries(guest), *host])
+    return _answer(result)[0]
 
 
 def encode_request(request: dict[str, Any] | str | bytes) -> bytes:
-    """The bytes sent on stdin: a dict as JSON, text as is; then the blank line that ends it."""
+    """The bytes sent on stdin: a dict as JSON, text as is; then the blank line that ends it.
+    ValueError saying why for a request that cannot be sent (not JSON data, text that is not Unicode)."""
     if isinstance(request, dict):
-        request = json.dumps(request)  # ASCII with \\u escapes: any Python str survives
-    data = request.encode() if isinstance(request, str) else request
-    return data.rstrip(b"\r\n") + b"\n\n"
+        try:
+            request = deep_json.dumps(request)  # ASCII with \\u escapes: any Python str survives
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"it is not JSON data ({exc})") from None
+    if isinstance(request, str):
+        try:
+            request = request.encode()
+        except UnicodeEncodeError as exc:
+            raise ValueError(f"its text is not Unicode ({exc.reason} at character {exc.start})") from None
+    if not isinstance(request, (bytes, bytearray)):
+        raise ValueError(f"it must be a dict, JSON text (str) or bytes, not {type(request).__name__}")
+    return bytes(request).rstrip(b"\r\n") + b"\n\n"
 
 
 @dataclass(frozen=True)
 class Evaluation:
-    """One request's Z22, and the run behind it (None when the host refused the request before running):
-    its outcome, wall time, memory and, with Limits.fuel, `run.fuel_consumed`."""
+    """One request's Z22; the run behind it (None when the host refused the request before running): its
+    outcome, wall time, memory and, with Limits.fuel, `run.fuel_consumed`; and `host_error`, the host's
+    message when the host made the Z22's failure (a limit, a crash, an invalid response, a request it
+    could not send), None when the Z22 is the executor's."""
 
     z22: dict[str, Any]
     run: RunResult | None
+    host_error: str | None = None
 
 
 def evaluate_program(program: Program, executor: bytes, request: dict[str, Any] | str | bytes,
                      limits: Limits = LIMITS) -> Evaluation:
-    """Run the executor script in `program` with one request (never raises for it)."""
-    data = encode_request(request)
-    if len(data) > limits.max_stdin_bytes:
-        return Evaluation(z22(None, [error_entry(f"the request is {len(data)} bytes, over the "
-                                                 f"{limits.max_stdin_bytes}-byte limit"), *host_entries(0, 0)]), None)
+    """Run the executor script in `program` with one request (never raises for what the request or the guest holds)."""
+    try:
+        data = encode_request(request)
+        if len(data) > limits.max_stdin_bytes:
+            raise ValueError(f"it is {len(data)} bytes, over the {limits.max_stdin_bytes}-byte limit")
+    except ValueError as exc:
+        refused = f"cannot send the request: {exc}"
+        return Evaluation(z22(None, [error_entry(refused), *host_entries(0, 0)]), None, refused)
     result = run_program(program, executor, stdin=data, limits=limits)
-    return Evaluation(response_from_result(result), result)
+    answer, host_error = _answer(result)
+    return Evaluation(answer, result, host_error)
 
 
 def call_program(program: Program, executor: bytes, request: dict[str, Any] | str | bytes,
@@ -190,51 +234,3 @@ def call(image: Image | Path | str, request: dict[str, Any] | str | bytes, limit
          store: NativeStore | None = None) -> dict[str, Any]:
     """Run one Wikifunctions request in an image; returns the Z22 (evaluate() also gives the run)."""
     return evaluate(image, request, limits, store).z22
-
-
-def is_failure(response: dict[str, Any]) -> bool:
-    return response.get("Z22K1") == ref("Z24")
-
-
-REFERENCE = re.compile(r"[A-JL-Z][1-9][0-9]*")
-
-
-def _is_list_type(type_: Any) -> bool:
-    return isinstance(type_, dict) and type_.get("Z1K1") == ref("Z7") and type_.get("Z7K1") == ref("Z881")
-
-
-def canonical(z: Any) -> Any:
-    """The canonical form of a normal-form ZObject: bare strings and references, lists as
-    arrays that start with their element type. Conformance expectations are written in it."""
-    if isinstance(z, dict):
-        if z.get("Z1K1") == "Z9" and set(z) == {"Z1K1", "Z9K1"}:
-            return z["Z9K1"]
-        if z.get("Z1K1") == "Z6" and set(z) == {"Z1K1", "Z6K1"} and not REFERENCE.fullmatch(z["Z6K1"]):
-            return z["Z6K1"]
-        if _is_list_type(z.get("Z1K1")):
-            items, tail = [], z
-            while isinstance(tail, dict) and "K1" in tail:
-                items.append(canonical(tail["K1"]))
-                tail = tail.get("K2")
-            return [canonical(z["Z1K1"]["Z881K1"]), *items]
-        return {key: canonical(value) for key, value in z.items()}
-    return z
-
-
-def normal(z: Any) -> Any:
-    """The normal form of a ZObject given in canonical or normal form (the inverse of canonical)."""
-    if isinstance(z, str):
-        return ref(z) if REFERENCE.fullmatch(z) else zstring(z)
-    if isinstance(z, list) and z:
-        type_ = _type_call("Z881", Z881K1=normal(z[0]))
-        head: dict[str, Any] = {"Z1K1": type_}
-        tail = head
-        for item in z[1:]:
-            tail["K1"], tail["K2"] = normal(item), {"Z1K1": type_}
-            tail = tail["K2"]
-        return head
-    if isinstance(z, dict) and z.get("Z1K1") in ("Z6", "Z9"):
-        return dict(z)
-    if isinstance(z, dict):
-        return {key: normal(value) for key, value in z.items()}
-    return z
