@@ -12,6 +12,7 @@ wasmimage.__version__ with it and say why.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from wasmimage import __version__
@@ -79,6 +80,14 @@ def snapshot_key(project: Project, recipe: Recipe) -> str:
     })
 
 
+def prover_digest() -> dict[str, str]:
+    """The code that runs the suites and judges them (the run half, as it ships, and verify.py), by file:
+    a change to how a call is run or checked is proven again, not restored from the cache."""
+    package = Path(__file__).resolve().parent
+    provers = sorted([*package.glob("runtime/*.py"), package / "verify.py"])
+    return {path.relative_to(package).as_posix(): sha256_file(path) for path in provers}
+
+
 def verify_key(project: Project, recipe: Recipe) -> str:
     """Everything that can change the conformance report: the .cwasm files, the suites and how they are run."""
     out = project.stage_outputs(recipe)
@@ -93,6 +102,7 @@ def verify_key(project: Project, recipe: Recipe) -> str:
         "executors": {name: sha256_file(script) for name, script in recipe.protocols.items()},
         **({"mounted": {p.name: sha256_file(p) for p in out.mounted(recipe)}}
            if recipe.mounted_files else {}),
+        "prover": prover_digest(),
         "pipeline": __version__,
     })
 
