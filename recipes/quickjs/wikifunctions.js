@@ -20,12 +20,14 @@
 // print, console.* and Wikifunctions.Debug collect lines into executorDebugLogs instead of
 // writing to stdout (at most MAX_LOG_CHARS, then a truncation notice). The `host` object
 // (raw stdin, stdout and exit) is gone before user code runs.
+//
+// The top level only defines; the request is handled by the function handed to host.entry, so
+// a snapshot prepares this script once, at build time, and each call runs only that function.
 "use strict";
 
 (() => {
   const { readStdin, writeStdout } = host;
   const { parse, stringify } = JSON;
-  delete globalThis.host;
 
   const MAX_LOG_CHARS = 64 * 1024;
   const logs = [];
@@ -63,11 +65,14 @@
     }
   }
 
-  globalThis.print = log;
-  globalThis.console = { log, info: log, debug: log, warn: log, error: log };
-  globalThis.Wikifunctions = { Debug: log };
-  globalThis.ZPair = ZPair;
-  globalThis.ZObject = ZObject;
+  function installGlobals() {
+    delete globalThis.host;
+    globalThis.print = log;
+    globalThis.console = { log, info: log, debug: log, warn: log, error: log };
+    globalThis.Wikifunctions = { Debug: log };
+    globalThis.ZPair = ZPair;
+    globalThis.ZObject = ZObject;
+  }
 
   // Normal form builders.
   const ref = (id) => ({ Z1K1: "Z9", Z9K1: id });
@@ -332,5 +337,8 @@
     writeStdout(stringify(z22) + "\n");
   }
 
-  handle(readStdin()).then(respond, (e) => respond(failure(describe(e))));
+  host.entry(() => {
+    installGlobals();
+    return handle(readStdin()).then(respond, (e) => respond(failure(describe(e))));
+  });
 })();
