@@ -11,7 +11,7 @@ from helpers.project import built_image
 from helpers.python_images import assert_calls_leave_nothing_behind
 
 from wasmimage.runtime.image import open_image
-from wasmimage.runtime.runner import Limits, load_program, run_program
+from wasmimage.runtime.runner import Limits, load_program
 
 pytestmark = pytest.mark.slow
 
@@ -19,18 +19,6 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def cpython():
     return open_image(built_image("cpython"))
-
-
-@pytest.fixture(params=["snapshot", "command"])
-def path(request):
-    return request.param
-
-
-@pytest.fixture
-def python(path):
-    def call(image, source, **options):
-        return run_program(load_program(image, snapshot=path == "snapshot"), source.encode(), **options)
-    return call
 
 
 def test_calls_start_from_the_snapshot_of_a_booted_interpreter(cpython):
