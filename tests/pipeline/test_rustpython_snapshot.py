@@ -1,6 +1,7 @@
-"""The rustpython image's snapshot (recipes/rustpython/reactor, docs/snapshot.md): calls start from
-an initialized interpreter with both protocol executors loaded, never from the last call, and
-do what the command (`rustpython /script/main.py ARGS`) does.
+"""The rustpython image's snapshot (recipes/rustpython/reactor, docs/snapshot.md): each call gets
+its own inputs and does what the command (`rustpython /script/main.py ARGS`) does.
+test_python_snapshots.py checks what every Python image's snapshot holds (preloaded executors,
+no state left from one call to the next).
 
 Slow: the image's compile takes tens of minutes on two cores; on a machine that built it
 before, built_image() is a doit no-op or an artifact cache hit.
@@ -12,12 +13,10 @@ import zipfile
 import pytest
 
 from helpers.project import built_image
-from helpers.python_images import assert_calls_leave_nothing_behind
 
 from wasmimage.runtime import protocol, wikifunctions
 from wasmimage.runtime.image import open_image
 from wasmimage.runtime.runner import load_program, run_program
-from wasmimage.runtime.snapshot_abi import ABI_VERSION
 
 pytestmark = pytest.mark.slow
 
@@ -35,20 +34,6 @@ def snapshot(rustpython):
 @pytest.fixture(scope="module")
 def command(rustpython):
     return load_program(rustpython, snapshot=False)
-
-
-def test_calls_start_from_the_snapshot_with_both_executors_preloaded(rustpython, snapshot):
-    # Fails if the image lost its snapshot, the runner stopped choosing it, an executor is not
-    # preloaded, or a suite failed on the snapshot.
-    assert rustpython.manifest["snapshot"]["abi"] == ABI_VERSION
-    assert sorted(rustpython.manifest["snapshot"]["preloaded"]) == sorted(
-        [rustpython.sha256("executor"), rustpython.sha256("wikifunctions")])
-    assert snapshot.snapshot
-    assert rustpython.manifest["snapshot"]["conformance"]["failed"] == 0
-
-
-def test_no_state_leaks_from_one_call_into_the_next(rustpython, path):
-    assert_calls_leave_nothing_behind(rustpython, load_program(rustpython, snapshot=path == "snapshot"))
 
 
 def test_each_call_gets_its_own_arguments_environment_directories_and_randomness(rustpython, python, tmp_path):
