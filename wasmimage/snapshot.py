@@ -53,9 +53,11 @@ WASI = "wasi_snapshot_preview1"
 def _deterministic_wasi(linker: wasmtime.Linker, module: wasmtime.Module, where: str, init_files: InitFiles,
                         written: list[bytes], phase: list[str]) -> None:
     """What init (and preloading) may use: a clock stuck at 0, zero "entropy", no arguments or
-    environment, and reads of the image's mounted `init_files`. Each write is kept in `written`
-    (the stage fails, showing them: it is how a reactor says why init failed); anything else fails
-    the stage, naming the `phase` (phase[0]: the export running) that called it."""
+    environment, the standard streams as a call finds them (RustPython's init makes its
+    sys.stdout), and reads of the image's mounted `init_files` (with none, no directory is
+    preopened). Each write is kept in `written` (the stage fails, showing them: it is how a
+    reactor says why init failed); anything else fails the stage, naming the `phase` (phase[0]:
+    the export running) that called it."""
 
     def clock_time_get(caller: wasmtime.Caller, clock: int, precision: int, out: int) -> int:
         caller.get("memory").write(caller, bytes(8), out)
@@ -83,7 +85,7 @@ def _deterministic_wasi(linker: wasmtime.Linker, module: wasmtime.Module, where:
 
     allowed = {"clock_time_get": clock_time_get, "random_get": random_get, "fd_write": fd_write,
                "args_sizes_get": sizes_get, "environ_sizes_get": sizes_get, "args_get": empty_get,
-               "environ_get": empty_get, **(init_files.functions() if init_files.mounts else {})}
+               "environ_get": empty_get, **init_files.functions()}
     for imp in module.imports:
         if imp.module != WASI or not isinstance(imp.type, wasmtime.FuncType):
             raise PipelineError(f"{where}: imports {imp.module}.{imp.name}; a snapshot reactor may import "

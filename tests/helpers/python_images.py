@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from wasmimage.runtime.image import Image
-from wasmimage.runtime.runner import Program, run_program
+from wasmimage.runtime.runner import Program, load_program, run_program
+from wasmimage.runtime.snapshot_abi import ABI_VERSION
 from wasmimage.runtime.wikifunctions import call_program
 
 # Changes builtins, sys.modules, a module's globals, the executor's own modules and the main
@@ -26,6 +27,18 @@ print(builtins.len is not None, json.dumps is not None, os.sep, "injected" in sy
 PRISTINE = b"True True / False False False\n"
 WIKIFUNCTIONS_REQUEST = {"codeString": "def Z1000(Z1000K1):\n    return Z1000K1 + '!'\n", "functionName": "Z1000",
                          "functionArguments": {"Z1000K1": "hi"}}
+
+
+def assert_calls_start_from_the_snapshot(image: Image) -> None:
+    """The image has a snapshot of this runner's ABI with both executors preloaded, verified, and chosen.
+
+    Fails if the image lost its snapshot or a preloaded executor, a suite failed on the
+    snapshot, or the runner stopped choosing it."""
+    snapshot = image.manifest["snapshot"]
+    assert snapshot["abi"] == ABI_VERSION
+    assert sorted(snapshot["preloaded"]) == sorted([image.sha256("executor"), image.sha256("wikifunctions")])
+    assert snapshot["conformance"]["failed"] == 0
+    assert load_program(image).snapshot
 
 
 def assert_calls_leave_nothing_behind(image: Image, program: Program) -> None:

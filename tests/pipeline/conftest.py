@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from helpers.project import SOURCE_CACHE, built_image
+from wasmimage.runtime.runner import load_program, run_program
 
 
 @pytest.fixture(scope="session")
@@ -25,3 +26,17 @@ def rustpython_image() -> Path:
 def source_cache(quickjs_image: Path) -> Path:
     """A filled source cache to share with project copies, so they need no network."""
     return SOURCE_CACHE
+
+
+@pytest.fixture(params=["snapshot", "command"])
+def path(request):
+    """Each of an image's two paths: the snapshot calls start from, and its command."""
+    return request.param
+
+
+@pytest.fixture
+def python(path):
+    """python(image, source, **options): the source run on `path` (a test using it runs on both)."""
+    def call(image, source, **options):
+        return run_program(load_program(image, snapshot=path == "snapshot"), source.encode(), **options)
+    return call

@@ -15,7 +15,7 @@ from helpers.project import ROOT, SOURCE_CACHE, copy_project, doit
 from wasmimage.runtime.runner import Limits, run
 
 pytestmark = pytest.mark.slow
-TAG = "0.6.0-r2"
+TAG = "0.6.0-r3"
 
 
 def sha256(path: Path) -> str:
@@ -72,11 +72,13 @@ def test_version_names_the_release_not_the_checkout(rustpython_image: Path):
 
 
 def test_another_directory_builds_identical_bytes(rustpython_image: Path, tmp_path: Path):
-    """A second clean compile (its own artifact cache) in another directory gives the same bytes."""
+    """A second clean compile (its own artifact cache) in another directory gives the same bytes,
+    the snapshot's reactor and the snapshot made from it included."""
     project = copy_project(tmp_path / "elsewhere" / "rustpython")
     doit(project, "build:rustpython", env={"WASMIMAGE_ARTIFACT_CACHE": str(tmp_path / "artifacts"),
                                            "WASMIMAGE_CACHE_REGISTRY": "",
                                            "WASMIMAGE_CACHE_DIR": str(SOURCE_CACHE)})
     second = project / "artifacts" / "images" / "rustpython" / TAG
-    for name in ("rustpython.wasm", "rustpython.cwasm", "image.json"):
+    for name in ("rustpython.wasm", "rustpython.cwasm", "rustpython-snapshot.wasm", "rustpython-snapshot.cwasm",
+                 "image.json"):
         assert sha256(rustpython_image / name) == sha256(second / name), name
