@@ -473,20 +473,24 @@ def test_cached_git_repository_without_the_commit_is_refused(tmp_path, git_mirro
 GENUINE = {"main.c": "int main(void) { return 1; }\n", "version.h": "#define V \"$Format:%H$\"\n"}
 
 
+def _mirrored_commit(tmp_path: Path, tree: dict[str, str]) -> tuple[Path, Source]:
+    """A mirror directory holding demo.git with one commit of `tree`, and the git source pinning it."""
+    work = tmp_path / "work"
+    _git("init", "-q", "-b", "main", str(work))
+    for name, text in tree.items():
+        (work / name).write_text(text)
+    _git("add", *tree, cwd=work)
+    _git("commit", "-q", "-m", "one", cwd=work)
+    _git("clone", "-q", "--bare", str(work), str(tmp_path / "mirror" / "demo.git"))
+    return tmp_path / "mirror", git_source(_git("rev-parse", "HEAD", cwd=work))
+
+
 @pytest.fixture
 def planted(tmp_path):
     """A fetched git source (its cache entry), a script that leaves a marker and rewrites its input,
     and the marker; returns (settings, source, cached repository, script, marker)."""
-    work = tmp_path / "work"
-    _git("init", "-q", "-b", "main", str(work))
-    for name, text in GENUINE.items():
-        (work / name).write_text(text)
-    _git("add", *GENUINE, cwd=work)
-    _git("commit", "-q", "-m", "one", cwd=work)
-    mirror = tmp_path / "mirror"
-    _git("clone", "-q", "--bare", str(work), str(mirror / "demo.git"))
+    mirror, source = _mirrored_commit(tmp_path, GENUINE)
     s = settings(tmp_path, mirror)
-    source = git_source(_git("rev-parse", "HEAD", cwd=work))
     repo = fetch(source, s)
     marker = tmp_path / "RAN"
     script = tmp_path / "evil.sh"
@@ -554,16 +558,8 @@ def test_fsmonitor_and_hooks_in_the_cached_repository_do_not_run(tmp_path, plant
 def test_a_commit_s_own_attributes_do_not_change_its_tree(tmp_path):
     """A source is the pinned commit's tree byte for byte: its own .gitattributes (export-ignore, export-subst,
     eol) are files like any other, not instructions (fails if `git archive` applies them)."""
-    work = tmp_path / "work"
-    _git("init", "-q", "-b", "main", str(work))
     tree = {**GENUINE, ".gitattributes": "main.c export-ignore\nversion.h export-subst\n* text eol=crlf\n"}
-    for name, text in tree.items():
-        (work / name).write_text(text)
-    _git("add", *tree, cwd=work)
-    _git("commit", "-q", "-m", "one", cwd=work)
-    mirror = tmp_path / "mirror"
-    _git("clone", "-q", "--bare", str(work), str(mirror / "demo.git"))
-    source = git_source(_git("rev-parse", "HEAD", cwd=work))
+    mirror, source = _mirrored_commit(tmp_path, tree)
     dest = tmp_path / "src" / "demo"
     dest.parent.mkdir()
     unpack(source, fetch(source, settings(tmp_path, mirror)), dest)
