@@ -597,6 +597,16 @@ def test_objects_behind_links_or_alternates_are_not_taken(tmp_path, planted):
         fetch(source, s)
 
 
+def test_a_fifo_or_a_link_to_a_device_among_the_objects_is_skipped(tmp_path, planted):
+    """Named like a pack or a loose object, a link to /dev/zero or a FIFO is never opened for reading
+    (fails by hanging, or filling the disk, if the copy follows it)."""
+    s, source, repo, _, marker = planted
+    (repo / "objects" / "pack" / f"pack-{'0' * 40}.pack").symlink_to("/dev/zero")
+    (repo / "objects" / "ff").mkdir(exist_ok=True)
+    os.mkfifo(repo / "objects" / "ff" / ("0" * 38))
+    _assert_genuine_tree(s, source, marker, tmp_path)
+
+
 def test_zip_source_is_unpacked(tmp_path):
     import zipfile
 

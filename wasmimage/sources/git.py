@@ -73,8 +73,7 @@ def checked_copy(source: Source, repo: Path) -> Iterator[Path]:
         for kind, path in _objects(repo / "objects"):
             target = copy / path.relative_to(repo)
             target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(path, target)
-            if kind == "pack":
+            if _copy_plain_file(path, target) and kind == "pack":
                 _check(source, repo, copy, ["index-pack", str(target)])
         (copy / "shallow").write_text(source.commit + "\n")  # its parents need not be there
         _check(source, repo, copy, ["cat-file", "-e", f"{source.commit}^{{commit}}"])
@@ -84,24 +83,35 @@ def checked_copy(source: Source, repo: Path) -> Iterator[Path]:
 
 
 def _objects(objects: Path) -> Iterator[tuple[str, Path]]:
-    """The loose objects and packs under objects/ that are plain files, never through a link."""
-    def plain(path: Path, kind: int) -> bool:
+    """The names of loose objects and packs under objects/, in directories that are not links."""
+    def directory(path: Path) -> bool:
         try:
-            return stat.S_IFMT(os.lstat(path).st_mode) == kind
+            return stat.S_ISDIR(os.lstat(path).st_mode)
         except OSError:
             return False
 
-    if not plain(objects, stat.S_IFDIR):
+    if not directory(objects):
         return
-    for directory in sorted(objects.iterdir()):
-        if re.fullmatch(r"[0-9a-f]{2}", directory.name) and plain(directory, stat.S_IFDIR):
-            for path in sorted(directory.iterdir()):
-                if re.fullmatch(r"[0-9a-f]{38}", path.name) and plain(path, stat.S_IFREG):
-                    yield "loose", path
-    if plain(objects / "pack", stat.S_IFDIR):
-        for path in sorted((objects / "pack").iterdir()):
-            if re.fullmatch(r"pack-[0-9a-f]{40}\.pack", path.name) and plain(path, stat.S_IFREG):
-                yield "pack", path
+    for fanout in sorted(objects.iterdir()):
+        if re.fullmatch(r"[0-9a-f]{2}", fanout.name) and directory(fanout):
+            yield from (("loose", p) for p in sorted(fanout.iterdir()) if re.fullmatch(r"[0-9a-f]{38}", p.name))
+    if directory(objects / "pack"):
+        yield from (("pack", p) for p in sorted((objects / "pack").iterdir())
+                    if re.fullmatch(r"pack-[0-9a-f]{40}\.pack", p.name))
+
+
+def _copy_plain_file(path: Path, target: Path) -> bool:
+    """Copy path if it is a plain file, opened without following a link (never a FIFO or a device)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return False
+    with open(fd, "rb") as f:
+        if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+            return False
+        with target.open("wb") as out:
+            shutil.copyfileobj(f, out)
+    return True
 
 
 def _check(source: Source, repo: Path, copy: Path, command: list[str]) -> None:
