@@ -116,9 +116,10 @@ def test_allowed_signers_verdict_is_ssh_keygen_s(tmp_path: Path, keys: dict[str,
     assert (ours, theirs) == (expected, expected)
 
 
-def test_random_allowed_signers_files_get_ssh_keygen_s_verdict(tmp_path: Path, keys: dict[str, str]) -> None:
+def test_random_allowed_signers_files_get_ssh_keygen_s_verdict(tmp_path: Path, keys: dict[str, str],
+                                                               utc: None) -> None:
     """Lines put together from principals, options, keys and separators, then mangled a character at a
-    time (seeded, so a failure repeats): fails on any file where the two judges disagree."""
+    time (seeded, and in UTC, so a failure repeats): fails on any file where the two judges disagree."""
     rng = random.Random(24)
     principals = ["quickjs", "*", "q*", "!quickjs", "*,!quickjs", "cpython", '"quickjs"', '"quick js"', "QUICKJS", ""]
     options = ["", "cert-authority", 'namespaces="git"', 'namespaces="wasm*"', 'namespaces=""', 'valid-after="20250615"',
@@ -149,14 +150,24 @@ def test_random_allowed_signers_files_get_ssh_keygen_s_verdict(tmp_path: Path, k
     assert disagreements == [] and good >= 10  # some files must vouch, or this compares only refusals
 
 
-@pytest.fixture
-def new_york(monkeypatch: pytest.MonkeyPatch):
-    """Local time with daylight saving time, for this process and for ssh-keygen."""
-    monkeypatch.setenv("TZ", "America/New_York")
+def _local_time(zone: str, monkeypatch: pytest.MonkeyPatch):
+    """The local time zone of this process and of ssh-keygen, for one test."""
+    monkeypatch.setenv("TZ", zone)
     time.tzset()
     yield
     monkeypatch.undo()
     time.tzset()
+
+
+@pytest.fixture
+def new_york(monkeypatch: pytest.MonkeyPatch):
+    """Local time with daylight saving time."""
+    yield from _local_time("America/New_York", monkeypatch)
+
+
+@pytest.fixture
+def utc(monkeypatch: pytest.MonkeyPatch):
+    yield from _local_time("UTC", monkeypatch)
 
 
 @pytest.mark.parametrize("stamp", ["202506150659", "202506150700", "20250615070001", "202506150701"])
