@@ -12,7 +12,7 @@ from pathlib import Path
 
 import jinja2
 
-from wasmimage import files, sbom
+from wasmimage import files, sandbox, sbom
 from wasmimage.sources import cargo
 from wasmimage.errors import PipelineError
 from wasmimage.fetch import FetchSettings, fetch, recorded_pin, unpack
@@ -85,11 +85,12 @@ def prepare(recipe: Recipe, settings: FetchSettings, work_dir: Path) -> None:
 
 def build(recipe: Recipe, toolchain: ResolvedToolchain, settings: FetchSettings, work_dir: Path,
           wasm: Path, info_path: Path, mounted_dir: Path | None = None, reactor: Path | None = None, *,
-          source_date_epoch: str) -> Path:
+          source_date_epoch: str, sandboxed: bool = True) -> Path:
     """Run the recipe's build in work_dir and keep the result as `wasm`, described by `info_path`.
 
     The files the recipe mounts into the guest (run.mounts) are kept in `mounted_dir`; a recipe
-    with a `snapshot` section also leaves its reactor build, kept as `reactor`.
+    with a `snapshot` section also leaves its reactor build, kept as `reactor`. The commands run
+    in the sandbox (sandbox.py) unless `sandboxed` is False ($WASMIMAGE_UNSANDBOXED_BUILDS).
     """
     started = time.monotonic()
     provision_toolchain(toolchain, settings)
@@ -103,10 +104,16 @@ def build(recipe: Recipe, toolchain: ResolvedToolchain, settings: FetchSettings,
     # build-info.json is the same on every machine (and a cached build-info.json is true anywhere).
     recorded = render_commands(recipe, {**variables, "build_dir": "$BUILD_DIR", "jobs": "$JOBS"})
     env = command_env(recipe, toolchain, work_dir, source_date_epoch)
+    if sandboxed:
+        sandbox.check_available(work_dir)
+    else:
+        _log(recipe.name, f"{sandbox.UNSANDBOXED_ENV} is set: the build commands run as you, unsandboxed")
     for index, command in enumerate(commands):
         _log(recipe.name, f"$ {command}")
-        result = subprocess.run(["bash", "-e", "-o", "pipefail", "-c", command], cwd=work_dir, env=env,
-                                stdin=subprocess.DEVNULL, check=False)
+        argv = ["bash", "-e", "-o", "pipefail", "-c", command]
+        if sandboxed:
+            argv = sandbox.wrap(argv, work_dir, (toolchain.root,))
+        result = subprocess.run(argv, cwd=work_dir, env=env, stdin=subprocess.DEVNULL, check=False)
         if result.returncode != 0:
             raise PipelineError(f"{recipe.name}: build.commands[{index}] failed with exit code "
                                 f"{result.returncode} (in {work_dir}):\n  {command}")

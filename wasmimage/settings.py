@@ -55,6 +55,8 @@ VARIABLES = (
     Variable("WASMIMAGE_TOOLCHAIN_PROVIDER", "toolchain_provider", _text, "force one provider of every toolchain"),
     Variable("WASMIMAGE_ACCEPT_TOOLCHAIN_DRIFT", "accept_toolchain_drift", _flag,
              "build with installed package versions other than the pins (recorded)"),
+    Variable("WASMIMAGE_UNSANDBOXED_BUILDS", "unsandboxed_builds", _flag,
+             "build commands run without the bubblewrap sandbox (sandbox.py)"),
     Variable("SOURCE_DATE_EPOCH", "source_date_epoch", str, "the one time built into images"),
     Variable("WASMIMAGE_ARTIFACT_CACHE", "artifact_cache", _path, "local cache of stage outputs"),
     Variable("WASMIMAGE_CACHE_REGISTRY", "cache_registry", _text, "remote cache of stage outputs (host:port/ns)"),
@@ -81,6 +83,7 @@ class Settings:
     work_dir: Path | None = None
     toolchain_provider: str | None = None
     accept_toolchain_drift: bool = False
+    unsandboxed_builds: bool = False
     source_date_epoch: str = DEFAULT_SOURCE_DATE_EPOCH
     artifact_cache: Path | None = None
     cache_registry: str | None = None

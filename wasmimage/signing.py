@@ -2,7 +2,7 @@
 
 The format, and checking a signature at run time: wasmimage/runtime/signatures.py. By hand:
 
-    ssh-keygen -Y verify -f ALLOWED_SIGNERS -I PRINCIPAL -n wasmimage-image -s image.json.sig < image.json
+    ssh-keygen -Y verify -f ALLOWED_SIGNERS -I IMAGE_NAME -n wasmimage-image -s image.json.sig < image.json
 """
 
 from __future__ import annotations

@@ -78,7 +78,8 @@ def compile_recipe(project: Project, recipe: Recipe) -> str:
                             compile_outputs(recipe, out),
                             lambda: build(recipe, project.toolchain(recipe), project.fetch_settings,
                                           project.work_dir / recipe.name, out.wasm, out.build_info, out.mounted_dir,
-                                          out.reactor, source_date_epoch=project.settings.source_date_epoch))
+                                          out.reactor, source_date_epoch=project.settings.source_date_epoch,
+                                          sandboxed=not project.settings.unsandboxed_builds))
 
 
 def compile_outputs(recipe: Recipe, out: StageOutputs) -> list[Path]:

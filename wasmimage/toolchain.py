@@ -70,6 +70,7 @@ class ResolvedToolchain:
     env: dict[str, str] = field(default_factory=dict)
     archive: dict[str, str] | None = None  # for `archive` providers: what fetch must bring
     std_crates: str | None = None  # a directory source with the crates std's own Cargo.lock needs (sources/cargo.py)
+    root: str = "/usr"  # where its files are (`{{ root }}`): the sandboxed build commands may read it (sandbox.py)
 
 
 def load_toolchain(toolchains_dir: Path, name: str) -> Toolchain:
@@ -176,7 +177,7 @@ def resolve(toolchain: Toolchain, archive_root: Path | None = None, forced: str 
             vars_, env = _render_vars(provider, root)
             identity = {"provider": provider.name, "kind": "archive", "version": provider.version,
                         "url": archive["url"], "sha256": archive["sha256"]}
-            return ResolvedToolchain(toolchain.name, provider.name, identity, vars_, env, archive)
+            return ResolvedToolchain(toolchain.name, provider.name, identity, vars_, env, archive, root=root)
     raise PipelineError(f"toolchain {toolchain.name} ({toolchain.path}) is not available here:\n  "
                         + "\n  ".join(reasons)
                         + f"\n  (or set {DRIFT_ENV}=1 to build with other package versions, recorded in the manifest)")
@@ -223,4 +224,4 @@ def _resolve_rustup(toolchain: Toolchain, provider: Provider) -> tuple[ResolvedT
     identity = {"provider": provider.name, "kind": "rustup", "version": version, "rustc": reported,
                 "targets": list(provider.targets)}
     return ResolvedToolchain(toolchain.name, provider.name, identity, vars_, env,
-                             std_crates=provider.std_crates), ""
+                             std_crates=provider.std_crates, root=sysroot), ""

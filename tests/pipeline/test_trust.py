@@ -23,7 +23,7 @@ from helpers.native import cwasm_printing
 from helpers.project import QUICKJS_TAG
 from helpers.registry import Registry
 from wasmimage import signing
-from wasmimage.errors import InvalidInput
+from wasmimage.errors import NotFound
 from wasmimage.publish import image_layout, publish
 from wasmimage.registry.pull import resolve_image_ref
 from wasmimage.registry.target import Target
@@ -144,14 +144,15 @@ def test_a_compiled_module_changed_in_the_store_is_compiled_again(evil_image: Pa
 
 @pytest.fixture
 def keys(tmp_path: Path) -> dict[str, Path]:
-    """Two OpenSSH Ed25519 keys, and an allowed_signers file trusting only the first."""
+    """Two OpenSSH Ed25519 keys, and an allowed_signers file trusting only the first, for the quickjs image
+    (an image signature's principal is the image's name)."""
     made = {}
     for name in ("builder", "stranger"):
         subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", name, "-f", str(tmp_path / name)],
                        check=True)
         made[name] = tmp_path / name
     public = (tmp_path / "builder.pub").read_text().split()
-    (tmp_path / "allowed_signers").write_text(f"# who may sign images\nbuilder {public[0]} {public[1]}\n")
+    (tmp_path / "allowed_signers").write_text(f"# who may sign images\nquickjs {public[0]} {public[1]}\n")
     made["allowed"] = tmp_path / "allowed_signers"
     return made
 
@@ -169,7 +170,7 @@ def test_image_signed_by_a_trusted_key_runs_its_own_cwasm(evil_image: Path, regi
     assert untrusted.stdout == b"42\n" and b"compiling its .wasm here" in untrusted.stderr
     # The signature travelled in the layer; an existing tool verifies it.
     pulled = resolve_image_ref(ref, cache=tmp_path / "oci-cache")
-    verified = subprocess.run(["ssh-keygen", "-Y", "verify", "-f", str(keys["allowed"]), "-I", "builder",
+    verified = subprocess.run(["ssh-keygen", "-Y", "verify", "-f", str(keys["allowed"]), "-I", "quickjs",
                                "-n", signatures.NAMESPACE, "-s", str(pulled / signatures.SIGNATURE)],
                               stdin=(pulled / MANIFEST).open("rb"), capture_output=True, text=True)
     assert verified.returncode == 0 and "Good" in verified.stdout, verified.stderr
@@ -191,8 +192,26 @@ def test_signature_by_an_untrusted_key_or_of_another_manifest_counts_for_nothing
     assert planted not in deserialized
 
 
-def test_bad_trusted_keys_file_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    bad = tmp_path / "allowed_signers"
-    bad.write_text("builder ssh-rsa AAAAB3NzaC1yc2E\n")
-    with pytest.raises(InvalidInput, match=f"{bad}:1: want `PRINCIPAL ssh-ed25519 BASE64`"):
-        signatures.trusted_keys(bad)
+@pytest.mark.parametrize("line", ['quickjs namespaces="git" {key}', 'quickjs valid-before="20200101Z" {key}',
+                                  "quickjs cert-authority {key}", "cpython {key}"],
+                         ids=["namespaces", "valid-before", "cert-authority", "principal"])
+def test_a_key_its_allowed_signers_line_does_not_allow_does_not_vouch(
+        evil_image: Path, keys: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        deserialized: list[bytes], line: str) -> None:
+    """Issue 24, item 1: the trusted key signed the image, but its line allows it only for git signatures,
+    only until 2020, only as a certificate authority, or only for another image; ssh-keygen -Y verify
+    refuses each. Before, the options and the principal were ignored and the planted .cwasm ran."""
+    public = " ".join((tmp_path / "builder.pub").read_text().split()[:2])
+    keys["allowed"].write_text(line.format(key=public) + "\n")
+    monkeypatch.setenv(signatures.TRUSTED_KEYS_ENV, str(keys["allowed"]))
+    signing.sign_image(evil_image, keys["builder"])
+    assert runner.run(evil_image, SCRIPT).stdout == b"42\n"
+    assert open_image(evil_image).file("cwasm").read_bytes() not in deserialized
+
+
+def test_an_unreadable_trusted_keys_file_is_a_clear_error(evil_image: Path, keys: dict[str, Path],
+                                                          tmp_path: Path) -> None:
+    signing.sign_image(evil_image, keys["builder"])
+    missing = tmp_path / "no-such-file"
+    with pytest.raises(NotFound, match=f"WASMIMAGE_TRUSTED_KEYS={missing}: cannot read it"):
+        signatures.signer(b"{}", evil_image / signatures.SIGNATURE, missing, "quickjs")

@@ -211,6 +211,31 @@ def test_a_crate_comes_from_a_mirror_directory_without_cargo(tmp_path: Path):
         fetch(crate_source(data), other)
 
 
+def test_cargo_downloads_get_only_the_environment_they_need(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Issue 24, item 11: `cargo fetch` (crate sources) and `cargo vendor` got the whole environment, the
+    cache key and registry credentials included. A stand-in cargo dumps what it gets: fails if a secret is
+    there, or if what cargo needs (its home, config variables, the rustc it names, a proxy) is not."""
+    dump = tmp_path / "env.txt"
+    fake = tmp_path / "cargo"
+    fake.write_text(f"#!/bin/sh\nenv >> {dump}\necho ==== >> {dump}\nexit 1\n")
+    fake.chmod(0o755)
+    secrets = {"WASMIMAGE_CACHE_KEY": "secret-cache-key", "WASMIMAGE_REGISTRY_PASSWORD": "secret-password",
+               "WASMIMAGE_REGISTRY_TOKEN": "secret-token", "AWS_SECRET_ACCESS_KEY": "secret-aws"}
+    needed = {"CARGO_HOME": str(tmp_path / "cargo-home"), "CARGO_NET_OFFLINE": "true", "RUSTC": "/usr/bin/rustc",
+              "RUSTUP_TOOLCHAIN": "1.95.0", "https_proxy": "http://proxy.invalid:3128"}
+    for name, value in {**secrets, **needed}.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(PipelineError, match="cargo could not download"):
+        fetch(crate_source(b"x"), FetchSettings(tmp_path / "cache", vendor_cargo=str(fake)))
+    with pytest.raises(PipelineError, match="`cargo vendor` failed"):
+        cargo.cargo_vendor(tmp_path, tmp_path / "vendor", str(fake), {"RUSTC_BOOTSTRAP": "1"})
+    fetched, vendored, _ = dump.read_text().split("====\n")
+    for seen in (fetched, vendored):
+        assert not [value for value in secrets.values() if value in seen], seen
+        assert {f"{name}={value}" for name, value in needed.items()} <= set(seen.splitlines()), seen
+    assert "RUSTC_BOOTSTRAP=1" in vendored.splitlines()  # the toolchain's own variables
+
+
 # --- vendor archives --------------------------------------------------------------------------
 
 def vendor_tree(root: Path, name: str, version: str, files: dict[str, bytes], package: str | None) -> Path:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import os
+import shutil
 import subprocess
 import time
 from pathlib import Path
@@ -17,6 +18,7 @@ from pathlib import Path
 import pytest
 from helpers.flaky_server import Drop, Fail, Redirect, Serve, ShortBody, Stall, Status
 
+from wasmimage import fetch as fetch_module
 from wasmimage import recipe as recipe_module
 from wasmimage.errors import PipelineError
 from wasmimage.fetch import PARTIAL, FetchSettings, cached_path, fetch, unpack
@@ -463,6 +465,146 @@ def test_cached_git_repository_without_the_commit_is_refused(tmp_path, git_mirro
     path.rename(cached_path(git_source(second), s))
     with pytest.raises(PipelineError, match=f"fails `git cat-file -e {second}"):
         fetch(git_source(second), s)
+
+
+# A planted cache repository: genuine objects (fsck --strict passes), hostile config and attributes
+# (issue 24, item 2). Each attack's command touches a marker; the unpacked tree must be the commit's.
+
+GENUINE = {"main.c": "int main(void) { return 1; }\n", "version.h": "#define V \"$Format:%H$\"\n"}
+
+
+def _mirrored_commit(tmp_path: Path, tree: dict[str, str]) -> tuple[Path, Source]:
+    """A mirror directory holding demo.git with one commit of `tree`, and the git source pinning it."""
+    work = tmp_path / "work"
+    _git("init", "-q", "-b", "main", str(work))
+    for name, text in tree.items():
+        (work / name).write_text(text)
+    _git("add", *tree, cwd=work)
+    _git("commit", "-q", "-m", "one", cwd=work)
+    _git("clone", "-q", "--bare", str(work), str(tmp_path / "mirror" / "demo.git"))
+    return tmp_path / "mirror", git_source(_git("rev-parse", "HEAD", cwd=work))
+
+
+@pytest.fixture
+def planted(tmp_path):
+    """A fetched git source (its cache entry), a script that leaves a marker and rewrites its input,
+    and the marker; returns (settings, source, cached repository, script, marker)."""
+    mirror, source = _mirrored_commit(tmp_path, GENUINE)
+    s = settings(tmp_path, mirror)
+    repo = fetch(source, s)
+    marker = tmp_path / "RAN"
+    script = tmp_path / "evil.sh"
+    script.write_text(f"#!/bin/sh\ntouch {marker}\nsed s/1/666/\n")
+    script.chmod(0o755)
+    return s, source, repo, script, marker
+
+
+def _plant(repo: Path, attributes: str, config: str) -> None:
+    (repo / "info").mkdir(exist_ok=True)
+    (repo / "info" / "attributes").write_text(attributes)
+    with (repo / "config").open("a") as f:
+        f.write(config)
+
+
+def _assert_genuine_tree(s, source, marker: Path, tmp_path: Path) -> None:
+    repo = fetch(source, s)  # the reuse check (it ran git fsck in the cached repository)
+    dest = tmp_path / "src" / "demo"
+    dest.parent.mkdir(exist_ok=True)
+    unpack(source, repo, dest)
+    assert {p.name: p.read_bytes().decode() for p in dest.iterdir()} == GENUINE
+    assert fetch_module.kind_of(source).read(source, repo, "main.c") == GENUINE["main.c"].encode()
+    assert not marker.exists(), "a command the cached repository named ran"
+
+
+def test_a_smudge_filter_in_the_cached_repository_does_not_run(tmp_path, planted):
+    """Before: `git archive` in the cached repository ran its filter and unpacked `return 666`."""
+    s, source, repo, script, marker = planted
+    _plant(repo, "* filter=evil\n", f'[filter "evil"]\n\tsmudge = {script}\n\trequired = true\n')
+    _assert_genuine_tree(s, source, marker, tmp_path)
+
+
+def test_a_filter_from_an_included_config_file_does_not_run(tmp_path, planted):
+    """include.path brings the filter from a file beside the cache: before, it ran the same way."""
+    s, source, repo, script, marker = planted
+    (tmp_path / "included").write_text(f'[filter "evil"]\n\tsmudge = {script}\n')
+    _plant(repo, "* filter=evil\n", f"[include]\n\tpath = {tmp_path / 'included'}\n")
+    _assert_genuine_tree(s, source, marker, tmp_path)
+
+
+@pytest.mark.parametrize("attributes", ["main.c export-ignore\n", "* export-subst\n", "* text eol=crlf\n"])
+def test_attributes_in_the_cached_repository_do_not_change_the_tree(tmp_path, planted, attributes):
+    """Before, export-ignore dropped main.c, export-subst wrote the commit into version.h, eol=crlf
+    rewrote line ends: info/attributes applies to `git archive` even in a bare repository."""
+    s, source, repo, _, marker = planted
+    _plant(repo, attributes, "")
+    _assert_genuine_tree(s, source, marker, tmp_path)
+
+
+def test_fsmonitor_and_hooks_in_the_cached_repository_do_not_run(tmp_path, planted):
+    """Before, `git fsck` (the reuse check itself) ran core.fsmonitor once the cached repository called
+    itself non-bare. Hooks (its own and core.hooksPath's) are planted too; no step ran them even before."""
+    s, source, repo, script, marker = planted
+    hooks = tmp_path / "hooks"
+    hooks.mkdir()
+    for name in ("reference-transaction", "post-checkout", "post-index-change", "pre-auto-gc", "fsmonitor-watchman"):
+        for directory in (hooks, repo / "hooks"):
+            (directory / name).write_bytes(script.read_bytes())
+            (directory / name).chmod(0o755)
+    _plant(repo, "", f"[core]\n\tbare = false\n\tworktree = {tmp_path}\n\tfsmonitor = {script}\n"
+                     f"\thooksPath = {hooks}\n[gc]\n\tauto = 1\n")
+    _assert_genuine_tree(s, source, marker, tmp_path)
+
+
+def test_a_commit_s_own_attributes_do_not_change_its_tree(tmp_path):
+    """A source is the pinned commit's tree byte for byte: its own .gitattributes (export-ignore, export-subst,
+    eol) are files like any other, not instructions (fails if `git archive` applies them)."""
+    tree = {**GENUINE, ".gitattributes": "main.c export-ignore\nversion.h export-subst\n* text eol=crlf\n"}
+    mirror, source = _mirrored_commit(tmp_path, tree)
+    dest = tmp_path / "src" / "demo"
+    dest.parent.mkdir()
+    unpack(source, fetch(source, settings(tmp_path, mirror)), dest)
+    assert {p.name: p.read_bytes().decode() for p in dest.iterdir()} == tree
+
+
+def test_a_packed_cache_repository_is_indexed_again_and_read(tmp_path, planted):
+    """Packs are copied without their .idx and indexed by `git index-pack` (which hashes each object):
+    fails if only loose objects are taken, or a pack's own index is trusted."""
+    s, source, repo, _, marker = planted
+    every = _git("--git-dir", str(repo), "cat-file", "--batch-all-objects", "--batch-check=%(objectname)")
+    subprocess.run(["git", "--git-dir", str(repo), "pack-objects", "-q", str(repo / "objects" / "pack" / "pack")],
+                   input=every + "\n", text=True, capture_output=True, check=True)
+    _git("--git-dir", str(repo), "prune-packed")
+    [pack] = (repo / "objects" / "pack").glob("*.pack")
+    assert not [p for p in (repo / "objects").iterdir() if len(p.name) == 2]  # nothing loose is left
+    pack.with_suffix(".idx").write_bytes(b"not an index")
+    _assert_genuine_tree(s, source, marker, tmp_path)
+
+
+def test_objects_behind_links_or_alternates_are_not_taken(tmp_path, planted):
+    """Only plain files under objects/ are copied: a repository whose objects live elsewhere (a symlinked
+    objects directory, an alternates file) is refused, never read through the link (fails if it is used)."""
+    s, source, repo, _, _ = planted
+    elsewhere = tmp_path / "elsewhere.git"
+    (repo / "objects").rename(elsewhere)
+    (repo / "objects").mkdir()
+    (repo / "objects" / "info").mkdir()
+    (repo / "objects" / "info" / "alternates").write_text(f"{elsewhere}\n")
+    with pytest.raises(PipelineError, match=r"fails `git cat-file -e [0-9a-f]{40}\^\{commit\}`"):
+        fetch(source, s)
+    shutil.rmtree(repo / "objects")
+    (repo / "objects").symlink_to(elsewhere)
+    with pytest.raises(PipelineError, match="refusing to use it"):
+        fetch(source, s)
+
+
+def test_a_fifo_or_a_link_to_a_device_among_the_objects_is_skipped(tmp_path, planted):
+    """Named like a pack or a loose object, a link to /dev/zero or a FIFO is never opened for reading
+    (fails by hanging, or filling the disk, if the copy follows it)."""
+    s, source, repo, _, marker = planted
+    (repo / "objects" / "pack" / f"pack-{'0' * 40}.pack").symlink_to("/dev/zero")
+    (repo / "objects" / "ff").mkdir(exist_ok=True)
+    os.mkfifo(repo / "objects" / "ff" / ("0" * 38))
+    _assert_genuine_tree(s, source, marker, tmp_path)
 
 
 def test_zip_source_is_unpacked(tmp_path):

@@ -69,14 +69,14 @@ def test_a_signature_counts_for_nothing_without_cryptography(tmp_path):
     (tmp_path / "key").write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.OpenSSH,
                                                      serialization.NoEncryption()))
     public = key.public_key().public_bytes(serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH)
-    (tmp_path / "allowed").write_text(f"builder {public.decode()}\n")
+    (tmp_path / "allowed").write_text(f"quickjs {public.decode()}\n")
     (tmp_path / "image.json.sig").write_text(sign(b"{}", tmp_path / "key"))
     allowed = tmp_path / "allowed"
-    assert signatures.signer(b"{}", tmp_path / "image.json.sig", allowed).principal == "builder"  # with cryptography
+    assert signatures.signer(b"{}", tmp_path / "image.json.sig", allowed, "quickjs").principals == "quickjs"  # with cryptography
 
     code = ("import sys; sys.modules['cryptography'] = None; from pathlib import Path; "
             "from wasmimage.runtime import signatures; "
-            f"print(signatures.signer(b'{{}}', Path({str(tmp_path / 'image.json.sig')!r}), Path({str(allowed)!r})))")
+            f"print(signatures.signer(b'{{}}', Path({str(tmp_path / 'image.json.sig')!r}), Path({str(allowed)!r}), 'quickjs'))")
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert (done.returncode, done.stdout) == (0, "None\n"), done.stderr
     assert "the cryptography package is not installed (pip install 'wasmimage[signed]')" in done.stderr

@@ -89,9 +89,10 @@ def module_for(image: Image, store: NativeStore, role: str = "cwasm", config: Ao
 
 
 def _signed(image: Image, trusted_keys: Path | None) -> bool:
-    """Whether a trusted key signed exactly the image.json this Image was opened from."""
+    """Whether a key trusted for this image (its name is the signature's principal) signed exactly the
+    image.json this Image was opened from."""
     manifest = files.read_capped(image.path / MANIFEST, MAX_MANIFEST_BYTES, follow_links=True)
-    if signatures.signer(manifest, image.path / signatures.SIGNATURE, trusted_keys) is None:
+    if signatures.signer(manifest, image.path / signatures.SIGNATURE, trusted_keys, image.name) is None:
         return False
     return json.loads(manifest) == image.manifest  # not swapped since open_image checked the files
 

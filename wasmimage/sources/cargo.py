@@ -261,13 +261,24 @@ def pack(vendor: Path, out: Path) -> str:
     return tar_digest(out)
 
 
+def download_env(extra: dict[str, str]) -> dict[str, str]:
+    """The environment `cargo fetch` and `cargo vendor` run with: what they need of this machine's (its
+    homes, its cargo and rustup configuration with the registries' own tokens, the rustc it names,
+    proxies and certificates) and `extra`; nothing else, so no WASMIMAGE_* secret (the cache key, the
+    registry credentials) ever reaches cargo or what it starts. They run no build script: no sandbox."""
+    kept = {name: value for name, value in os.environ.items()
+            if name in ("PATH", "HOME", "RUSTC", "SSL_CERT_FILE", "SSL_CERT_DIR") or name.startswith(("CARGO_", "RUSTUP_"))
+            or name.lower() in ("http_proxy", "https_proxy", "all_proxy", "no_proxy")}
+    return {**kept, **extra}
+
+
 def cargo_vendor(manifest_dir: Path, vendor: Path, cargo: str = "cargo", env: dict[str, str] | None = None) -> None:
     """Run `cargo vendor` for the Cargo.lock in manifest_dir (network, or the machine's source config)."""
     command = [cargo, "vendor", "--locked", "--versioned-dirs", "--respect-source-config",
                "--manifest-path", str(manifest_dir / "Cargo.toml"), str(vendor)]
     log.get("cargo").info("$ %s", " ".join(command))
     try:
-        result = subprocess.run(command, cwd=manifest_dir, env={**os.environ, **(env or {})},
+        result = subprocess.run(command, cwd=manifest_dir, env=download_env(env or {}),
                                 stdin=subprocess.DEVNULL, capture_output=True, text=True, check=False)
     except OSError as exc:
         raise Unavailable(f"cannot run {cargo}: {exc.strerror}") from None

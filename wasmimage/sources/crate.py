@@ -45,7 +45,7 @@ def download(source: Source, tmp: Path, toolchain: Callable[[], ResolvedToolchai
         command = [binary, "fetch", "--manifest-path", str(manifest)]
         log.get("cargo").info("$ %s", " ".join(command))
         try:
-            result = subprocess.run(command, cwd=work, env={**os.environ, **env}, stdin=subprocess.DEVNULL,
+            result = subprocess.run(command, cwd=work, env=cargo.download_env(env), stdin=subprocess.DEVNULL,
                                     capture_output=True, text=True, check=False)
         except OSError as exc:
             raise Unavailable(f"{source.name}: cannot run {binary}: {exc.strerror}") from None
