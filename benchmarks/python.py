@@ -1,10 +1,12 @@
-"""The Python images (rustpython, cpython): sizes, cold start, warm call, steady state vs native CPython 3.13.
+"""The Python images (every recipe whose language is Python): sizes, cold start, warm call, steady state
+vs native CPython 3.13.
 
 Each image present under the Python images directory is measured; an absent one gets a
 "not available" row saying where it was looked for. The steady-state workloads
 (pyworkloads.py) run through the runner in the image and as scripts in a native CPython
 3.13 built from the cpython recipe's own pinned tarball (native_python.py); each image
-runs interleaved with that native side, and the results must agree.
+runs interleaved with that native side, and the results must agree. One native side for
+all, so two CPython images (3.13 and 3.14) compare side by side through the same baseline.
 """
 
 from __future__ import annotations
@@ -27,7 +29,6 @@ from benchmarks.steady import Side, Timings, native_side, run_matrix, runner_sid
 from benchmarks.warm import cpu_in_turns, throughputs, wikifunctions_cpu, wikifunctions_goal, wikifunctions_sides
 
 SECTION = "python"
-LANGUAGES = ("rustpython", "cpython")
 NATIVE = "native CPython 3.13"
 NATIVE_RUSTPYTHON = "native RustPython 0.6.0"
 JIT_REPS = 3  # a JIT compile of a Python interpreter takes 7–35 s
@@ -144,10 +145,15 @@ def native_rustpython(ctx: Context) -> tuple[Side | None, str]:
     return native_side(binary, ctx.scratch, NATIVE_RUSTPYTHON, "workload.py"), ""
 
 
+def python_recipes(ctx: Context) -> list[str]:
+    """The recipes this section measures: every one whose language is Python, in name order."""
+    return [recipe.name for recipe in ctx.project.recipes if recipe.language == "python"]
+
+
 def python_images(ctx: Context) -> Section:
     section = Section()
     images = {}
-    for name in LANGUAGES:
+    for name in python_recipes(ctx):
         image, source = ctx.image_of(name)
         if image is None:
             section.rows.append(Row(f"py.{name}", SECTION, f"{name} image", "not available", note=f"no image at {source}"))

@@ -6,17 +6,21 @@ that built it before, built_image() is a doit no-op or an artifact cache hit.
 """
 
 import dataclasses
+import hashlib
+from pathlib import Path
 
 import pytest
 
-from helpers.project import built_image
+from helpers.project import ROOT, SOURCE_CACHE, built_image, copy_project, doit
 from unit.test_wikifunctions import metadata_of
 
+from wasmimage.project import Project
 from wasmimage.runtime import wikifunctions
 from wasmimage.runtime.image import open_image
 from wasmimage.runtime.runner import Limits
 
 pytestmark = pytest.mark.slow
+RECIPE = Project(ROOT).recipe("cpython")
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +62,8 @@ def test_exit_codes_tracebacks_and_atexit_as_in_the_command(cpython, python):
 def test_manifest_pins_the_tarball_zlib_and_the_build_toolchain(cpython):
     manifest = cpython.manifest
     python_pin, zlib_pin = manifest["sources"]
-    assert python_pin["url"].endswith("/Python-3.13.5.tar.xz")
+    assert python_pin["url"].endswith(f"/Python-{RECIPE.version}.tar.xz")
+    assert python_pin["debian-source"]["file"] == f"python3.13_{RECIPE.version}.orig.tar.xz"
     assert python_pin["debian-source"]["package"] == "python3.13"
     assert zlib_pin["debian-source"]["package"] == "zlib"
     assert {"gcc-12", "make", "llvm-19", "clang-19"} <= set(manifest["toolchain"]["packages"])
@@ -86,7 +91,7 @@ print(zlib.decompress(zlib.compress(b"deflate works")).decode())
 """)
     assert result.outcome == "ok", result.stderr.decode()
     assert result.stdout.decode().splitlines() == [
-        "3.13.5 /usr/local", "['python313.zip']", "/ PermissionError", "/etc/passwd PermissionError",
+        f"{RECIPE.version} /usr/local", "['python313.zip']", "/ PermissionError", "/etc/passwd PermissionError",
         "/usr/local PermissionError", "write PermissionError", "deflate works"]
     assert result.stderr == b"", "getpath finds its prefix without warnings"
 
@@ -175,3 +180,19 @@ def test_the_wikifunctions_host_believes_the_python_executor_no_more_than_it_mus
         "the executor reported running out of memory (exit code 4) with ")
     assert wiki_error("def Z1000():\n    a = []\n    while True:\n        a.append(bytearray(1 << 20))\n") == \
         "memory limit of 64 MiB exceeded"
+
+
+def test_another_directory_builds_identical_bytes(cpython, tmp_path: Path):
+    """A second clean build (its own artifact cache) in another directory gives the same bytes: the build
+    Python, the stdlib zip and the snapshot must not carry the build directory, a time or the host."""
+    project = copy_project(tmp_path / "elsewhere" / "cpython")
+    doit(project, "build:cpython", env={"WASMIMAGE_ARTIFACT_CACHE": str(tmp_path / "artifacts"),
+                                        "WASMIMAGE_CACHE_REGISTRY": "", "WASMIMAGE_CACHE_DIR": str(SOURCE_CACHE)})
+    second = project / "artifacts" / "images" / "cpython" / RECIPE.tag
+    assert sorted(p.name for p in second.iterdir()) == sorted(p.name for p in cpython.path.iterdir())
+    for name in [*cpython.manifest["files"], "image.json"]:
+        assert _sha256(cpython.path / name) == _sha256(second / name), name
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()

@@ -168,8 +168,9 @@ def test_archives_come_from_the_machines_apt_configuration_which_stays_untouched
 def test_cpython_recipe_pins_both_locations_of_one_tarball():
     recipe = Project(REPO).recipe("cpython")
     python, zlib = recipe.sources
-    assert python.kind == "url" and python.filename == "Python-3.13.5.tar.xz"
-    assert python.pin["debian-source"] == {"package": "python3.13", "suite": "trixie",
-                                           "file": "python3.13_3.13.5.orig.tar.xz"}
+    # The url's file and the Debian file are the same release, the recipe's version (a pin moves both).
+    assert python.kind == "url" and python.filename == f"Python-{recipe.version}.tar.xz"
+    assert python.pin["debian-source"] == {"package": "python3.13", "suite": python.debian["suite"],
+                                           "file": f"python3.13_{recipe.version}.orig.tar.xz"}
     assert zlib.kind == "debian-source" and zlib.filename == "zlib_1.2.13.dfsg.orig.tar.bz2"
     assert zlib.pin == {"name": "zlib", "debian-source": zlib.debian, "sha256": zlib.sha256}
