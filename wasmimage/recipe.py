@@ -26,7 +26,7 @@ PROTOCOL_SUITES = {"call": "protocol/", "wikifunctions": "wikifunctions/"}
 @dataclass(frozen=True)
 class Source:
     name: str
-    kind: str  # "url" | "git" | "pypi-sdist" | "crate" | "cargo-vendor" | "debian-source"
+    kind: str  # "url" | "git" | "pypi-sdist" | "crate" | "cargo-vendor" | "debian-source" (| "pypi-wheel": toolchains only)
     location: str  # the URL, git URL, `name==version` (pypi-sdist, crate), Debian source package, or (cargo-vendor) the source whose Cargo.lock it serves
     sha256: str | None
     commit: str | None
@@ -68,6 +68,7 @@ class Recipe:
     conformance: tuple[str, ...]
     data: dict[str, Any]  # the validated document, for hashing
     snapshot_output: str | None = None  # the reactor build the snapshot stage pre-initializes (snapshot.py)
+    engines: tuple[str, ...] | None = None  # the engine profiles besides the runner's (None: the defaults; engines.py)
 
     @property
     def tag(self) -> str:
@@ -103,12 +104,18 @@ class Recipe:
         """
         return self.protocols.get("call") if self.snapshot_output else None
 
+    @property
+    def language_suites(self) -> tuple[str, ...]:
+        """The suites that run scripts (javascript, python, ...): not a protocol's and not the hostile ones."""
+        return tuple(s for s in self.conformance if not s.startswith(("hostile/", *PROTOCOL_SUITES.values())))
+
     def digest(self) -> str:
         """sha256 over the recipe document and the content of its own files (part of the compile key).
 
         The document is hashed as digests.spaced_json, the layout this digest was defined with.
+        `engines` is left out: it chooses what the aot stage compiles for, never the .wasm.
         """
-        h = hashlib.sha256(spaced_json(self.data))
+        h = hashlib.sha256(spaced_json({k: v for k, v in self.data.items() if k != "engines"}))
         for path in self.file_paths():
             h.update(path.name.encode() + b"\0" + path.read_bytes())
         return h.hexdigest()
@@ -253,6 +260,7 @@ def load_recipe(path: Path, toolchains_dir: Path, conformance_dir: Path) -> Reci
         commands=tuple(build["commands"]), output=data["output"], run=RunSpec.from_section(data["run"]),
         conformance=tuple(data["conformance"]), data=data,
         snapshot_output=data.get("snapshot", {}).get("output"),
+        engines=tuple(data["engines"]) if "engines" in data else None,
     )
 
 

@@ -98,4 +98,7 @@ def open_image(path: Path | str) -> Image:
     for role, name in manifest["roles"].items():
         if name not in manifest["files"]:
             raise InvalidInput(f"{manifest_path}: roles.{role}: {name!r} is not listed in files")
+    for profile, entry in manifest.get("engines", {}).items():
+        if entry["file"] not in manifest["files"]:
+            raise InvalidInput(f"{manifest_path}: engines.{profile}.file: {entry['file']!r} is not listed in files")
     return Image(root, manifest)
