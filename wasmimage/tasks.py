@@ -15,6 +15,7 @@ from doit.exceptions import TaskFailed
 
 from wasmimage import cache
 from wasmimage.digests import sha256_json
+from wasmimage.engines import Profile
 from wasmimage.errors import PipelineError
 from wasmimage.keys import (aot_key, compile_key, engine_aot_key, engine_verify_key, snapshot_key, stage_keys,
                             verify_key)
@@ -149,7 +150,7 @@ def verify_recipe(project: Project, recipe: Recipe) -> str:
     return "miss" if "miss" in outcomes else "hit"
 
 
-def prove_profile(project: Project, recipe: Recipe, profile) -> None:
+def prove_profile(project: Project, recipe: Recipe, profile: Profile) -> None:
     from wasmimage import files
     from wasmimage.prove import prove
 
