@@ -21,14 +21,17 @@ from wasmimage.project import Project
 
 ROWS = (
     "size.wasm", "size.cwasm", "size.image_tgz",
-    "cold.aot", "cold.jit", "cold.load", "cold.cli", "cold.process", "cold.process.cpu", "cold.native",
+    "cold.aot", "cold.jit", "cold.load",
+    "cold.cli.wasmtime-48-lts", "cold.cli.wasmtime-48-lts.jit", "cold.cli.wikifunctions", "cold.cli.wikifunctions.jit",
+    "cold.process", "cold.process.cpu", "cold.native",
     "steady.fib", "steady.json", "steady.regex", "steady.strings", "steady.sort", "steady.geomean",
     "warm.1t", "warm.1t.p50", "warm.1t.p99", "warm.2t", "warm.2t.p50", "warm.2t.p99",
     "warm.snapshot.cpu", "warm.snapshot.rate", "warm.snapshot.call",
     "pipeline.clean", "pipeline.noop", "pipeline.clone",
 )
 # Per Python image present in the checkout's artifacts/images (an absent one is one "not available" row).
-PYTHON_ROWS = ("wasm", "cwasm", "cold.aot", "cold.jit", "warm", "warm.p50", "steady.fib", "steady.json",
+PYTHON_ROWS = ("wasm", "cwasm", "cold.aot", "cold.jit", "cold.cli.wikifunctions", "warm", "warm.p50", "steady.fib",
+               "steady.json",
                "steady.regex", "steady.strings", "steady.sort", "snapshot")
 GOALS = ("cold start vs JIT compile", "steady state vs native", "warm calls on one core",
          "warm call CPU, snapshot, public API", "fresh process CPU vs python -c pass", "no-op build")
@@ -57,7 +60,8 @@ def test_quick_benchmark_reports_every_row(tmp_path: Path, quickjs_image: Path):
     if "py.cpython.wasm" in python_keys:
         assert "py.cpython.mounted.python313.zip" in python_keys
         assert "cpython: warm call, snapshot vs no snapshot" in report, "the cpython image has a snapshot"
-    for key in ("cold.aot", "cold.jit", "steady.fib", "steady.geomean", "warm.1t", "warm.snapshot.cpu", "size.cwasm"):
+    for key in ("cold.aot", "cold.jit", "cold.cli.wikifunctions", "cold.cli.wikifunctions.jit", "steady.fib",
+                "steady.geomean", "warm.1t", "warm.snapshot.cpu", "size.cwasm"):
         row = next(line for line in table if line.startswith(f"| `{key}` |"))
         assert any(ch.isdigit() for ch in row.split("|")[3]), f"{key} has no measured value: {row}"
     assert "| `pipeline.clean` | clean `doit build:quickjs` in a fresh copy | skipped (--quick) |" in report
