@@ -94,7 +94,7 @@ def snapshot_outputs(recipe: Recipe, out: StageOutputs) -> list[Path]:
 
 def aot_compile(project: Project, recipe: Recipe) -> str:
     from wasmimage import files
-    from wasmimage.aot import compile_for_profile, compile_wasm
+    from wasmimage.aot import compile_wasm
     from wasmimage.runtime import native
 
     out = project.stage_outputs(recipe)
@@ -102,14 +102,20 @@ def aot_compile(project: Project, recipe: Recipe) -> str:
                                lambda: compile_wasm(out.wasm, out.cwasm, out.aot_info))
     # Compiled here or restored from an authenticated entry: the runner may load it (runtime/native.py).
     native.trust(files.sha256_file(out.cwasm), project.native_store)
-    # Every other engine profile's .cwasm, each with its own wasmtime; the runner never loads these.
-    outcomes = [outcome] + [
-        cache.run_cached(project.cache, f"aot.{profile.name}", recipe.name, engine_aot_key(project, recipe, profile),
-                         out.engine(profile.name).aot_outputs,
-                         lambda p=profile: compile_for_profile(p, project.installed_compiler(p), out.wasm,
-                                                               out.engine(p.name).cwasm, out.engine(p.name).aot_info))
-        for profile in project.engine_profiles(recipe)]
+    outcomes = [outcome, *(engine_aot(project, recipe, profile) for profile in project.engine_profiles(recipe))]
     return "miss" if "miss" in outcomes else "hit"
+
+
+def engine_aot(project: Project, recipe: Recipe, profile: Profile) -> str:
+    """Another engine profile's .cwasm, with its own wasmtime (the runner never loads it)."""
+    from wasmimage.aot import compile_for_profile
+
+    out = project.stage_outputs(recipe)
+    engine = out.engine(profile.name)
+    return cache.run_cached(project.cache, f"aot.{profile.name}", recipe.name, engine_aot_key(project, recipe, profile),
+                            engine.aot_outputs,
+                            lambda: compile_for_profile(profile, project.installed_compiler(profile), out.wasm,
+                                                        engine.cwasm, engine.aot_info))
 
 
 def snapshot_recipe(project: Project, recipe: Recipe) -> str:
@@ -142,23 +148,22 @@ def verify_recipe(project: Project, recipe: Recipe) -> str:
         if out.report.is_file() and out.cwasm.is_file() and \
                 files.read_json(out.report).get("cwasm_sha256") == files.sha256_file(out.cwasm):
             junit.write(out.report)
-    outcomes = [outcome] + [
-        cache.run_cached(project.cache, f"verify.{profile.name}", recipe.name,
-                         engine_verify_key(project, recipe, profile), [out.engine(profile.name).report],
-                         lambda p=profile: prove_profile(project, recipe, p))
-        for profile in project.engine_profiles(recipe)]
+    outcomes = [outcome, *(engine_verify(project, recipe, profile) for profile in project.engine_profiles(recipe))]
     return "miss" if "miss" in outcomes else "hit"
 
 
-def prove_profile(project: Project, recipe: Recipe, profile: Profile) -> None:
+def engine_verify(project: Project, recipe: Recipe, profile: Profile) -> str:
+    """The proof of another engine profile's .cwasm: the language suites in its own wasmtime (prove.py)."""
     from wasmimage import files
     from wasmimage.prove import prove
 
     out = project.stage_outputs(recipe)
     engine = out.engine(profile.name)
-    prove(profile, project.installed_compiler(profile), recipe.name, engine.cwasm, recipe.run, out.mounted_dir,
-          files.read_json(out.build_info).get("mounted", {}), project.conformance_dir, recipe.language_suites,
-          engine.report)
+    return cache.run_cached(project.cache, f"verify.{profile.name}", recipe.name,
+                            engine_verify_key(project, recipe, profile), [engine.report],
+                            lambda: prove(profile, project.installed_compiler(profile), recipe.name, engine.cwasm,
+                                          recipe.run, out.mounted_dir, files.read_json(out.build_info).get("mounted", {}),
+                                          project.conformance_dir, recipe.language_suites, engine.report))
 
 
 def run_verify(project: Project, recipe: Recipe) -> None:
