@@ -129,7 +129,7 @@ class Project:
         raise PipelineError(f"no recipe named {name!r} in {self.recipes_dir}")
 
     @cached_property
-    def _resolved(self) -> dict[Path, ResolvedToolchain | PipelineError]:
+    def _resolved(self) -> dict[tuple[Path, str | None], ResolvedToolchain | PipelineError]:
         return {}
 
     def toolchain(self, recipe: Recipe) -> ResolvedToolchain:
@@ -142,14 +142,15 @@ class Project:
         return self._resolve(recipe.toolchain, self.settings.toolchain_provider)
 
     def compiler(self, profile: engines.Profile) -> ResolvedToolchain:
-        """A CLI profile's compiler toolchain as resolved here (not yet installed: tools.install).
+        """A CLI profile's compiler toolchain as resolved here (not yet installed: tools.install)."""
+        return self._resolve(profile.compiler, self._forced_if_known(profile.compiler))
 
-        $WASMIMAGE_TOOLCHAIN_PROVIDER applies to it only if it names one of its providers: a
-        forced `debian` (CI's recipe toolchains) leaves the wasmtime CLIs to their own order.
-        """
+    def _forced_if_known(self, toolchain: Toolchain) -> str | None:
+        """$WASMIMAGE_TOOLCHAIN_PROVIDER for a tool's toolchain (a compiler, its builder): only if it names
+        one of its providers. So a forced `debian` (CI's recipe toolchains) leaves the wasmtime CLIs to
+        their own order, and a forced `crate` (the wasmtime CLI built from source) leaves the builder to its own."""
         forced = self.settings.toolchain_provider
-        names = [p.name for p in profile.compiler.providers]
-        return self._resolve(profile.compiler, forced if forced in names else None)
+        return forced if forced in [p.name for p in toolchain.providers] else None
 
     def installed_compiler(self, profile: engines.Profile) -> ResolvedToolchain:
         """A CLI profile's compiler, installed (restored or built, once per cache: tools.py)."""
@@ -164,14 +165,14 @@ class Project:
         return compiler
 
     def _resolve(self, toolchain: Toolchain, forced: str | None) -> ResolvedToolchain:
-        path = toolchain.path
-        if path not in self._resolved:
+        key = (toolchain.path, forced)  # a builder may be resolved with another forced provider than a recipe's
+        if key not in self._resolved:
             try:
-                self._resolved[path] = resolve(toolchain, self.fetch_settings.cache_dir / "toolchains", forced,
-                                               self.settings.accept_toolchain_drift, self._builder)
+                self._resolved[key] = resolve(toolchain, self.fetch_settings.cache_dir / "toolchains", forced,
+                                              self.settings.accept_toolchain_drift, self._builder)
             except PipelineError as exc:
-                self._resolved[path] = exc
-        resolved = self._resolved[path]
+                self._resolved[key] = exc
+        resolved = self._resolved[key]
         if isinstance(resolved, PipelineError):
             raise resolved.with_traceback(None)
         return resolved
@@ -181,7 +182,7 @@ class Project:
         without it but with a forced Debian provider, its pins (keys.toolchain_identity says why)."""
         toolchain = load_toolchain(self.toolchains_dir, name)
         try:
-            return self._resolve(toolchain, self.settings.toolchain_provider)
+            return self._resolve(toolchain, self._forced_if_known(toolchain))
         except PipelineError:
             keyed = pinned(toolchain, self.settings.toolchain_provider)
             if keyed is None:
