@@ -10,10 +10,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from helpers.project import ROOT, copy_project
 from wasmimage.engines import CLI, RUNNER
 from wasmimage.keys import compile_key
 from wasmimage.project import Project
+from wasmimage.settings import Settings
 
 # What x86-64-v2 has; anything beyond (AVX, AVX2, BMI, AVX-512, ...) is what a newer build machine has.
 X86_64_V2 = {"has_sse3", "has_ssse3", "has_cmpxchg16b", "has_sse41", "has_sse42", "has_popcnt"}
@@ -64,3 +67,18 @@ def test_a_recipe_gets_the_default_profiles_or_the_ones_it_lists(tmp_path: Path)
     assert [p.name for p in listed.engine_profiles(listed.recipe("cpython"))] == ["wasmtime-48-lts", "wikifunctions"]
     # What the aot stage compiles for never changes the .wasm: the compile key stays.
     assert compile_key(listed, listed.recipe("cpython")) == before
+
+
+def test_a_forced_provider_reaches_a_wasmtime_cli_only_if_it_has_one_of_that_name(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """CI forces `debian` for the recipes' toolchains: the CLIs keep their own order. `crate` builds the
+    47.0.3 CLI from source (the wheel's cross-check), its builder resolving in its own order."""
+    for forced, provider in ((None, "release-wheel"), ("debian", "release-wheel"), ("crate", "crate")):
+        project = Project(ROOT, Settings(toolchain_provider=forced))
+        assert project.compiler(project.profiles["wikifunctions"]).provider == provider, forced
+    # A machine without the builder (no dpkg-query here) keys the 48.0.8 CLI on the builder's pins,
+    # so it finds the CLI's cached outputs as a machine with the pinned packages does.
+    pins = Project(ROOT, Settings(toolchain_provider="debian")).compiler(Project(ROOT).profiles["wasmtime-48-lts"])
+    monkeypatch.setenv("PATH", str(tmp_path))
+    bare = Project(ROOT, Settings(toolchain_provider="debian"))
+    assert bare.compiler(bare.profiles["wasmtime-48-lts"]).identity == pins.identity
