@@ -1,8 +1,11 @@
 """Engine profiles: the engines an image's .cwasm files are made for, and everything that shapes them.
 
-A .cwasm loads only in the exact wasmtime version that made it, with compatible settings, on a
-CPU that has every feature it uses. `engines/NAME.yaml` (checked against
-wasmimage/schemas/engine.schema.json) names one such engine:
+A .cwasm loads only in the wasmtime major version that made it (wasmtime records just the major:
+its patch releases load each other's files), with compatible settings, on a CPU that has every
+feature it uses. Patch releases do change the compiled code (47.0.3 fixed two security
+advisories), so a profile names the exact version its consumer runs, and only that version
+compiles for it. `engines/NAME.yaml` (checked against wasmimage/schemas/engine.schema.json)
+names one such engine:
 
   runner        this project's runtime: wasmtime-py with the runtime's one configuration
                 (wasmimage/runtime/engine.py, AotConfig) and the host's CPU features. Exactly one
@@ -124,8 +127,8 @@ def load_profile(path: Path, toolchains_dir: Path) -> Profile:
     for provider in compiler.providers:
         if provider.version != data["wasmtime"]:
             raise PipelineError(f"{path}: wasmtime: {data['wasmtime']}, but {compiler.path}'s provider "
-                                f"{provider.name} installs {provider.version}: a .cwasm loads only in the "
-                                f"exact version that made it")
+                                f"{provider.name} installs {provider.version}: a profile's .cwasm is made by "
+                                f"exactly the version it names")
     cpu = {arch: CpuBaseline(entry["baseline"], tuple(entry["flags"])) for arch, entry in data["cpu"].items()}
     return Profile(data["name"], path, CLI, data["description"], data.get("default", False), data["wasmtime"],
                    compiler, EngineSettings(**data["settings"]), cpu)
