@@ -45,10 +45,11 @@ def engines(quickjs_image: Path, project: Project) -> dict[str, tuple[dict, Path
             for name, entry in manifest["engines"].items()}
 
 
-def wasmtime_run(cli: Path, cwasm: Path, script_dir: Path, *flags: str) -> subprocess.CompletedProcess:
+def wasmtime_run(cli: Path, cwasm: Path, script_dir: Path, *flags: str,
+                 env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     return subprocess.run([str(cli), "run", "--allow-precompiled", *flags, "--dir", f"{script_dir}::/script",
-                           str(cwasm), "/script/main.js"], capture_output=True, env={"PATH": "/usr/bin:/bin"},
-                          check=False)
+                           str(cwasm), "/script/main.js"], capture_output=True,
+                          env={"PATH": "/usr/bin:/bin", **(env or {})}, check=False)
 
 
 @pytest.fixture
@@ -94,6 +95,9 @@ def test_a_profile_cwasm_is_refused_by_another_version_or_configuration(quickjs_
     # The right version, but a Config without fuel metering: what an evaluator's wrong Config sees.
     done = wasmtime_run(cli47, cwasm47, script_dir)
     assert b"Module was compiled with fuel support but it is not enabled for the host" in done.stderr
+    # Config::new() reads WASMTIME_BACKTRACE_DETAILS: an evaluator with it set refuses the file (evaluator.md).
+    done = wasmtime_run(cli47, cwasm47, script_dir, "-W", "fuel=10000000000", env={"WASMTIME_BACKTRACE_DETAILS": "1"})
+    assert b"Module was compiled without WebAssembly backtrace support but it is enabled" in done.stderr
     # This project's runner (wasmtime-py) refuses it by name before wasmtime sees it, and wasmtime too.
     with pytest.raises(InvalidInput, match=r"made by wasmtime 47\.0\.3, this is wasmtime "):
         engine.load(cwasm47, files.sha256_file(cwasm47), entry47)
