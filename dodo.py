@@ -69,3 +69,8 @@ def task_build():
 def task_publish():
     """Push each image as an OCI image to $WASMIMAGE_REGISTRY (host:port/namespace)."""
     yield from tasks.publish_tasks(PROJECT)
+
+
+def task_outdated():
+    """List every recipe and toolchain pin with the newest version its channel offers."""
+    return tasks.outdated_task(PROJECT)

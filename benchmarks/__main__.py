@@ -1,6 +1,6 @@
-"""`python -m benchmarks [--quick] [--only NAME] [--output FILE] [--image DIR] [--python-images DIR] [--native-rustpython]`.
+"""`python -m benchmarks [--quick] [--levers] [--only NAME ...] [--output FILE] [--image DIR] [--python-images DIR] [--native-rustpython]`.
 
-Runs every measurement (or only the one named), prints the results table and the goals, and
+Runs every measurement (or only those named), prints the results table and the goals, and
 writes FILE (default docs/benchmarks.md; with --only, build/bench/NAME.md, so a partial run
 never replaces the full report) with the start-up latency chart beside it (FILE's stem + "-startup.png").
 """
@@ -8,6 +8,8 @@ never replaces the full report) with the start-up latency chart beside it (FILE'
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import shlex
 import sys
 import time
 from pathlib import Path
@@ -16,6 +18,7 @@ from typing import Callable
 from benchmarks import report
 from benchmarks.coldstart import cold_start
 from benchmarks.context import ROOT, Context, Environment, Settings
+from benchmarks.fuel import fuel
 from benchmarks.machine import load_average, machine
 from benchmarks.pipeline import pipeline
 from benchmarks.python import python_images
@@ -30,6 +33,7 @@ MEASUREMENTS: tuple[tuple[str, Callable[[Context], Section]], ...] = (
     ("cold start", cold_start),
     ("steady state", steady_state),
     ("warm evaluator", warm_evaluator),
+    ("fuel", fuel),
     ("pipeline", pipeline),
     ("python", python_images),
 )
@@ -39,9 +43,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true",
-                        help="tiny setting for smoke tests: few repetitions, small workloads, no clean build, no levers")
-    parser.add_argument("--only", choices=[name for name, _ in MEASUREMENTS], metavar="NAME",
-                        help="run one measurement: " + ", ".join(repr(name) for name, _ in MEASUREMENTS))
+                        help="tiny setting for smoke tests: few repetitions, small workloads, no clean build, no levers "
+                             "(unless --levers)")
+    parser.add_argument("--levers", action="store_true",
+                        help="measure the levers with --quick too (a full run always does): every lever variant "
+                             "built and run on the tiny workloads, as the smoke test does")
+    parser.add_argument("--only", choices=[name for name, _ in MEASUREMENTS], metavar="NAME", action="append",
+                        help="run this measurement only (repeatable): " +
+                             ", ".join(repr(name) for name, _ in MEASUREMENTS))
     parser.add_argument("--output", type=Path,
                         help="the Markdown report to write (default: docs/benchmarks.md; with --only: build/bench/NAME.md)")
     parser.add_argument("--image", type=Path, help="image directory (default: the quickjs recipe's image)")
@@ -51,14 +60,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="build native RustPython for the python section if not built yet (about 15 CPU-minutes)")
     args = parser.parse_args(argv)
     if args.output is None:
-        args.output = ROOT / "build" / "bench" / f"{args.only}.md" if args.only else ROOT / "docs" / "benchmarks.md"
+        args.output = ROOT / "build" / "bench" / f"{'+'.join(args.only)}.md" if args.only else ROOT / "docs" / "benchmarks.md"
     return args
 
 
-def run_all(ctx: Context, only: str | None = None) -> Section:
+def run_all(ctx: Context, only: list[str] | None = None) -> Section:
     results = Section()
     for name, measurement in MEASUREMENTS:
-        if only and name != only:
+        if only and name not in only:
             continue
         started = time.monotonic()
         print(f"[bench] {name} ...", file=sys.stderr, flush=True)
@@ -70,6 +79,8 @@ def run_all(ctx: Context, only: str | None = None) -> Section:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     settings = Settings.quick_run() if args.quick else Settings.full()
+    if args.levers:
+        settings = dataclasses.replace(settings, levers=True)
     ctx = Context(ROOT, settings, args.image.resolve() if args.image else None,
                   args.python_images.resolve() if args.python_images else None, args.native_rustpython,
                   Environment.from_environ())
@@ -80,7 +91,8 @@ def main(argv: list[str] | None = None) -> int:
     output.parent.mkdir(parents=True, exist_ok=True)
     chart_path = output.with_name(f"{output.stem}-startup.png")
     chart_problem = report.chart(results.rows, chart_path)
-    command = "python -m benchmarks" + (" --quick" if args.quick else "") + (f" --only {args.only}" if args.only else "")
+    command = shlex.join(["python", "-m", "benchmarks", *(["--quick"] if args.quick else []),
+                          *(["--levers"] if args.levers else []), *(f"--only={name}" for name in args.only or ())])
     output.write_text(report.markdown(results, machine(ROOT, load_at_start), settings, None if chart_problem else chart_path,
                                       chart_problem or "", command))
 

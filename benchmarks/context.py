@@ -2,21 +2,43 @@
 
 from __future__ import annotations
 
+import json
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 from wasmimage.image import image_dir
 from wasmimage.runtime.image import Image, open_image
 from wasmimage.project import Project
 from wasmimage.recipe import Recipe
 from wasmimage.runtime.runner import Limits, Program, load_program
+from wasmimage.runtime.wikifunctions import canonical
 from wasmimage.settings import Settings as Environment
 
 ROOT = Path(__file__).resolve().parent.parent
 RECIPE = "quickjs"
-HELLO = b'print("hi")'
+HELLO = b'print("hi")'  # JavaScript and Python alike
+
+# A trivial Wikifunctions request: `add` of two strings, in each image language.
+ADD_CODE = {
+    "javascript": "function Z1000(Z1000K1, Z1000K2) { return Z1000K1 + Z1000K2; }",
+    "python": "def Z1000(Z1000K1, Z1000K2):\n    return Z1000K1 + Z1000K2\n",
+}
+ADD_RESULT = "wikifunctions"
+
+
+def add_request(language: str) -> dict[str, Any]:
+    return {"codeString": ADD_CODE[language], "functionName": "Z1000",
+            "functionArguments": {"Z1000K1": {"Z1K1": "Z6", "Z6K1": "wiki"},
+                                  "Z1000K2": {"Z1K1": "Z6", "Z6K1": "functions"}}}
+
+
+def check_add(where: str, z22: dict[str, Any]) -> None:
+    """A benchmark that measures a wrong answer measures nothing: stop."""
+    if canonical(z22.get("Z22K1")) != ADD_RESULT:
+        raise RuntimeError(f"{where}: the add request gave {json.dumps(z22)[:500]}")
 
 
 @dataclass(frozen=True)
@@ -56,6 +78,7 @@ class Context:
     python_images: Path | None = None  # where <recipe>/<tag>/ of the Python images are; default: artifacts/images
     native_rustpython: bool = False  # build native RustPython (about 15 CPU-minutes) if it is not built yet
     environment: Environment = Environment()  # the WASMIMAGE_* settings (__main__ reads them once)
+    _images: dict[str, tuple[Image | None, Path]] = field(default_factory=dict, init=False, repr=False)
 
     @cached_property
     def project(self) -> Project:
@@ -71,16 +94,30 @@ class Context:
         path.mkdir(parents=True, exist_ok=True)
         return path
 
+    def image_of(self, name: str) -> tuple[Image | None, Path]:
+        """A private copy of recipe `name`'s image, made once per run so a concurrent rebuild cannot change it
+        mid-run (None if there is no image), and where the image was looked for."""
+        if name not in self._images:
+            if name == RECIPE:
+                source = self.image_path or image_dir(self.project.images_dir, self.recipe)
+            else:
+                source = image_dir(self.python_images or self.project.images_dir, self.project.recipe(name))
+            image = None
+            if (source / "image.json").is_file():
+                copy = self.scratch / ("image" if name == RECIPE else f"image-{name}")
+                shutil.rmtree(copy, ignore_errors=True)
+                shutil.copytree(source, copy)
+                image = open_image(copy)
+            self._images[name] = (image, source)
+        return self._images[name]
+
     @cached_property
     def image(self) -> Image:
-        """A private snapshot of the image, so a concurrent rebuild cannot change it mid-run."""
-        source = self.image_path or image_dir(self.project.images_dir, self.recipe)
-        if not (source / "image.json").is_file():
+        """The QuickJS image (a private copy: image_of)."""
+        image, source = self.image_of(RECIPE)
+        if image is None:
             raise SystemExit(f"benchmarks: no image at {source}; build it first: doit build:{RECIPE}")
-        snapshot = self.scratch / "image"
-        shutil.rmtree(snapshot, ignore_errors=True)
-        shutil.copytree(source, snapshot)
-        return open_image(snapshot)
+        return image
 
     @cached_property
     def program(self) -> Program:

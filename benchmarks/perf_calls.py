@@ -20,12 +20,13 @@ import threading
 import time
 from pathlib import Path
 
+from wasmimage.project import Project
 from wasmimage.runtime.image import open_image
 from wasmimage.runtime.protocol import call
 from wasmimage.runtime.runner import load_program, run_program
 
-IMAGE = Path(sys.argv[1] if len(sys.argv) > 1 else Path(__file__).resolve().parent.parent
-             / "artifacts/images/quickjs/0.17.0-r1")
+ROOT = Path(__file__).resolve().parent.parent
+IMAGE = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "artifacts/images/quickjs" / Project(ROOT).recipe("quickjs").tag
 SCRIPT = b'print("hi")'
 REQUEST = {"function": "function f(x) { return x + 1; }", "name": "f", "args": [1]}
 

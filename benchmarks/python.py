@@ -9,15 +9,12 @@ runs interleaved with that native side, and the results must agree.
 
 from __future__ import annotations
 
-import shutil
 import sys
-from pathlib import Path
 
 import wasmtime
 
 from wasmimage.runtime.engine import engine, load
-from wasmimage.image import image_dir
-from wasmimage.runtime.image import Image, open_image
+from wasmimage.runtime.image import Image
 from wasmimage.runtime.runner import Program, load_program, program_from_run, run_program
 
 from benchmarks.context import HELLO, Context
@@ -28,25 +25,13 @@ from benchmarks.pyworkloads import PY_WORKLOADS
 from benchmarks.results import Goal, Row, Section
 from benchmarks.stats import Stat, fmt_seconds, geomean, measure
 from benchmarks.steady import Side, Timings, native_side, run_matrix, runner_side
-from benchmarks.warm import cpu_in_turns, throughputs
+from benchmarks.warm import cpu_in_turns, throughputs, wikifunctions_cpu, wikifunctions_goal, wikifunctions_sides
 
 SECTION = "python"
 LANGUAGES = ("rustpython", "cpython")
 NATIVE = "native CPython 3.13"
 NATIVE_RUSTPYTHON = "native RustPython 0.6.0"
 JIT_REPS = 3  # a JIT compile of a Python interpreter takes 7–35 s
-
-
-def python_image(ctx: Context, name: str) -> tuple[Image | None, Path]:
-    """A private snapshot of the image `name` (None if there is none), and where it was looked for."""
-    root = ctx.python_images or ctx.project.images_dir
-    source = image_dir(root, ctx.project.recipe(name))
-    if not (source / "image.json").is_file():
-        return None, source
-    snapshot = ctx.scratch / f"image-{name}"
-    shutil.rmtree(snapshot, ignore_errors=True)
-    shutil.copytree(source, snapshot)
-    return open_image(snapshot), source
 
 
 def _hello(image: Image, module: wasmtime.Module) -> None:
@@ -166,9 +151,10 @@ def python_images(ctx: Context) -> Section:
     section = Section()
     images = {}
     for name in LANGUAGES:
-        image, source = python_image(ctx, name)
+        image, source = ctx.image_of(name)
         if image is None:
             section.rows.append(Row(f"py.{name}", SECTION, f"{name} image", "not available", note=f"no image at {source}"))
+            section.goals.append(wikifunctions_goal(name, ctx.project.recipe(name).language, "no image", None))
         else:
             images[name] = image
     native, why_not = native_cpython(ctx) if images else (None, "")
@@ -189,26 +175,30 @@ GOAL_SNAPSHOT_SPEEDUP = 10.0  # issue 15: a Python call from a snapshot, vs one 
 
 
 def snapshot_rows(ctx: Context, image: Image) -> Section:
-    """Process CPU per warm print("hi"), snapshot vs command, taking turns in the same run (the goal: 10× less)."""
-    name, s = image.name, ctx.settings
-    key, what = f"py.{name}.snapshot", f'{name}: process CPU per warm call, print("hi"), snapshot'
-    if not image.has("snapshot"):
-        return Section(rows=[Row(key, SECTION, what, "not available",
-                                 note="the image has no snapshot (docs/snapshot.md says why)")])
-    store = ctx.project.native_store
-    sides = {"snapshot": load_program(image, store=store), "command": load_program(image, snapshot=False, store=store)}
-    for program in sides.values():
+    """Process CPU per warm call, snapshot vs command, taking turns in the same run: print("hi") (the goal: 10×
+    less) and a trivial Wikifunctions request (the goal: ≤ 2 ms; from the command if the image has no snapshot)."""
+    name, s, store = image.name, ctx.settings, ctx.project.native_store
+    snapshot, command = load_program(image, store=store), load_program(image, snapshot=False, store=store)
+    hello = {"snapshot": snapshot, "command": command} if snapshot.snapshot else {}
+    sides = {**{side: lambda p=program: run_program(p, HELLO) for side, program in hello.items()},
+             **wikifunctions_sides(image, command if hello else None)}
+    for program in hello.values():
         _check_hello(program)
+    for side in sides.values():
         for _ in range(max(s.warmup, 1) * 5):
-            run_program(program, HELLO)
-    cpu = cpu_in_turns({side: lambda p=program: run_program(p, HELLO) for side, program in sides.items()},
-                       s.warm_windows, s.warm_window)[0]
-    snapshot, command = cpu["snapshot"], cpu["command"]
-    ratio = command.median / snapshot.median
-    section = Section(rows=[Row(key, SECTION, what, snapshot, baseline=command, baseline_name="command (no snapshot)",
-                                ratio=ratio, ratio_label="× less CPU")])
-    section.goals.append(Goal(f"{name}: warm call, snapshot vs no snapshot", f"≥ {GOAL_SNAPSHOT_SPEEDUP:g}× less CPU",
-                              f"{ratio:.1f}×", ratio >= GOAL_SNAPSHOT_SPEEDUP))
+            side()
+    cpu = cpu_in_turns(sides, s.warm_windows, s.warm_window)[0]
+    section = wikifunctions_cpu(f"py.{name}.wikifunctions", SECTION, image, cpu)
+    key, what = f"py.{name}.snapshot", f'{name}: process CPU per warm call, print("hi"), snapshot'
+    if not hello:
+        section.rows.insert(0, Row(key, SECTION, what, "not available",
+                                   note="the image has no snapshot (docs/snapshot.md says why)"))
+        return section
+    ratio = cpu["command"].median / cpu["snapshot"].median
+    section.rows.insert(0, Row(key, SECTION, what, cpu["snapshot"], baseline=cpu["command"],
+                               baseline_name="command (no snapshot)", ratio=ratio, ratio_label="× less CPU"))
+    section.goals.insert(0, Goal(f"{name}: warm call, snapshot vs no snapshot", f"≥ {GOAL_SNAPSHOT_SPEEDUP:g}× less CPU",
+                                 f"{ratio:.1f}×", ratio >= GOAL_SNAPSHOT_SPEEDUP))
     return section
 
 

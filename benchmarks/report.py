@@ -79,6 +79,18 @@ METHOD = """\
 - **Warm evaluator** calls `run_program` back to back (fresh Store, limits, temporary script
   directory, instantiate, QuickJS start, `print("hi")`) with the module already loaded, in
   windows of fixed length; calls/s is per window, latency quantiles pool every call.
+- **Process CPU per warm call** (`warm.snapshot.*`, `py.*.snapshot`, `py.*.wikifunctions`) is this
+  process's CPU time over windows of back-to-back calls divided by the calls, the sides (snapshot,
+  command, by path) taking turns window by window. The Wikifunctions request is `add` of two
+  strings in the image's language, through `wikifunctions.call(image, request)`; its answer is checked.
+- **Fuel** (`fuel.*` rows) is wasmtime's count of the wasm operators a call executes, read after
+  one call of each kind on each path: the image's `.wasm` (command) and snapshot `.wasm`, compiled
+  here for the runner's engine config with fuel metering on (`load_program(image, fuel=True)`). It
+  is exact, the same on every machine, so it takes no repetitions and no quiet machine; only the
+  guest's own work varies (the Python interpreters take a fresh hash seed per call: up to about
+  0.1 %; QuickJS's counts are the same every time). The
+  evaluator's 574 M is from its own code's note (a trivial Python request, RustPython 0.5.0 booted
+  per request).
 - **Pipeline** times `python -m doit build:quickjs` as a user runs it, in a fresh copy of the
   files git knows (tracked, or untracked and not ignored: no build outputs, no caches), with this
   checkout's source cache shared through `WASMIMAGE_CACHE_DIR`; the no-op build runs in that copy

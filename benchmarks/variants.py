@@ -94,8 +94,10 @@ def _build_with_flags(ctx: Context, flags: tuple[str, ...], work: Path) -> Path:
 
     recipe = dataclasses.replace(ctx.recipe, flags=flags)
     wasm = work / "built.wasm"
+    # The recipe's commands link its snapshot reactor too; the build stage keeps it where it is told.
     build(recipe, ctx.project.toolchain(recipe), ctx.project.fetch_settings, work / "tree", wasm,
-          work / "build-info.json")
+          work / "build-info.json", reactor=work / "reactor.wasm",
+          source_date_epoch=ctx.project.settings.source_date_epoch)
     shutil.rmtree(work / "tree", ignore_errors=True)
     return wasm
 

@@ -16,17 +16,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
 
+from wasmimage.runtime import wikifunctions
 from wasmimage.runtime.engine import AOT_CONFIG
+from wasmimage.runtime.image import Image
 from wasmimage.runtime.protocol import call, call_program
 from wasmimage.runtime.runner import Program, run, run_program
 
-from benchmarks.context import HELLO, Context
+from benchmarks.context import HELLO, Context, add_request, check_add
 from benchmarks.direct import DirectProgram
 from benchmarks.results import Goal, Lever, Row, Section
 from benchmarks.stats import Stat, fmt_seconds
 
 GOAL_CALLS = 500
-GOAL_CPU_PER_CALL = 200e-6  # seconds of process CPU per warm call, public API
+GOAL_CPU_PER_CALL = 200e-6  # seconds of process CPU per warm call, public API (by path too: issue 22)
+GOAL_WIKIFUNCTIONS_CPU = {"javascript": 0.5e-3, "python": 2e-3}  # issue 22: per warm trivial Wikifunctions request
 SECTION = "warm evaluator"
 TMPFS = Path("/dev/shm")
 RUNNER = "runner"
@@ -150,19 +153,22 @@ def snapshot_vs_command(ctx: Context) -> Section:
     """CPU per warm call and calls/s, snapshot vs the `_start` command, taking turns in the same run.
 
     The snapshot side goes through the public API (run(image, script), protocol.call(image,
-    request)), with the image opened once.
+    request), wikifunctions.call(image, request)), with the image opened once, and by path
+    (run(directory, script)).
     """
     if not ctx.program.snapshot:
         return Section(rows=[Row("warm.snapshot.cpu", SECTION, "CPU per call, snapshot", "not available",
                                  note="the image has no snapshot")])
     s, command = ctx.settings, ctx.command_program
-    executor = ctx.image.file("executor").read_bytes()
+    executor, path = ctx.image.file("executor").read_bytes(), str(ctx.image.path)
     check_call(command)
     sides = {
         "snapshot": lambda: run(ctx.image, HELLO),
+        "by path": lambda: run(path, HELLO),
         "command": lambda: run_program(command, HELLO),
         "call snapshot": lambda: call(ctx.image, REQUEST),
         "call command": lambda: call_program(command, executor, REQUEST),
+        **wikifunctions_sides(ctx.image, command),
     }
     for name, side in sides.items():
         if name.startswith("call") and side() != {"result": 5}:
@@ -182,13 +188,52 @@ def snapshot_vs_command(ctx: Context) -> Section:
         Row("warm.snapshot.rate", SECTION, 'calls/s, print("hi"), 1 thread, snapshot', rate_stat["snapshot"],
             unit="calls/s", baseline=base_rate, baseline_name="command (no snapshot)",
             ratio=rate_stat["snapshot"].median / base_rate.median, ratio_label="×"),
+        Row("warm.snapshot.path", SECTION, 'process CPU per call, print("hi"), snapshot, run(directory, ...)',
+            cpu_stat["by path"], baseline=cpu_stat["snapshot"], baseline_name="opened image, run(image, ...)",
+            ratio=cpu_stat["by path"].median / cpu_stat["snapshot"].median, ratio_label="× the opened image's"),
         cpu_row("warm.snapshot.call", "process CPU per executor call (add(2, 3)), snapshot, protocol.call(image, ...)",
                 "call snapshot"),
     ])
-    snapshot_cpu = cpu_stat["snapshot"].median
-    section.goals.append(Goal("warm call CPU, snapshot, public API", f"≤ {fmt_seconds(GOAL_CPU_PER_CALL)}",
-                              fmt_seconds(snapshot_cpu), snapshot_cpu <= GOAL_CPU_PER_CALL))
+    snapshot_cpu, by_path = cpu_stat["snapshot"].median, cpu_stat["by path"].median
+    section.goals += [Goal("warm call CPU, snapshot, public API", f"≤ {fmt_seconds(GOAL_CPU_PER_CALL)}",
+                           fmt_seconds(snapshot_cpu), snapshot_cpu <= GOAL_CPU_PER_CALL),
+                      Goal('warm print("hi") CPU by path, QuickJS', f"≤ {fmt_seconds(GOAL_CPU_PER_CALL)}",
+                           fmt_seconds(by_path), by_path <= GOAL_CPU_PER_CALL)]
+    section.extend(wikifunctions_cpu("warm.snapshot.wikifunctions", SECTION, ctx.image, cpu_stat))
     return section
+
+
+def wikifunctions_sides(image: Image, command: Program | None) -> dict[str, Callable[[], object]]:
+    """A trivial Wikifunctions request (add of two strings) through the public API, wikifunctions.call(image,
+    ...), which takes the image's snapshot when it has one; and, given the image's `_start` command (when there
+    is a snapshot to compare it with), on that. Each checked once."""
+    request, executor = add_request(image.manifest["language"]), image.file("wikifunctions").read_bytes()
+    sides = {"wikifunctions": lambda: wikifunctions.call(image, request)}
+    if command is not None:
+        sides["wikifunctions command"] = lambda: wikifunctions.call_program(command, executor, request)
+    for name, side in sides.items():
+        check_add(f"{image.name}: {name}", side())
+    return sides
+
+
+def wikifunctions_cpu(key: str, section: str, image: Image, cpu: dict[str, Stat]) -> Section:
+    """The row and the goal of a warm Wikifunctions request's process CPU (wikifunctions_sides, taking turns)."""
+    api, command = cpu["wikifunctions"], cpu.get("wikifunctions command")
+    path = "snapshot" if command else "command"
+    beside = dict(baseline=command, baseline_name="command (no snapshot)", ratio=command.median / api.median,
+                  ratio_label="× less CPU") if command else dict(note="the image has no snapshot: requests take the command")
+    return Section(
+        rows=[Row(key, section, f"{image.name}: process CPU per warm Wikifunctions request (add of two strings), "
+                                f"{path}, wikifunctions.call(image, ...)", api, **beside)],
+        goals=[wikifunctions_goal(image.name, image.manifest["language"], f"{fmt_seconds(api.median)} ({path})",
+                                  api.median)])
+
+
+def wikifunctions_goal(name: str, language: str, measured: str, cpu: float | None) -> Goal:
+    """The goal for image `name`'s warm Wikifunctions request (cpu None: not measured)."""
+    goal = GOAL_WIKIFUNCTIONS_CPU[language]
+    return Goal(f"{name}: warm Wikifunctions request CPU", f"≤ {fmt_seconds(goal)}", measured,
+                None if cpu is None else cpu <= goal)
 
 
 def _note(one: dict[str, Throughput]) -> str:

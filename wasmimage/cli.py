@@ -37,6 +37,7 @@ def _ranged(parse, low: float, high: float, what: str):
 _SECONDS = _ranged(float, math.ulp(0.0), MAX_TIMEOUT, f"a number of seconds > 0 and <= {MAX_TIMEOUT:g}")
 _MEGABYTES = _ranged(int, 1, 4096, "a whole number of MiB from 1 to 4096 (wasm32 memory is at most 4 GiB)")
 _BYTES = _ranged(int, 0, 2**63 - 1, "a whole number of bytes >= 0")
+_FUEL = _ranged(int, 1, 2**63 - 1, "a whole number of wasm operators from 1 to 2**63-1")
 
 
 def _limits(args: argparse.Namespace, base: Limits = DEFAULTS) -> Limits:
@@ -48,7 +49,15 @@ def _limits(args: argparse.Namespace, base: Limits = DEFAULTS) -> Limits:
         overrides["memory_bytes"] = args.memory_mb * 1024 * 1024
     if args.max_output_bytes is not None:
         overrides["max_stdout_bytes"] = overrides["max_stderr_bytes"] = args.max_output_bytes
+    if args.fuel is not None:
+        overrides["fuel"] = args.fuel
     return dataclasses.replace(base, **overrides)
+
+
+def _say_fuel(limits: Limits, consumed: int | None) -> None:
+    """With --fuel, what the call used, on stderr (the result on stdout stays the protocol's)."""
+    if limits.fuel is not None and consumed is not None:
+        print(f"wasmimage: fuel consumed: {consumed} of {limits.fuel}", file=sys.stderr)
 
 
 def _image(args: argparse.Namespace, settings: Settings) -> Path:
@@ -72,6 +81,7 @@ def _run_command(args: argparse.Namespace, settings: Settings) -> int:
         sys.stdout.buffer.write(result.stdout)
         sys.stdout.flush()
         sys.stderr.buffer.write(result.stderr)
+        _say_fuel(limits, result.fuel_consumed)
     if result.outcome not in ("ok", "error") or result.exit_code is None:  # a limit or the host ended it
         print(f"wasmimage: {result.outcome}: {result.reason}", file=sys.stderr)
         return LIMIT_EXIT_CODE
@@ -121,9 +131,11 @@ def _call_wikifunctions(args: argparse.Namespace, settings: Settings) -> int:
     from wasmimage.runtime import wikifunctions
 
     request = Path(args.request).read_bytes() if args.request else sys.stdin.buffer.read()
-    response = wikifunctions.call(_image(args, settings), request, _limits(args, wikifunctions.LIMITS),
-                                  NativeStore.from_settings(settings))
+    limits = _limits(args, wikifunctions.LIMITS)
+    evaluation = wikifunctions.evaluate(_image(args, settings), request, limits, NativeStore.from_settings(settings))
+    response = evaluation.z22
     _print_json(wikifunctions.canonical(response) if args.canonical else response)
+    _say_fuel(limits, evaluation.run and evaluation.run.fuel_consumed)
     return 1 if wikifunctions.is_failure(response) else 0
 
 
@@ -175,6 +187,10 @@ def parser() -> argparse.ArgumentParser:
                                   f"625 for call --protocol wikifunctions)")
     limit_flags.add_argument("--max-output-bytes", type=_BYTES, metavar="N",
                              help=f"cap for stdout and for stderr (default {DEFAULTS.max_stdout_bytes})")
+    limit_flags.add_argument("--fuel", type=_FUEL, metavar="N",
+                             help="meter fuel (wasm operators executed, the evaluator's budget unit) and end the "
+                                  "call after N; what it used is printed on stderr (with run --json, in the JSON). "
+                                  "The image's .wasm is compiled for a fuel-metering engine once per machine")
     run_p = commands.add_parser("run", parents=[limit_flags],
                                 help="run a script in an image, stdin passed through, exit code mirrored")
     run_p.add_argument("image", help="image directory (artifacts/images/NAME/TAG) or image reference "
@@ -232,6 +248,14 @@ def parser() -> argparse.ArgumentParser:
     mirror_p.add_argument("--project", metavar="ROOT", help="project root (default: found from the cwd)")
     mirror_p.set_defaults(handler=lambda a, s: _mirror().mirror_command(a.recipe, a.dir, a.project, s))
 
+    outdated_p = commands.add_parser("outdated", help="list every recipe and toolchain pin with the newest version "
+                                                      "its channel offers (exit 1: a security release is missing)")
+    outdated_p.add_argument("--project", metavar="ROOT", help="project root (default: found from the cwd)")
+    outdated_p.add_argument("--debian-release", metavar="CODENAME",
+                            help="the Debian release whose suites hold the toolchains' Debian packages "
+                                 "(default: the one this machine runs)")
+    outdated_p.set_defaults(handler=_outdated_command)
+
     vendor_p = commands.add_parser("vendor-crates", help="vendor the crates a Cargo.lock pins into a "
                                                          "deterministic tar.gz (a cargo-vendor source)")
     vendor_p.add_argument("cargo_dir", help="directory with Cargo.toml and Cargo.lock")
@@ -239,6 +263,15 @@ def parser() -> argparse.ArgumentParser:
     vendor_p.add_argument("--cargo", metavar="PATH", help="cargo binary (default: cargo on PATH)")
     vendor_p.set_defaults(handler=lambda a, s: _mirror().vendor_command(a.cargo_dir, a.out, a.cargo))
     return top
+
+
+def _outdated_command(args: argparse.Namespace, settings: Settings) -> int:
+    from wasmimage.mirror import find_root
+    from wasmimage.outdated.report import run
+    from wasmimage.project import Project
+
+    root = Path(args.project).resolve() if args.project else find_root(Path.cwd())
+    return run(Project(root, settings), args.debian_release)
 
 
 def _mirror():

@@ -132,8 +132,8 @@ def _write_image(recipe: Recipe, work: Path, target: Path, copies: dict[str, Pat
         # The runner calls the snapshot (wasmimage/runtime/snapshot_abi.py) instead of `_start`
         manifest["snapshot"] = {"abi": snapshot_info["abi"], "reactor_sha256": snapshot_info["reactor_sha256"],
                                 "conformance": report["snapshot"]["summary"]}
-        if snapshot_info["preloaded_sha256"]:
-            manifest["snapshot"]["preloaded_sha256"] = snapshot_info["preloaded_sha256"]
+        if snapshot_info["preloaded"]:
+            manifest["snapshot"]["preloaded"] = snapshot_info["preloaded"]
         recorded.update({roles["snapshot_wasm"]: snapshot_info["wasm_sha256"],
                          roles["snapshot"]: snapshot_info["cwasm"]["sha256"]})
     # The bytes published are the bytes that were built, compiled and verified: the copies

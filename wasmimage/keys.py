@@ -71,12 +71,11 @@ def snapshot_key(project: Project, recipe: Recipe) -> str:
     from wasmimage.runtime.engine import cpu_features, engine_identity
 
     out = project.stage_outputs(recipe)
-    preload = recipe.snapshot_preload
     return sha256_json({
         "reactor": sha256_file(out.reactor),
         **({"mounts": {guest: {name: sha256_file(out.mounted_dir / name) for name in names}
                        for guest, names in recipe.run.mounts}} if recipe.run.mounts else {}),
-        "preload": [recipe.run.script_name, sha256_file(preload)] if preload else None,
+        "preload": [recipe.run.script_name, *(sha256_file(script) for script in recipe.snapshot_preloads)],
         "engine": engine_identity(),
         "cpu": cpu_features(),
         "pipeline": __version__,

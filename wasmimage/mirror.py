@@ -30,7 +30,7 @@ def make_mirror(project: Project, recipe_name: str, out: Path) -> list[str]:
 
 
 def mirror_command(recipe: str, out: str, project_root: str | None, settings: Settings) -> int:
-    root = Path(project_root).resolve() if project_root else _find_root(Path.cwd())
+    root = Path(project_root).resolve() if project_root else find_root(Path.cwd())
     for line in make_mirror(Project(root, settings), recipe, Path(out).resolve()):
         print(line)
     return 0
@@ -46,7 +46,7 @@ def vendor_command(cargo_dir: str, out: str, cargo_binary: str | None) -> int:
     return 0
 
 
-def _find_root(start: Path) -> Path:
+def find_root(start: Path) -> Path:
     for directory in (start, *start.parents):
         if (directory / "dodo.py").is_file() and (directory / "recipes").is_dir():
             return directory

@@ -87,9 +87,14 @@ class Recipe:
             declared["call"] = run["executor"]
         return {name: self.recipe_dir / script for name, script in sorted(declared.items())}
 
+    def build_file_paths(self) -> list[Path]:
+        """The project-owned files the build commands use (`files`: host programs, patches, crates)."""
+        return [self.recipe_dir / f for f in self.files]
+
     def file_paths(self) -> list[Path]:
-        """The project-owned files this recipe builds from (host programs, executors)."""
-        return [self.recipe_dir / f for f in self.files] + list(self.protocols.values())
+        """Every project-owned file of the image: the build's, and the protocols' executors (which
+        the image ships beside the interpreter, never compiles into it)."""
+        return self.build_file_paths() + list(self.protocols.values())
 
     @property
     def mounted_files(self) -> tuple[str, ...]:
@@ -97,12 +102,12 @@ class Recipe:
         return self.run.mounted_files
 
     @property
-    def snapshot_preload(self) -> Path | None:
-        """The script the snapshot stage compiles in: the `call` protocol's executor, if the recipe has both.
-
-        Other protocols' executors (wikifunctions) run through the snapshot's run export, parsed per call.
-        """
-        return self.protocols.get("call") if self.snapshot_output else None
+    def snapshot_preloads(self) -> tuple[Path, ...]:
+        """The scripts the snapshot stage prepares (snapshot_abi.PRELOAD), into slots in this order:
+        every protocol's executor, by protocol name, each once; none without a snapshot."""
+        if not self.snapshot_output:
+            return ()
+        return tuple(dict.fromkeys(self.protocols[name] for name in sorted(self.protocols)))
 
     @property
     def language_suites(self) -> tuple[str, ...]:
@@ -110,13 +115,15 @@ class Recipe:
         return tuple(s for s in self.conformance if not s.startswith(("hostile/", *PROTOCOL_SUITES.values())))
 
     def digest(self) -> str:
-        """sha256 over the recipe document and the content of its own files (part of the compile key).
+        """sha256 over the recipe document and the content of the files its build uses (part of the
+        compile key). The executors are not among them: an executor changed reruns the snapshot,
+        verify and image stages, not the interpreter's compile (snapshot_key, verify_key).
 
         The document is hashed as digests.spaced_json, the layout this digest was defined with.
         `engines` is left out: it chooses what the aot stage compiles for, never the .wasm.
         """
         h = hashlib.sha256(spaced_json({k: v for k, v in self.data.items() if k != "engines"}))
-        for path in self.file_paths():
+        for path in self.build_file_paths():
             h.update(path.name.encode() + b"\0" + path.read_bytes())
         return h.hexdigest()
 

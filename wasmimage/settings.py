@@ -49,6 +49,7 @@ VARIABLES = (
     Variable("WASMIMAGE_CACHE_DIR", "source_cache", _path, "content-addressed source cache"),
     Variable("WASMIMAGE_MIRRORS", "mirrors", _words, "directories or http(s) base URLs tried before upstream"),
     Variable("WASMIMAGE_DEBIAN_ARCHIVES", "debian_archives", _words, "Debian archives for debian-source pins"),
+    Variable("WASMIMAGE_CRATE_INDEX", "crate_index", _text, "the sparse crate index `outdated` reads"),
     Variable("WASMIMAGE_VENDOR_CARGO", "vendor_cargo", _text, "the cargo that vendors crates in the fetch stage"),
     Variable("WASMIMAGE_WORK_DIR", "work_dir", _path, "scratch build trees"),
     Variable("WASMIMAGE_TOOLCHAIN_PROVIDER", "toolchain_provider", _text, "force one provider of every toolchain"),
@@ -75,6 +76,7 @@ class Settings:
     source_cache: Path | None = None
     mirrors: tuple[str, ...] = ()
     debian_archives: tuple[str, ...] = ()
+    crate_index: str | None = None
     vendor_cargo: str | None = None
     work_dir: Path | None = None
     toolchain_provider: str | None = None

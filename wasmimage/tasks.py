@@ -125,8 +125,7 @@ def snapshot_recipe(project: Project, recipe: Recipe) -> str:
     from wasmimage.snapshot import snapshot_stage
 
     out = project.stage_outputs(recipe)
-    executor = recipe.snapshot_preload
-    preload = (f"{SCRIPT_DIR}/{recipe.run.script_name}", executor) if executor else None
+    preload = tuple((f"{SCRIPT_DIR}/{recipe.run.script_name}", script) for script in recipe.snapshot_preloads)
     mounts = tuple((guest, tuple(out.mounted_dir / name for name in names)) for guest, names in recipe.run.mounts)
     outcome = cache.run_cached(project.cache, "snapshot", recipe.name, snapshot_key(project, recipe),
                                snapshot_outputs(recipe, out),
@@ -178,7 +177,7 @@ def run_verify(project: Project, recipe: Recipe) -> None:
         info = files.read_json(info_path)
         module = load(cwasm, info["cwasm"]["sha256"], info)
         return (program_from_run(recipe.name, module, recipe.run, out.mounted_dir, mounted, snapshot,
-                                 info.get("preloaded_sha256")), info["cwasm"]["sha256"])
+                                 info.get("preloaded", {})), info["cwasm"]["sha256"])
 
     snapshot = program(out.snapshot_cwasm, out.snapshot_info, True) if recipe.snapshot_output else None
     verify.verify(*program(out.cwasm, out.aot_info), project.conformance_dir, recipe.conformance, recipe.run.script_extension,
@@ -220,7 +219,7 @@ def compile_tasks(project: Project) -> Iterator[dict]:
             "name": recipe.name,
             "doc": f"build {recipe.name} to wasm32-wasip1",
             "actions": [_action(compile_recipe, project, recipe)],
-            "file_dep": [recipe.path, recipe.toolchain.path, *recipe.file_paths()],
+            "file_dep": [recipe.path, recipe.toolchain.path, *recipe.build_file_paths()],
             "task_dep": [f"fetch:{recipe.name}"],
             "targets": compile_outputs(recipe, out),
             "uptodate": [_key_unchanged(lambda r=recipe: compile_key(project, r))],
@@ -345,3 +344,28 @@ def publish_tasks(project: Project) -> Iterator[dict]:
             "params": params,
             "verbosity": 2,
         }
+
+
+def list_outdated(project: Project, debian_release: str) -> None:
+    from wasmimage.outdated.report import run
+
+    status = run(project, debian_release or None)
+    if status:
+        raise PipelineError(f"outdated: exit status {status} (1: a pin misses a security release; "
+                            f"4: a channel could not be asked)")
+
+
+def outdated_task(project: Project) -> dict:
+    """List every recipe and toolchain pin with the newest version its channel offers; always runs."""
+    def run(debian_release: str = "") -> TaskFailed | None:
+        return _action(list_outdated, project, debian_release)()
+
+    return {
+        "doc": "list every recipe and toolchain pin with the newest version its channel offers",
+        "actions": [run],
+        "uptodate": [False],
+        "params": [{"name": "debian_release", "long": "debian-release", "type": str, "default": "",
+                    "help": "the Debian release whose suites hold the toolchains' Debian packages "
+                            "(default: the one this machine runs)"}],
+        "verbosity": 2,
+    }

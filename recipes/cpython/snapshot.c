@@ -25,8 +25,13 @@
 
 static PyObject *prepare;       /* _wasmimage_snapshot.prepare(filename, source, argv, env) -> globals */
 static PyObject *finish;        /* _wasmimage_snapshot.finish() -> exit code: atexit, flush */
-static PyObject *preloaded;     /* the code object wasmimage_preload compiled, and its file name and source */
-static PyObject *preloaded_filename, *preloaded_source;
+
+/* The scripts wasmimage_preload ran at build time (the image's executors): each one's `main`, file name and source */
+#define MAX_PRELOADED 8
+static struct {
+    PyObject *main, *filename, *source;
+} preloaded[MAX_PRELOADED];
+static int preloaded_count;
 static __wasi_fd_t preopens_end; /* the first descriptor after the image's own mounts at init */
 
 static void fail(const char *what) {
@@ -133,8 +138,9 @@ static PyObject *call_environ(void) {
     return list;
 }
 
-/* Runs `code` (or compiles `source` first) as __main__, then what Python does at exit; the exit code. */
-static int run_main(PyObject *filename, PyObject *source, PyObject *code) {
+/* Runs `source` as __main__, or calls `entry` (a preloaded script's main) instead, with the
+ * call's arguments, environment and directories; then what Python does at exit. The exit code. */
+static int run_main(PyObject *filename, PyObject *source, PyObject *entry) {
     register_granted_directories();
     PyObject *argv = call_argv(), *env = call_environ();
     PyObject *globals = argv && env ? PyObject_CallFunctionObjArgs(prepare, filename, source, argv, env, NULL)
@@ -143,16 +149,14 @@ static int run_main(PyObject *filename, PyObject *source, PyObject *code) {
     Py_XDECREF(env);
     int exit_code = 0;
     PyObject *result = NULL;
-    if (globals) {
-        if (code) {
-            Py_INCREF(code);
-        } else {
-            code = Py_CompileStringObject(PyBytes_AS_STRING(source), filename, Py_file_input, NULL, -1);
-        }
+    if (globals && entry) {
+        result = PyObject_CallNoArgs(entry);
+    } else if (globals) {
+        PyObject *code = Py_CompileStringObject(PyBytes_AS_STRING(source), filename, Py_file_input, NULL, -1);
         result = code ? PyEval_EvalCode(code, globals, globals) : NULL;
         Py_XDECREF(code);
-        Py_DECREF(globals);
     }
+    Py_XDECREF(globals);
     if (!result) {
         PyErr_Print(); /* SystemExit ends the process here, with its code, as in the command */
         exit_code = 1;
@@ -190,22 +194,44 @@ __attribute__((export_name("wasmimage_run"))) int wasmimage_run(const char *call
     return exit_code;
 }
 
-/* Build time, after init: compile the call protocol's executor into the snapshot. */
+/* Build time, after init: runs a script's top level (an executor's imports and definitions) in a
+ * module namespace of its own named __wasmimage_preload__, so its `if __name__ == "__main__"`
+ * guard does not fire, and keeps its `main` for wasmimage_run_preloaded. Returns the slot, or
+ * -1 (the reason is on stderr, which fails the snapshot stage). */
 __attribute__((export_name("wasmimage_preload"))) int wasmimage_preload(const char *call, size_t filename_len,
                                                                           size_t source_len) {
-    if (decode_call(call, filename_len, source_len, &preloaded_filename, &preloaded_source) != 0) {
-        fail("cannot decode the script to preload");
+    PyObject *filename = NULL, *source = NULL, *namespace = NULL, *code = NULL, *result = NULL, *entry = NULL;
+    int slot = -1;
+    if (preloaded_count < MAX_PRELOADED && decode_call(call, filename_len, source_len, &filename, &source) == 0 &&
+        (namespace = Py_BuildValue("{s:s,s:O,s:O}", "__name__", "__wasmimage_preload__", "__file__", filename,
+                                   "__builtins__", PyEval_GetBuiltins())) &&
+        (code = Py_CompileStringObject(PyBytes_AS_STRING(source), filename, Py_file_input, NULL, -1)) &&
+        (result = PyEval_EvalCode(code, namespace, namespace))) {
+        entry = PyDict_GetItemString(namespace, "main"); /* borrowed */
+        if (entry && PyCallable_Check(entry)) {
+            slot = preloaded_count++;
+            preloaded[slot].main = Py_NewRef(entry);
+            preloaded[slot].filename = Py_NewRef(filename);
+            preloaded[slot].source = Py_NewRef(source);
+        } else {
+            fprintf(stderr, "wasmimage_preload: the script defines no callable main()\n");
+        }
     }
-    preloaded = Py_CompileStringObject(PyBytes_AS_STRING(preloaded_source), preloaded_filename, Py_file_input,
-                                       NULL, -1);
-    if (!preloaded) {
-        PyErr_Clear();
-        return 1;
+    if (PyErr_Occurred()) {
+        PyErr_Print();
     }
-    return 0;
+    Py_XDECREF(filename);
+    Py_XDECREF(source);
+    Py_XDECREF(namespace);
+    Py_XDECREF(code);
+    Py_XDECREF(result);
+    return slot;
 }
 
-__attribute__((export_name("wasmimage_run_preloaded"))) int wasmimage_run_preloaded(const char *call) {
+__attribute__((export_name("wasmimage_run_preloaded"))) int wasmimage_run_preloaded(const char *call, int slot) {
     (void)call;
-    return run_main(preloaded_filename, preloaded_source, preloaded);
+    if (slot < 0 || slot >= preloaded_count) {
+        return 2;
+    }
+    return run_main(preloaded[slot].filename, preloaded[slot].source, preloaded[slot].main);
 }

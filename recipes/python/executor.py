@@ -1,4 +1,4 @@
-# executor.py: the Python images' side of the function-call protocol (wasmimage/protocol.py),
+# executor.py: the Python images' side of the function-call protocol (wasmimage/runtime/protocol.py),
 # shared by every Python recipe (run.executor: python/executor.py).
 #
 # Reads one JSON request from stdin:
@@ -28,7 +28,7 @@ import sys
 import types
 
 MAX_LOG_CHARS = 64 * 1024
-HOST_ERROR_TYPES = {"Timeout", "MemoryLimit", "OutputLimit", "Trap", "InputLimit", "ProtocolError"}
+HOST_ERROR_TYPES = {"Timeout", "MemoryLimit", "OutputLimit", "FuelLimit", "Trap", "InputLimit", "ProtocolError"}
 
 
 class LogCollector:
@@ -176,4 +176,5 @@ def main():
     respond(out, body, logs)
 
 
-main()
+if __name__ == "__main__":  # a snapshot runs the top level at build time, main() per call
+    main()

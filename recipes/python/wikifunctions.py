@@ -1,4 +1,4 @@
-"""The Wikifunctions executor contract, for Python (wasmimage/wikifunctions.py, docs/evaluator.md).
+"""The Wikifunctions executor contract, for Python (wasmimage/runtime/wikifunctions.py, docs/evaluator.md).
 
 Reads one request on stdin, a JSON object followed by a blank line:
   {"codeString": "<Python>", "functionName": "Z1000", "functionArguments": {"Z1000K1": <ZObject>, ...}}
@@ -11,10 +11,13 @@ form, to stdout:
 ZObject -> Python, by type: Z6 -> str; Z21 -> None; Z40 -> bool; Z881 typed list -> list;
 Z882 pair -> ZPair (.K1, .K2); Z883 map -> dict; anything else (references included) -> a
 ZObject that keeps its type and keys and converts back unchanged. Canonical and normal forms
-are both accepted. Python -> ZObject: the same table backwards (a tuple is a list too); a
-list's element type, a pair's and a map's member types are those it came in with while its
-values still fit them, else the common type of the values, or Z1 when they differ.
-Anything else (numbers, functions, ...) is an error naming what could not be converted.
+are both accepted, and a type as a reference, a call (Z7) or a Z4 of either at any depth, as
+the orchestrator sends it (the same type: identity()). Python -> ZObject: the same table
+backwards; a tuple and any other iterable (an iterator, a generator, range, map, zip, dict
+views...) are lists too, a set or frozenset a sorted one. A list, pair or map keeps the type
+it came in with, as given, while its values still fit it; else its element (or member) types
+are the common type of the values, or Z1 when they differ. Anything else (numbers, functions,
+bytes, ...) is an error naming what could not be converted and where.
 
 What the code prints (print, sys.stdout, sys.stderr, Wikifunctions.Debug) is collected
 into executorDebugLogs instead of stdout (at most MAX_LOG_CHARS, then a truncation notice).
@@ -29,7 +32,7 @@ from json import dumps, loads  # bound before user code runs: it may change the 
 
 MAX_LOG_CHARS = 64 * 1024
 # Out of memory means the sandbox's cap: the executor then ends with this code and writes
-# nothing, so the host reports the memory limit (wasmimage/wikifunctions.py), as it does
+# nothing, so the host reports the memory limit (wasmimage/runtime/wikifunctions.py), as it does
 # for the QuickJS image, whose host exits with 4 at once.
 OUT_OF_MEMORY_EXIT_CODE = 4
 # id(list, dict or ZPair) -> (it, the ZObject type it came in with), so that passing it
@@ -137,8 +140,8 @@ def map_type(key, value):
     return type_call("Z883", Z883K1=key, Z883K2=value)
 
 
-def zlist(elements, element_type):
-    type_ = list_type(element_type)
+def zlist(elements, type_):
+    """A typed list in normal form: every link, the empty tail too, has Z1K1 `type_`."""
     head = {"Z1K1": type_}
     tail = head
     for element in elements:
@@ -151,7 +154,7 @@ def zlist(elements, element_type):
 def metadata(entries):
     pair = pair_type(ref("Z6"), ref("Z1"))
     return {"Z1K1": map_type(ref("Z6"), ref("Z1")),
-            "K1": zlist([{"Z1K1": pair, "K1": zstring(key), "K2": value} for key, value in entries], pair)}
+            "K1": zlist([{"Z1K1": pair, "K1": zstring(key), "K2": value} for key, value in entries], list_type(pair))}
 
 
 def is_reference(text):
@@ -172,6 +175,35 @@ def ref_id(value):
     return value.get("Z9K1") if isinstance(value, dict) and value.get("Z1K1") == "Z9" else None
 
 
+def unwrapped(type_):
+    """A type (normal form) without the Z4s around it: a Z4 stands for its identity Z4K1, which
+    may be a Z4 again (the orchestrator sends types resolved: Z4K1 the call or reference, keys
+    in Z4K2, validator in Z4K3)."""
+    while isinstance(type_, dict) and ref_id(type_.get("Z1K1")) == "Z4" and "Z4K1" in type_:
+        type_ = type_["Z4K1"]
+    return type_
+
+
+def identity(type_):
+    """What a type is, whatever form it came in: a reference, a call (Z7) of a generic type
+    whose arguments are types again, or a Z4 of either, at any depth."""
+    type_ = unwrapped(type_)
+    if isinstance(type_, dict) and ref_id(type_.get("Z1K1")) == "Z7":
+        return {key: identity(value) for key, value in type_.items()}
+    return type_
+
+
+def type_key(type_):
+    """Equal for two types exactly when they are the same type."""
+    return sorted_json(identity(type_))
+
+
+def generic_call(type_):
+    """The call (Z7) of a generic type (Z881 list, Z882 pair, Z883 map) behind `type_`, or {}."""
+    call = unwrapped(type_)
+    return call if isinstance(call, dict) and ref_id(call.get("Z1K1")) == "Z7" else {}
+
+
 def normalize(z, where):
     """Canonical or normal form in, normal form out; `where` names the place for errors."""
     if isinstance(z, str):
@@ -180,14 +212,14 @@ def normalize(z, where):
         if not z:
             raise ConversionError("%s: [] is not a ZObject (a canonical list starts with its type)" % where)
         return zlist([normalize(e, "%s[%d]" % (where, i + 1)) for i, e in enumerate(z[1:])],
-                     normalize(z[0], where + "[0]"))
+                     list_type(normalize(z[0], where + "[0]")))
     if not isinstance(z, dict):
         raise ConversionError("%s: %s is not a ZObject" % (where, dumps(z)))
     if "Z1K1" not in z:
         raise ConversionError("%s: an object without Z1K1 is not a ZObject" % where)
     type_ = ref(z["Z1K1"]) if z["Z1K1"] in ("Z6", "Z9") else normalize(z["Z1K1"], where + ".Z1K1")
-    zid = ref_id(type_)
-    if zid in ("Z6", "Z9"):
+    zid = ref_id(unwrapped(type_))
+    if zid in ("Z6", "Z9"):  # also when the type came resolved: a string's form is one
         payload = z.get(zid + "K1")
         if not isinstance(payload, str):
             raise ConversionError("%s.%sK1: must be a string" % (where, zid))
@@ -225,7 +257,7 @@ def to_native(z, where):
         return z["Z6K1"]
     if type_ == "Z9":
         return ZObject("Z9", Z9K1=z["Z9K1"])
-    zid = ref_id(type_)
+    zid = ref_id(unwrapped(type_))
     if zid == "Z21":
         return None
     if zid == "Z40":
@@ -233,14 +265,15 @@ def to_native(z, where):
         if value not in ("Z41", "Z42"):
             raise ConversionError("%s.Z40K1: a boolean must be Z41 or Z42" % where)
         return value == "Z41"
-    generic = ref_id(type_.get("Z7K1")) if ref_id(type_.get("Z1K1")) == "Z7" else None
+    generic = ref_id(generic_call(type_).get("Z7K1"))
     if generic == "Z881":
         return typed([to_native(item, at) for item, at in list_items(z, where)], type_)
     if generic == "Z882":
         return typed(ZPair(to_native(required(z, "K1", where), where + ".K1"),
                            to_native(required(z, "K2", where), where + ".K2")), type_)
     if generic == "Z883":
-        result = typed({}, type_)
+        pairs_type = z["K1"]["Z1K1"] if "K1" in z else None
+        result = typed({}, (type_, pairs_type if "Z881K1" in generic_call(pairs_type) else None))
         for pair, at in list_items(z["K1"], where + ".K1") if "K1" in z else []:
             key = to_native(required(pair, "K1", at), at + ".K1")
             try:
@@ -252,14 +285,15 @@ def to_native(z, where):
                              if key != "Z1K1"})
 
 
-def typed(value, type_):
-    DECLARED[id(value)] = (value, type_)
+def typed(value, declared):
+    """Remember the type a list, pair or map came in with (a map: with its list of pairs' type)."""
+    DECLARED[id(value)] = (value, declared)
     return value
 
 
 def declared_type(value):
     entry = DECLARED.get(id(value))
-    return entry[1] if entry is not None and entry[0] is value else {}
+    return entry[1] if entry is not None and entry[0] is value else None
 
 
 def sorted_json(value):
@@ -270,22 +304,26 @@ def type_of(z):
     return ref(z["Z1K1"]) if isinstance(z["Z1K1"], str) else z["Z1K1"]
 
 
-def kept_or_common(type_, zobjects):
-    """`type_` if every one of `zobjects` is of it (Z1 fits all), else the type they share."""
+def fits(type_, zobjects):
+    """Whether every one of `zobjects` is of `type_` (Z1 fits all; None, no type, fits none)."""
     if type_ is None:
-        return common_type(zobjects)
-    wanted = sorted_json(type_)
-    if ref_id(type_) == "Z1" or all(sorted_json(type_of(z)) == wanted for z in zobjects):
-        return type_
-    return common_type(zobjects)
+        return False
+    wanted = type_key(type_)
+    return wanted == type_key(ref("Z1")) or all(type_key(type_of(z)) == wanted for z in zobjects)
+
+
+def kept_or_common(type_, zobjects):
+    """`type_` if every one of `zobjects` is of it, else the type they share."""
+    return type_ if fits(type_, zobjects) else common_type(zobjects)
 
 
 def common_type(zobjects):
-    """The one type all of `zobjects` share, or Z1 (also for none, and for references and calls)."""
-    if len({sorted_json(type_of(z)) for z in zobjects}) != 1:
+    """The one type all of `zobjects` share, as the first gives it, or Z1 (also for none, and for
+    references and calls)."""
+    if len({type_key(type_of(z)) for z in zobjects}) != 1:
         return ref("Z1")
     type_ = type_of(zobjects[0])
-    return ref("Z1") if ref_id(type_) in ("Z9", "Z7", "Z18") else type_
+    return ref("Z1") if ref_id(identity(type_)) in ("Z9", "Z7", "Z18") else type_
 
 
 def describe_value(value):
@@ -296,6 +334,34 @@ def describe_value(value):
     return "a value of type %s" % type(value).__name__
 
 
+class RaisedByCode(Exception):
+    """What the code raised while its result was read: a generator's body runs only then."""
+
+    def __init__(self, raised):
+        super().__init__()
+        self.raised = raised
+
+
+def values_of(iterable, where):
+    """The values of an iterable result (an iterator, a generator, range, a set, a dict view...)."""
+    try:
+        iterator = iter(iterable)
+    except TypeError:
+        raise ConversionError("%s: %s has no ZObject form" % (where, describe_value(iterable))) from None
+    try:
+        return list(iterator)
+    except MemoryError:
+        raise
+    except BaseException as exc:
+        raise RaisedByCode(exc) from None
+
+
+def order(z):
+    """A total order on ZObjects in normal form, the same in every Python: strings by code
+    point (as sorted() puts them) first, then other values by their keys and strings."""
+    return (0, z) if isinstance(z, str) else (1, [(key, order(z[key])) for key in sorted(z)])
+
+
 def to_zobject(value, where):
     """Python value -> normal form."""
     if isinstance(value, str):
@@ -304,23 +370,17 @@ def to_zobject(value, where):
         return {"Z1K1": ref("Z40"), "Z40K1": ref("Z41" if value else "Z42")}
     if value is None:
         return {"Z1K1": ref("Z21")}
-    if isinstance(value, (list, tuple)):
-        elements = [to_zobject(element, "%s[%d]" % (where, i)) for i, element in enumerate(value)]
-        return zlist(elements, kept_or_common(declared_type(value).get("Z881K1"), elements))
     if isinstance(value, ZPair):
         first, second = to_zobject(value.K1, where + ".K1"), to_zobject(value.K2, where + ".K2")
-        type_ = declared_type(value)
-        return {"Z1K1": pair_type(kept_or_common(type_.get("Z882K1"), [first]),
-                                  kept_or_common(type_.get("Z882K2"), [second])), "K1": first, "K2": second}
+        declared = declared_type(value)
+        call = generic_call(declared)
+        if fits(call.get("Z882K1"), [first]) and fits(call.get("Z882K2"), [second]):
+            type_ = declared
+        else:
+            type_ = pair_type(kept_or_common(call.get("Z882K1"), [first]), kept_or_common(call.get("Z882K2"), [second]))
+        return {"Z1K1": type_, "K1": first, "K2": second}
     if isinstance(value, dict):
-        entries = [(to_zobject(k, "%s key %r" % (where, k)), to_zobject(v, "%s[%r]" % (where, k)))
-                   for k, v in value.items()]
-        type_ = declared_type(value)
-        key_type = kept_or_common(type_.get("Z883K1"), [k for k, _ in entries])
-        value_type = kept_or_common(type_.get("Z883K2"), [v for _, v in entries])
-        pair = pair_type(key_type, value_type)
-        return {"Z1K1": map_type(key_type, value_type),
-                "K1": zlist([{"Z1K1": pair, "K1": k, "K2": v} for k, v in entries], pair)}
+        return zmap(value, where)
     if isinstance(value, ZObject):
         if value.Z1K1 == "Z9":
             return ref(str(value.keys.get("Z9K1")))
@@ -330,7 +390,37 @@ def to_zobject(value, where):
                 raise ConversionError("%s: %s is not a ZObject key" % (where, dumps(key)))
             out[key] = to_zobject(item, "%s.%s" % (where, key))
         return out
-    raise ConversionError("%s: %s has no ZObject form" % (where, describe_value(value)))
+    if isinstance(value, (bytes, bytearray, memoryview)):  # iterable, but of numbers: no list
+        raise ConversionError("%s: %s has no ZObject form" % (where, describe_value(value)))
+    if isinstance(value, (set, frozenset)):  # iteration order differs between runs and Pythons
+        return zlist_of(sorted((to_zobject(item, where + " (a set)") for item in value), key=order), None)
+    items = value if isinstance(value, (list, tuple)) else values_of(value, where)
+    return zlist_of([to_zobject(item, "%s[%d]" % (where, i)) for i, item in enumerate(items)],
+                    declared_type(value))
+
+
+def zlist_of(elements, declared):
+    """A list of `elements`, of the declared list type while they fit its element type."""
+    if fits(generic_call(declared).get("Z881K1"), elements):
+        return zlist(elements, declared)
+    return zlist(elements, list_type(common_type(elements)))
+
+
+def zmap(value, where):
+    """A dict as a Z883 map: of the declared map type (and its list of pairs' type) while the
+    keys and values fit it, else of their common types."""
+    entries = [(to_zobject(k, "%s key %r" % (where, k)), to_zobject(v, "%s[%r]" % (where, k)))
+               for k, v in value.items()]
+    keys, values = [k for k, _ in entries], [v for _, v in entries]
+    type_, pairs_type = declared_type(value) or (None, None)
+    call = generic_call(type_)
+    if fits(call.get("Z883K1"), keys) and fits(call.get("Z883K2"), values):
+        pairs_type = pairs_type or list_type(pair_type(call["Z883K1"], call["Z883K2"]))
+    else:
+        key_type, value_type = kept_or_common(call.get("Z883K1"), keys), kept_or_common(call.get("Z883K2"), values)
+        type_, pairs_type = map_type(key_type, value_type), list_type(pair_type(key_type, value_type))
+    pair = generic_call(pairs_type)["Z881K1"]
+    return {"Z1K1": type_, "K1": zlist([{"Z1K1": pair, "K1": k, "K2": v} for k, v in entries], pairs_type)}
 
 
 def describe(exc):
@@ -362,7 +452,7 @@ def handle(text, logs):
 
     def debug_logs():
         lines = logs.finish()
-        return [("executorDebugLogs", zlist([zstring(line) for line in lines], ref("Z6")))] if lines else []
+        return [("executorDebugLogs", zlist([zstring(line) for line in lines], list_type(ref("Z6"))))] if lines else []
 
     try:
         request = loads(text)
@@ -371,10 +461,14 @@ def handle(text, logs):
     if not isinstance(request, dict):
         return failure("the request must be a JSON object")
     code, name, arguments = request.get("codeString"), request.get("functionName"), request.get("functionArguments", {})
-    if not isinstance(code, str):
-        return failure('the request has no "codeString" (the source code, a string)')
+    if name is None:
+        return failure("Function call did not provide functionName.")  # the evaluator's words, as below
     if not isinstance(name, str) or not name.isidentifier():
-        return failure('the request has no "functionName" (the name of the function to call, like "Z1000")')
+        return failure('functionName %s is not the name of a function, like "Z1000"' % dumps(name, ensure_ascii=False))
+    if code is None:
+        return failure("Function call did not provide codeString.")
+    if not isinstance(code, str):
+        return failure("codeString must be a string (the source code)")
     if not isinstance(arguments, dict):
         return failure('"functionArguments" must be an object of ZObjects by argument key')
     bad = [key for key in arguments if not is_key(key)]
@@ -399,6 +493,8 @@ def handle(text, logs):
         return failure(describe(exc))
     try:
         z = to_zobject(result, "result")
+    except RaisedByCode as exc:
+        return failure(describe(exc.raised))
     except (ConversionError, RecursionError) as exc:
         return failure("cannot convert the result to a ZObject: %s" % exc)
     entries = debug_logs()

@@ -1,4 +1,4 @@
-// executor.js: the QuickJS image's side of the function-call protocol (wasmimage/protocol.py).
+// executor.js: the QuickJS image's side of the function-call protocol (wasmimage/runtime/protocol.py).
 //
 // Reads one JSON request from stdin:
 //   {"function": "<JS source defining the function>", "name": "<function name>", "args": [JSON values]}
@@ -16,6 +16,9 @@
 // lines are dropped and "logs_truncated": true is added. The `host` object (raw stdin,
 // stdout and exit) is removed before user code runs.
 //
+// The top level only defines; the call itself is the function handed to host.entry, so a
+// snapshot prepares this script once, at build time, and each call runs only that function.
+//
 // A function whose promise never settles leaves no response: with no timers in this host
 // nothing could ever settle it, so the program ends and the caller reports that.
 "use strict";
@@ -23,7 +26,6 @@
 (() => {
   const { readStdin, writeStdout } = host;
   const { parse, stringify } = JSON;
-  delete globalThis.host;
 
   const MAX_LOG_CHARS = 64 * 1024;
   const logs = [];
@@ -39,8 +41,6 @@
     logChars += line.length;
     logs.push(line);
   }
-  globalThis.print = log;
-  globalThis.console = { log, info: log, debug: log, warn: log, error: log };
 
   function describe(thrown) {
     try {
@@ -106,5 +106,10 @@
     }
   }
 
-  handle(readStdin()).then(respond);
+  host.entry(() => {
+    delete globalThis.host;
+    globalThis.print = log;
+    globalThis.console = { log, info: log, debug: log, warn: log, error: log };
+    return handle(readStdin()).then(respond);
+  });
 })();

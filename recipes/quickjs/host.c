@@ -11,7 +11,10 @@
  * with String() and joined by spaces, plus a newline, to stdout;
  * console.error(...) does the same on stderr. host.readStdin() returns the
  * rest of stdin as a string, host.writeStdout(s) / host.writeStderr(s) write
- * a string verbatim, host.exit(code) ends the program.
+ * a string verbatim, host.exit(code) ends the program. host.entry(fn) calls fn()
+ * and returns what it returns, except while the snapshot build preloads the script
+ * (wasmimage_preload): then fn is kept as the script's per-call entry, so what the
+ * script's top level did is done once, at build time (docs/snapshot.md).
  *
  * Math.random is reseeded from WASI random_get before each script.
  *
@@ -249,6 +252,28 @@ static JSValue js_read_stdin(JSContext *ctx, JSValueConst this_val, int argc, JS
     return text;
 }
 
+/*
+ * Preloaded scripts (the image's executors): wasmimage_preload runs each one's top level
+ * after wasmimage_init, at build time, and keeps the function it hands host.entry in a
+ * slot; wasmimage_run_preloaded(call, slot) calls it.
+ */
+#define MAX_PRELOADED 8
+static JSValue preloaded[MAX_PRELOADED];
+static int preloaded_count, preloading;
+
+static JSValue js_entry(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv)
+{
+    JSValueConst fn = argc > 0 ? argv[0] : JS_UNDEFINED;
+    if (!JS_IsFunction(ctx, fn))
+        return JS_ThrowTypeError(ctx, "host.entry: not a function");
+    if (!preloading)
+        return JS_Call(ctx, fn, JS_UNDEFINED, 0, NULL);
+    if (preloaded_count == MAX_PRELOADED || !JS_IsUndefined(preloaded[preloaded_count]))
+        return JS_ThrowTypeError(ctx, "host.entry: called twice, or too many preloaded scripts");
+    preloaded[preloaded_count] = JS_DupValue(ctx, fn);
+    return JS_UNDEFINED;
+}
+
 static JSValue js_exit(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv)
 {
     int code = 0;
@@ -303,6 +328,7 @@ static void define_globals(JSContext *ctx)
     set_function(ctx, host, "writeStdout", js_write_stdout, 1);
     set_function(ctx, host, "writeStderr", js_write_stderr, 1);
     set_function(ctx, host, "exit", js_exit, 1);
+    set_function(ctx, host, "entry", js_entry, 1);
     JS_SetPropertyStr(ctx, global, "console", console);
     JS_SetPropertyStr(ctx, global, "host", host);
     JSValue math = JS_GetPropertyStr(ctx, global, "Math");
@@ -443,29 +469,37 @@ int wasmimage_run(char *call, size_t filename_len, size_t source_len)
 }
 
 /*
- * A script compiled once at build time (the image's executor): wasmimage_preload compiles
- * it, laid out like a wasmimage_run call, after wasmimage_init; wasmimage_run_preloaded
- * runs it, with `call` holding only the two captures. Returns 1 if it does not compile.
+ * Build time, after wasmimage_init: runs a script's top level (laid out like a wasmimage_run
+ * call), which must hand host.entry its per-call function. Returns its slot, or -1 (the
+ * error is on stderr, which fails the snapshot stage).
  */
-static JSValue preloaded;
-static int has_preloaded;
-
 int wasmimage_preload(char *call, size_t filename_len, size_t source_len)
 {
     const char *filename = call + 2 * sizeof(struct capture);
-    preloaded = JS_Eval(context, filename + filename_len + 1, source_len, filename,
-                        JS_EVAL_TYPE_GLOBAL | JS_EVAL_FLAG_COMPILE_ONLY);
-    has_preloaded = !JS_IsException(preloaded);
-    return !has_preloaded;
+    int slot = preloaded_count;
+    if (slot == MAX_PRELOADED)
+        return -1;
+    preloaded[slot] = JS_UNDEFINED;
+    preloading = 1;
+    JSValue result = JS_Eval(context, filename + filename_len + 1, source_len, filename, JS_EVAL_TYPE_GLOBAL);
+    preloading = 0;
+    if (finish(result) != 0)
+        return -1;
+    if (JS_IsUndefined(preloaded[slot])) {
+        write_text(stderr, "qjs-host: the preloaded script did not call host.entry(fn)\n");
+        return -1;
+    }
+    return preloaded_count++;
 }
 
-int wasmimage_run_preloaded(char *call)
+/* A call of a preloaded script: `call` holds only the two captures. */
+int wasmimage_run_preloaded(char *call, int slot)
 {
     captured = (struct capture *)call;
-    if (!has_preloaded)
+    if (slot < 0 || slot >= preloaded_count)
         return EXIT_USAGE;
     reseed_random();
-    return finish(JS_EvalFunction(context, preloaded)); /* once per instance: it takes the function */
+    return finish(JS_Call(context, preloaded[slot], JS_UNDEFINED, 0, NULL));
 }
 
 int main(int argc, char **argv)

@@ -1,4 +1,4 @@
-// The Wikifunctions executor contract, for QuickJS (wasmimage/wikifunctions.py, docs/evaluator.md).
+// The Wikifunctions executor contract, for QuickJS (wasmimage/runtime/wikifunctions.py, docs/evaluator.md).
 //
 // Reads one request on stdin, a JSON object followed by a blank line:
 //   {"codeString": "<JavaScript>", "functionName": "Z1000", "functionArguments": {"Z1000K1": <ZObject>, ...}}
@@ -11,21 +11,25 @@
 // ZObject -> JavaScript, by type: Z6 -> string; Z21 -> null; Z40 -> boolean; Z881 typed list ->
 // Array; Z882 pair -> ZPair (.K1, .K2); Z883 map -> Map; anything else (references included) ->
 // a ZObject that keeps its type and keys and converts back unchanged. Canonical and normal
-// forms are both accepted. JavaScript -> ZObject: the same table backwards (undefined -> Z21;
-// a plain object with a Z1K1 is taken as a ZObject literal); a list's element type, a pair's
-// and a map's member types are those it came in with while its values still fit them, else
-// the common type of the values, or Z1 when they differ.
+// forms are both accepted, and a type as a reference, a call (Z7) or a Z4 of either at any
+// depth, as the orchestrator sends it (the same type: identity()). JavaScript -> ZObject: the
+// same table backwards (undefined -> Z21; a plain object with a Z1K1 is taken as a ZObject
+// literal; a Set, an iterator or a generator is a list too). A list, pair or map keeps the type
+// it came in with, as given, while its values still fit it; else its element (or member) types
+// are the common type of the values, or Z1 when they differ.
 // Anything else (numbers, functions, ...) is an error naming what could not be converted.
 //
 // print, console.* and Wikifunctions.Debug collect lines into executorDebugLogs instead of
 // writing to stdout (at most MAX_LOG_CHARS, then a truncation notice). The `host` object
 // (raw stdin, stdout and exit) is gone before user code runs.
+//
+// The top level only defines; the request is handled by the function handed to host.entry, so
+// a snapshot prepares this script once, at build time, and each call runs only that function.
 "use strict";
 
 (() => {
   const { readStdin, writeStdout } = host;
   const { parse, stringify } = JSON;
-  delete globalThis.host;
 
   const MAX_LOG_CHARS = 64 * 1024;
   const logs = [];
@@ -63,11 +67,14 @@
     }
   }
 
-  globalThis.print = log;
-  globalThis.console = { log, info: log, debug: log, warn: log, error: log };
-  globalThis.Wikifunctions = { Debug: log };
-  globalThis.ZPair = ZPair;
-  globalThis.ZObject = ZObject;
+  function installGlobals() {
+    delete globalThis.host;
+    globalThis.print = log;
+    globalThis.console = { log, info: log, debug: log, warn: log, error: log };
+    globalThis.Wikifunctions = { Debug: log };
+    globalThis.ZPair = ZPair;
+    globalThis.ZObject = ZObject;
+  }
 
   // Normal form builders.
   const ref = (id) => ({ Z1K1: "Z9", Z9K1: id });
@@ -77,8 +84,8 @@
   const pairType = (first, second) => typeCall("Z882", { Z882K1: first, Z882K2: second });
   const mapType = (key, value) => typeCall("Z883", { Z883K1: key, Z883K2: value });
 
-  function zlist(elements, elementType) {
-    const type = listType(elementType);
+  // A typed list in normal form: every link, the empty tail too, has Z1K1 `type`.
+  function zlist(elements, type) {
     const head = { Z1K1: type };
     let tail = head;
     for (const element of elements) {
@@ -93,12 +100,12 @@
     const pair = pairType(ref("Z6"), ref("Z1"));
     return {
       Z1K1: mapType(ref("Z6"), ref("Z1")),
-      K1: zlist(entries.map(([key, value]) => ({ Z1K1: pair, K1: zstring(key), K2: value })), pair),
+      K1: zlist(entries.map(([key, value]) => ({ Z1K1: pair, K1: zstring(key), K2: value })), listType(pair)),
     };
   }
 
   function debugLogs() {
-    return logs.length ? [["executorDebugLogs", zlist(logs.map(zstring), ref("Z6"))]] : [];
+    return logs.length ? [["executorDebugLogs", zlist(logs.map(zstring), listType(ref("Z6")))]] : [];
   }
 
   function success(result) {
@@ -118,18 +125,40 @@
   const isObject = (value) => value !== null && typeof value === "object" && !Array.isArray(value);
   const refId = (value) => (isObject(value) && value.Z1K1 === "Z9" ? value.Z9K1 : null);
 
+  // A type (normal form) without the Z4s around it: a Z4 stands for its identity Z4K1, which
+  // may be a Z4 again (the orchestrator sends types resolved: Z4K1 the call or reference, keys
+  // in Z4K2, validator in Z4K3).
+  function unwrapped(type) {
+    while (isObject(type) && refId(type.Z1K1) === "Z4" && type.Z4K1 !== undefined) type = type.Z4K1;
+    return type;
+  }
+
+  // What a type is, whatever form it came in: a reference, a call (Z7) of a generic type whose
+  // arguments are types again, or a Z4 of either, at any depth.
+  function identity(type) {
+    type = unwrapped(type);
+    if (!isObject(type) || refId(type.Z1K1) !== "Z7") return type;
+    return Object.fromEntries(Object.keys(type).map((key) => [key, identity(type[key])]));
+  }
+
+  // The call (Z7) of a generic type (Z881 list, Z882 pair, Z883 map) behind `type`, or {}.
+  function genericCall(type) {
+    const call = unwrapped(type);
+    return isObject(call) && refId(call.Z1K1) === "Z7" ? call : {};
+  }
+
   // Canonical or normal form in, normal form out; `where` names the place for errors.
   function normalize(z, where) {
     if (typeof z === "string") return REFERENCE.test(z) ? ref(z) : zstring(z);
     if (Array.isArray(z)) { // a canonical typed list: [elementType, ...elements]
       if (z.length === 0) throw new ConversionError(`${where}: [] is not a ZObject (a canonical list starts with its type)`);
-      return zlist(z.slice(1).map((e, i) => normalize(e, `${where}[${i + 1}]`)), normalize(z[0], `${where}[0]`));
+      return zlist(z.slice(1).map((e, i) => normalize(e, `${where}[${i + 1}]`)), listType(normalize(z[0], `${where}[0]`)));
     }
     if (!isObject(z)) throw new ConversionError(`${where}: ${stringify(z)} is not a ZObject`);
     if (!("Z1K1" in z)) throw new ConversionError(`${where}: an object without Z1K1 is not a ZObject`);
     const type = z.Z1K1 === "Z6" || z.Z1K1 === "Z9" ? ref(z.Z1K1) : normalize(z.Z1K1, `${where}.Z1K1`);
-    const id = refId(type);
-    if (id === "Z6" || id === "Z9") {
+    const id = refId(unwrapped(type));
+    if (id === "Z6" || id === "Z9") { // also when the type came resolved: a string's form is one
       const payload = z[`${id}K1`];
       if (typeof payload !== "string") throw new ConversionError(`${where}.${id}K1: must be a string`);
       return id === "Z6" ? zstring(payload) : ref(payload);
@@ -162,21 +191,22 @@
     const type = z.Z1K1;
     if (type === "Z6") return z.Z6K1;
     if (type === "Z9") return new ZObject("Z9", { Z9K1: z.Z9K1 });
-    const id = refId(type);
+    const id = refId(unwrapped(type));
     if (id === "Z21") return null;
     if (id === "Z40") {
       const value = refId(required(z, "Z40K1", where));
       if (value === "Z41" || value === "Z42") return value === "Z41";
       throw new ConversionError(`${where}.Z40K1: a boolean must be Z41 or Z42`);
     }
-    const generic = refId(type.Z1K1) === "Z7" ? refId(type.Z7K1) : null;
+    const generic = refId(genericCall(type).Z7K1);
     if (generic === "Z881") return typed(listItems(z, where).map(([item, at]) => toNative(item, at)), type);
     if (generic === "Z882") {
       const first = toNative(required(z, "K1", where), `${where}.K1`);
       return typed(new ZPair(first, toNative(required(z, "K2", where), `${where}.K2`)), type);
     }
     if (generic === "Z883") {
-      const map = typed(new Map(), type);
+      const pairsType = z.K1 === undefined ? undefined : z.K1.Z1K1;
+      const map = typed(new Map(), [type, genericCall(pairsType).Z881K1 === undefined ? undefined : pairsType]);
       if (z.K1 !== undefined) {
         for (const [pair, at] of listItems(z.K1, `${where}.K1`)) {
           map.set(toNative(required(pair, "K1", at), `${at}.K1`), toNative(required(pair, "K2", at), `${at}.K2`));
@@ -189,6 +219,7 @@
     return new ZObject(type, keys);
   }
 
+  // Remember the type a list, pair or map came in with (a map: with its list of pairs' type).
   function typed(value, type) {
     declared.set(value, type);
     return value;
@@ -199,21 +230,56 @@
   }
 
   const typeOf = (z) => (typeof z.Z1K1 === "string" ? ref(z.Z1K1) : z.Z1K1);
+  // Equal for two types exactly when they are the same type.
+  const typeKey = (type) => stringify(identity(type), sortedKeys);
 
-  // `type` if every one of `zobjects` is of it (Z1 fits all), else the type they share.
-  function keptOrCommon(type, zobjects) {
-    if (type === undefined) return commonType(zobjects);
-    const wanted = stringify(type, sortedKeys);
-    return refId(type) === "Z1" || zobjects.every((z) => stringify(typeOf(z), sortedKeys) === wanted)
-      ? type : commonType(zobjects);
+  // Whether every one of `zobjects` is of `type` (Z1 fits all; undefined, no type, fits none).
+  function fits(type, zobjects) {
+    if (type === undefined) return false;
+    const wanted = typeKey(type);
+    return wanted === typeKey(ref("Z1")) || zobjects.every((z) => typeKey(typeOf(z)) === wanted);
   }
 
-  // The one type all of `zobjects` share, or Z1 (also for none, and for references and calls).
+  // `type` if every one of `zobjects` is of it, else the type they share.
+  const keptOrCommon = (type, zobjects) => (fits(type, zobjects) ? type : commonType(zobjects));
+
+  // The one type all of `zobjects` share, as the first gives it, or Z1 (also for none, and for
+  // references and calls).
   function commonType(zobjects) {
-    const types = new Set(zobjects.map((z) => stringify(typeOf(z), sortedKeys)));
-    if (types.size !== 1) return ref("Z1");
+    if (new Set(zobjects.map((z) => typeKey(typeOf(z)))).size !== 1) return ref("Z1");
     const type = typeOf(zobjects[0]);
-    return ["Z9", "Z7", "Z18"].includes(refId(type)) ? ref("Z1") : type;
+    return ["Z9", "Z7", "Z18"].includes(refId(identity(type))) ? ref("Z1") : type;
+  }
+
+  // A list of `elements`, of the declared list type while they fit its element type.
+  function zlistOf(elements, type) {
+    return zlist(elements, fits(genericCall(type).Z881K1, elements) ? type : listType(commonType(elements)));
+  }
+
+  // A Map as a Z883 map: of the declared map type (and its list of pairs' type) while the keys
+  // and values fit it, else of their common types.
+  function zmap(value, where) {
+    const entries = [...value].map(([k, v], i) => [toZObject(k, `${where}.key[${i}]`), toZObject(v, `${where}.get(${i})`)]);
+    const keys = entries.map(([k]) => k);
+    const values = entries.map(([, v]) => v);
+    let [type, pairsType] = declared.get(value) || [];
+    const call = genericCall(type);
+    if (fits(call.Z883K1, keys) && fits(call.Z883K2, values)) {
+      pairsType = pairsType || listType(pairType(call.Z883K1, call.Z883K2));
+    } else {
+      const keyType = keptOrCommon(call.Z883K1, keys);
+      const valueType = keptOrCommon(call.Z883K2, values);
+      [type, pairsType] = [mapType(keyType, valueType), listType(pairType(keyType, valueType))];
+    }
+    const pair = genericCall(pairsType).Z881K1;
+    return { Z1K1: type, K1: zlist(entries.map(([k, v]) => ({ Z1K1: pair, K1: k, K2: v })), pairsType) };
+  }
+
+  // What the code threw while its result was read: a generator's body runs only then.
+  class ThrownByCode {
+    constructor(thrown) {
+      this.thrown = thrown;
+    }
   }
 
   function what(value) {
@@ -229,24 +295,15 @@
     if (typeof value === "string") return zstring(value);
     if (typeof value === "boolean") return { Z1K1: ref("Z40"), Z40K1: ref(value ? "Z41" : "Z42") };
     if (value === null || value === undefined) return { Z1K1: ref("Z21") };
-    if (Array.isArray(value)) {
-      const elements = value.map((element, i) => toZObject(element, `${where}[${i}]`));
-      return zlist(elements, keptOrCommon((declared.get(value) || {}).Z881K1, elements));
-    }
     if (value instanceof ZPair) {
       const first = toZObject(value.K1, `${where}.K1`);
       const second = toZObject(value.K2, `${where}.K2`);
-      const type = declared.get(value) || {};
-      return { Z1K1: pairType(keptOrCommon(type.Z882K1, [first]), keptOrCommon(type.Z882K2, [second])), K1: first, K2: second };
+      const type = declared.get(value);
+      const call = genericCall(type);
+      const kept = fits(call.Z882K1, [first]) && fits(call.Z882K2, [second]);
+      return { Z1K1: kept ? type : pairType(keptOrCommon(call.Z882K1, [first]), keptOrCommon(call.Z882K2, [second])), K1: first, K2: second };
     }
-    if (value instanceof Map) {
-      const entries = [...value].map(([k, v], i) => [toZObject(k, `${where}.key[${i}]`), toZObject(v, `${where}.get(${i})`)]);
-      const type = declared.get(value) || {};
-      const keyType = keptOrCommon(type.Z883K1, entries.map(([k]) => k));
-      const valueType = keptOrCommon(type.Z883K2, entries.map(([, v]) => v));
-      const pair = pairType(keyType, valueType);
-      return { Z1K1: mapType(keyType, valueType), K1: zlist(entries.map(([k, v]) => ({ Z1K1: pair, K1: k, K2: v })), pair) };
-    }
+    if (value instanceof Map) return zmap(value, where);
     if (value instanceof ZObject) {
       if (value.Z1K1 === "Z9") return ref(String(value.Z9K1));
       const out = { Z1K1: normalize(value.Z1K1, `${where}.Z1K1`) };
@@ -259,6 +316,18 @@
     }
     if (isObject(value) && Object.getPrototypeOf(value) === Object.prototype && "Z1K1" in value) {
       return normalize(value, where);
+    }
+    if (Array.isArray(value)) {
+      return zlistOf(Array.from(value, (element, i) => toZObject(element, `${where}[${i}]`)), declared.get(value));
+    }
+    if (typeof value === "object" && typeof value[Symbol.iterator] === "function") { // a Set, an iterator
+      let items;
+      try {
+        items = [...value];
+      } catch (e) {
+        throw new ThrownByCode(e);
+      }
+      return zlistOf(items.map((item, i) => toZObject(item, `${where}[${i}]`)));
     }
     throw new ConversionError(`${where}: ${what(value)} has no ZObject form`);
   }
@@ -298,10 +367,13 @@
     }
     if (!isObject(request)) return failure("the request must be a JSON object");
     const { codeString, functionName, functionArguments = {} } = request;
-    if (typeof codeString !== "string") return failure('the request has no "codeString" (the source code, a string)');
+    // The evaluator's words when a name or the code is missing, ours when it is no name or code.
+    if (functionName === undefined || functionName === null) return failure("Function call did not provide functionName.");
     if (typeof functionName !== "string" || !/^[A-Za-z_$][\w$]*$/.test(functionName)) {
-      return failure('the request has no "functionName" (the name of the function to call, like "Z1000")');
+      return failure(`functionName ${stringify(functionName)} is not the name of a function, like "Z1000"`);
     }
+    if (codeString === undefined || codeString === null) return failure("Function call did not provide codeString.");
+    if (typeof codeString !== "string") return failure("codeString must be a string (the source code)");
     if (!isObject(functionArguments)) return failure('"functionArguments" must be an object of ZObjects by argument key');
     const keys = Object.keys(functionArguments);
     const badKey = keys.find((key) => !KEY.test(key));
@@ -324,6 +396,7 @@
     try {
       return success(toZObject(result, "result"));
     } catch (e) {
+      if (e instanceof ThrownByCode) return failure(describe(e.thrown));
       return failure(`cannot convert the result to a ZObject: ${e instanceof ConversionError ? e.message : describe(e)}`);
     }
   }
@@ -332,5 +405,8 @@
     writeStdout(stringify(z22) + "\n");
   }
 
-  handle(readStdin()).then(respond, (e) => respond(failure(describe(e))));
+  host.entry(() => {
+    installGlobals();
+    return handle(readStdin()).then(respond, (e) => respond(failure(describe(e))));
+  });
 })();

@@ -13,6 +13,7 @@ from wasmimage.project import Project
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures"
 SOURCE_CACHE = ROOT / ".cache" / "sources"
+QUICKJS_TAG = Project(ROOT).recipe("quickjs").tag  # the image tests build, publish and pull
 
 
 def doit(cwd: Path, *args: str, env: dict[str, str] | None = None, check: bool = True) -> subprocess.CompletedProcess:

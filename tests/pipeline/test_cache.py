@@ -22,7 +22,7 @@ from typing import Iterator
 import pytest
 
 from helpers.native import cwasm_printing
-from helpers.project import copy_project, doit
+from helpers.project import QUICKJS_TAG, copy_project, doit
 from helpers.registry import Registry, running_registry
 from wasmimage import cache
 from wasmimage.cache import check_entry
@@ -62,7 +62,7 @@ def test_planted_entry_is_never_deserialized_by_a_build(tmp_path: Path, source_c
 
 
 def image(project: Path) -> Path:
-    return project / "artifacts/images/quickjs/0.17.0-r1"
+    return project / "artifacts/images/quickjs" / QUICKJS_TAG
 
 
 def cache_lines(output: str) -> list[str]:

@@ -8,6 +8,7 @@ that built it before, built_image() is a doit no-op or an artifact cache hit.
 import pytest
 
 from helpers.project import built_image
+from helpers.python_images import assert_calls_leave_nothing_behind
 
 from wasmimage.runtime.image import open_image
 from wasmimage.runtime.runner import Limits, load_program, run_program
@@ -34,9 +35,15 @@ def python(path):
 
 def test_calls_start_from_the_snapshot_of_a_booted_interpreter(cpython):
     # Fails if the image lost its snapshot, or if the runner stopped choosing it.
-    assert cpython.manifest["snapshot"]["abi"] == 1
+    assert cpython.manifest["snapshot"]["abi"] == 2
+    assert sorted(cpython.manifest["snapshot"]["preloaded"]) == sorted([cpython.sha256("executor"),
+                                                                      cpython.sha256("wikifunctions")])
     assert load_program(cpython).snapshot
     assert cpython.manifest["snapshot"]["conformance"]["failed"] == 0
+
+
+def test_no_state_leaks_from_one_call_into_the_next(cpython, path):
+    assert_calls_leave_nothing_behind(cpython, load_program(cpython, snapshot=path == "snapshot"))
 
 
 def test_each_call_gets_its_own_arguments_environment_directories_and_randomness(cpython, python, tmp_path):

@@ -60,7 +60,7 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture(scope="session")
 def published(image_dir: Path, registry: Registry, tmp_path_factory: pytest.TempPathFactory):
-    """The quickjs image pushed to the session registry as REGISTRY/wasm/quickjs:0.17.0-r1."""
+    """The quickjs image pushed to the session registry as REGISTRY/wasm/quickjs:QUICKJS_TAG."""
     return publish(image_dir, Target(registry.host, "wasm"), tmp_path_factory.mktemp("oci"), out=sys.stdout)
 
 

@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 
 from helpers.flaky_server import Flood, Serve, Trickle, TrickleHead
+from helpers.project import QUICKJS_TAG
 from wasmimage.errors import InvalidInput, PipelineError, Tampered, Unavailable
 from wasmimage.runtime.image import MANIFEST, open_image
 from wasmimage.registry.client import RegistryClient
@@ -32,7 +33,7 @@ from wasmimage.registry.pull import RegistrySource, pull, resolve_image_ref
 from wasmimage.registry.reference import base_url, is_loopback
 from wasmimage.settings import Settings
 
-TAG = "0.17.0-r1"
+TAG = QUICKJS_TAG
 PREFIX = "opt/wasm-images/quickjs"
 
 

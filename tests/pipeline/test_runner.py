@@ -183,8 +183,8 @@ def test_deep_nesting_on_the_main_thread_is_a_trap_not_a_crash(quickjs_image, st
     """The main thread runs calls itself when RLIMIT_STACK is big enough; with 1 MiB it must hop to the pool."""
     code = f"""
 import threading
-from wasmimage.runtime import runner
-print(runner._on_guest_thread(lambda: threading.current_thread() is threading.main_thread()))
+from wasmimage.runtime import guest_threads, runner
+print(guest_threads.on_guest_thread(lambda: threading.current_thread() is threading.main_thread()))
 print(runner.run({str(quickjs_image)!r}, "JSON.parse('['.repeat(1e6))").outcome)
 """
     hard = resource.getrlimit(resource.RLIMIT_STACK)[1]

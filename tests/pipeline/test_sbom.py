@@ -11,7 +11,7 @@ import xml.etree.ElementTree as ET
 from datetime import datetime
 from pathlib import Path
 
-from helpers.project import ROOT, doit
+from helpers.project import QUICKJS_TAG, ROOT, doit
 from cyclonedx.schema import SchemaVersion
 from cyclonedx.validation.json import JsonStrictValidator
 from helpers.registry import Registry
@@ -109,7 +109,7 @@ def inspect(ref: str) -> str:
 def test_inspect_an_image_directory(quickjs_image: Path):
     manifest = json.loads((quickjs_image / "image.json").read_text())
     text = inspect(str(quickjs_image))
-    assert text.startswith("quickjs 0.17.0-r1  (javascript")
+    assert text.startswith(f"quickjs {QUICKJS_TAG}  (javascript")
     assert "pkg:pypi/quickjs-ng@0.17.0.2" in text and "clang-19 1:19.1.7-3~deb12u1" in text
     cwasm_line = next(line for line in text.splitlines() if line.strip().startswith("quickjs.cwasm "))
     assert f" {manifest['files']['quickjs.cwasm']['size']:,} bytes" in cwasm_line
@@ -129,7 +129,7 @@ def test_published_image_carries_sbom_and_provenance_as_referrers(quickjs_image:
     result = publish(quickjs_image, Target(registry.host, "attest"), tmp_path / "oci", out=sys.stdout)
     tag = referrers.fallback_tag(result.digest)
     shown = json.loads(subprocess.run(["skopeo", "inspect", "--tls-verify=false",
-                                       f"docker://{registry.host}/attest/quickjs:0.17.0-r1"],
+                                       f"docker://{registry.host}/attest/quickjs:{QUICKJS_TAG}"],
                                       capture_output=True, text=True, check=True).stdout)
     assert tag in shown["RepoTags"]
     sbom_digest = sha256(quickjs_image / sbom.FILE_NAME)
@@ -154,7 +154,7 @@ def test_published_image_carries_sbom_and_provenance_as_referrers(quickjs_image:
                                       capture_output=True, text=True, check=True).stdout)
     assert len(index["manifests"]) == 2
 
-    text = inspect(f"{registry.host}/attest/quickjs:0.17.0-r1")
+    text = inspect(f"{registry.host}/attest/quickjs:{QUICKJS_TAG}")
     assert "subject digests match (a referrer in the registry)" in text
 
 

@@ -56,7 +56,7 @@ def test_setup_installs_once_then_does_nothing(project: Path, tmp_path: Path):
     bin_dir = fake_bin(tmp_path / "bin", uid=0)
     first, _ = setup(project, bin_dir, "--no-build")
     assert first.returncode == 0, first.stderr
-    assert "pip install -e '.[build,test]' into .venv" in first.stderr
+    assert "pip install -e '.[build,test,bench]' into .venv" in first.stderr
     stamp = project / ".venv" / ".wasmimage-installed"
     installed_at = stamp.stat().st_mtime_ns
 

@@ -18,7 +18,8 @@ from wasmimage.runtime.image import open_image
 from wasmimage.project import Project
 from wasmimage.runtime.protocol import call_program
 from wasmimage.runtime.runner import Limits, load_program, run_program
-from wasmimage.runtime.snapshot_abi import ALLOC, INIT, RUN
+from wasmimage.runtime.snapshot_abi import ABI_VERSION, ALLOC, INIT, RUN
+from wasmimage.runtime.wikifunctions import call_program as wikifunctions_call
 from wasmimage.snapshot import parse, snapshot
 
 
@@ -39,7 +40,7 @@ def reactor(quickjs_image):
 
 def test_the_image_records_its_snapshot_and_the_runner_uses_it(image, program):
     assert image.has("snapshot") and image.has("snapshot_wasm")
-    assert image.manifest["snapshot"]["abi"] == 1
+    assert image.manifest["snapshot"]["abi"] == ABI_VERSION == 2
     assert program.snapshot and not load_program(image, snapshot=False).snapshot
     report = json.loads(image.file("report").read_text())
     assert report["snapshot"]["cwasm_sha256"] == image.sha256("snapshot")
@@ -53,8 +54,9 @@ def test_snapshot_is_reproducible(reactor):
     assert first != data and len(parse(first, "snapshot").exports) < len(parse(data, "reactor").exports)
     exported = {name for name, _, _ in parse(first, "snapshot").exports}
     assert INIT not in exported and "_initialize" not in exported and {ALLOC, RUN} <= exported
-    preloaded = snapshot(data, "reactor", ("/script/main.js", b"print(1)"))
-    assert preloaded == snapshot(data, "reactor", ("/script/main.js", b"print(1)")) and preloaded != first
+    script = ("/script/main.js", b"host.entry(() => print(1))")
+    preloaded = snapshot(data, "reactor", (script,))
+    assert preloaded == snapshot(data, "reactor", (script,)) and preloaded != first
 
 
 def test_math_random_differs_between_calls(program):
@@ -79,9 +81,28 @@ def test_a_memory_limit_below_the_snapshot_is_a_memory_limit(program):
     assert result.outcome == "memory_limit", result.reason
 
 
+def test_every_protocol_executor_is_preloaded_into_a_slot_of_its_own(image, program):
+    # Fails if an executor is left to be parsed per call, or if two share a slot.
+    slots = {image.sha256("executor"): 0, image.sha256("wikifunctions"): 1}
+    assert image.manifest["snapshot"]["preloaded"] == slots == program.preloaded
+
+
+def test_preloaded_executors_leave_the_globals_to_each_call(image, program):
+    """Preloading runs an executor's top level at build time: it must not have changed the globals
+    a plain script (or the other executor) sees; each executor changes them only in its own call."""
+    plain = run_program(program, b'print(typeof host, typeof host.readStdin, typeof Wikifunctions, typeof ZPair)')
+    assert plain.stdout == b"object function undefined undefined\n"
+    request = {"codeString": "function Z1000(K) { return typeof host + ' ' + typeof Wikifunctions; }",
+               "functionName": "Z1000", "functionArguments": {"Z1000K1": "x"}}
+    z22 = wikifunctions_call(program, image.file("wikifunctions").read_bytes(), request)
+    assert z22["Z22K1"] == {"Z1K1": "Z6", "Z6K1": "undefined object"}, z22
+    after = call_program(program, image.file("executor").read_bytes(),
+                         {"function": "function f() { return [typeof host, typeof Wikifunctions]; }", "name": "f"})
+    assert after == {"result": ["undefined", "undefined"]}
+
+
 def test_protocol_call_through_the_snapshot(image, program):
     executor = image.file("executor").read_bytes()
-    assert image.manifest["snapshot"]["preloaded_sha256"] == image.sha256("executor") == program.preloaded_sha256
     request = {"function": "function f(x) { print('log'); return x + Math.random() * 0; }", "name": "f", "args": [2]}
     assert call_program(program, executor, request) == {"result": 2, "logs": ["log"]}
     # Any other script is parsed as usual, even one that differs from the executor by a comment
@@ -90,9 +111,16 @@ def test_protocol_call_through_the_snapshot(image, program):
     assert call_program(program, executor, failing)["error"]["type"] == "TypeError"
 
 
-def test_a_preloaded_script_that_does_not_compile_fails_the_stage(reactor):
-    with pytest.raises(PipelineError, match="does not compile"):
-        snapshot(reactor.read_bytes(), "reactor", ("/script/main.js", b"function ("))
+@pytest.mark.parametrize("source, said", [
+    (b"function (", r"failed \(slot -1\): Uncaught SyntaxError"),
+    (b"throw new Error('no')", r"failed \(slot -1\): Uncaught Error: no"),
+    (b"0", "failed .slot -1.: qjs-host: the preloaded script did not call host.entry"),
+    (b"print(1)", "failed: it called wasi_snapshot_preview1.fd_fdstat_get"),  # output: the stage cannot depend on it
+])
+def test_a_script_that_fails_to_preload_fails_the_stage_saying_why(reactor, source, said):
+    with pytest.raises(PipelineError, match=rf"wasmimage_preload of script 0 \({len(source)} bytes as /script/main.js\) "
+                                             rf"{said}"):
+        snapshot(reactor.read_bytes(), "reactor", (("/script/main.js", source),))
 
 
 def test_an_untrusted_snapshot_cwasm_is_replaced_by_its_wasm_compiled_here(quickjs_image, tmp_path, monkeypatch,

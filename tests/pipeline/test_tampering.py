@@ -104,6 +104,25 @@ def test_modified_file_is_refused_by_open_image(image, deserialize_calls, role, 
     assert deserialize_calls == []
 
 
+@pytest.mark.parametrize("role", ["cwasm", "snapshot", "wikifunctions"])
+def test_an_image_opened_by_path_is_checked_again_when_a_file_changes_behind_its_times(image, deserialize_calls,
+                                                                                       role):
+    """open_image gives an unchanged image again without hashing it; a change that keeps the file's
+    size and restores its mtime still changes its ctime, so it is checked again and refused."""
+    first = open_image(image)
+    assert open_image(image) is first and open_image(str(image)) is first
+    target = role_file(image, role)
+    times = os.stat(target)
+    flip_byte(target, offset=200)
+    os.utime(target, ns=(times.st_atime_ns, times.st_mtime_ns))
+    assert os.stat(target).st_size == times.st_size
+    with pytest.raises(Tampered, match="modified after it was written"):
+        open_image(image)
+    with pytest.raises(Tampered):
+        runner.run(image, 'print("x")')
+    assert deserialize_calls == []
+
+
 def test_modified_cwasm_is_refused_by_aot_load_before_deserializing(image, deserialize_calls):
     """engine.load checks on its own, on the very bytes it would deserialize (no open_image first)."""
     im = open_image(image)

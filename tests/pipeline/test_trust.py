@@ -20,17 +20,18 @@ import pytest
 import wasmtime
 
 from helpers.native import cwasm_printing
+from helpers.project import QUICKJS_TAG
 from helpers.registry import Registry
 from wasmimage import signing
 from wasmimage.errors import InvalidInput
 from wasmimage.publish import image_layout, publish
 from wasmimage.registry.pull import resolve_image_ref
 from wasmimage.registry.target import Target
-from wasmimage.runtime import native, runner, signatures
+from wasmimage.runtime import native, program, runner, signatures
 from wasmimage.runtime.image import MANIFEST, open_image
 
 ROOT = Path(__file__).resolve().parents[2]
-TAG = "0.17.0-r1"
+TAG = QUICKJS_TAG
 PWNED = b"PWNED\n"
 SCRIPT = "print(6 * 7)\n"
 
@@ -118,7 +119,7 @@ def test_a_local_directory_copied_from_elsewhere_is_not_trusted(evil_image: Path
 def test_this_machines_own_cwasm_is_loaded(quickjs_image: Path, store: Path, deserialized: list[bytes],
                                           monkeypatch: pytest.MonkeyPatch) -> None:
     """What the aot stage records (tasks.aot_compile) makes the image's own .cwasm loadable: no compile."""
-    monkeypatch.setattr(runner, "_programs", {})  # an earlier test may have loaded this image in this process
+    monkeypatch.setattr(program, "_programs", {})  # an earlier test may have loaded this image in this process
     image = open_image(quickjs_image)
     native.trust(image.sha256("cwasm"), native.NativeStore(store))
     native.trust(image.sha256("snapshot"), native.NativeStore(store))  # what the snapshot stage records; the runner loads the snapshot

@@ -7,7 +7,14 @@
   native.py         which native code may be loaded (the trust store) and compiling the rest here
   signatures.py     checking image.json.sig against $WASMIMAGE_TRUSTED_KEYS
   epoch.py          the epoch ticker behind wall-clock deadlines
-  runner.py         running a script in an image, with its limits
+  runner.py         running a script in an image, with its limits: run_program, run; its rooms:
+    limits.py         Limits and the outcomes a call ends with
+    program.py        an image's interpreter, deserialized once (load_program)
+    script_dirs.py    the script as a file in a read-only /script directory of its own
+    guest_threads.py  the threads guest code runs on, and what each links
+    deadline.py       the wall-clock deadline in wasm (epochs) and in WASI's one wait
+    snapshot_call.py  a call through a snapshot's ABI
+    outputs.py        capped output streams and RunResult
   protocol.py       the function-call protocol (an image's executor)
   wikifunctions.py  the Wikifunctions protocol (Z7 in, Z22 out)
   snapshot_abi.py   the exports of a pre-initialized snapshot the runner calls

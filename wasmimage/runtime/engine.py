@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import platform
 import sys
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from functools import cache
 from pathlib import Path
 
@@ -42,8 +42,16 @@ class AotConfig:
         config.parallel_compilation = True  # changes compile time, not the bytes
         return config
 
+    def differences(self) -> str:
+        """How this config differs from the runner's own, in words (for messages)."""
+        return ", ".join(f"{name}={value}" for name, value in asdict(self).items()
+                         if value != getattr(AOT_CONFIG, name)) or "the runner's own config"
+
 
 AOT_CONFIG = AotConfig()
+# The same with fuel metering (wasmtime counts executed operators), for calls with Limits.fuel: the
+# evaluator's budget unit. Images carry no .cwasm for it: their .wasm is compiled for it where it runs.
+FUEL_CONFIG = replace(AOT_CONFIG, consume_fuel=True)
 
 
 @cache

@@ -27,6 +27,7 @@ import platform
 import sys
 import threading
 import time
+from typing import Any
 
 import wasmtime
 from wasmtime import _ffi
@@ -54,29 +55,35 @@ class _Itimerspec(ctypes.Structure):
     _fields_ = [("it_interval", _Timespec), ("it_value", _Timespec)]
 
 
-_ticking: dict[str, object] = {"pid": None, "timer_ran": False}  # timer_ran: here or in an ancestor
+# pid: the process whose tickers `engines` (ids of the engines, which live as long as the process)
+# are; timer_pid: the process where a timer ran, this one or an ancestor
+_ticking: dict[str, Any] = {"pid": None, "engines": set(), "timer_pid": None}
 _start_lock = threading.Lock()
 
 
 def ensure_ticking(engine: wasmtime.Engine) -> None:
     """Bump `engine`'s epoch every TICK_SECONDS from now on in this process (cheap once started).
 
-    Started by the first call, not with the engine: glibc's timer thread holds a lock while
-    it starts each notification, and a child forked at that moment would deadlock in its
-    own timer_create. A process that only loads programs and forks (a prefork server) never
-    ticks, so its children can start their own timers; a process descended from one whose
-    timer ran uses a Python thread instead.
+    One ticker per engine (the runner's, and its fuel-metering twin). Started by an engine's
+    first call, not with the engine: glibc's timer thread holds a lock while it starts each
+    notification, and a child forked at that moment would deadlock in its own timer_create. A
+    process that only loads programs and forks (a prefork server) never ticks, so its children
+    can start their own timers; a process descended from one whose timer ran uses Python
+    threads instead.
     """
-    if _ticking["pid"] == os.getpid():
+    pid = os.getpid()
+    if _ticking["pid"] == pid and id(engine) in _ticking["engines"]:
         return
     with _start_lock:
-        if _ticking["pid"] == os.getpid():
+        if _ticking["pid"] != pid:
+            _ticking["pid"], _ticking["engines"] = pid, set()
+        if id(engine) in _ticking["engines"]:
             return
-        _ticking["pid"] = os.getpid()
-        if _NATIVE and not _ticking["timer_ran"]:
+        _ticking["engines"].add(id(engine))
+        if _NATIVE and _ticking["timer_pid"] in (None, pid):
             try:
                 _start_timer(_clone(engine))
-                _ticking["timer_ran"] = True
+                _ticking["timer_pid"] = pid
                 return
             except OSError as exc:
                 log.get("epoch").warning(f"no POSIX timer for the epoch ticker ({exc}); using a Python thread, "

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -66,12 +68,50 @@ def _digest(path: Path) -> str:
     return _digests[identity]
 
 
+# Images opened by path, and what the files looked like then (lstat identities: a write, rename,
+# utime or symlink swap changes the inode, size, mtime or ctime, and no one sets ctime back)
+_opened: dict[str, tuple[tuple, Image]] = {}
+_opened_lock = threading.Lock()
+
+
+def _identities(root: str, names: list[str]) -> tuple:
+    found = []
+    for name in names:
+        stat = os.lstat(os.path.join(root, name))
+        found.append((stat.st_dev, stat.st_ino, stat.st_mode, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns))
+    return tuple(found)
+
+
 def open_image(path: Path | str) -> Image:
-    """Read and check an image directory: every listed file must be inside it and match its digest."""
-    path = Path(path)
+    """Read and check an image directory: every listed file must be inside it and match its digest.
+
+    An image opened before by the same path is given again when a look at its files (lstat of
+    image.json and of every file it lists: a few microseconds) finds none changed, so a caller
+    may pass a path on every call and pay for the check once; anything changed is checked again.
+    """
+    key = os.path.abspath(path)
+    with _opened_lock:
+        seen = _opened.get(key)
+    if seen is not None:
+        identities, image = seen
+        try:
+            if _identities(key, [MANIFEST, *image.manifest["files"]]) == identities:
+                return image
+        except OSError:
+            pass
+    image, identities = _check(Path(path))
+    with _opened_lock:
+        _opened[key] = (identities, image)
+    return image
+
+
+def _check(path: Path) -> tuple[Image, tuple]:
+    """The image and its files' identities, taken before their digests are (a file changed while it
+    is checked is either caught by its digest or looks changed the next time)."""
     manifest_path = path / MANIFEST
     if not manifest_path.is_file():
         raise NotFound(f"{path}: not an image directory (no {MANIFEST})")
+    manifest_identity = _identities(str(path), [MANIFEST])
     text = manifest_path.read_bytes()
     try:
         manifest = json.loads(text)
@@ -85,6 +125,10 @@ def open_image(path: Path | str) -> Image:
         check_json(manifest, manifest_path, "image")
         _valid_manifests.add(text_digest)
     root = path.resolve()
+    try:
+        identities = manifest_identity + _identities(str(path), list(manifest["files"]))
+    except OSError:
+        identities = ()  # a missing file: reported below, and never a match next time
     for name, entry in manifest["files"].items():
         file_path = root / name  # a plain file name (the schema): only a symlink can lead out
         if file_path.is_symlink() and file_path.resolve().parent != root:
@@ -101,4 +145,4 @@ def open_image(path: Path | str) -> Image:
     for profile, entry in manifest.get("engines", {}).items():
         if entry["file"] not in manifest["files"]:
             raise InvalidInput(f"{manifest_path}: engines.{profile}.file: {entry['file']!r} is not listed in files")
-    return Image(root, manifest)
+    return Image(root, manifest), identities

@@ -33,7 +33,7 @@ import wasmtime
 from wasmimage import files, log
 from wasmimage.errors import PipelineError, Tampered
 from wasmimage.runtime import signatures
-from wasmimage.runtime.engine import cpu_features, engine, engine_identity, load
+from wasmimage.runtime.engine import AOT_CONFIG, AotConfig, cpu_features, engine, engine_identity, load
 from wasmimage.runtime.image import MANIFEST, Image
 from wasmimage.settings import Settings
 
@@ -79,13 +79,13 @@ def is_trusted(cwasm_sha256: str, store: NativeStore) -> bool:
 PORTABLE = {"cwasm": "wasm", "snapshot": "snapshot_wasm"}
 
 
-def module_for(image: Image, store: NativeStore, role: str = "cwasm") -> wasmtime.Module:
-    """The image's interpreter (`role`: its command or its snapshot): its own .cwasm if trusted
-    (see above), else the matching .wasm compiled here."""
+def module_for(image: Image, store: NativeStore, role: str = "cwasm", config: AotConfig = AOT_CONFIG) -> wasmtime.Module:
+    """The image's interpreter (`role`: its command or its snapshot) for an engine of `config`: its own
+    .cwasm if trusted (see above) and made for it, else the matching .wasm compiled here."""
     cwasm_sha256 = image.sha256(role)
-    if is_trusted(cwasm_sha256, store) or _signed(image, store.trusted_keys):
+    if config == AOT_CONFIG and (is_trusted(cwasm_sha256, store) or _signed(image, store.trusted_keys)):
         return load(image.file(role), cwasm_sha256, image.manifest["engine"])
-    return compiled(image, store, PORTABLE[role])
+    return compiled(image, store, PORTABLE[role], config)
 
 
 def _signed(image: Image, trusted_keys: Path | None) -> bool:
@@ -96,22 +96,28 @@ def _signed(image: Image, trusted_keys: Path | None) -> bool:
     return json.loads(manifest) == image.manifest  # not swapped since open_image checked the files
 
 
-def compiled(image: Image, store: NativeStore, wasm_role: str = "wasm") -> wasmtime.Module:
-    """The image's .wasm (role `wasm_role`) compiled on this machine, from the store when it was compiled before."""
+def compiled(image: Image, store: NativeStore, wasm_role: str = "wasm",
+             config: AotConfig = AOT_CONFIG) -> wasmtime.Module:
+    """The image's .wasm (role `wasm_role`) compiled on this machine for an engine of `config`, from
+    the store when it was compiled before."""
     wasm = image.file(wasm_role).read_bytes()
     if hashlib.sha256(wasm).hexdigest() != image.sha256(wasm_role):
         raise Tampered(f"{image.file(wasm_role)}: sha256 does not match the manifest's; the image was modified")
-    path = store.path / "compiled" / f"{_compile_key(image.sha256(wasm_role))}.cwasm"
+    path = store.path / "compiled" / f"{_compile_key(image.sha256(wasm_role), config)}.cwasm"
     try:
         data = path.read_bytes()
         if is_trusted(hashlib.sha256(data).hexdigest(), store):
-            return wasmtime.Module.deserialize(engine(), data)
+            return wasmtime.Module.deserialize(engine(config), data)
     except FileNotFoundError:
         pass
-    _log.info(f"{image.name}: its .cwasm is neither from this machine nor signed by a key in "
-              f"${signatures.TRUSTED_KEYS_ENV}; compiling its .wasm here (once, kept in {path.parent})")
+    if config == AOT_CONFIG:
+        _log.info(f"{image.name}: its .cwasm is neither from this machine nor signed by a key in "
+                  f"${signatures.TRUSTED_KEYS_ENV}; compiling its .wasm here (once, kept in {path.parent})")
+    else:
+        _log.info(f"{image.name}: compiling its .wasm for an engine with {config.differences()} "
+                  f"(once, kept in {path.parent})")
     try:
-        module = wasmtime.Module(engine(), wasm)
+        module = wasmtime.Module(engine(config), wasm)
     except wasmtime.WasmtimeError as exc:
         raise PipelineError(f"{image.file(wasm_role)}: wasmtime cannot compile it: {exc}") from None
     data = module.serialize()
@@ -125,7 +131,7 @@ def compiled(image: Image, store: NativeStore, wasm_role: str = "wasm") -> wasmt
 
 
 @cache
-def _compile_key(wasm_sha256: str) -> str:
+def _compile_key(wasm_sha256: str, config: AotConfig) -> str:
     """What a .cwasm compiled here depends on: the .wasm, the engine and the CPU (as the aot key)."""
-    identity = {"wasm": wasm_sha256, "engine": engine_identity(), "cpu": cpu_features()}
+    identity = {"wasm": wasm_sha256, "engine": engine_identity(config), "cpu": cpu_features()}
     return hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()

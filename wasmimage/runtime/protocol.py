@@ -34,7 +34,8 @@ from wasmimage.runtime.image import Image, open_image
 from wasmimage.runtime.native import NativeStore
 from wasmimage.runtime.runner import Limits, Program, RunResult, load_program, run_program
 
-LIMIT_ERRORS = {"timeout": "Timeout", "memory_limit": "MemoryLimit", "output_limit": "OutputLimit", "trap": "Trap"}
+LIMIT_ERRORS = {"timeout": "Timeout", "memory_limit": "MemoryLimit", "output_limit": "OutputLimit",
+                "fuel_exhausted": "FuelLimit", "trap": "Trap"}
 HOST_ERRORS = (*LIMIT_ERRORS.values(), "InputLimit", "ProtocolError")
 _IDENTIFIER = re.compile(r"[A-Za-z_$][\w$]*", re.ASCII)  # as executor.js checks it
 
@@ -112,10 +113,11 @@ def call(image: Image | Path | str, request: dict[str, Any], limits: Limits = Li
          store: NativeStore | None = None) -> dict[str, Any]:
     """Call a function in an image (an Image or its directory) through its executor.
 
-    Opening a directory checks every file's digest; callers making many calls pass an Image.
+    A directory is checked when it is first opened, and looked at (lstat of its files) after that (open_image).
     """
     if not isinstance(image, Image):
         image = open_image(Path(image))
     if not image.has("executor"):
         raise InvalidInput(f"{image.path}: image {image.name} has no executor (its recipe sets no run.executor)")
-    return call_program(load_program(image, store=store), image.file("executor").read_bytes(), request, limits)
+    program = load_program(image, store=store, fuel=limits.fuel is not None)
+    return call_program(program, image.file("executor").read_bytes(), request, limits)

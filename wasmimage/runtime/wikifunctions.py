@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -95,6 +96,8 @@ def _limit_message(result: RunResult) -> str | None:
         return f"memory limit of {limits.memory_bytes / 2**20:g} MiB exceeded"
     if result.outcome == "output_limit":
         return f"output limit exceeded: the executor wrote more than {limits.max_stdout_bytes} bytes"
+    if result.outcome == "fuel_exhausted":
+        return f"fuel limit of {limits.fuel} exceeded"
     if result.outcome == "trap":
         return f"the executor crashed: {result.reason}"
     return None
@@ -141,28 +144,52 @@ def encode_request(request: dict[str, Any] | str | bytes) -> bytes:
     return data.rstrip(b"\r\n") + b"\n\n"
 
 
+@dataclass(frozen=True)
+class Evaluation:
+    """One request's Z22, and the run behind it (None when the host refused the request before running):
+    its outcome, wall time, memory and, with Limits.fuel, `run.fuel_consumed`."""
+
+    z22: dict[str, Any]
+    run: RunResult | None
+
+
+def evaluate_program(program: Program, executor: bytes, request: dict[str, Any] | str | bytes,
+                     limits: Limits = LIMITS) -> Evaluation:
+    """Run the executor script in `program` with one request (never raises for it)."""
+    data = encode_request(request)
+    if len(data) > limits.max_stdin_bytes:
+        return Evaluation(z22(None, [error_entry(f"the request is {len(data)} bytes, over the "
+                                                 f"{limits.max_stdin_bytes}-byte limit"), *host_entries(0, 0)]), None)
+    result = run_program(program, executor, stdin=data, limits=limits)
+    return Evaluation(response_from_result(result), result)
+
+
 def call_program(program: Program, executor: bytes, request: dict[str, Any] | str | bytes,
                  limits: Limits = LIMITS) -> dict[str, Any]:
     """Run the executor script in `program` with one request; returns the Z22 (never raises for it)."""
-    data = encode_request(request)
-    if len(data) > limits.max_stdin_bytes:
-        return z22(None, [error_entry(f"the request is {len(data)} bytes, over the {limits.max_stdin_bytes}-byte "
-                                      f"limit"), *host_entries(0, 0)])
-    return response_from_result(run_program(program, executor, stdin=data, limits=limits))
+    return evaluate_program(program, executor, request, limits).z22
 
 
-def call(image: Image | Path | str, request: dict[str, Any] | str | bytes, limits: Limits = LIMITS,
-         store: NativeStore | None = None) -> dict[str, Any]:
-    """Run one Wikifunctions request (a dict, or the raw JSON text) in an image; returns the Z22.
+def evaluate(image: Image | Path | str, request: dict[str, Any] | str | bytes, limits: Limits = LIMITS,
+             store: NativeStore | None = None) -> Evaluation:
+    """Run one Wikifunctions request (a dict, or the raw JSON text) in an image: its Z22 and its run.
 
-    Opening a directory checks every file's digest; callers making many calls pass an Image.
+    A directory is checked when it is first opened, and looked at (lstat of its files) after that (open_image).
+    With Limits(fuel=N) the call runs on an engine that meters fuel, as the evaluator's does.
     """
     if not isinstance(image, Image):
         image = open_image(Path(image))
     if not image.has(PROTOCOL):
         raise InvalidInput(f"{image.path}: image {image.name} does not speak the {PROTOCOL} protocol "
                             f"(its recipe declares no run.protocols.{PROTOCOL})")
-    return call_program(load_program(image, store=store), image.file(PROTOCOL).read_bytes(), request, limits)
+    program = load_program(image, store=store, fuel=limits.fuel is not None)
+    return evaluate_program(program, image.file(PROTOCOL).read_bytes(), request, limits)
+
+
+def call(image: Image | Path | str, request: dict[str, Any] | str | bytes, limits: Limits = LIMITS,
+         store: NativeStore | None = None) -> dict[str, Any]:
+    """Run one Wikifunctions request in an image; returns the Z22 (evaluate() also gives the run)."""
+    return evaluate(image, request, limits, store).z22
 
 
 def is_failure(response: dict[str, Any]) -> bool:

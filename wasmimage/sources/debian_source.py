@@ -49,8 +49,9 @@ def purl(debian: Mapping[str, str]) -> str:
     return f"pkg:deb/debian/{debian['package']}?distro={debian['suite']}"
 
 
-def archive_uris(configured: tuple[str, ...]) -> list[str]:
-    """The Debian archives to ask: those configured ($WASMIMAGE_DEBIAN_ARCHIVES), else apt's own."""
+def archive_uris(configured: tuple[str, ...], labels: tuple[str, ...] = ("Debian",)) -> list[str]:
+    """The Debian archives to ask: those configured ($WASMIMAGE_DEBIAN_ARCHIVES), else apt's own
+    whose Release file says Origin "Debian" and one of `labels` (the security archive's is "Debian-Security")."""
     if configured:
         return list(configured)
     result = subprocess.run(["apt-get", "indextargets", "--format", "$(REPO_URI)\t$(ORIGIN)\t$(LABEL)"],
@@ -58,12 +59,12 @@ def archive_uris(configured: tuple[str, ...]) -> list[str]:
     uris: list[str] = []
     for line in result.stdout.splitlines():
         uri, origin, label = (line.split("\t") + ["", ""])[:3]
-        if origin == "Debian" and label == "Debian" and uri not in uris:
+        if origin == "Debian" and label in labels and uri not in uris:
             uris.append(uri)
     if not uris:
         raise Unavailable("no Debian archive in this machine's apt configuration (apt-get indextargets names "
-                            f"none with Origin and Label 'Debian'; has `apt-get update` run?); set {ARCHIVES_ENV} "
-                            "to an archive URI")
+                            f"none with Origin 'Debian' and Label {' or '.join(map(repr, labels))}; has `apt-get update` "
+                            f"run?); set {ARCHIVES_ENV} to an archive URI")
     return uris
 
 

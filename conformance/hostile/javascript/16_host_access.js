@@ -1,5 +1,5 @@
 // Reaching outside the sandbox: no module loader, no std/os modules, no file, process,
-// network or timer API. The host object has exactly its four documented functions.
+// network or timer API. The host object has exactly its five documented functions.
 const names = ["require", "process", "std", "os", "scriptArgs", "module", "exports", "setTimeout",
                "setInterval", "fetch", "XMLHttpRequest", "WebSocket", "Deno", "Bun", "navigator", "WebAssembly"];
 for (const name of names) print(`${name}: ${typeof globalThis[name]}`);

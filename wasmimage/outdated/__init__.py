@@ -1,0 +1,1 @@
+"""`python -m wasmimage outdated`: which pins have newer releases (report.py), asked of one channel module each."""
