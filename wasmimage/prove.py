@@ -14,7 +14,8 @@ build with a message naming the profile.
 
 What differs from the runner, because the CLI cannot do otherwise: directories are granted
 read-write (wasmtime's CLI has no read-only preopen), so each case gets fresh copies; time is
-bounded by fuel and by a wall-clock kill at twice the case's timeout plus verify.WALL_SLACK.
+bounded by fuel (the evaluator's budget: outcome `fuel_exhausted`) and by a wall-clock kill at
+twice the case's timeout plus verify.WALL_SLACK (outcome `timeout`).
 """
 
 from __future__ import annotations
@@ -78,8 +79,8 @@ class Engine:
                                  exc.stderr or b"", time.monotonic() - started, limits=limits)
         wall = time.monotonic() - started
         if done.returncode == TRAP_EXIT and OUT_OF_FUEL in done.stderr:
-            return RunResult("timeout", f"fuel exhausted ({FUEL:,} units)", None, done.stdout, done.stderr, wall,
-                             limits=limits)
+            return RunResult("fuel_exhausted", f"fuel limit of {FUEL:,} exceeded", None, done.stdout, done.stderr,
+                             wall, limits=limits)
         if done.returncode == TRAP_EXIT:
             return RunResult("trap", done.stderr.decode(errors="replace").strip()[-300:], None, done.stdout,
                              done.stderr, wall, limits=limits)
