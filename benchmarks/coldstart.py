@@ -8,7 +8,6 @@ run_program. Both make a new Module every repetition; nothing is cached between 
 from __future__ import annotations
 
 import resource
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -21,6 +20,7 @@ from wasmimage.runtime.engine import check_engine, engine, load
 from wasmimage.runtime.runner import program_from_run, run_program
 
 from benchmarks.context import HELLO, Context
+from benchmarks.engine_cli import cli_rows
 from benchmarks.native import build_native
 from benchmarks.results import Goal, Lever, Row, Section
 from benchmarks.stats import Stat, fmt_seconds, measure, measure_interleaved
@@ -82,7 +82,7 @@ def cold_start(ctx: Context) -> Section:
         Row("cold.jit", SECTION, 'JIT: compile .wasm (same config) + instantiate + print("hi")', jit_stat),
         Row("cold.load", SECTION, "of which: aot.load alone (engine check, sha256, deserialize)",
             measure(lambda: aot_load(ctx), ctx.settings.reps, ctx.settings.warmup)),
-        cli_row(ctx, jit_stat),
+        *cli_rows(ctx, ctx.image, "", SECTION),
     ]
     section.extend(process_rows(ctx))
     section.rows.append(native_process_row(ctx))
@@ -104,33 +104,6 @@ def _note(timed: dict[str, Stat], jit_stat: Stat) -> str:
             f"**{best}** at {fmt_seconds(timed[best].median)} ({ratio:,.0f}×): the goal "
             f"{'would hold' if ratio >= GOAL_RATIO else 'is out of reach even so'}. The ratio also moves with "
             "the JIT side: wasmtime compiles in parallel, so more cores shrink the denominator.")
-
-
-def cli_row(ctx: Context, jit_stat: Stat) -> Row:
-    """The wasmtime CLI on the .cwasm, if one of the same version is installed (pip ships none)."""
-    name = "wasmtime CLI: run --allow-precompiled .cwasm (fresh process)"
-    cli = shutil.which("wasmtime")
-    if cli is None:
-        return Row("cold.cli", SECTION, name, "not available", note="no wasmtime CLI on PATH")
-    version = subprocess.run([cli, "--version"], capture_output=True, text=True, check=False).stdout.split()
-    wanted = ctx.image.manifest["engine"]["wasmtime"]
-    if wanted not in version:
-        return Row("cold.cli", SECTION, name, "not available", note=f"CLI is {' '.join(version)}, image needs {wanted}")
-    script_dir, script_name = ctx.scratch / "cli-script", ctx.image.run.script_name
-    script_dir.mkdir(exist_ok=True)
-    (script_dir / script_name).write_bytes(HELLO)
-    config = ctx.image.manifest["engine"]["config"]
-    command = [cli, "run", "--allow-precompiled", "-W", f"epoch-interruption={'y' if config['epoch_interruption'] else 'n'}",
-               "-W", f"max-wasm-stack={config['max_wasm_stack']}", "--dir", f"{script_dir}::/script",
-               str(ctx.image.file("cwasm")), f"/script/{script_name}"]
-    probe = subprocess.run(command, capture_output=True, check=False)
-    if probe.stdout != b"hi\n":
-        return Row("cold.cli", SECTION, name, "not available",
-                   note=f"the CLI refused the .cwasm: {probe.stderr.decode(errors='replace').strip()[-200:]}")
-    stat = measure(lambda: subprocess.run(command, capture_output=True, check=True), ctx.settings.slow_reps,
-                   ctx.settings.warmup)
-    return Row("cold.cli", SECTION, name, stat, baseline=jit_stat, baseline_name="JIT",
-               ratio=jit_stat.median / stat.median, ratio_label="× faster")
 
 
 GOAL_PROCESS_CPU = 2.0  # issue 15: a fresh `python -m wasmimage run` at most 2× the CPU of `python -c pass`

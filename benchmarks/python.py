@@ -20,6 +20,7 @@ from wasmimage.runtime.image import Image
 from wasmimage.runtime.runner import Program, load_program, program_from_run, run_program
 
 from benchmarks.context import HELLO, Context
+from benchmarks.engine_cli import cli_rows
 from benchmarks.native_python import (build_native_cpython, build_native_rustpython, native_cpython_path,
                                       native_rustpython_path)
 from benchmarks.pyworkloads import PY_WORKLOADS
@@ -67,12 +68,14 @@ def cold_rows(ctx: Context, image: Image) -> list[Row]:
     jit_name = f'{name}: JIT: compile .wasm (same config) + instantiate + print("hi")'
     if s.quick:
         return [Row(f"py.{name}.cold.aot", SECTION, aot_name, aot_stat),
-                Row(f"py.{name}.cold.jit", SECTION, jit_name, "skipped (--quick)", note="a JIT compile takes 7–35 s")]
+                Row(f"py.{name}.cold.jit", SECTION, jit_name, "skipped (--quick)", note="a JIT compile takes 7–35 s"),
+                *cli_rows(ctx, image, f"py.{name}.", SECTION, jit=False)]
     wasm = str(image.file("wasm"))
     jit_stat = measure(lambda: _hello(image, wasmtime.Module.from_file(engine(), wasm)), min(s.slow_reps, JIT_REPS), 0)
     return [Row(f"py.{name}.cold.aot", SECTION, aot_name, aot_stat, baseline=jit_stat, baseline_name="JIT",
                 ratio=jit_stat.median / aot_stat.median, ratio_label="× faster"),
-            Row(f"py.{name}.cold.jit", SECTION, jit_name, jit_stat)]
+            Row(f"py.{name}.cold.jit", SECTION, jit_name, jit_stat),
+            *cli_rows(ctx, image, f"py.{name}.", SECTION)]
 
 
 def warm_rows(ctx: Context, image: Image) -> list[Row]:

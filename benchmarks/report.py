@@ -12,12 +12,12 @@ from benchmarks.stats import Stat, fmt_seconds
 
 COLUMNS = ("id", "measurement", "median", "spread (min – max)", "baseline (median)", "ratio", "note")
 # What the start-up chart shows, fastest first.
-CHART_ROWS = ("cold.native", "warm.1t.p50", "cold.aot", "cold.cli", "cold.process", "cold.jit")
+CHART_ROWS = ("cold.native", "warm.1t.p50", "cold.aot", "cold.cli.wikifunctions", "cold.process", "cold.jit")
 CHART_LABELS = {
     "cold.native": "native qjs process",
     "warm.1t.p50": "warm call (module cached), p50",
     "cold.aot": "AOT cold start (.cwasm)",
-    "cold.cli": "wasmtime CLI, .cwasm",
+    "cold.cli.wikifunctions": "wasmtime 47 CLI, .cwasm (wikifunctions)",
     "cold.process": "python -m wasmimage run",
     "cold.jit": "JIT cold start (.wasm)",
 }
@@ -57,6 +57,12 @@ METHOD = """\
   `wasmtime.Module` (AOT: `wasmimage.runtime.engine.load`, i.e. engine check + sha256 + deserialize;
   JIT: compile the `.wasm` with the very same engine config) and then runs `print("hi")`
   through `wasmimage.runtime.runner.run_program`. Python start-up is shown separately (fresh process row).
+- **Engine profiles' CLIs** (`cold.cli.PROFILE` rows, per image): a fresh `wasmtime run` process of
+  the profile's own wasmtime version (installed by the pipeline, `wasmimage/tools.py`) with the
+  profile's flags (fuel metered), running `print("hi")` from the image's `IMAGE.PROFILE.cwasm`
+  (`--allow-precompiled`), against the same CLI compiling the `.wasm` in the process without a
+  compile cache (`.jit` rows): the difference is what an evaluator that deserializes the `.cwasm`
+  saves at each process start (`benchmarks/engine_cli.py`).
 - **Steady state** is timed *inside the script* with `performance.now()` (quickjs-ng's monotonic
   clock; in the image it is WASI `clock_time_get(MONOTONIC)`, served by the host's monotonic
   clock, so durations are as precise as natively). Each script builds its input untimed, runs the

@@ -26,10 +26,12 @@ def image_dir(images_root: Path, recipe: Recipe) -> Path:
     return images_root / recipe.name / recipe.tag
 
 
-def assemble(recipe: Recipe, stages: StageOutputs, target: Path, build_run: BuildRun | None = None) -> Path:
+def assemble(recipe: Recipe, stages: StageOutputs, target: Path, build_run: BuildRun | None = None,
+             engines: tuple[str, ...] = ()) -> Path:
     """Write the image directory atomically: a temporary sibling renamed into place.
 
     With `build_run` (what the doit run knows: stage keys, start time) the provenance is written too.
+    `engines` names the engine profiles besides the runner's whose .cwasm (and proof) go in.
     """
     report = files.read_json(stages.report)
     if report["summary"]["failed"]:
@@ -55,6 +57,18 @@ def assemble(recipe: Recipe, stages: StageOutputs, target: Path, build_run: Buil
     for protocol, script in recipe.protocols.items():
         roles[PROTOCOL_ROLES[protocol]] = script.name
         copies[script.name] = script
+    engine_infos = {}
+    for profile in engines:
+        outputs = stages.engine(profile)
+        info, proof = files.read_json(outputs.aot_info), files.read_json(outputs.report)
+        if info["wasm_sha256"] != aot_info["wasm_sha256"]:
+            raise PipelineError(f"{recipe.name}: engine profile {profile}'s .cwasm was not compiled from this .wasm; "
+                                f"rerun the aot stage")
+        if proof.get("cwasm_sha256") != files.sha256_file(outputs.cwasm) or proof["summary"]["failed"]:
+            raise PipelineError(f"{outputs.report}: it does not prove {outputs.cwasm} in engine profile {profile}; "
+                                f"rerun the verify stage")
+        engine_infos[profile] = (info, proof)
+        copies[f"{recipe.name}.{profile}.cwasm"] = outputs.cwasm
 
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = f".{target.name}.partial-"
@@ -63,7 +77,7 @@ def assemble(recipe: Recipe, stages: StageOutputs, target: Path, build_run: Buil
     try:
         with files.owned_temp(target.parent, partial, is_dir=True) as work:
             _write_image(recipe, work, target, copies, roles, build_info, aot_info, report, build_run,
-                         snapshot_info)
+                         snapshot_info, engine_infos)
     except OSError as exc:
         if files.no_space(exc):
             raise PipelineError(f"{target}: cannot write the image: {os.strerror(exc.errno)} "
@@ -72,14 +86,24 @@ def assemble(recipe: Recipe, stages: StageOutputs, target: Path, build_run: Buil
     return target
 
 
+def engines_section(recipe: Recipe, engine_infos: dict[str, tuple[dict, dict]]) -> dict:
+    """image.json's `engines`: each profile's .cwasm, the engine identity it was made for, what proved it."""
+    return {profile: {"file": f"{recipe.name}.{profile}.cwasm",
+                      **{k: info[k] for k in ("wasmtime", "config", "target", "cpu", "compiler")},
+                      "conformance": {"suites": sorted(proof["suites"]), **proof["summary"]}}
+            for profile, (info, proof) in sorted(engine_infos.items())}
+
+
 def _write_image(recipe: Recipe, work: Path, target: Path, copies: dict[str, Path], roles: dict[str, str],
                  build_info: dict, aot_info: dict, report: dict,
-                 build_run: BuildRun | None, snapshot_info: dict | None) -> None:
+                 build_run: BuildRun | None, snapshot_info: dict | None,
+                 engine_infos: dict[str, tuple[dict, dict]]) -> None:
     from wasmimage import provenance, sbom
 
     for name, source in copies.items():
         shutil.copyfile(source, work / name)
-    (work / sbom.FILE_NAME).write_text(sbom.document(recipe, build_info, aot_info))
+    engines = engines_section(recipe, engine_infos)
+    (work / sbom.FILE_NAME).write_text(sbom.document(recipe, build_info, aot_info, engines))
     roles = {**roles, "sbom": sbom.FILE_NAME}
     manifest = {
         "schema": MANIFEST_SCHEMA,
@@ -96,11 +120,14 @@ def _write_image(recipe: Recipe, work: Path, target: Path, copies: dict[str, Pat
         "files": {name: {"sha256": files.sha256_file(work / name), "size": (work / name).stat().st_size}
                   for name in sorted({*roles.values(), *copies})},  # copies: also the run.mounts files
         "conformance": report["summary"],
+        # Other engines' .cwasm files: never loaded by this project's runner (runtime/native.py)
+        **({"engines": engines} if engines else {}),
         # Beside image.json, outside `files`: it carries the build's times (see provenance.py).
         **({"provenance": provenance.FILE_NAME} if build_run else {}),
     }
     recorded = {roles["wasm"]: build_info["wasm"]["sha256"], roles["cwasm"]: aot_info["cwasm"]["sha256"],
-                **{name: entry["sha256"] for name, entry in build_info.get("mounted", {}).items()}}
+                **{name: entry["sha256"] for name, entry in build_info.get("mounted", {}).items()},
+                **{engines[p]["file"]: info["cwasm"]["sha256"] for p, (info, _) in engine_infos.items()}}
     if snapshot_info is not None:
         # The runner calls the snapshot (wasmimage/runtime/snapshot_abi.py) instead of `_start`
         manifest["snapshot"] = {"abi": snapshot_info["abi"], "reactor_sha256": snapshot_info["reactor_sha256"],

@@ -38,6 +38,12 @@ def _toolchain(toolchain: dict[str, Any]) -> list[str]:
     return [head + "  " + " ".join(f"{k}={toolchain[k]}" for k in ("version", "rustc", "sha256") if k in toolchain)]
 
 
+def _config(config: dict[str, Any]) -> str:
+    """An engine profile's settings in a few words: what a consumer's Config must match."""
+    on = [name for name in ("consume_fuel", "epoch_interruption") if config.get(name)]
+    return ", ".join(on or ["no fuel, no epochs"]) + f", opt_level {config.get('opt_level')}"
+
+
 def sbom_summary(path: Path) -> str:
     components = files.read_json(path).get("components", [])
     roles = Counter(next((p["value"] for p in c.get("properties", []) if p["name"] == sbom.ROLE), "other")
@@ -99,7 +105,14 @@ def describe(ref: str, *, settings: Settings = Settings(), insecure: bool = Fals
     head, *packages = _toolchain(m["toolchain"])
     lines += [f"  toolchain:   {head}"] + [f"    {line}" for line in packages]
     engine = m["engine"]
-    lines.append(f"  engine:      wasmtime {engine['wasmtime']} for {engine['target']}")
+    lines.append(f"  engine:      wasmtime {engine['wasmtime']} for {engine['target']} (this project's runner: "
+                 f"{m['roles']['cwasm']})")
+    for profile, entry in sorted(m.get("engines", {}).items()):
+        lines.append(f"    {profile}: {entry['file']}, wasmtime {entry['wasmtime']} for {entry['target']} "
+                     f"{entry['cpu']['baseline']}, {_config(entry['config'])}; proven by its wasmtime "
+                     f"({entry['compiler']['provider']}): {entry['conformance']['passed']} passed, "
+                     f"{entry['conformance']['failed']} failed, {entry['conformance']['expected_failures']} "
+                     f"known differences ({', '.join(entry['conformance']['suites'])})")
     lines.append("  files:")
     lines += [f"    {name:<28} {entry['size']:>12,} bytes  sha256 {entry['sha256'][:16]}…"
               for name, entry in sorted(m["files"].items())]

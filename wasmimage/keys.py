@@ -1,8 +1,10 @@
 """Build keys: for each cached stage, everything that can change its output bytes, hashed.
 
 A key names a stage's entry in the artifact cache (cache.py) and is doit's up-to-date check
-(tasks.py). The four keys sit side by side so that what each covers can be read, and
-compared, in one screen; docs/cache.md's table says why each part is there. A key is
+(tasks.py). The keys sit side by side so that what each covers can be read, and compared, in
+one screen; docs/cache.md's table says why each part is there. The aot and verify stages have
+one more pair of keys per engine profile besides the runner's (engines.py): its .cwasm, made
+by its own wasmtime CLI, and its proof in that CLI. A key is
 digests.sha256_json of its parts (canonical JSON), except the recipe digest inside the
 compile key, which keeps its older layout (Recipe.digest, digests.spaced_json).
 
@@ -17,9 +19,11 @@ from typing import Any
 
 from wasmimage import __version__
 from wasmimage.digests import sha256_file, sha256_json
+from wasmimage.engines import Profile
 from wasmimage.errors import PipelineError
 from wasmimage.project import Project
 from wasmimage.recipe import Recipe
+from wasmimage.toolchain import pinned
 
 
 def toolchain_identity(project: Project, recipe: Recipe) -> dict[str, Any]:
@@ -33,11 +37,10 @@ def toolchain_identity(project: Project, recipe: Recipe) -> dict[str, Any]:
     try:
         return project.toolchain(recipe).identity
     except PipelineError:
-        forced = project.settings.toolchain_provider
-        provider = next((p for p in recipe.toolchain.providers if p.name == forced), None)
-        if provider is None or provider.kind != "debian":
+        keyed = pinned(recipe.toolchain, project.settings.toolchain_provider)
+        if keyed is None:
             raise
-        return {"provider": provider.name, "kind": "debian", "packages": dict(provider.packages)}
+        return keyed.identity
 
 
 def compile_key(project: Project, recipe: Recipe) -> str:
@@ -74,18 +77,25 @@ def snapshot_key(project: Project, recipe: Recipe) -> str:
         **({"mounts": {guest: {name: sha256_file(out.mounted_dir / name) for name in names}
                        for guest, names in recipe.run.mounts}} if recipe.run.mounts else {}),
         "preload": [recipe.run.script_name, *(sha256_file(script) for script in recipe.snapshot_preloads)],
+        "snapshotter": code_digest("snapshot.py", "init_files.py", "wasm_binary.py", "runtime/snapshot_abi.py"),
         "engine": engine_identity(),
         "cpu": cpu_features(),
         "pipeline": __version__,
     })
 
 
-def prover_digest() -> dict[str, str]:
-    """The code that runs the suites and judges them (the run half, as it ships, and verify.py), by file:
-    a change to how a call is run or checked is proven again, not restored from the cache."""
+def code_digest(*patterns: str) -> dict[str, str]:
+    """The sha256 of each file of this package that `patterns` (globs relative to it) name, by path."""
     package = Path(__file__).resolve().parent
-    provers = sorted([*package.glob("runtime/*.py"), package / "verify.py"])
-    return {path.relative_to(package).as_posix(): sha256_file(path) for path in provers}
+    paths = sorted({path for pattern in patterns for path in package.glob(pattern)})
+    return {path.relative_to(package).as_posix(): sha256_file(path) for path in paths}
+
+
+def prover_digest() -> dict[str, str]:
+    """The code that runs the suites and judges them (the run half, as it ships, verify.py and, for
+    the engine profiles, prove.py): a change to how a call is run or checked is proven again, not
+    restored from the cache."""
+    return code_digest("runtime/*.py", "verify.py", "prove.py")
 
 
 def verify_key(project: Project, recipe: Recipe) -> str:
@@ -107,8 +117,42 @@ def verify_key(project: Project, recipe: Recipe) -> str:
     })
 
 
+def engine_aot_key(project: Project, recipe: Recipe, profile: Profile) -> str:
+    """Everything that can change an engine profile's .cwasm: the .wasm and the profile's identity
+    (wasmtime version, settings, target, CPU baseline: not this host's features) with its compiler's."""
+    return sha256_json({
+        "wasm": sha256_file(project.stage_outputs(recipe).wasm),
+        "engine": profile.identity(project.compiler(profile)),
+        "pipeline": __version__,
+    })
+
+
+def engine_verify_key(project: Project, recipe: Recipe, profile: Profile) -> str:
+    """Everything that can change an engine profile's proof: its .cwasm, the CLI running it, the
+    language suites and how the image runs (its `run` section, the files it mounts)."""
+    out = project.stage_outputs(recipe)
+    return sha256_json({
+        "recipe": recipe.name,
+        "cwasm": sha256_file(out.engine(profile.name).cwasm),
+        "engine": profile.identity(project.compiler(profile)),
+        "suites": list(recipe.language_suites),
+        "suite_files": {p.relative_to(project.conformance_dir).as_posix(): sha256_file(p)
+                        for suite in recipe.language_suites
+                        for p in sorted((project.conformance_dir / suite).rglob("*")) if p.is_file()},
+        "run": recipe.data["run"],
+        **({"mounted": {p.name: sha256_file(p) for p in out.mounted(recipe)}} if recipe.mounted_files else {}),
+        "prover": prover_digest(),
+        "pipeline": __version__,
+    })
+
+
 def stage_keys(project: Project, recipe: Recipe) -> dict[str, str]:
-    """Every stage key of a recipe, as the provenance records them (snapshot only for recipes with one)."""
-    return {"compile": compile_key(project, recipe), "aot": aot_key(project, recipe),
+    """Every stage key of a recipe, as the provenance records them (snapshot only for recipes with one;
+    `aot.PROFILE` and `verify.PROFILE` for each engine profile besides the runner's)."""
+    keys = {"compile": compile_key(project, recipe), "aot": aot_key(project, recipe),
             **({"snapshot": snapshot_key(project, recipe)} if recipe.snapshot_output else {}),
             "verify": verify_key(project, recipe)}
+    for profile in project.engine_profiles(recipe):
+        keys[f"aot.{profile.name}"] = engine_aot_key(project, recipe, profile)
+        keys[f"verify.{profile.name}"] = engine_verify_key(project, recipe, profile)
+    return keys

@@ -9,13 +9,14 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+from wasmimage import engines
 from wasmimage.cache import Cache
 from wasmimage.errors import PipelineError
 from wasmimage.recipe import Recipe, load_recipes
 from wasmimage.runtime.native import NativeStore
 from wasmimage.sources.base import FetchSettings
 from wasmimage.settings import Settings
-from wasmimage.toolchain import ResolvedToolchain, resolve
+from wasmimage.toolchain import ResolvedToolchain, Toolchain, load_toolchain, pinned, resolve
 
 
 @dataclass(frozen=True)
@@ -34,8 +35,28 @@ class StageOutputs:
     snapshot_cwasm: Path | None = None
     snapshot_info: Path | None = None
 
+    engines_dir: Path | None = None  # the .cwasm of each engine profile besides the runner's (engines.py)
+
     def mounted(self, recipe: Recipe) -> list[Path]:
         return [self.mounted_dir / name for name in recipe.mounted_files] if self.mounted_dir else []
+
+    def engine(self, profile: str) -> EngineOutputs:
+        return EngineOutputs(cwasm=self.engines_dir / f"{profile}.cwasm",
+                             aot_info=self.engines_dir / f"{profile}.aot-info.json",
+                             report=self.engines_dir / f"{profile}.conformance-report.json")
+
+
+@dataclass(frozen=True)
+class EngineOutputs:
+    """One engine profile's .cwasm, how it was made (aot stage), and its proof (verify stage)."""
+
+    cwasm: Path
+    aot_info: Path
+    report: Path
+
+    @property
+    def aot_outputs(self) -> list[Path]:
+        return [self.cwasm, self.aot_info]
 
 
 @dataclass(frozen=True)
@@ -50,6 +71,10 @@ class Project:
     @property
     def toolchains_dir(self) -> Path:
         return self.root / "toolchains"
+
+    @property
+    def engines_dir(self) -> Path:
+        return self.root / "engines"
 
     @property
     def conformance_dir(self) -> Path:
@@ -84,7 +109,18 @@ class Project:
 
     @cached_property
     def recipes(self) -> list[Recipe]:
-        return load_recipes(self.recipes_dir, self.toolchains_dir, self.conformance_dir)
+        recipes = load_recipes(self.recipes_dir, self.toolchains_dir, self.conformance_dir)
+        for recipe in recipes:
+            engines.for_recipe(recipe, self.profiles)  # every `engines` entry names a profile
+        return recipes
+
+    @cached_property
+    def profiles(self) -> dict[str, engines.Profile]:
+        return engines.load_profiles(self.engines_dir, self.toolchains_dir)
+
+    def engine_profiles(self, recipe: Recipe) -> tuple[engines.Profile, ...]:
+        """The engine profiles besides the runner's that the recipe's image carries a .cwasm for."""
+        return engines.for_recipe(recipe, self.profiles)
 
     def recipe(self, name: str) -> Recipe:
         for recipe in self.recipes:
@@ -93,7 +129,7 @@ class Project:
         raise PipelineError(f"no recipe named {name!r} in {self.recipes_dir}")
 
     @cached_property
-    def _resolved(self) -> dict[Path, ResolvedToolchain | PipelineError]:
+    def _resolved(self) -> dict[tuple[Path, str | None], ResolvedToolchain | PipelineError]:
         return {}
 
     def toolchain(self, recipe: Recipe) -> ResolvedToolchain:
@@ -103,17 +139,55 @@ class Project:
         compile key, the fetch and compile actions, the image's provenance); the answer, or the
         reason there is none, cannot change within a run.
         """
-        path = recipe.toolchain.path
-        if path not in self._resolved:
+        return self._resolve(recipe.toolchain, self.settings.toolchain_provider)
+
+    def compiler(self, profile: engines.Profile) -> ResolvedToolchain:
+        """A CLI profile's compiler toolchain as resolved here (not yet installed: tools.install)."""
+        return self._resolve(profile.compiler, self._forced_if_known(profile.compiler))
+
+    def _forced_if_known(self, toolchain: Toolchain) -> str | None:
+        """$WASMIMAGE_TOOLCHAIN_PROVIDER for a tool's toolchain (a compiler, its builder): only if it names
+        one of its providers. So a forced `debian` (CI's recipe toolchains) leaves the wasmtime CLIs to
+        their own order, and a forced `crate` (the wasmtime CLI built from source) leaves the builder to its own."""
+        forced = self.settings.toolchain_provider
+        return forced if forced in [p.name for p in toolchain.providers] else None
+
+    def installed_compiler(self, profile: engines.Profile) -> ResolvedToolchain:
+        """A CLI profile's compiler, installed (restored or built, once per cache: tools.py)."""
+        from wasmimage import tools
+
+        compiler = self.compiler(profile)
+        try:
+            tools.install(compiler, self.fetch_settings, self.cache, self.work_dir)
+        except PipelineError as exc:
+            raise type(exc)(f"engine profile {profile.name}: cannot install its wasmtime {profile.wasmtime} "
+                            f"({compiler.name}, provider {compiler.provider}): {exc}") from None
+        return compiler
+
+    def _resolve(self, toolchain: Toolchain, forced: str | None) -> ResolvedToolchain:
+        key = (toolchain.path, forced)  # a builder may be resolved with another forced provider than a recipe's
+        if key not in self._resolved:
             try:
-                self._resolved[path] = resolve(recipe.toolchain, self.fetch_settings.cache_dir / "toolchains",
-                                               self.settings.toolchain_provider, self.settings.accept_toolchain_drift)
+                self._resolved[key] = resolve(toolchain, self.fetch_settings.cache_dir / "toolchains", forced,
+                                              self.settings.accept_toolchain_drift, self._builder)
             except PipelineError as exc:
-                self._resolved[path] = exc
-        resolved = self._resolved[path]
+                self._resolved[key] = exc
+        resolved = self._resolved[key]
         if isinstance(resolved, PipelineError):
             raise resolved.with_traceback(None)
         return resolved
+
+    def _builder(self, name: str) -> ResolvedToolchain:
+        """A toolchain that builds a tool (a cargo-install provider's `builder`), by name; on a machine
+        without it but with a forced Debian provider, its pins (keys.toolchain_identity says why)."""
+        toolchain = load_toolchain(self.toolchains_dir, name)
+        try:
+            return self._resolve(toolchain, self._forced_if_known(toolchain))
+        except PipelineError:
+            keyed = pinned(toolchain, self.settings.toolchain_provider)
+            if keyed is None:
+                raise
+            return keyed
 
     def stage_outputs(self, recipe: Recipe) -> StageOutputs:
         out = self.artifacts_dir / "build" / recipe.name
@@ -121,7 +195,8 @@ class Project:
                             cwasm=out / "interpreter.cwasm", aot_info=out / "aot-info.json",
                             report=out / "conformance-report.json", mounted_dir=out / "mounted",
                             reactor=out / "reactor.wasm", snapshot_wasm=out / "snapshot.wasm",
-                            snapshot_cwasm=out / "snapshot.cwasm", snapshot_info=out / "snapshot-info.json")
+                            snapshot_cwasm=out / "snapshot.cwasm", snapshot_info=out / "snapshot-info.json",
+                            engines_dir=out / "engines")
 
     def conformance_files(self, recipe: Recipe) -> list[Path]:
         return sorted(p for suite in recipe.conformance

@@ -26,7 +26,7 @@ PROTOCOL_SUITES = {"call": "protocol/", "wikifunctions": "wikifunctions/"}
 @dataclass(frozen=True)
 class Source:
     name: str
-    kind: str  # "url" | "git" | "pypi-sdist" | "crate" | "cargo-vendor" | "debian-source"
+    kind: str  # "url" | "git" | "pypi-sdist" | "crate" | "cargo-vendor" | "debian-source" (| "pypi-wheel": toolchains only)
     location: str  # the URL, git URL, `name==version` (pypi-sdist, crate), Debian source package, or (cargo-vendor) the source whose Cargo.lock it serves
     sha256: str | None
     commit: str | None
@@ -68,6 +68,7 @@ class Recipe:
     conformance: tuple[str, ...]
     data: dict[str, Any]  # the validated document, for hashing
     snapshot_output: str | None = None  # the reactor build the snapshot stage pre-initializes (snapshot.py)
+    engines: tuple[str, ...] | None = None  # the engine profiles besides the runner's (None: the defaults; engines.py)
 
     @property
     def tag(self) -> str:
@@ -108,14 +109,20 @@ class Recipe:
             return ()
         return tuple(dict.fromkeys(self.protocols[name] for name in sorted(self.protocols)))
 
+    @property
+    def language_suites(self) -> tuple[str, ...]:
+        """The suites that run scripts (javascript, python, ...): not a protocol's and not the hostile ones."""
+        return tuple(s for s in self.conformance if not s.startswith(("hostile/", *PROTOCOL_SUITES.values())))
+
     def digest(self) -> str:
         """sha256 over the recipe document and the content of the files its build uses (part of the
         compile key). The executors are not among them: an executor changed reruns the snapshot,
         verify and image stages, not the interpreter's compile (snapshot_key, verify_key).
 
         The document is hashed as digests.spaced_json, the layout this digest was defined with.
+        `engines` is left out: it chooses what the aot stage compiles for, never the .wasm.
         """
-        h = hashlib.sha256(spaced_json(self.data))
+        h = hashlib.sha256(spaced_json({k: v for k, v in self.data.items() if k != "engines"}))
         for path in self.build_file_paths():
             h.update(path.name.encode() + b"\0" + path.read_bytes())
         return h.hexdigest()
@@ -260,6 +267,7 @@ def load_recipe(path: Path, toolchains_dir: Path, conformance_dir: Path) -> Reci
         commands=tuple(build["commands"]), output=data["output"], run=RunSpec.from_section(data["run"]),
         conformance=tuple(data["conformance"]), data=data,
         snapshot_output=data.get("snapshot", {}).get("output"),
+        engines=tuple(data["engines"]) if "engines" in data else None,
     )
 
 

@@ -33,7 +33,7 @@ ETC = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "alternatives", "passwd", "g
 TOP_LEVEL = ("bin", "sbin", "lib", "lib32", "lib64", "libx32")  # links into /usr on merged-/usr systems
 
 
-def wrap(argv: list[str], work_dir: Path, readable: tuple[str, ...] = ()) -> list[str]:
+def wrap(argv: list[str], work_dir: Path, readable: tuple[Path, ...] = ()) -> list[str]:
     """argv run by bwrap with nothing but the build directory (read-write) and `readable` (read-only)."""
     args = [BWRAP, "--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
             "--ro-bind", "/usr", "/usr"]

@@ -2,9 +2,9 @@
 
 It lists what went into the image: each source with its pin and digest, every crate a
 Cargo.lock of the build pinned (with the lock's checksum), the crates of the toolchain's own
-std where cargo builds std (-Zbuild-std), the toolchain's packages and versions, the wasmtime
-that AOT-compiled the .cwasm, and this project's own files (recipe, host programs, executor)
-by sha256.
+std where cargo builds std (-Zbuild-std), the toolchain's packages and versions, each wasmtime
+that AOT-compiled a .cwasm (the runner's wasmtime-py, and each engine profile's CLI: engines.py),
+and this project's own files (recipe, host programs, executor) by sha256.
 
 The crates are collected by the compile stage (`locked_crates`, recorded in build-info.json)
 because only it sees the unpacked build tree; the image stage turns the record into the
@@ -159,8 +159,28 @@ def project_files(recipe: Recipe) -> list[tuple[str, Path]]:
     return [(p.relative_to(recipe.recipe_dir).as_posix(), p) for p in dict.fromkeys(paths)]
 
 
-def document(recipe: Recipe, build_info: dict[str, Any], aot_info: dict[str, Any]) -> str:
-    """The SBOM's JSON text, checked against the CycloneDX 1.6 schema."""
+def _compiler_component(profile: str, engine: dict[str, Any]):
+    """An engine profile's wasmtime CLI: the wheel or the crate it was installed from (toolchain.py)."""
+    compiler = engine["compiler"]
+    if compiler["kind"] == "pypi-wheel":
+        package, _, version = compiler["wheel"].partition("==")
+        purl = PackageURL(type="pypi", name=package, version=version)
+    else:
+        package, _, version = compiler["crate"].partition("==")
+        purl = PackageURL(type="cargo", name=package, version=version)
+    properties = [Property(name=ROLE, value="aot-compiler"), Property(name="wasmimage:engine-profile", value=profile),
+                  Property(name="wasmimage:target", value=engine["target"]),
+                  Property(name="wasmimage:cpu-baseline", value=engine["cpu"]["baseline"])]
+    if compiler["kind"] == "cargo-install":
+        properties.append(Property(name="wasmimage:features", value=" ".join(compiler["features"])))
+    return Component(name=package, version=version, type=ComponentType.APPLICATION, bom_ref=f"engine:{profile}",
+                     purl=purl, hashes=[HashType(alg=HashAlgorithm.SHA_256, content=compiler["sha256"])],
+                     properties=properties)
+
+
+def document(recipe: Recipe, build_info: dict[str, Any], aot_info: dict[str, Any],
+             engines: dict[str, dict[str, Any]] | None = None) -> str:
+    """The SBOM's JSON text, checked against the CycloneDX 1.6 schema. `engines` is image.json's section."""
     if Bom is None:
         raise PipelineError("the image stage writes an SBOM with cyclonedx-python-lib, which is not installed: "
                             "run scripts/setup (or python3 -m pip install -e '.[build]')")
@@ -177,6 +197,7 @@ def document(recipe: Recipe, build_info: dict[str, Any], aot_info: dict[str, Any
     components = [*(_source_component(pin) for pin in build_info["sources"]),
                   *(_crate_component(c) for c in build_info["crates"]),
                   *_toolchain_components(build_info["toolchain"]), engine,
+                  *(_compiler_component(profile, entry) for profile, entry in (engines or {}).items()),
                   *(_file_component(name, path, "project-file") for name, path in project_files(recipe))]
     bom = Bom(components=components)
     bom.serial_number = None  # see the module docstring: reproducible bytes

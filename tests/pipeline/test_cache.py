@@ -32,7 +32,10 @@ from wasmimage.project import Project
 from wasmimage.toolchain import PROVIDER_ENV, resolve
 from unit.test_cache import STAGES, _clean_env, entries, leftovers, plant, sha256  # noqa: F401  (_clean_env: autouse)
 
+# The quickjs recipe's engine profiles besides the runner's: each has an aot and a verify entry of its own.
+ENGINE_STAGES = ("aot.wikifunctions", "aot.wasmtime-48-lts", "verify.wikifunctions", "verify.wasmtime-48-lts")
 IMAGE_FILES = ("quickjs.wasm", "quickjs.cwasm", "quickjs-snapshot.wasm", "quickjs-snapshot.cwasm", "image.json",
+               "quickjs.wikifunctions.cwasm", "quickjs.wasmtime-48-lts.cwasm",
                "conformance-report.json")
 
 
@@ -88,7 +91,7 @@ def cold_build(tmp_path_factory: pytest.TempPathFactory, ci_registry: Registry, 
 def test_ci_fresh_checkout_hits_the_registry_cache_and_compiles_nothing(cold_build, ci_registry: Registry,
                                                                         tmp_path: Path) -> None:
     first, _, cold_log, cold_seconds = cold_build
-    for stage in STAGES:
+    for stage in (*STAGES, *ENGINE_STAGES):
         assert any(line.startswith(f"[cache] {stage}:quickjs miss (key ") and line.endswith(", stored, pushed)")
                    for line in cache_lines(cold_log)), cold_log
     assert "[build quickjs] $" in cold_log and "[aot] compiled" in cold_log
@@ -106,7 +109,7 @@ def test_ci_fresh_checkout_hits_the_registry_cache_and_compiles_nothing(cold_bui
     result = doit(second, "build:quickjs", env=env)
     hit_seconds = time.monotonic() - started
     log = result.stderr
-    for stage in STAGES:
+    for stage in (*STAGES, *ENGINE_STAGES):
         assert any(line.startswith(f"[cache] {stage}:quickjs hit (remote, key ") for line in cache_lines(log)), log
     assert "[cache] fetch:quickjs skipped: compile:quickjs is cached (remote)" in log
     assert "[build quickjs] $" not in log and "[aot] compiled" not in log and "[verify quickjs]" not in log
@@ -154,7 +157,7 @@ def test_concurrent_builds_share_one_local_cache(tmp_path: Path, source_cache: P
                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT) for p in projects]
     logs = [run.communicate(timeout=1800)[0] for run in runs]
     assert [run.returncode for run in runs] == [0, 0], "\n\n".join(logs)
-    for stage in STAGES:  # one build stored each entry; the other found it, or lost the race to store it
+    for stage in (*STAGES, *ENGINE_STAGES):  # one build stored each entry; the other found it, or lost the race
         outcomes = sorted(re.sub(r"key [0-9a-f]{12}…", "key K", line.split(" ", 2)[2])
                           for log in logs for line in cache_lines(log) if line.startswith(f"[cache] {stage}:"))
         assert outcomes in (["hit (local, key K)", "miss (key K, stored)"],

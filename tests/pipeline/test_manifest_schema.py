@@ -43,6 +43,12 @@ MUTATIONS = {  # name: (change to the manifest, field the error must name)
     "name-not-a-string": (lambda m: m.update(name=7), "name: 7 is not of type 'string'"),
     "revision-bool": (lambda m: m.update(revision=True), "revision: True is not of type 'integer'"),
     "provenance-escapes": (lambda m: m.update(provenance="../../etc/passwd"), "provenance: '../../etc/passwd'"),
+    "engine-file-escapes": (lambda m: m["engines"]["wikifunctions"].update(file="../x.cwasm"),
+                            "engines.wikifunctions.file: '../x.cwasm'"),
+    "engine-profile-name": (lambda m: m["engines"].update({"Bad Name": m["engines"]["wikifunctions"]}),
+                            "engines: 'Bad Name' is not valid"),
+    "engine-no-compiler": (lambda m: m["engines"]["wikifunctions"].pop("compiler"),
+                           "engines.wikifunctions.compiler: required field is missing"),
 }
 
 
@@ -69,6 +75,14 @@ def test_bad_manifest_field_is_refused_by_name(image, good_manifest, name):
         open_image(image)
     assert str(err.value).startswith(f"{image / MANIFEST}: invalid image manifest:")
     assert MUTATIONS[name][1] in str(err.value)
+
+
+def test_an_engine_file_must_be_one_of_the_image_files(image, good_manifest):
+    manifest = json.loads(json.dumps(good_manifest))
+    manifest["engines"]["wikifunctions"]["file"] = "elsewhere.cwasm"
+    (image / MANIFEST).write_text(json.dumps(manifest))
+    with pytest.raises(InvalidInput, match=r"engines\.wikifunctions\.file: 'elsewhere\.cwasm' is not listed in files"):
+        open_image(image)
 
 
 def test_script_name_cannot_make_the_host_write_outside(image, good_manifest, tmp_path):
@@ -99,7 +113,13 @@ MINIMAL_MANIFEST = {
     "engine": {"wasmtime": "50.0.1", "config": {}, "target": "x86_64-linux"},
     "run": {"argv": ["qjs", "{script}"], "script_name": "main.js", "canary": "ok", "mounts": {"/lib": ["lib.zip"]}},
     "roles": {"wasm": "tiny.wasm", "cwasm": "tiny.cwasm"},
-    "files": {name: {"sha256": "0" * 64, "size": 1} for name in ("tiny.wasm", "tiny.cwasm", "lib.zip")},
+    "engines": {"wikifunctions": {
+        "file": "tiny.wikifunctions.cwasm", "wasmtime": "47.0.3", "config": {"consume_fuel": True},
+        "target": "x86_64-linux", "cpu": {"baseline": "x86-64-v2", "flags": ["has_sse41"]},
+        "compiler": {"name": "wasmtime-cli-47", "provider": "release-wheel", "kind": "pypi-wheel", "version": "47.0.3"},
+        "conformance": {"suites": ["javascript"], "passed": 1, "failed": 0, "expected_failures": 0}}},
+    "files": {name: {"sha256": "0" * 64, "size": 1}
+              for name in ("tiny.wasm", "tiny.cwasm", "tiny.wikifunctions.cwasm", "lib.zip")},
 }
 MORE_BROKEN = {  # beyond MUTATIONS: what tests/test_tampering.py and an edited manifest try
     "schema-2": lambda m: m.update(schema=2),
@@ -111,6 +131,8 @@ MORE_BROKEN = {  # beyond MUTATIONS: what tests/test_tampering.py and an edited 
     "snapshot-no-abi": lambda m: m.update(snapshot={"reactor_sha256": "0" * 64, "conformance": {}}),
     "protocol-unknown": lambda m: m.update(protocols={"grpc": "x.js"}),
     "size-negative": lambda m: m["files"]["tiny.wasm"].update(size=-1),
+    "engine-passed-negative": lambda m: m["engines"]["wikifunctions"]["conformance"].update(passed=-1),
+    "engine-unknown-field": lambda m: m["engines"]["wikifunctions"].update(loader="x"),
 }
 
 

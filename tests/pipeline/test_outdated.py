@@ -18,7 +18,7 @@ from helpers.project import copy_project, doit
 def test_doit_outdated_lists_the_pins_and_fails_on_a_missing_security_release(tmp_path: Path,
                                                                               flaky_server: FlakyServer) -> None:
     project = copy_project(tmp_path / "project")
-    for directory in ("recipes", "toolchains"):
+    for directory in ("recipes", "toolchains", "engines"):  # the demo project's, and no engine profiles
         shutil.rmtree(project / directory)
     commit = git_mirror(tmp_path / "mirror")
     demo_project(project, every_kind(commit), TOOLCHAIN_PROVIDERS)

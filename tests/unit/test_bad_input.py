@@ -1,7 +1,7 @@
-"""Broken recipes and toolchains are refused before anything runs, with one clear error.
+"""Broken recipes, toolchains and engine profiles are refused before anything runs, with one clear error.
 
 The corpus is tests/bad_recipes/: one directory per case, laid over a copy of the
-project's recipes/, toolchains/ and conformance/ (the real quickjs recipe stays beside
+project's recipes/, toolchains/, engines/ and conformance/ (the real quickjs recipe stays beside
 the broken one), and cases.yaml with the fragments the error must contain: the file, the
 field and what is wrong. Each case is checked twice: loading the recipes directly (here),
 and through doit, which must refuse to start with that message before running any task or
@@ -17,7 +17,7 @@ import pytest
 import yaml
 
 from wasmimage.errors import PipelineError
-from wasmimage.recipe import load_recipes
+from wasmimage.project import Project
 
 REPO = Path(__file__).resolve().parents[2]
 CORPUS = Path(__file__).resolve().parents[1] / "bad_recipes"
@@ -27,7 +27,7 @@ MIN_CASES = 20
 
 def make_project(root: Path, case: str | None, *, with_code: bool = False) -> Path:
     """A copy of the project's inputs with the case's files laid over them."""
-    for part in ("recipes", "toolchains", "conformance"):
+    for part in ("recipes", "toolchains", "engines", "conformance"):
         shutil.copytree(REPO / part, root / part)
     if with_code:
         shutil.copy(REPO / "dodo.py", root / "dodo.py")
@@ -39,7 +39,8 @@ def make_project(root: Path, case: str | None, *, with_code: bool = False) -> Pa
 
 
 def load(root: Path):
-    return load_recipes(root / "recipes", root / "toolchains", root / "conformance")
+    """What dodo.py validates before any task: every recipe, and the engine profiles they name."""
+    return Project(root).recipes
 
 
 def error_of(root: Path) -> str:
@@ -54,7 +55,7 @@ def test_corpus_is_large_enough_and_complete():
     assert dirs == set(CASES), "every case directory is declared in cases.yaml and vice versa"
     for name, case in CASES.items():
         assert case["expect"] and case["why"], name
-        assert any(f.startswith(("recipes/", "toolchains/")) for f in case["expect"]), \
+        assert any(f.startswith(("recipes/", "toolchains/", "engines/")) for f in case["expect"]), \
             f"{name}: the expected message must name the file"
 
 

@@ -19,7 +19,7 @@ from helpers.registry import Registry, free_port, running_registry
 from wasmimage import cache, digests
 from wasmimage.cache import Cache, Corrupt, check_entry, run_cached, store
 from wasmimage.errors import PipelineError
-from wasmimage.keys import aot_key, compile_key, snapshot_key, verify_key
+from wasmimage.keys import aot_key, compile_key, engine_aot_key, engine_verify_key, snapshot_key, verify_key
 from wasmimage.project import Project
 from wasmimage.registry.target import Target
 from wasmimage.settings import Settings
@@ -61,13 +61,17 @@ def _fake_stage_outputs(project: Project) -> None:
     out = project.stage_outputs(project.recipe("quickjs"))
     outputs(out.wasm.parent, **{out.wasm.name: b"\0asm wasm", out.cwasm.name: b"cwasm",
                                 out.reactor.name: b"\0asm reactor", out.snapshot_cwasm.name: b"snapshot cwasm"})
+    outputs(out.engines_dir, **{out.engine("wikifunctions").cwasm.name: b"wikifunctions cwasm"})
 
 
 def _keys(root: Path) -> dict[str, str]:
     project = Project(root, Settings.from_environ())  # a new one each time, as each doit run reads them
     recipe = project.recipe("quickjs")
+    wikifunctions = project.profiles["wikifunctions"]
     return {"compile": compile_key(project, recipe), "aot": aot_key(project, recipe),
-            "snapshot": snapshot_key(project, recipe), "verify": verify_key(project, recipe)}
+            "snapshot": snapshot_key(project, recipe), "verify": verify_key(project, recipe),
+            "aot.wikifunctions": engine_aot_key(project, recipe, wikifunctions),
+            "verify.wikifunctions": engine_verify_key(project, recipe, wikifunctions)}
 
 
 def test_keys_change_with_what_changes_the_bytes_and_nothing_else(tmp_path: Path,
@@ -103,19 +107,27 @@ def test_keys_change_with_what_changes_the_bytes_and_nothing_else(tmp_path: Path
     assert changed(append("recipes/quickjs/host.c", "\n/* edit */\n")) == {"compile"}
     assert changed(append("toolchains/wasi-sdk.yaml", "\n# edit\n")) == {"compile"}
     assert changed(lambda: monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")) == {"compile"}
-    assert changed(append("conformance/javascript/00_smoke.out", "x")) == {"verify"}
+    assert changed(append("conformance/javascript/00_smoke.out", "x")) == {"verify", "verify.wikifunctions"}
     assert changed(append("conformance/hostile/javascript/README", "a new file in a suite")) == {"verify"}
     # An executor is preloaded into the snapshot and proven by verify, never compiled into the interpreter
     assert changed(append("recipes/quickjs/executor.js", "\n// edit\n")) == {"snapshot", "verify"}
     assert changed(append("recipes/quickjs/wikifunctions.js", "\n// edit\n")) == {"snapshot", "verify"}
     wasm = root / "artifacts/build/quickjs/interpreter.wasm"
-    assert changed(lambda: wasm.write_bytes(b"\0asm other")) == {"aot"}
+    assert changed(lambda: wasm.write_bytes(b"\0asm other")) == {"aot", "aot.wikifunctions"}
     cwasm = root / "artifacts/build/quickjs/interpreter.cwasm"
     assert changed(lambda: cwasm.write_bytes(b"other cwasm")) == {"verify"}
     reactor = root / "artifacts/build/quickjs/reactor.wasm"
     assert changed(lambda: reactor.write_bytes(b"\0asm other reactor")) == {"snapshot"}
     snapshot_cwasm = root / "artifacts/build/quickjs/snapshot.cwasm"
     assert changed(lambda: snapshot_cwasm.write_bytes(b"other snapshot cwasm")) == {"verify"}
+    engine_cwasm = root / "artifacts/build/quickjs/engines/wikifunctions.cwasm"
+    assert changed(lambda: engine_cwasm.write_bytes(b"other wikifunctions cwasm")) == {"verify.wikifunctions"}
+    # An engine profile: its words change nothing, its settings its own keys only (the runner's stay).
+    assert changed(append("engines/wikifunctions.yaml", "\n# a comment\n")) == set()
+    assert changed(append("toolchains/wasmtime-cli-47.yaml", "\n# a comment\n")) == set()
+    profile = root / "engines/wikifunctions.yaml"
+    assert changed(lambda: profile.write_text(profile.read_text().replace("opt_level: speed ", "opt_level: none "))) \
+        == {"aot.wikifunctions", "verify.wikifunctions"}
 
 
 def test_forced_debian_provider_keys_on_its_pins_without_the_packages(tmp_path: Path,

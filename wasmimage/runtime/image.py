@@ -125,7 +125,9 @@ def _read_manifest(path: Path) -> tuple[dict[str, Any], tuple]:
         check_json(manifest, manifest_path, "image")
         _valid_manifests.add(text_digest)
     for where, names in [*((f"roles.{role}", [name]) for role, name in manifest["roles"].items()),
-                         *((f"run.mounts.{guest}", names) for guest, names in manifest["run"].get("mounts", {}).items())]:
+                         *((f"run.mounts.{guest}", names) for guest, names in manifest["run"].get("mounts", {}).items()),
+                         *((f"engines.{profile}.file", [entry["file"]])
+                           for profile, entry in manifest.get("engines", {}).items())]:
         for name in names:
             if name not in manifest["files"]:
                 raise InvalidInput(f"{manifest_path}: {where}: {name!r} is not listed in files")

@@ -99,10 +99,10 @@ def check_sha256(source: Source, tmp: Path, origin: str, ctx: Context) -> None:
 
 def archive_format(filename: str) -> str:
     for suffix, fmt in ((".tar.gz", "gztar"), (".tgz", "gztar"), (".crate", "gztar"), (".tar.xz", "xztar"),
-                        (".tar.bz2", "bztar"), (".tar", "tar"), (".zip", "zip")):
+                        (".tar.bz2", "bztar"), (".tar", "tar"), (".zip", "zip"), (".whl", "zip")):
         if filename.endswith(suffix):
             return fmt
-    raise InvalidInput(f"{filename}: unknown archive type (known: .tar.gz .tgz .crate .tar.xz .tar.bz2 .tar .zip)")
+    raise InvalidInput(f"{filename}: unknown archive type (known: .tar.gz .tgz .crate .tar.xz .tar.bz2 .tar .zip .whl)")
 
 
 def unpack_archive(source: Source, cached: Path, root: Path) -> None:

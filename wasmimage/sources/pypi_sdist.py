@@ -20,10 +20,11 @@ if TYPE_CHECKING:
     from wasmimage.recipe import Source
 
 
-def pip_download(source: Source, tmp: Path) -> str:
-    """`pip download` the sdist into tmp; returns where it came from."""
+def pip_download(source: Source, tmp: Path, options: tuple[str, ...] = ("--no-binary", ":all:")) -> str:
+    """`pip download` the sdist (or, with other `options`, a wheel) into tmp; returns where it came from.
+    The caller checks its sha256."""
     with tempfile.TemporaryDirectory(dir=tmp.parent, prefix=".pip-") as work:
-        command = [sys.executable, "-m", "pip", "download", "--no-binary", ":all:", "--no-deps",
+        command = [sys.executable, "-m", "pip", "download", *options, "--no-deps",
                    "--disable-pip-version-check", "-q", "-d", work, source.location]
         result = subprocess.run(command, capture_output=True, text=True, check=False)
         got = list(Path(work).iterdir())
