@@ -35,10 +35,11 @@ from wasmimage.digests import canonical_json, sha256_digest
 from wasmimage.registry.descriptors import LAYER_TYPE, MANIFEST_TYPE, blob_path
 from wasmimage.registry.pull import resolve_image_ref
 from wasmimage.registry.target import Target
-from unit.test_publish import TAG  # the unit half's
+from wasmimage.project import Project
 from wasmimage.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
+TAG = Project(ROOT).recipe("quickjs").tag  # the image the quickjs_image fixture builds, not the unit half's made-up tag
 IMAGE = ROOT / "artifacts" / "images" / "quickjs" / TAG
 NEEDS_BUILD = not (IMAGE / MANIFEST).is_file()
 # Only tests that may have to build the interpreter first are slow.
