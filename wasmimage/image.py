@@ -12,7 +12,7 @@ import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from wasmimage import __version__, files
+from wasmimage import __version__, files, image_files
 from wasmimage.errors import PipelineError
 from wasmimage.runtime.image import MANIFEST, MANIFEST_SCHEMA, PROTOCOL_ROLES
 
@@ -41,7 +41,7 @@ def assemble(recipe: Recipe, stages: StageOutputs, target: Path, build_run: Buil
         raise PipelineError(f"{recipe.name}: the .cwasm was not compiled from this .wasm; rerun the aot stage")
     if report.get("cwasm_sha256") != files.sha256_file(stages.cwasm):
         raise PipelineError(f"{stages.report}: it proves another .cwasm than {stages.cwasm}; rerun the verify stage")
-    roles = {"wasm": f"{recipe.name}.wasm", "cwasm": f"{recipe.name}.cwasm", "report": "conformance-report.json"}
+    roles = {"wasm": image_files.wasm(recipe.name), "cwasm": image_files.cwasm(recipe.name), "report": image_files.REPORT}
     copies = {roles["wasm"]: stages.wasm, roles["cwasm"]: stages.cwasm, roles["report"]: stages.report,
               **{path.name: path for path in stages.mounted(recipe)}}
     snapshot_info = None
@@ -52,7 +52,8 @@ def assemble(recipe: Recipe, stages: StageOutputs, target: Path, build_run: Buil
                                 f"rerun the snapshot stage")
         if report.get("snapshot", {}).get("cwasm_sha256") != files.sha256_file(stages.snapshot_cwasm):
             raise PipelineError(f"{stages.report}: it does not prove {stages.snapshot_cwasm}; rerun the verify stage")
-        roles.update({"snapshot_wasm": f"{recipe.name}-snapshot.wasm", "snapshot": f"{recipe.name}-snapshot.cwasm"})
+        roles.update({"snapshot_wasm": image_files.snapshot_wasm(recipe.name),
+                      "snapshot": image_files.snapshot_cwasm(recipe.name)})
         copies.update({roles["snapshot_wasm"]: stages.snapshot_wasm, roles["snapshot"]: stages.snapshot_cwasm})
     for protocol, script in recipe.protocols.items():
         roles[PROTOCOL_ROLES[protocol]] = script.name
@@ -68,7 +69,7 @@ def assemble(recipe: Recipe, stages: StageOutputs, target: Path, build_run: Buil
             raise PipelineError(f"{outputs.report}: it does not prove {outputs.cwasm} in engine profile {profile}; "
                                 f"rerun the verify stage")
         engine_infos[profile] = (info, proof)
-        copies[f"{recipe.name}.{profile}.cwasm"] = outputs.cwasm
+        copies[image_files.engine_cwasm(recipe.name, profile)] = outputs.cwasm
 
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = f".{target.name}.partial-"
@@ -88,7 +89,7 @@ def assemble(recipe: Recipe, stages: StageOutputs, target: Path, build_run: Buil
 
 def engines_section(recipe: Recipe, engine_infos: dict[str, tuple[dict, dict]]) -> dict:
     """image.json's `engines`: each profile's .cwasm, the engine identity it was made for, what proved it."""
-    return {profile: {"file": f"{recipe.name}.{profile}.cwasm",
+    return {profile: {"file": image_files.engine_cwasm(recipe.name, profile),
                       **{k: info[k] for k in ("wasmtime", "config", "target", "cpu", "compiler")},
                       "conformance": {"suites": sorted(proof["suites"]), **proof["summary"]}}
             for profile, (info, proof) in sorted(engine_infos.items())}

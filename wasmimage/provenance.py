@@ -22,10 +22,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from wasmimage import __version__, files
+from wasmimage import __version__, files, image_files
 from wasmimage.sources import pins
 
-FILE_NAME = "provenance.intoto.json"
+FILE_NAME = image_files.PROVENANCE
 MEDIA_TYPE = "application/vnd.in-toto+json"
 STATEMENT_TYPE = "https://in-toto.io/Statement/v1"
 PREDICATE_TYPE = "https://slsa.dev/provenance/v1"

@@ -11,6 +11,7 @@ from typing import Any
 import jinja2
 import jinja2.meta
 
+from wasmimage import image_files
 from wasmimage.digests import spaced_json
 from wasmimage.errors import PipelineError
 from wasmimage.runtime.run_spec import RunSpec
@@ -218,20 +219,18 @@ def _check_protocols(path: Path, run: dict[str, Any], conformance: list[str]) ->
                                 f"(e.g. wikifunctions/javascript)")
 
 
-# Names an image directory already uses for its own files (image.py).
-RESERVED_IMAGE_NAMES = ("image.json", "conformance-report.json", "interpreter.wasm", "interpreter.cwasm",
-                        "build-info.json", "aot-info.json")
-
-
 def _check_mounts(path: Path, data: dict[str, Any]) -> None:
-    """Mounted files sit beside the interpreter in the image: one name, one file, none of the image's own."""
+    """Mounted files sit beside the interpreter in the image: one name, one file, none of the image's
+    own (image_files.py) and none of its protocol executors'."""
+    executors = {Path(script).name for script in data["run"].get("protocols", {}).values()}
     seen: set[str] = set()
     for guest, names in data["run"].get("mounts", {}).items():
         for name in names:
-            reserved = RESERVED_IMAGE_NAMES + (f"{data['name']}.wasm", f"{data['name']}.cwasm")
-            if name in seen or name in reserved or name == data["output"]:
+            if name in seen or image_files.reserved(name, data["name"]) or name in executors or name == data["output"]:
                 raise PipelineError(f"{path}: run.mounts[{guest!r}]: {name!r} is mounted twice or is a name the "
-                                    f"image uses for itself ({', '.join(reserved)}, the output)")
+                                    f"image uses for itself ({', '.join(sorted(image_files.FIXED))}, "
+                                    f"{data['name']}[-snapshot].wasm/.cwasm, {data['name']}.PROFILE.cwasm, "
+                                    f"the executors, the output)")
             seen.add(name)
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from wasmimage import __version__, files
+from wasmimage import __version__, files, image_files
 from wasmimage.sources.cargo import LockedPackage, parse_lock, vendored_packages
 from wasmimage.errors import PipelineError
 
@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from wasmimage.recipe import Recipe
     from wasmimage.toolchain import ResolvedToolchain
 
-FILE_NAME = "sbom.cdx.json"
+FILE_NAME = image_files.SBOM
 MEDIA_TYPE = "application/vnd.cyclonedx+json"
 STD_LOCK = "toolchain:std"  # the `lock` of crates that come from the toolchain's std sources
 ROLE = "wasmimage:role"  # a property saying why a component is listed
