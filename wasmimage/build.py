@@ -6,13 +6,12 @@ import os
 import shlex
 import shutil
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import jinja2
 
-from wasmimage import files, sandbox, sbom
+from wasmimage import files, log, sandbox, sbom
 from wasmimage.sources import cargo
 from wasmimage.errors import PipelineError
 from wasmimage.fetch import FetchSettings, fetch, recorded_pin, unpack
@@ -152,4 +151,4 @@ def build(recipe: Recipe, toolchain: ResolvedToolchain, settings: FetchSettings,
 
 
 def _log(name: str, message: str) -> None:
-    print(f"[build {name}] {message}", file=sys.stderr, flush=True)
+    log.get(f"build {name}").info(message)

@@ -52,17 +52,18 @@ import os
 import re
 import secrets
 import shutil
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from wasmimage import digests, files
+from wasmimage import digests, files, log
 from wasmimage.errors import InvalidInput, PipelineError
 from wasmimage.registry.client import Credentials, RegistryClient
 from wasmimage.registry.descriptors import MANIFEST_TYPE, TITLE, Blob
 from wasmimage.registry.target import Target
 from wasmimage.settings import Settings
+
+_log = log.get("cache")
 
 REMOTE_ENV = "WASMIMAGE_CACHE_REGISTRY"  # these three are named in messages; wasmimage/settings.py reads them
 KEY_ENV = "WASMIMAGE_CACHE_KEY"  # the secret itself (a CI secret variable)
@@ -154,23 +155,19 @@ def short(key: str) -> str:
     return key[:12] + "…"
 
 
-def _log(message: str) -> None:
-    print(f"[cache] {message}", file=sys.stderr, flush=True)
-
-
 def run_cached(cache: Cache, stage: str, recipe: str, key: str, outputs: list[Path],
                work: Callable[[], Any]) -> str:
     """Restore `outputs` from the entry for `key`, or run `work` and store them; returns hit/miss."""
     label = f"{stage}:{recipe}"
     source = _lookup(cache, stage, recipe, key, outputs, label)
     if source:
-        _log(f"{label} hit ({source}, key {short(key)})")
+        _log.info(f"{label} hit ({source}, key {short(key)})")
         return "hit"
     work()
     try:
         notes = ["stored" if store(cache.local, stage, key, outputs, cache.secret) else "already stored"]
     except OSError as exc:  # a full disk, say: the stage's own outputs are fine
-        _log(f"{label} miss (key {short(key)}, not stored: {exc})")
+        _log.info(f"{label} miss (key {short(key)}, not stored: {exc})")
         return "miss"
     if cache.remote is not None and _reachable(cache.remote):
         try:
@@ -179,7 +176,7 @@ def run_cached(cache: Cache, stage: str, recipe: str, key: str, outputs: list[Pa
         except (PipelineError, Corrupt) as exc:
             _unreachable.add(cache.remote.registry)
             notes.append(f"not pushed: {exc}")
-    _log(f"{label} miss (key {short(key)}, {', '.join(notes)})")
+    _log.info(f"{label} miss (key {short(key)}, {', '.join(notes)})")
     return "miss"
 
 
@@ -194,7 +191,7 @@ def has(cache: Cache, stage: str, recipe: str, key: str) -> str | None:
         return "remote" if _client(cache.remote, cache.credentials).manifest(repository, tag) is not None else None
     except PipelineError as exc:
         _unreachable.add(cache.remote.registry)
-        _log(f"{stage}:{recipe}: remote cache not usable ({exc}); not using it in this run")
+        _log.info(f"{stage}:{recipe}: remote cache not usable ({exc}); not using it in this run")
         return None
 
 
@@ -208,7 +205,7 @@ def _lookup(cache: Cache, stage: str, recipe: str, key: str, outputs: list[Path]
             return "local"
         except Corrupt as exc:
             discard(entry)  # so that the rebuilt entry can take its place
-            _log(f"{label}: local entry {short(key)} is {_problem(exc)} ({exc}); discarded")
+            _log.info(f"{label}: local entry {short(key)} is {_problem(exc)} ({exc}); discarded")
     if cache.remote is None or not _reachable(cache.remote):
         return None
     repository, tag = remote_name(cache.remote, recipe, stage, key)
@@ -219,10 +216,10 @@ def _lookup(cache: Cache, stage: str, recipe: str, key: str, outputs: list[Path]
         restore(entry, stage, key, outputs, cache.secret)
         return "remote"
     except Corrupt as exc:
-        _log(f"{label}: remote entry {repository}:{tag[:24]}… is {_problem(exc)} ({exc}); ignoring it")
+        _log.info(f"{label}: remote entry {repository}:{tag[:24]}… is {_problem(exc)} ({exc}); ignoring it")
     except (PipelineError, OSError) as exc:
         _unreachable.add(cache.remote.registry)
-        _log(f"{label}: remote cache not usable ({exc}); not using it in this run")
+        _log.info(f"{label}: remote cache not usable ({exc}); not using it in this run")
     return None
 
 

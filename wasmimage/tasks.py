@@ -13,7 +13,7 @@ from typing import Any, Callable, Iterator
 
 from doit.exceptions import TaskFailed
 
-from wasmimage import cache
+from wasmimage import cache, log
 from wasmimage.digests import sha256_json
 from wasmimage.engines import Profile
 from wasmimage.errors import PipelineError
@@ -30,7 +30,7 @@ def _action(function: Callable[..., Any], *args: Any) -> Callable[[], Any]:
         try:
             result = function(*args)
         except PipelineError as exc:
-            print(f"error: {exc}", file=sys.stderr)
+            log.get("doit").error(str(exc))
             return TaskFailed(str(exc))
         return {"cache": result} if result in ("hit", "miss") else None  # for the closing summary (summary.py)
 
@@ -65,8 +65,7 @@ def fetch_sources(project: Project, recipe: Recipe) -> None:
     except PipelineError:
         where = None
     if where:
-        print(f"[cache] fetch:{recipe.name} skipped: compile:{recipe.name} is cached ({where})",
-              file=sys.stderr, flush=True)
+        log.get("cache").info(f"fetch:{recipe.name} skipped: compile:{recipe.name} is cached ({where})")
         return
     # All of them, so that one failure names everything missing (and cargo-vendor sources
     # can vendor with the recipe's own cargo).
@@ -196,7 +195,7 @@ def write_image(project: Project, recipe: Recipe) -> None:
                          stage_keys=stage_keys(project, recipe))
     target = assemble(recipe, project.stage_outputs(recipe), image_dir(project.images_dir, recipe), build_run,
                       tuple(p.name for p in project.engine_profiles(recipe)))
-    print(f"[image] {recipe.name}: wrote {target}", file=sys.stderr)
+    log.get("image").info(f"{recipe.name}: wrote {target}")
 
 
 # Task generators, one per stage; dodo.py exposes them.

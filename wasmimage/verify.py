@@ -34,14 +34,13 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from wasmimage import files
+from wasmimage import files, log
 from wasmimage.errors import PipelineError
 from wasmimage.recipe import PROTOCOL_SUITES
 from wasmimage.runtime import wikifunctions
@@ -283,7 +282,7 @@ def record(report: dict[str, Any], case: Case, problem: str | None, image: str, 
         mark = "ok" if known is None else "ok (its known_difference for this image is no longer needed)"
     else:
         mark = "FAIL" if known is None else f"known difference: {known} ({problem})"
-    print(f"[verify {label}] {suite_dir.parent.name}/{suite_dir.name}/{case.name}: {mark}", file=sys.stderr, flush=True)
+    log.get(f"verify {label}").info(f"{suite_dir.parent.name}/{suite_dir.name}/{case.name}: {mark}")
 
 
 def summarize(reports: dict[str, dict[str, Any]]) -> dict[str, int]:
