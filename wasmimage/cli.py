@@ -14,6 +14,7 @@ from pathlib import Path
 from wasmimage import log
 from wasmimage.errors import PipelineError
 from wasmimage.runtime.native import NativeStore
+from wasmimage.runtime.protocols import PROTOCOLS
 from wasmimage.runtime.runner import MAX_TIMEOUT, Limits, run
 from wasmimage.settings import Settings
 
@@ -222,7 +223,7 @@ def parser() -> argparse.ArgumentParser:
                                                    "or, with --protocol wikifunctions, "
                                                    '{"codeString": ..., "functionName": ..., "functionArguments": {...}} '
                                                    "(default: read it from stdin)")
-    call_p.add_argument("--protocol", choices=("call", "wikifunctions"), default="call",
+    call_p.add_argument("--protocol", choices=tuple(PROTOCOLS), default="call",
                         help="call: this project's protocol (default); wikifunctions: the Wikifunctions "
                              "evaluator's executor contract, answered with one Z22 line, under the "
                              "wikifunctions limits profile (9 s, 625 MiB) unless --timeout/--memory-mb say otherwise")

@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING
 
 from wasmimage import __version__, files, image_files
 from wasmimage.errors import PipelineError
-from wasmimage.runtime.image import MANIFEST, MANIFEST_SCHEMA, PROTOCOL_ROLES
+from wasmimage.runtime.image import MANIFEST, MANIFEST_SCHEMA
+from wasmimage.runtime.protocols import PROTOCOLS
 
 if TYPE_CHECKING:
     from wasmimage.project import StageOutputs
@@ -56,7 +57,7 @@ def assemble(recipe: Recipe, stages: StageOutputs, target: Path, build_run: Buil
                       "snapshot": image_files.snapshot_cwasm(recipe.name)})
         copies.update({roles["snapshot_wasm"]: stages.snapshot_wasm, roles["snapshot"]: stages.snapshot_cwasm})
     for protocol, script in recipe.protocols.items():
-        roles[PROTOCOL_ROLES[protocol]] = script.name
+        roles[PROTOCOLS[protocol].role] = script.name
         copies[script.name] = script
     engine_infos = {}
     for profile in engines:
@@ -116,7 +117,7 @@ def _write_image(recipe: Recipe, work: Path, target: Path, copies: dict[str, Pat
         "build": {k: build_info[k] for k in ("flags", "commands", "source_date_epoch")},
         "engine": {k: aot_info[k] for k in ("wasmtime", "config", "target")},
         "run": recipe.run.section(),
-        "protocols": {protocol: roles[PROTOCOL_ROLES[protocol]] for protocol in recipe.protocols},
+        "protocols": {protocol: roles[PROTOCOLS[protocol].role] for protocol in recipe.protocols},
         "roles": roles,
         "files": {name: {"sha256": files.sha256_file(work / name), "size": (work / name).stat().st_size}
                   for name in sorted({*roles.values(), *copies})},  # copies: also the run.mounts files

@@ -14,14 +14,13 @@ import jinja2.meta
 from wasmimage import image_files
 from wasmimage.digests import spaced_json
 from wasmimage.errors import PipelineError
+from wasmimage.runtime.protocols import PROTOCOLS, of_suite
 from wasmimage.runtime.run_spec import RunSpec
 from wasmimage.toolchain import Toolchain, load_toolchain
 from wasmimage.validation import load_yaml
 
 # Variables every build command may use besides the toolchain's own (see build.py).
 STAGE_VARS = ("src", "files", "out", "flags", "build_dir", "jobs")
-# Each protocol an image can speak -> where its conformance suites live (conformance/<prefix>LANGUAGE).
-PROTOCOL_SUITES = {"call": "protocol/", "wikifunctions": "wikifunctions/"}
 
 
 @dataclass(frozen=True)
@@ -81,11 +80,8 @@ class Recipe:
 
     @property
     def protocols(self) -> dict[str, Path]:
-        """Each protocol the image speaks -> its executor script (`run.executor` is the `call` one)."""
-        run = self.data["run"]
-        declared = dict(run.get("protocols", {}))
-        if "executor" in run:
-            declared["call"] = run["executor"]
+        """Each protocol the image speaks (runtime/protocols.py) -> its executor script."""
+        declared = self.data["run"].get("protocols", {})
         return {name: self.recipe_dir / script for name, script in sorted(declared.items())}
 
     def build_file_paths(self) -> list[Path]:
@@ -113,7 +109,7 @@ class Recipe:
     @property
     def language_suites(self) -> tuple[str, ...]:
         """The suites that run scripts (javascript, python, ...): not a protocol's and not the hostile ones."""
-        return tuple(s for s in self.conformance if not s.startswith(("hostile/", *PROTOCOL_SUITES.values())))
+        return tuple(s for s in self.conformance if not s.startswith("hostile/") and of_suite(s) is None)
 
     def digest(self) -> str:
         """sha256 over the recipe document and the content of the files its build uses (part of the
@@ -195,12 +191,10 @@ def _check_templates(path: Path, commands: list[str], allowed: set[str], source_
 
 def _check_protocols(path: Path, run: dict[str, Any], conformance: list[str]) -> None:
     """Every executor exists, file names don't collide, and a protocol's suite is run iff it is declared."""
+    if "executor" in run:  # the schema would only say "unexpected"; say what replaced it
+        raise PipelineError(f"{path}: run.executor: retired; write it as run.protocols.call: {run['executor']}")
     protocols = run.get("protocols", {})
-    if "executor" in run and "call" in protocols:
-        raise PipelineError(f"{path}: run.executor and run.protocols.call name the same thing; keep one")
     scripts = {f"run.protocols.{name}": script for name, script in protocols.items()}
-    if "executor" in run:
-        scripts["run.executor"] = run["executor"]
     for field, script in scripts.items():
         if not (path.parent / script).is_file():
             raise PipelineError(f"{path}: {field}: {path.parent / script} does not exist")
@@ -208,15 +202,14 @@ def _check_protocols(path: Path, run: dict[str, Any], conformance: list[str]) ->
     if len(set(names)) != len(names):
         raise PipelineError(f"{path}: run: two executors share a file name ({', '.join(sorted(names))}); "
                             f"the image holds them side by side")
-    declared = set(protocols) | ({"call"} if "executor" in run else set())
-    for protocol, prefix in PROTOCOL_SUITES.items():
-        suites = [s for s in conformance if s.startswith(prefix)]
-        if suites and protocol not in declared:
-            raise PipelineError(f"{path}: conformance: {suites[0]} tests the {protocol} protocol, "
-                                f"which run does not declare")
-        if protocol == "wikifunctions" and protocol in declared and not suites:
-            raise PipelineError(f"{path}: run.protocols.wikifunctions: list its suite in conformance "
-                                f"(e.g. wikifunctions/javascript)")
+    for protocol in PROTOCOLS.values():
+        suites = [s for s in conformance if s.startswith(protocol.suite_prefix)]
+        if suites and protocol.name not in protocols:
+            raise PipelineError(f"{path}: conformance: {suites[0]} tests the {protocol.name} protocol, "
+                                f"which run.protocols does not declare")
+        if protocol.suite_required and protocol.name in protocols and not suites:
+            raise PipelineError(f"{path}: run.protocols.{protocol.name}: list its suite in conformance "
+                                f"(e.g. {protocol.suite_prefix}javascript)")
 
 
 def _check_mounts(path: Path, data: dict[str, Any]) -> None:

@@ -42,7 +42,7 @@ import yaml
 
 from wasmimage import files, log
 from wasmimage.errors import PipelineError
-from wasmimage.recipe import PROTOCOL_SUITES
+from wasmimage.runtime.protocols import of_suite
 from wasmimage.runtime import wikifunctions
 from wasmimage.runtime.protocol import call_program
 from wasmimage.runtime.runner import OUTCOMES, Limits, Program, RunResult, run_program
@@ -305,11 +305,10 @@ def verify(program: Program, cwasm_sha256: str, conformance_dir: Path, suites: t
 
     Suites under `hostile/` also run `canary` (a script that must succeed) after each case;
     suites under `protocol/` and `wikifunctions/` send their requests to the executor of
-    that protocol (`executors`, from the recipe's run.executor and run.protocols).
+    that protocol (`executors`, from the recipe's run.protocols).
     """
     executors = executors or {}
-    protocols = {name: next((p for p, prefix in PROTOCOL_SUITES.items() if name.startswith(prefix)), None)
-                 for name in suites}
+    protocols = {name: protocol.name if (protocol := of_suite(name)) else None for name in suites}
     for name, protocol in protocols.items():
         if protocol and protocol not in executors:
             raise PipelineError(f"{program.name}: suite {name} needs the {protocol} protocol's executor "

@@ -18,13 +18,12 @@ from typing import Any
 from wasmimage import files
 from wasmimage.errors import InvalidInput, NotFound, Tampered
 from wasmimage.runtime.manifest import check_json
+from wasmimage.runtime.protocols import PROTOCOLS
 from wasmimage.runtime.run_spec import RunSpec
 
 MANIFEST = "image.json"
 MANIFEST_SCHEMA = 1
 MAX_MANIFEST_BYTES = 4 << 20  # image.json is read whole: a few KiB, RustPython's (474 crates) about 100 KiB
-# The role of each protocol's executor script in an image (`executor` predates the others).
-PROTOCOL_ROLES = {"call": "executor", "wikifunctions": "wikifunctions"}
 
 
 @dataclass(frozen=True)
@@ -41,6 +40,13 @@ class Image:
 
     def sha256(self, role: str) -> str:
         return self.manifest["files"][self.manifest["roles"][role]]["sha256"]
+
+    def executor(self, protocol: str) -> Path:
+        """The executor script of `protocol` (runtime/protocols.py), or InvalidInput if the image does not speak it."""
+        if not self.has(PROTOCOLS[protocol].role):
+            raise InvalidInput(f"{self.path}: image {self.name} does not speak the {protocol} protocol "
+                               f"(its recipe declares no run.protocols.{protocol})")
+        return self.file(PROTOCOLS[protocol].role)
 
     def has(self, role: str) -> bool:
         return role in self.manifest["roles"]

@@ -1,6 +1,6 @@
 """The function-call protocol: call a function inside an image through the image's executor.
 
-An image whose recipe declares `run.executor` carries a script (role `executor`) that reads
+An image whose recipe declares `run.protocols.call` carries a script (role `executor`) that reads
 one JSON request on stdin and writes one JSON response on stdout:
 
     request   {"function": "<source defining the function>", "name": "<its name>", "args": [...]}
@@ -30,7 +30,6 @@ import re
 from pathlib import Path
 from typing import Any
 
-from wasmimage.errors import InvalidInput
 from wasmimage.runtime.image import Image, open_image
 from wasmimage.runtime.native import NativeStore
 from wasmimage.runtime.outputs import executor_failure
@@ -117,7 +116,6 @@ def call(image: Image | Path | str, request: dict[str, Any], limits: Limits = Li
     """
     if not isinstance(image, Image):
         image = open_image(Path(image))
-    if not image.has("executor"):
-        raise InvalidInput(f"{image.path}: image {image.name} has no executor (its recipe sets no run.executor)")
+    executor = image.executor("call").read_bytes()
     program = load_program(image, store=store, fuel=limits.fuel is not None)
-    return call_program(program, image.file("executor").read_bytes(), request, limits)
+    return call_program(program, executor, request, limits)

@@ -31,7 +31,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from wasmimage.errors import InvalidInput
 from wasmimage.runtime import deep_json
 from wasmimage.runtime.image import Image, open_image
 from wasmimage.runtime.native import NativeStore
@@ -223,11 +222,9 @@ def evaluate(image: Image | Path | str, request: dict[str, Any] | str | bytes, l
     """
     if not isinstance(image, Image):
         image = open_image(Path(image))
-    if not image.has(PROTOCOL):
-        raise InvalidInput(f"{image.path}: image {image.name} does not speak the {PROTOCOL} protocol "
-                            f"(its recipe declares no run.protocols.{PROTOCOL})")
+    executor = image.executor(PROTOCOL).read_bytes()
     program = load_program(image, store=store, fuel=limits.fuel is not None)
-    return evaluate_program(program, image.file(PROTOCOL).read_bytes(), request, limits)
+    return evaluate_program(program, executor, request, limits)
 
 
 def call(image: Image | Path | str, request: dict[str, Any] | str | bytes, limits: Limits = LIMITS,
