@@ -26,7 +26,7 @@ DOIT_CONFIG = {
 
 try:
     PROJECT = Project(Path(__file__).resolve().parent, Settings.from_environ())  # read once, passed down
-    PROJECT.recipes  # validate every recipe before any task runs
+    PROJECT.recipes  # noqa: B018 -- the property reads and validates every recipe before any task runs
 except PipelineError as exc:
     sys.exit(f"error: {exc}")
 

@@ -1,4 +1,5 @@
-"""`python -m benchmarks [--quick] [--levers] [--only NAME ...] [--output FILE] [--image DIR] [--python-images DIR] [--native-rustpython]`.
+"""`python -m benchmarks [--quick] [--levers] [--only NAME ...] [--output FILE] [--image DIR]
+[--python-images DIR] [--native-rustpython]`.
 
 Runs every measurement (or only those named), prints the results table and the goals, and
 writes FILE (default docs/benchmarks.md; with --only, build/bench/NAME.md, so a partial run
@@ -12,8 +13,8 @@ import dataclasses
 import shlex
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from benchmarks import report
 from benchmarks.coldstart import cold_start
@@ -43,8 +44,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true",
-                        help="tiny setting for smoke tests: few repetitions, small workloads, no clean build, no levers "
-                             "(unless --levers)")
+                        help="tiny setting for smoke tests: few repetitions, small workloads, no clean build, "
+                             "no levers (unless --levers)")
     parser.add_argument("--levers", action="store_true",
                         help="measure the levers with --quick too (a full run always does): every lever variant "
                              "built and run on the tiny workloads, as the smoke test does")
@@ -52,7 +53,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="run this measurement only (repeatable): " +
                              ", ".join(repr(name) for name, _ in MEASUREMENTS))
     parser.add_argument("--output", type=Path,
-                        help="the Markdown report to write (default: docs/benchmarks.md; with --only: build/bench/NAME.md)")
+                        help="the Markdown report to write "
+                             "(default: docs/benchmarks.md; with --only: build/bench/NAME.md)")
     parser.add_argument("--image", type=Path, help="image directory (default: the quickjs recipe's image)")
     parser.add_argument("--python-images", type=Path, metavar="DIR",
                         help="where the Python images are, as DIR/<recipe>/<tag>/ (default: artifacts/images)")
@@ -60,7 +62,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="build native RustPython for the python section if not built yet (about 15 CPU-minutes)")
     args = parser.parse_args(argv)
     if args.output is None:
-        args.output = ROOT / "build" / "bench" / f"{'+'.join(args.only)}.md" if args.only else ROOT / "docs" / "benchmarks.md"
+        args.output = (ROOT / "build" / "bench" / f"{'+'.join(args.only)}.md" if args.only
+                       else ROOT / "docs" / "benchmarks.md")
     return args
 
 
@@ -93,8 +96,8 @@ def main(argv: list[str] | None = None) -> int:
     chart_problem = report.chart(results.rows, chart_path)
     command = shlex.join(["python", "-m", "benchmarks", *(["--quick"] if args.quick else []),
                           *(["--levers"] if args.levers else []), *(f"--only={name}" for name in args.only or ())])
-    output.write_text(report.markdown(results, machine(ROOT, load_at_start), settings, None if chart_problem else chart_path,
-                                      chart_problem or "", command))
+    output.write_text(report.markdown(results, machine(ROOT, load_at_start), settings,
+                                      None if chart_problem else chart_path, chart_problem or "", command))
 
     print(report.text_table(results.rows))
     print("\nGoals:")

@@ -10,20 +10,19 @@ from __future__ import annotations
 import resource
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import wasmtime
-
-from wasmimage import files
-from wasmimage.runtime.engine import check_engine, engine, load
-from wasmimage.runtime.runner import program_from_run, run_program
 
 from benchmarks.context import HELLO, Context
 from benchmarks.engine_cli import cli_rows
 from benchmarks.native import build_native
 from benchmarks.results import Goal, Lever, Row, Section
 from benchmarks.stats import Stat, fmt_seconds, measure, measure_interleaved
+from wasmimage import files
+from wasmimage.runtime.engine import check_engine, engine, load
+from wasmimage.runtime.runner import program_from_run, run_program
 
 GOAL_RATIO = 1000
 SECTION = "cold start"

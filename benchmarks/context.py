@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from wasmimage.image import image_dir
-from wasmimage.runtime.image import Image, open_image
 from wasmimage.project import Project
 from wasmimage.recipe import Recipe
+from wasmimage.runtime.image import Image, open_image
 from wasmimage.runtime.runner import Limits, Program, load_program
 from wasmimage.runtime.wikifunctions import canonical
 from wasmimage.settings import Settings as Environment

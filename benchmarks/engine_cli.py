@@ -15,16 +15,15 @@ from __future__ import annotations
 
 import subprocess
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
-
-from wasmimage.errors import PipelineError
-from wasmimage.prove import FUEL, Engine, stage_mounts
-from wasmimage.runtime.image import Image
 
 from benchmarks.context import HELLO, Context
 from benchmarks.results import Row
 from benchmarks.stats import measure
+from wasmimage.errors import PipelineError
+from wasmimage.prove import FUEL, Engine, stage_mounts
+from wasmimage.runtime.image import Image
 
 JIT_REPS = 3  # a Python interpreter's JIT compile takes seconds
 

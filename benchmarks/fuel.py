@@ -15,13 +15,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from wasmimage.runtime.image import Image
-from wasmimage.runtime.runner import Program, load_program, run_program
-from wasmimage.runtime.wikifunctions import evaluate_program
-
 from benchmarks.context import HELLO, Context, add_request, check_add
 from benchmarks.results import Goal, Row, Section
 from benchmarks.stats import Stat
+from wasmimage.runtime.image import Image
+from wasmimage.runtime.runner import Program, load_program, run_program
+from wasmimage.runtime.wikifunctions import evaluate_program
 
 SECTION = "fuel"
 IMAGES = ("quickjs", "cpython", "rustpython")
@@ -51,7 +50,8 @@ def image_fuel(ctx: Context, name: str) -> Section:
     goal_name, target = f"{name}: trivial Wikifunctions request, fuel", f"≤ {goal:,} fuel"
     image, source = ctx.image_of(name)
     if image is None:
-        return Section(rows=[Row(f"fuel.{name}", SECTION, f"{name} image", "not available", note=f"no image at {source}")],
+        return Section(rows=[Row(f"fuel.{name}", SECTION, f"{name} image", "not available",
+                                 note=f"no image at {source}")],
                        goals=[Goal(goal_name, target, "no image", None)])
     store = ctx.project.native_store
     programs = {"command": load_program(image, snapshot=False, store=store, fuel=True)}
@@ -62,7 +62,8 @@ def image_fuel(ctx: Context, name: str) -> Section:
     request = {path: request_fuel(program, image) for path, program in programs.items()}
 
     request_label = f"{name}: trivial Wikifunctions request (add of two strings)"
-    evaluator = dict(baseline=Stat.of([EVALUATOR_FUEL]), baseline_name=EVALUATOR, ratio_label="× less than the evaluator")
+    evaluator = dict(baseline=Stat.of([EVALUATOR_FUEL]), baseline_name=EVALUATOR,
+                     ratio_label="× less than the evaluator")
     rows = [
         _row(f"fuel.{name}.hello.command", f'{name}: print("hi"), command (boots the interpreter)', hello["command"]),
         _row(f"fuel.{name}.hello.snapshot", f'{name}: print("hi"), snapshot', hello.get("snapshot"),
@@ -74,7 +75,8 @@ def image_fuel(ctx: Context, name: str) -> Section:
              else "", **evaluator),
     ]
     path = "snapshot" if "snapshot" in request else "command"
-    return Section(rows=rows, goals=[Goal(goal_name, target, f"{request[path]:,} fuel ({path})", request[path] <= goal)])
+    return Section(rows=rows,
+                   goals=[Goal(goal_name, target, f"{request[path]:,} fuel ({path})", request[path] <= goal)])
 
 
 def _row(key: str, name: str, used: int | None, note: str = "", **baseline: Any) -> Row:

@@ -8,9 +8,8 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from wasmimage.runtime.engine import wasmtime_version
-
 from benchmarks.native import compiler_version
+from wasmimage.runtime.engine import wasmtime_version
 
 
 @dataclass(frozen=True)

@@ -17,11 +17,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from wasmimage.sources import cargo
+from benchmarks.native import CC, compiler_version
 from wasmimage.fetch import fetch, unpack
 from wasmimage.recipe import Recipe
-
-from benchmarks.native import CC, compiler_version
+from wasmimage.sources import cargo
 
 CONFIGURE = ("--without-ensurepip", "--disable-test-modules", f"CC={CC}")
 CARGO, RUSTC = "/usr/bin/cargo", "/usr/bin/rustc"  # Debian's 1.96: the pinned crates need it (rustup's 1.95 is older)

@@ -26,7 +26,8 @@ from wasmimage.runtime.protocol import call
 from wasmimage.runtime.runner import load_program, run_program
 
 ROOT = Path(__file__).resolve().parent.parent
-IMAGE = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "artifacts/images/quickjs" / Project(ROOT).recipe("quickjs").tag
+IMAGE = (Path(sys.argv[1]) if len(sys.argv) > 1
+         else ROOT / "artifacts/images/quickjs" / Project(ROOT).recipe("quickjs").tag)
 SCRIPT = b'print("hi")'
 REQUEST = {"function": "function f(x) { return x + 1; }", "name": "f", "args": [1]}
 
@@ -50,7 +51,7 @@ def ms(seconds: float) -> str:
 def cold() -> None:
     runs = [json.loads(subprocess.run([sys.executable, "-c", COLD], capture_output=True, text=True,
                                       check=True).stdout) for _ in range(5)]
-    open_, load, first, total = (statistics.median(column) for column in zip(*runs))
+    open_, load, first, total = (statistics.median(column) for column in zip(*runs, strict=True))
     print(f"cold: {ms(total)} = open_image {ms(open_)} + deserialize {ms(load)} + first run {ms(first)}")
 
 

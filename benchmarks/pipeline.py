@@ -1,8 +1,9 @@
 """Pipeline: a clean `doit build:quickjs` in a fresh copy, a no-op one, and a cache-hit one.
 
 The copy holds the files git knows, tracked or untracked-but-not-ignored (what a fresh
-clone of this checkout would hold once committed: no build outputs, no caches) and shares this checkout's source cache through WASMIMAGE_CACHE_DIR,
-so a clean build is everything but the download: unpack, compile, AOT, verify, image.
+clone of this checkout would hold once committed: no build outputs, no caches) and shares this
+checkout's source cache through WASMIMAGE_CACHE_DIR, so a clean build is everything but the
+download: unpack, compile, AOT, verify, image.
 Each clean build gets an empty artifact cache of its own; the cache-hit builds then run in
 further fresh copies that share the last clean build's artifact cache.
 """

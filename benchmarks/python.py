@@ -15,19 +15,22 @@ import sys
 
 import wasmtime
 
-from wasmimage.runtime.engine import engine, load
-from wasmimage.runtime.image import Image
-from wasmimage.runtime.runner import Program, load_program, program_from_run, run_program
-
 from benchmarks.context import HELLO, Context
 from benchmarks.engine_cli import cli_rows
-from benchmarks.native_python import (build_native_cpython, build_native_rustpython, native_cpython_path,
-                                      native_rustpython_path)
+from benchmarks.native_python import (
+    build_native_cpython,
+    build_native_rustpython,
+    native_cpython_path,
+    native_rustpython_path,
+)
 from benchmarks.pyworkloads import PY_WORKLOADS
 from benchmarks.results import Goal, Row, Section
 from benchmarks.stats import Stat, fmt_seconds, geomean, measure
 from benchmarks.steady import Side, Timings, native_side, run_matrix, runner_side
 from benchmarks.warm import cpu_in_turns, throughputs, wikifunctions_cpu, wikifunctions_goal, wikifunctions_sides
+from wasmimage.runtime.engine import engine, load
+from wasmimage.runtime.image import Image
+from wasmimage.runtime.runner import Program, load_program, program_from_run, run_program
 
 SECTION = "python"
 NATIVE = "native CPython 3.13"
@@ -62,8 +65,9 @@ def size_rows(image: Image) -> list[Row]:
 
 def cold_rows(ctx: Context, image: Image) -> list[Row]:
     name, s = image.name, ctx.settings
-    aot_stat = measure(lambda: _hello(image, load(image.file("cwasm"), image.sha256("cwasm"), image.manifest["engine"])),
-                       s.reps, s.warmup)
+    aot_stat = measure(
+        lambda: _hello(image, load(image.file("cwasm"), image.sha256("cwasm"), image.manifest["engine"])),
+        s.reps, s.warmup)
     aot_name = f'{name}: AOT: load .cwasm + stage mounts + instantiate + print("hi")'
     jit_name = f'{name}: JIT: compile .wasm (same config) + instantiate + print("hi")'
     if s.quick:
@@ -91,7 +95,8 @@ def warm_rows(ctx: Context, image: Image) -> list[Row]:
 
 def steady_rows(ctx: Context, image: Image, native: Side | None, why_not: str,
                  own_native: Side | None = None) -> list[Row]:
-    """The workloads in the image vs native CPython; with `own_native`, also vs that native build of the image's own interpreter."""
+    """The workloads in the image vs native CPython; with `own_native`, also vs that native build
+    of the image's own interpreter."""
     name = image.name
     if native is None:
         return [Row(f"py.{name}.steady.{w.name}", SECTION, f"{name}: {w.label(ctx.settings.quick)}", why_not)
@@ -159,7 +164,8 @@ def python_images(ctx: Context) -> Section:
     for name in python_recipes(ctx):
         image, source = ctx.image_of(name)
         if image is None:
-            section.rows.append(Row(f"py.{name}", SECTION, f"{name} image", "not available", note=f"no image at {source}"))
+            section.rows.append(Row(f"py.{name}", SECTION, f"{name} image", "not available",
+                                    note=f"no image at {source}"))
             section.goals.append(wikifunctions_goal(name, ctx.project.recipe(name).language, "no image", None))
         else:
             images[name] = image
@@ -203,8 +209,9 @@ def snapshot_rows(ctx: Context, image: Image) -> Section:
     ratio = cpu["command"].median / cpu["snapshot"].median
     section.rows.insert(0, Row(key, SECTION, what, cpu["snapshot"], baseline=cpu["command"],
                                baseline_name="command (no snapshot)", ratio=ratio, ratio_label="× less CPU"))
-    section.goals.insert(0, Goal(f"{name}: warm call, snapshot vs no snapshot", f"≥ {GOAL_SNAPSHOT_SPEEDUP:g}× less CPU",
-                                 f"{ratio:.1f}×", ratio >= GOAL_SNAPSHOT_SPEEDUP))
+    section.goals.insert(0, Goal(f"{name}: warm call, snapshot vs no snapshot",
+                                 f"≥ {GOAL_SNAPSHOT_SPEEDUP:g}× less CPU", f"{ratio:.1f}×",
+                                 ratio >= GOAL_SNAPSHOT_SPEEDUP))
     return section
 
 

@@ -84,7 +84,8 @@ def setup(size_wanted):
     lines, size, i = [], 0, 0
     while size < size_wanted:
         line = (f"2024-0{1 + i % 9}-{10 + i % 18}T12:{10 + i % 50}:00Z {users[i % 5]}{i}@example.org "
-                f"GET /api/v{i % 3}/items/{int(rnd() * 1e5)} status={200 if rnd() < 0.9 else 500} took={int(rnd() * 900)}ms")
+                f"GET /api/v{i % 3}/items/{int(rnd() * 1e5)} status={200 if rnd() < 0.9 else 500} "
+                f"took={int(rnd() * 900)}ms")
         lines.append(line)
         size += len(line) + 1
         i += 1

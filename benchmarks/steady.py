@@ -20,12 +20,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
-
-from wasmimage.runtime.engine import AOT_CONFIG
-from wasmimage.runtime.runner import Program, program_from_run, run_program
 
 from benchmarks.context import WORKLOAD_LIMITS, Context
 from benchmarks.direct import DirectProgram
@@ -34,6 +31,8 @@ from benchmarks.results import Goal, Lever, Row, Section
 from benchmarks.stats import Stat, fmt_bytes, fmt_seconds, geomean
 from benchmarks.variants import Variant, available, lever_variants, variant_wasm
 from benchmarks.workloads import WORKLOADS
+from wasmimage.runtime.engine import AOT_CONFIG
+from wasmimage.runtime.runner import Program, program_from_run, run_program
 
 GOAL_RATIO = 1.5
 SECTION = "steady state"
@@ -168,7 +167,10 @@ def run_matrix(ctx: Context, sides: list[Side], workloads: tuple = WORKLOADS) ->
             if len(set(checks.values())) != 1:
                 raise RuntimeError(f"{workload.name}: the sides disagree on the result: {checks}")
         _log(f"round {round_no + 1}/{ctx.settings.rounds} done")
-    stats = lambda table: {s: {w: Stat.of(t) for w, t in per.items()} for s, per in table.items()}  # noqa: E731
+
+    def stats(table: dict[str, dict[str, list[float]]]) -> dict[str, dict[str, Stat]]:
+        return {s: {w: Stat.of(t) for w, t in per.items()} for s, per in table.items()}
+
     return Timings(stats(wall), stats(cpu), rounds)
 
 

@@ -15,9 +15,8 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from wasmimage.runtime.engine import AOT_CONFIG, AotConfig
-
 from benchmarks.context import Context
+from wasmimage.runtime.engine import AOT_CONFIG, AotConfig
 
 WASM_OPT = "wasm-opt"
 

@@ -11,21 +11,20 @@ from __future__ import annotations
 import tempfile
 import threading
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
-
-from wasmimage.runtime import wikifunctions
-from wasmimage.runtime.engine import AOT_CONFIG
-from wasmimage.runtime.image import Image
-from wasmimage.runtime.protocol import call, call_program
-from wasmimage.runtime.runner import Program, run, run_program
 
 from benchmarks.context import HELLO, Context, add_request, check_add
 from benchmarks.direct import DirectProgram
 from benchmarks.results import Goal, Lever, Row, Section
 from benchmarks.stats import Stat, fmt_seconds
+from wasmimage.runtime import wikifunctions
+from wasmimage.runtime.engine import AOT_CONFIG
+from wasmimage.runtime.image import Image
+from wasmimage.runtime.protocol import call, call_program
+from wasmimage.runtime.runner import Program, RunResult, run, run_program
 
 GOAL_CALLS = 500
 GOAL_CPU_PER_CALL = 200e-6  # seconds of process CPU per warm call, public API (by path too: issue 22)
@@ -74,14 +73,14 @@ def window(call: Callable[[], object], threads: int, seconds: float) -> tuple[fl
 def throughputs(calls: dict[str, Callable[[], object]], threads: int, seconds: float, windows: int,
                 warmup: int) -> dict[str, Throughput]:
     """Windows of each call taking turns, so a noisy phase of the machine hits all alike."""
-    for call in calls.values():
+    for one_call in calls.values():
         for _ in range(max(warmup, 1) * 10):
-            call()
+            one_call()
     rates: dict[str, list[float]] = {name: [] for name in calls}
     latencies: dict[str, list[float]] = {name: [] for name in calls}
     for _ in range(windows):
-        for name, call in calls.items():
-            rate, times = window(call, threads, seconds)
+        for name, timed in calls.items():
+            rate, times = window(timed, threads, seconds)
             rates[name].append(rate)
             latencies[name] += times
     return {name: Throughput(Stat.of(rates[name]), Stat.of(latencies[name])) for name in calls}
@@ -106,7 +105,10 @@ def _rows(threads: int, result: Throughput, one_thread: Throughput | None) -> li
 def warm_evaluator(ctx: Context) -> Section:
     program, s = ctx.program, ctx.settings
     check_call(program)
-    runner_call = lambda: run_program(program, HELLO)  # noqa: E731
+
+    def runner_call() -> RunResult:
+        return run_program(program, HELLO)
+
     one_calls = {RUNNER: runner_call, **(lever_calls(ctx) if s.levers else {})}
     one = throughputs(one_calls, 1, s.warm_window, s.warm_windows, s.warmup)
     two = throughputs({RUNNER: runner_call}, 2, s.warm_window, s.warm_windows, s.warmup)[RUNNER]
@@ -220,8 +222,9 @@ def wikifunctions_cpu(key: str, section: str, image: Image, cpu: dict[str, Stat]
     """The row and the goal of a warm Wikifunctions request's process CPU (wikifunctions_sides, taking turns)."""
     api, command = cpu["wikifunctions"], cpu.get("wikifunctions command")
     path = "snapshot" if command else "command"
-    beside = dict(baseline=command, baseline_name="command (no snapshot)", ratio=command.median / api.median,
-                  ratio_label="× less CPU") if command else dict(note="the image has no snapshot: requests take the command")
+    beside = (dict(baseline=command, baseline_name="command (no snapshot)", ratio=command.median / api.median,
+                   ratio_label="× less CPU") if command
+              else dict(note="the image has no snapshot: requests take the command"))
     return Section(
         rows=[Row(key, section, f"{image.name}: process CPU per warm Wikifunctions request (add of two strings), "
                                 f"{path}, wikifunctions.call(image, ...)", api, **beside)],

@@ -46,7 +46,8 @@ const isString = (s) => typeof s === 'string' || s instanceof String;
 const ref = (id) => ({ Z1K1: 'Z9', Z9K1: id });
 const typed = (fn, args) => Object.assign({ Z1K1: ref('Z7'), Z7K1: ref(fn) }, args);
 
-const zlist = (items, type) => (items.length ? { Z1K1: type, K1: items[0], K2: zlist(items.slice(1), type) } : { Z1K1: type });
+const zlist = (items, type) =>
+  (items.length ? { Z1K1: type, K1: items[0], K2: zlist(items.slice(1), type) } : { Z1K1: type });
 
 function convertItemArrayToZList(items) {
   const types = new Set(items.map((item) => JSON.stringify(item.Z1K1)));
@@ -59,7 +60,10 @@ function makeMappedResultEnvelope(result = null, metadata = null) {
   if (metadata !== null) {
     const pair = typed('Z882', { Z882K1: ref('Z6'), Z882K2: ref('Z1') });
     const entry = { Z1K1: pair, K1: { Z1K1: 'Z6', Z6K1: 'errors' }, K2: metadata };
-    map = { Z1K1: typed('Z883', { Z883K1: ref('Z6'), Z883K2: ref('Z1') }), K1: zlist([entry], typed('Z881', { Z881K1: pair })) };
+    map = {
+      Z1K1: typed('Z883', { Z883K1: ref('Z6'), Z883K2: ref('Z1') }),
+      K1: zlist([entry], typed('Z881', { Z881K1: pair })),
+    };
   }
   return { Z1K1: ref('Z22'), Z22K1: result === null ? ref('Z24') : result, Z22K2: map };
 }

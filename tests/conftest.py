@@ -7,8 +7,8 @@ and its `slow` tests build interpreters from source.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 

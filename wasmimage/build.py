@@ -12,11 +12,12 @@ from pathlib import Path
 import jinja2
 
 from wasmimage import files, log, sandbox, sbom
-from wasmimage.sources import cargo
 from wasmimage.errors import PipelineError
 from wasmimage.fetch import FetchSettings, fetch, recorded_pin, unpack
 from wasmimage.recipe import Recipe, Source
+from wasmimage.sources import cargo
 from wasmimage.toolchain import ResolvedToolchain
+
 
 def template_vars(recipe: Recipe, toolchain: ResolvedToolchain, work_dir: Path) -> dict:
     """What a build command may refer to; every path but build_dir is relative to work_dir."""

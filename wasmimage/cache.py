@@ -52,9 +52,10 @@ import os
 import re
 import secrets
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from wasmimage import digests, files, log
 from wasmimage.errors import InvalidInput, PipelineError

@@ -221,7 +221,8 @@ def parser() -> argparse.ArgumentParser:
     call_p.add_argument("image", help="image directory or image reference, as for run")
     call_p.add_argument("request", nargs="?", help='request file {"function": SOURCE, "name": NAME, "args": [...]} '
                                                    "or, with --protocol wikifunctions, "
-                                                   '{"codeString": ..., "functionName": ..., "functionArguments": {...}} '
+                                                   '{"codeString": ..., "functionName": ..., '
+                                                   '"functionArguments": {...}} '
                                                    "(default: read it from stdin)")
     call_p.add_argument("--protocol", choices=tuple(PROTOCOLS), default="call",
                         help="call: this project's protocol (default); wikifunctions: the Wikifunctions "

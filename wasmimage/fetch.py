@@ -21,8 +21,9 @@ import re
 import shutil
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from wasmimage import files, log, retry
 from wasmimage.errors import InvalidInput, NotFound, PipelineError, Unavailable

@@ -15,9 +15,10 @@ import os
 import shutil
 import stat
 import tempfile
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, BinaryIO, Iterator
+from typing import Any, BinaryIO
 
 from wasmimage.digests import sha256_file  # noqa: F401  (callers across the package say files.sha256_file)
 from wasmimage.errors import InvalidInput, PipelineError

@@ -38,11 +38,13 @@ def assemble(recipe: Recipe, stages: StageOutputs, target: Path, build_run: Buil
     if report["summary"]["failed"]:
         raise PipelineError(f"{stages.report}: {report['summary']['failed']} conformance failure(s); no image written")
     build_info, aot_info = files.read_json(stages.build_info), files.read_json(stages.aot_info)
-    if aot_info["wasm_sha256"] != files.sha256_file(stages.wasm) or build_info["wasm"]["sha256"] != aot_info["wasm_sha256"]:
+    wasm_sha256 = aot_info["wasm_sha256"]
+    if wasm_sha256 != files.sha256_file(stages.wasm) or build_info["wasm"]["sha256"] != wasm_sha256:
         raise PipelineError(f"{recipe.name}: the .cwasm was not compiled from this .wasm; rerun the aot stage")
     if report.get("cwasm_sha256") != files.sha256_file(stages.cwasm):
         raise PipelineError(f"{stages.report}: it proves another .cwasm than {stages.cwasm}; rerun the verify stage")
-    roles = {"wasm": image_files.wasm(recipe.name), "cwasm": image_files.cwasm(recipe.name), "report": image_files.REPORT}
+    roles = {"wasm": image_files.wasm(recipe.name), "cwasm": image_files.cwasm(recipe.name),
+             "report": image_files.REPORT}
     copies = {roles["wasm"]: stages.wasm, roles["cwasm"]: stages.cwasm, roles["report"]: stages.report,
               **{path.name: path for path in stages.mounted(recipe)}}
     snapshot_info = None

@@ -14,9 +14,9 @@ Only what a reader needs of WASI preview 1 is here; snapshot.py refuses every ot
 from __future__ import annotations
 
 import struct
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import wasmtime
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import io
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from wasmimage import files, provenance, referrers, sbom
 from wasmimage.digests import sha256_digest
@@ -20,9 +21,9 @@ from wasmimage.errors import InvalidInput, PipelineError
 from wasmimage.registry.client import Credentials, RegistryClient
 from wasmimage.registry.descriptors import Blob
 from wasmimage.registry.pull import resolve_image_ref
-from wasmimage.settings import Settings
 from wasmimage.registry.reference import parse_reference
 from wasmimage.runtime.image import open_image
+from wasmimage.settings import Settings
 from wasmimage.sources import pins
 
 
@@ -132,8 +133,10 @@ def _provenance_line(ref: str, image_dir: Path, name: str | None, insecure: bool
                                                     image_dir), "the provenance")
     if not Path(ref).is_dir() and not ref.startswith("oci-layout:"):
         remote = remote_provenance(ref, insecure, Credentials.from_settings(settings))
-        return (_readable(lambda: provenance_summary(remote, image_dir), "the provenance") + " (a referrer in the registry)"
-                if remote else "none attached in the registry")
+        if not remote:
+            return "none attached in the registry"
+        summary = _readable(lambda: provenance_summary(remote, image_dir), "the provenance")
+        return summary + " (a referrer in the registry)"
     return "not in this copy (it is written beside image.json at build time, and published as a referrer)"
 
 

@@ -17,7 +17,7 @@ class _CurrentStderr(logging.StreamHandler):
     """A StreamHandler on whatever sys.stderr is at the moment of each record."""
 
     @property  # type: ignore[override]
-    def stream(self):  # noqa: D102
+    def stream(self):
         return sys.stderr
 
     @stream.setter

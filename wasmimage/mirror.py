@@ -13,11 +13,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from wasmimage import files
-from wasmimage.sources import cargo
 from wasmimage.errors import InvalidInput
 from wasmimage.fetch import fetch_all, to_mirror
 from wasmimage.project import Project
 from wasmimage.settings import Settings
+from wasmimage.sources import cargo
 
 
 def make_mirror(project: Project, recipe_name: str, out: Path) -> list[str]:

@@ -14,8 +14,8 @@ from wasmimage.cache import Cache
 from wasmimage.errors import PipelineError
 from wasmimage.recipe import Recipe, load_recipes
 from wasmimage.runtime.native import NativeStore
-from wasmimage.sources.base import FetchSettings
 from wasmimage.settings import Settings
+from wasmimage.sources.base import FetchSettings
 from wasmimage.toolchain import ResolvedToolchain, Toolchain, load_toolchain, pinned, resolve
 
 

@@ -88,8 +88,10 @@ class Engine:
                          done.stdout, done.stderr, wall, limits=limits)
 
 
-def stage_mounts(run: RunSpec, mounted_dir: Path, recorded: dict[str, dict[str, str]], into: Path) -> list[tuple[str, Path]]:
-    """Each run.mounts guest directory as a host directory holding just its files, checked against the build's record."""
+def stage_mounts(run: RunSpec, mounted_dir: Path, recorded: dict[str, dict[str, str]],
+                 into: Path) -> list[tuple[str, Path]]:
+    """Each run.mounts guest directory as a host directory holding just its files, checked against
+    the build's record."""
     staged = []
     for index, (guest, names) in enumerate(run.mounts):
         host = into / f"mount{index}"

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import platform
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +43,7 @@ class BuildRun:
 
 
 def timestamp(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def builder() -> dict[str, Any]:
@@ -92,7 +92,7 @@ def statement(image_dir: Path, manifest: dict[str, Any], run: BuildRun, finished
 
 
 def write(image_dir: Path, manifest: dict[str, Any], run: BuildRun) -> None:
-    files.write_json(image_dir / FILE_NAME, statement(image_dir, manifest, run, datetime.now(timezone.utc)))
+    files.write_json(image_dir / FILE_NAME, statement(image_dir, manifest, run, datetime.now(UTC)))
 
 
 def check(image_dir: Path, data: dict[str, Any]) -> list[str]:

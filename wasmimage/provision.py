@@ -25,7 +25,8 @@ EXTRA = {
     "skopeo": "the publish tests check our OCI images with another client",
     "binaryen": "wasm-opt, one of the levers the benchmarks try",
     "openssh-client": "ssh-keygen: signing keys for the image-signature tests, and checking signatures by hand",
-    "bubblewrap": "bwrap: build commands run sandboxed, away from the cache key and signing keys (wasmimage/sandbox.py)",
+    "bubblewrap": "bwrap: build commands run sandboxed, away from the cache key and signing keys "
+                  "(wasmimage/sandbox.py)",
 }
 
 

@@ -14,13 +14,13 @@ from pathlib import Path
 from typing import TextIO
 
 from wasmimage import log, referrers, signing
-from wasmimage.errors import InvalidInput, PipelineError
-from wasmimage.runtime.image import Image, open_image
-from wasmimage.registry.client import Credentials, RegistryClient
 from wasmimage.digests import sha256_digest
+from wasmimage.errors import InvalidInput, PipelineError
+from wasmimage.registry.client import Credentials, RegistryClient
 from wasmimage.registry.layout import Layout, write_layout
 from wasmimage.registry.reference import base_url
 from wasmimage.registry.target import Target
+from wasmimage.runtime.image import Image, open_image
 from wasmimage.sources import pins
 
 

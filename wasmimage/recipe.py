@@ -26,8 +26,11 @@ STAGE_VARS = ("src", "files", "out", "flags", "build_dir", "jobs")
 @dataclass(frozen=True)
 class Source:
     name: str
-    kind: str  # "url" | "git" | "pypi-sdist" | "crate" | "cargo-vendor" | "debian-source" (| "pypi-wheel": toolchains only)
-    location: str  # the URL, git URL, `name==version` (pypi-sdist, crate), Debian source package, or (cargo-vendor) the source whose Cargo.lock it serves
+    # "url" | "git" | "pypi-sdist" | "crate" | "cargo-vendor" | "debian-source" (| "pypi-wheel": toolchains only)
+    kind: str
+    # the URL, git URL, `name==version` (pypi-sdist, crate), Debian source package, or (cargo-vendor)
+    # the source whose Cargo.lock it serves
+    location: str
     sha256: str | None
     commit: str | None
     filename: str
@@ -158,7 +161,8 @@ def _link_cargo_vendor(path: Path, sources: tuple[Source, ...]) -> tuple[Source,
             owner = next((s for s in linked if s.name == source.location and s.kind != "cargo-vendor"), None)
             if owner is None:
                 raise PipelineError(f"{path}: sources[{index}].cargo-vendor: {source.location!r} must name an "
-                                    f"earlier git, url, pypi-sdist or crate source (the one whose Cargo.lock it serves)")
+                                    "earlier git, url, pypi-sdist or crate source "
+                                    "(the one whose Cargo.lock it serves)")
             filename = source.filename or f"{owner.name}-{owner.commit or owner.sha256}-vendor.tar.gz"
             source = dataclasses.replace(source, filename=filename, vendors=owner)
         linked.append(source)

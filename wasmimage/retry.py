@@ -7,8 +7,9 @@ policy (how many attempts, the first delay, doubling) is stated once. Standard l
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, TypeVar
+from typing import TypeVar
 
 from wasmimage import log
 from wasmimage.errors import Unavailable

@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from wasmimage import __version__, files, image_files
-from wasmimage.sources.cargo import LockedPackage, parse_lock, vendored_packages
 from wasmimage.errors import PipelineError
+from wasmimage.sources.cargo import LockedPackage, parse_lock, vendored_packages
 
 try:  # the `build` extra; only the image stage needs it, and says so when it is missing
     from cyclonedx.model import ExternalReference, ExternalReferenceType, HashAlgorithm, HashType, Property, XsUri

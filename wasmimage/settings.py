@@ -11,9 +11,9 @@ for stray reads. Standard library only: the run-time half imports it.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Mapping
 
 from wasmimage.errors import InvalidInput
 

@@ -40,10 +40,31 @@ import wasmtime
 from wasmimage import files, log
 from wasmimage.errors import PipelineError
 from wasmimage.init_files import InitFiles
-from wasmimage.runtime.snapshot_abi import (ABI_VERSION, ALLOC, CAPTURES_SIZE, INIT, PRELOAD, export_problem,
-                                             snapshot_abi)
-from wasmimage.wasm_binary import (DATA, DATA_COUNT, EXPORT, GLOBAL, MEMORY, PAGE, START, const_expr, data_segments,
-                                   exports_section, parse, uleb, vector, with_sections)
+from wasmimage.runtime.snapshot_abi import (
+    ABI_VERSION,
+    ALLOC,
+    CAPTURES_SIZE,
+    INIT,
+    PRELOAD,
+    export_problem,
+    snapshot_abi,
+)
+from wasmimage.wasm_binary import (
+    DATA,
+    DATA_COUNT,
+    EXPORT,
+    GLOBAL,
+    MEMORY,
+    PAGE,
+    START,
+    const_expr,
+    data_segments,
+    exports_section,
+    parse,
+    uleb,
+    vector,
+    with_sections,
+)
 
 REACTOR_START = "_initialize"  # wasi-libc's reactor constructor entry: it ran at build time
 GLOBAL_EXPORT = "__wasmimage_snapshot_global_"

@@ -7,9 +7,10 @@ traceback.
 from __future__ import annotations
 
 import sys
-from datetime import datetime, timezone
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from doit.exceptions import TaskFailed
 
@@ -17,12 +18,11 @@ from wasmimage import cache, log
 from wasmimage.digests import sha256_json
 from wasmimage.engines import Profile
 from wasmimage.errors import PipelineError
-from wasmimage.keys import (aot_key, compile_key, engine_aot_key, engine_verify_key, snapshot_key, stage_keys,
-                            verify_key)
+from wasmimage.keys import aot_key, compile_key, engine_aot_key, engine_verify_key, snapshot_key, stage_keys, verify_key
 from wasmimage.project import Project, StageOutputs
 from wasmimage.recipe import Recipe
 
-RUN_STARTED = datetime.now(timezone.utc)  # doit loads dodo.py, and so this module, as its run begins
+RUN_STARTED = datetime.now(UTC)  # doit loads dodo.py, and so this module, as its run begins
 
 
 def _action(function: Callable[..., Any], *args: Any) -> Callable[[], Any]:
@@ -161,7 +161,8 @@ def engine_verify(project: Project, recipe: Recipe, profile: Profile) -> str:
     return cache.run_cached(project.cache, f"verify.{profile.name}", recipe.name,
                             engine_verify_key(project, recipe, profile), [engine.report],
                             lambda: prove(profile, project.installed_compiler(profile), recipe.name, engine.cwasm,
-                                          recipe.run, out.mounted_dir, files.read_json(out.build_info).get("mounted", {}),
+                                          recipe.run, out.mounted_dir,
+                                          files.read_json(out.build_info).get("mounted", {}),
                                           project.conformance_dir, recipe.language_suites, engine.report))
 
 
@@ -180,8 +181,8 @@ def run_verify(project: Project, recipe: Recipe) -> None:
                                  info.get("preloaded", {})), info["cwasm"]["sha256"])
 
     snapshot = program(out.snapshot_cwasm, out.snapshot_info, True) if recipe.snapshot_output else None
-    verify.verify(*program(out.cwasm, out.aot_info), project.conformance_dir, recipe.conformance, recipe.run.script_extension,
-                  out.report, recipe.run.canary.encode(),
+    verify.verify(*program(out.cwasm, out.aot_info), project.conformance_dir, recipe.conformance,
+                  recipe.run.script_extension, out.report, recipe.run.canary.encode(),
                   {name: script.read_bytes() for name, script in recipe.protocols.items()}, snapshot)
 
 

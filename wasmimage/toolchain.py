@@ -14,9 +14,10 @@ import os
 import platform
 import shutil
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import jinja2
 
@@ -80,7 +81,8 @@ class ResolvedToolchain:
     env: dict[str, str] = field(default_factory=dict)
     archive: dict[str, str] | None = None  # for `archive` providers: what fetch must bring
     std_crates: str | None = None  # a directory source with the crates std's own Cargo.lock needs (sources/cargo.py)
-    root: Path = Path("/usr")  # where its files are (`{{ root }}`): the sandboxed build commands may read it (sandbox.py)
+    # where its files are (`{{ root }}`): the sandboxed build commands may read it (sandbox.py)
+    root: Path = Path("/usr")
     # pypi-wheel and cargo-install: what wasmimage/tools.py installs into `root`, and with which builder
     install: Provider | None = None
     builder: ResolvedToolchain | None = None
@@ -139,7 +141,10 @@ def _debian_problems(provider: Provider, accept_drift: bool) -> list[str]:
 
 def _render_vars(provider: Provider, root: str) -> tuple[dict[str, str], dict[str, str]]:
     env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False)
-    render = lambda text: env.from_string(text).render(root=root)  # noqa: E731
+
+    def render(text: str) -> str:
+        return env.from_string(text).render(root=root)
+
     return ({k: render(v) for k, v in provider.vars.items()}, {k: render(v) for k, v in provider.env.items()})
 
 

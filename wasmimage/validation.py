@@ -61,7 +61,7 @@ def _yaml_problem(exc: yaml.YAMLError) -> str:
 def load_yaml(path: Path, schema_name: str) -> dict[str, Any]:
     """Parse `path` and validate it; any problem is a PipelineError naming the file and field."""
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506 - a SafeLoader
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)  # a SafeLoader
     except OSError as exc:
         raise PipelineError(f"{path}: cannot read: {exc.strerror}") from None
     except UnicodeDecodeError as exc:

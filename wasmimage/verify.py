@@ -42,9 +42,9 @@ import yaml
 
 from wasmimage import files, log
 from wasmimage.errors import PipelineError
-from wasmimage.runtime.protocols import of_suite
 from wasmimage.runtime import wikifunctions
 from wasmimage.runtime.protocol import call_program
+from wasmimage.runtime.protocols import of_suite
 from wasmimage.runtime.runner import OUTCOMES, Limits, Program, RunResult, run_program
 
 CASE_KEYS = {"exit_code", "stdin", "stderr_contains", "known_difference", "outcome", "limits", "env", "dirs"}
@@ -121,7 +121,8 @@ def discover(suite_dir: Path, extension: str) -> list[Case]:
         out_path = script.with_name(name + ".out")
         expected = out_path.read_bytes() if out_path.exists() else None
         if expected is None and "outcome" not in meta:
-            raise PipelineError(f"{script}: needs {out_path.name} (expected stdout) or an `outcome` in {meta_path.name}")
+            raise PipelineError(f"{script}: needs {out_path.name} (expected stdout) "
+                                f"or an `outcome` in {meta_path.name}")
         cases.append(Case(name, script, expected, meta))
     if not cases:
         raise PipelineError(f"{suite_dir}: no *{extension} cases")
@@ -150,7 +151,8 @@ def discover_wikifunctions(suite_dir: Path) -> list[Case]:
     for meta_path in sorted(suite_dir.glob("*.yaml")):
         meta = _meta(meta_path, WIKIFUNCTIONS_CASE_KEYS)
         if ("request" in meta) == ("raw_request" in meta):
-            raise PipelineError(f"{meta_path}: needs exactly one of request (sent as JSON) and raw_request (sent as is)")
+            raise PipelineError(f"{meta_path}: needs exactly one of request (sent as JSON) "
+                                "and raw_request (sent as is)")
         expected = meta_path.with_name(meta_path.stem + ".expected.json")
         if not expected.is_file():
             raise PipelineError(f"{meta_path}: needs {expected.name} (the expected Z22)")
@@ -195,14 +197,16 @@ def _canonical(value: Any) -> str:
 def check_response(case: Case, response: dict[str, Any]) -> str | None:
     expected = json.loads(case.expected_stdout)
     if _canonical(response) != _canonical(expected):
-        return f"response differs:\n    expected {json.dumps(expected)[:300]}\n    actual   {json.dumps(response)[:300]}"
+        return (f"response differs:\n    expected {json.dumps(expected)[:300]}\n"
+                f"    actual   {json.dumps(response)[:300]}")
     return None
 
 
 def _stdout_difference(expected: bytes, actual: bytes) -> str:
     """The first line that differs, so a long output's failure shows where it goes wrong."""
     expected_lines, actual_lines = expected.split(b"\n"), actual.split(b"\n")
-    line = next(i for i, (e, a) in enumerate(zip(expected_lines + [None], actual_lines + [None])) if e != a)
+    pairs = zip(expected_lines + [None], actual_lines + [None], strict=False)  # None: past a side's end
+    line = next(i for i, (e, a) in enumerate(pairs) if e != a)
     shown = [lines[line] if line < len(lines) else b"(end of output)" for lines in (expected_lines, actual_lines)]
     return (f"stdout differs at line {line + 1}:\n    expected {shown[0][:300]!r}\n    actual   {shown[1][:300]!r}")
 

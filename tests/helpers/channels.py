@@ -1,4 +1,5 @@
-"""Stand-ins, with known versions, for the channels `python -m wasmimage outdated` asks, and a project that pins from each.
+"""Stand-ins, with known versions, for the channels `python -m wasmimage outdated` asks, and a project
+that pins from each.
 
 A Debian archive (two archive roots, as deb.debian.org has debian/ and debian-security/), a
 sparse crate index and a PyPI simple index are routes on a FlakyServer (127.0.0.1); a git
@@ -31,7 +32,8 @@ CRATE_SHA = "0bcc4a315d320e3c71c42596ccda8040d686b6f042ea3a173e6e43f4c876e630"
 # (archive root, suite, index) -> [(package, version)], with other packages around the wanted ones
 SOURCES, PACKAGES = "main/source/Sources", f"main/binary-{ARCH}/Packages"
 DEBIAN = {
-    ("debian", "trixie", SOURCES): [("python3.12", "3.12.9-1"), ("python3.13", "3.13.5-2+deb13u5"), ("zlib", "1:1.3.1-1")],
+    ("debian", "trixie", SOURCES): [("python3.12", "3.12.9-1"), ("python3.13", "3.13.5-2+deb13u5"),
+                                    ("zlib", "1:1.3.1-1")],
     ("debian", "testing", SOURCES): [("python3.13", "3.13.15-1"), ("zlib", "1:1.3.dfsg+really1.3.1-1")],
     ("debian", "unstable", SOURCES): [("python3.13", "3.13.15-1"), ("python3.13", "3.13.18-1"),
                                       ("zlib", "1:1.3.dfsg+really1.3.2-4"), ("python3.14", "3.14.10-1")],
@@ -64,7 +66,8 @@ def serve_debian(server: FlakyServer, routes: dict = DEBIAN) -> str:
     """The archives, as WASMIMAGE_DEBIAN_ARCHIVES lists them; a suite not in `routes` is a 404."""
     for (root, suite, index), entries in routes.items():
         data = _index(entries, index == PACKAGES)
-        suffix, body = (".gz", gzip.compress(data)) if (root, suite, index) in GZIP_ONLY else (".xz", lzma.compress(data))
+        gzip_only = (root, suite, index) in GZIP_ONLY
+        suffix, body = (".gz", gzip.compress(data)) if gzip_only else (".xz", lzma.compress(data))
         server.route(f"/{root}/dists/{suite}/{index}{suffix}", Serve(body))
     return f"{server.url('/debian')} {server.url('/debian-security/')}"
 
@@ -87,7 +90,8 @@ def serve_pypi(server: FlakyServer) -> str:
 
 
 def git_mirror(mirror: Path) -> str:
-    """mirror/demo-tool.git with one commit per tag (v1.0.0 annotated), plus the tag `mirror` writes; the pinned commit."""
+    """mirror/demo-tool.git with one commit per tag (v1.0.0 annotated), plus the tag `mirror` writes;
+    the pinned commit."""
     work = mirror.parent / "demo-tool-work"
     git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", "-C", str(work)]
     subprocess.run(["git", "init", "-q", str(work)], check=True)
@@ -142,7 +146,8 @@ TOOLCHAIN_PROVIDERS = [
 ]
 
 
-def environment(home: Path, *, crate_index: str | None = None, pypi: str | None = None, **settings: str) -> dict[str, str]:
+def environment(home: Path, *, crate_index: str | None = None, pypi: str | None = None,
+                **settings: str) -> dict[str, str]:
     """The command's environment: this process's, less every setting that could reach a real channel."""
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("WASMIMAGE_", "PIP_", "CARGO_", "RUSTUP_")) and k != "SOURCE_DATE_EPOCH"}

@@ -25,7 +25,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 class Behaviour:
     """What the server does for one request."""
 
-    def respond(self, handler: "_Handler", server: "FlakyServer") -> None:
+    def respond(self, handler: _Handler, server: FlakyServer) -> None:
         raise NotImplementedError
 
 
@@ -76,7 +76,7 @@ class Status(Behaviour):
         handler.wfile.write(body)
 
 
-def Fail(code: int, times: int) -> list[Behaviour]:  # noqa: N802 - reads like a behaviour
+def Fail(code: int, times: int) -> list[Behaviour]:  # capitalised: reads like a behaviour
     """`times` answers with `code` (e.g. 500 or 503)."""
     return [Status(code)] * times
 
@@ -241,9 +241,9 @@ class Request:
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
-    server: "_Server"
+    server: _Server
 
-    def do_GET(self):  # noqa: N802 - http.server's naming
+    def do_GET(self):  # http.server's naming
         flaky = self.server.flaky
         path = self.path.split("?", 1)[0]
         behaviour = flaky._next(path, dict(self.headers.items()))
@@ -267,7 +267,7 @@ class _Handler(BaseHTTPRequestHandler):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
-    flaky: "FlakyServer"
+    flaky: FlakyServer
 
 
 @dataclass
@@ -326,7 +326,7 @@ class FlakyServer:
             self._served[path] = index + 1
             return script[min(index, len(script) - 1)]
 
-    def start(self) -> "FlakyServer":
+    def start(self) -> FlakyServer:
         self._thread.start()
         return self
 

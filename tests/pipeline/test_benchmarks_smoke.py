@@ -27,7 +27,8 @@ ROWS = (
     "cold.process", "cold.process.cpu", "cold.native",
     "steady.fib", "steady.json", "steady.regex", "steady.strings", "steady.sort", "steady.geomean",
     "warm.1t", "warm.1t.p50", "warm.1t.p99", "warm.2t", "warm.2t.p50", "warm.2t.p99",
-    "warm.snapshot.cpu", "warm.snapshot.rate", "warm.snapshot.path", "warm.snapshot.call", "warm.snapshot.wikifunctions",
+    "warm.snapshot.cpu", "warm.snapshot.rate", "warm.snapshot.path", "warm.snapshot.call",
+    "warm.snapshot.wikifunctions",
     "fuel.quickjs.hello.command", "fuel.quickjs.hello.snapshot", "fuel.quickjs.wikifunctions.command",
     "fuel.quickjs.wikifunctions.snapshot",
     "pipeline.clean", "pipeline.noop", "pipeline.clone",
@@ -39,7 +40,8 @@ PYTHON_ROWS = ("wasm", "cwasm", "cold.aot", "cold.jit", "cold.cli.wikifunctions"
                "steady.json", "steady.regex", "steady.strings", "steady.sort", "snapshot", "wikifunctions")
 FUEL_ROWS = ("hello.command", "hello.snapshot", "wikifunctions.command", "wikifunctions.snapshot")
 GOALS = ("cold start vs JIT compile", "steady state vs native", "warm calls on one core",
-         "warm call CPU, snapshot, public API", 'warm print("hi") CPU by path, QuickJS', "fresh process CPU vs python -c pass",
+         "warm call CPU, snapshot, public API", 'warm print("hi") CPU by path, QuickJS',
+         "fresh process CPU vs python -c pass",
          "no-op build", *(f"{image}: warm Wikifunctions request CPU" for image in ("quickjs", *PYTHON_IMAGES)),
          *(f"{image}: trivial Wikifunctions request, fuel" for image in ("quickjs", *PYTHON_IMAGES)))
 

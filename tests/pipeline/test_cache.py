@@ -16,21 +16,21 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
 from helpers.native import cwasm_printing
 from helpers.project import QUICKJS_TAG, copy_project, doit
 from helpers.registry import Registry, running_registry
+from unit.test_cache import STAGES, _clean_env, entries, leftovers, plant, sha256  # noqa: F401  (_clean_env: autouse)
 from wasmimage import cache
 from wasmimage.cache import check_entry
 from wasmimage.errors import PipelineError
 from wasmimage.keys import aot_key
 from wasmimage.project import Project
 from wasmimage.toolchain import PROVIDER_ENV, resolve
-from unit.test_cache import STAGES, _clean_env, entries, leftovers, plant, sha256  # noqa: F401  (_clean_env: autouse)
 
 # The quickjs recipe's engine profiles besides the runner's: each has an aot and a verify entry of its own.
 ENGINE_STAGES = ("aot.wikifunctions", "aot.wasmtime-48-lts", "verify.wikifunctions", "verify.wasmtime-48-lts")
@@ -102,7 +102,8 @@ def test_ci_fresh_checkout_hits_the_registry_cache_and_compiles_nothing(cold_bui
     second = copy_project(tmp_path / "elsewhere" / "checkout")
     no_tools = tmp_path / "empty-path"
     no_tools.mkdir()
-    env = {"WASMIMAGE_CACHE_DIR": str(tmp_path / "empty-sources"), "WASMIMAGE_ARTIFACT_CACHE": str(tmp_path / "empty-cache"),
+    env = {"WASMIMAGE_CACHE_DIR": str(tmp_path / "empty-sources"),
+           "WASMIMAGE_ARTIFACT_CACHE": str(tmp_path / "empty-cache"),
            cache.REMOTE_ENV: f"{ci_registry.host}/ci", PROVIDER_ENV: "debian", "PATH": str(no_tools),
            "PIP_NO_INDEX": "1", "WASMIMAGE_MIRRORS": ""}
     started = time.monotonic()

@@ -16,10 +16,16 @@ from pathlib import Path
 import pytest
 
 from helpers.project import copy_project, doit
-from wasmimage.sources import cargo
 from unit.test_cargo import (  # the unit half's helpers
-    CFG_IF, RUSTPYTHON_CRATE_SHA256, app_files, git_repo, needs_debian_rust, sha256, vendor_tree)
-
+    CFG_IF,
+    RUSTPYTHON_CRATE_SHA256,
+    app_files,
+    git_repo,
+    needs_debian_rust,
+    sha256,
+    vendor_tree,
+)
+from wasmimage.sources import cargo
 
 
 def isolated_env(tmp_path: Path, **extra: str) -> dict[str, str]:

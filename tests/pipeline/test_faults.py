@@ -19,22 +19,22 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterator
 
 import pytest
+
 from helpers.flaky_server import Serve, Stall
 from helpers.project import built_image, copy_project
-
 from wasmimage import files, provenance
 from wasmimage.aot import compile_wasm
 from wasmimage.errors import PipelineError
 from wasmimage.fetch import PARTIAL, FetchSettings, fetch
 from wasmimage.image import assemble, image_dir
-from wasmimage.runtime.image import MANIFEST, open_image
 from wasmimage.project import Project, StageOutputs
 from wasmimage.recipe import Source
+from wasmimage.runtime.image import MANIFEST, open_image
 
 REPO = Path(__file__).resolve().parents[2]
 RECIPE = "quickjs"
@@ -176,7 +176,8 @@ def assert_outputs_complete(build: Build, reference: dict, when: str) -> None:
         if path.exists():
             assert path.read_bytes() == reference["stages"][name], f"{when}: {name} exists but is not complete"
     if build.image.exists():
-        assert image_snapshot(build.image) == reference["image"], f"{when}: the image directory exists but is not complete"
+        assert image_snapshot(build.image) == reference["image"], \
+            f"{when}: the image directory exists but is not complete"
         assert_provenance_attests(build.image)
 
 
@@ -247,8 +248,9 @@ def test_kill_mid_compile_mid_aot_and_mid_image_write_then_resume(tmp_path, sour
     # 2. mid-AOT, while the .cwasm is being written. doit records finished tasks only when a
     #    run ends, so each rerun runs the compile task again (restored from the artifact cache
     #    when the killed run got as far as storing it there).
-    for attempt in range(10):
-        build.kill_when(lambda: bool(_entries(stage, ".interpreter.cwasm.partial-")), "the .cwasm write began")
+    for attempt in range(10):  # noqa: B007 -- read after the loop: the attempt that got the kill
+        build.kill_when(lambda: bool(_entries(stage, ".interpreter.cwasm.partial-")),
+                        "the .cwasm write began")
         if not (stage / "aot-info.json").exists():
             break
         (stage / "interpreter.cwasm").unlink()
@@ -261,7 +263,7 @@ def test_kill_mid_compile_mid_aot_and_mid_image_write_then_resume(tmp_path, sour
     assert_outputs_complete(build, reference, "after the kill mid-.cwasm write")
 
     # 3. while the image directory is being written (after verify, which runs on the rerun)
-    for attempt in range(10):
+    for attempt in range(10):  # noqa: B007 -- read after the loop: the attempt that got the kill
         build.kill_when(lambda: bool(_entries(image.parent, f".{image.name}.partial-", nonempty=True)),
                         "the image write began")
         if not image.exists():

@@ -193,7 +193,8 @@ CASES = {  # name: (make(quickjs_image, tmp) -> (argv, stdin, env), the exit cod
     "no image.json": (image_case(without_manifest), {3}),
     "image.json not JSON": (image_case(with_manifest(b"{")), {2}),
     "image.json nested 100,000 deep": (image_case(with_manifest(DEEP_JSON)), {2}),
-    "image.json nested 900 deep": (image_case(with_manifest(b'{"schema": 1, "name": ' + b"[" * 900 + b"]" * 900 + b"}")), {2}),
+    "image.json nested 900 deep": (
+        image_case(with_manifest(b'{"schema": 1, "name": ' + b"[" * 900 + b"]" * 900 + b"}")), {2}),
     "image.json a FIFO": (image_case(with_manifest_fifo), {2}),
     "image.json 64 MiB": (image_case(with_sparse(MANIFEST)), {2}),
     "image.json.sig 64 MiB, keys trusted": (signed_with_huge_signature, {0}),  # counts for nothing: .wasm compiled
@@ -203,9 +204,10 @@ CASES = {  # name: (make(quickjs_image, tmp) -> (argv, stdin, env), the exit cod
     "a listed file a FIFO": (image_case(with_edit(after=broken_file("executor", "fifo"))), {2}),
     "a listed file a link out": (image_case(with_edit(after=broken_file("executor", "link"))), {5}),
     "schema-invalid image.json": (image_case(with_edit(edit=lambda m: m.pop("roles"))), {2}),
-    "a mount image.json does not list": (image_case(with_edit(edit=lambda m: m["run"].update(mounts={"/lib": ["zero"]}))), {2}),
-    "a snapshot without the ABI": (image_case(with_edit(replace={"snapshot_wasm": module(MEMORY), **UNTRUSTED_SNAPSHOT})),
-                                   {2}),
+    "a mount image.json does not list": (
+        image_case(with_edit(edit=lambda m: m["run"].update(mounts={"/lib": ["zero"]}))), {2}),
+    "a snapshot without the ABI": (
+        image_case(with_edit(replace={"snapshot_wasm": module(MEMORY), **UNTRUSTED_SNAPSHOT})), {2}),
     "a snapshot of another ABI version": (image_case(with_edit(edit=lambda m: m["snapshot"].update(abi=99))), {0}),
     "preloaded slots out of range": (lambda q, t: (["call", str(with_edit(edit=lambda m: m["snapshot"].update(
         preloaded={k: 2**31 - 1 for k in m["snapshot"]["preloaded"]}))(q, t / "image")), "--protocol", "wikifunctions"],
@@ -215,7 +217,8 @@ CASES = {  # name: (make(quickjs_image, tmp) -> (argv, stdin, env), the exit cod
     "call: not JSON": (call_request(b"{"), {2}),
     "call: nested 100,000 deep": (call_request(b'{"function": "", "name": "f", "args": ' + DEEP_JSON + b"}"), {2}),
     "call: not an object": (call_request(b"[1]"), {125}),
-    "wikifunctions: nested 100,000 deep": (call_request(b'{"codeString": "", "functionName": "Z1", "x": ' + DEEP_JSON + b"}", *WIKI), {1, 125}),
+    "wikifunctions: nested 100,000 deep": (
+        call_request(b'{"codeString": "", "functionName": "Z1", "x": ' + DEEP_JSON + b"}", *WIKI), {1, 125}),
     "wikifunctions: not UTF-8": (call_request(b'{"codeString": "\xff\xfe", "functionName": "Z1000"}', *WIKI), {1, 125}),
     "wikifunctions: empty": (call_request(b"", *WIKI), {1, 125}),
     "wikifunctions: --canonical on nothing": (call_request(b"\n\n", *WIKI, "--canonical"), {1, 125}),

@@ -18,13 +18,12 @@ import pytest
 import wasmtime
 
 from helpers.project import ROOT
-
 from wasmimage import files
 from wasmimage.errors import InvalidInput, PipelineError
-from wasmimage.runtime.image import MANIFEST, open_image
-from wasmimage.runtime.runner import load_program, run
 from wasmimage.runtime.engine import AotConfig
+from wasmimage.runtime.image import MANIFEST, open_image
 from wasmimage.runtime.manifest import check_json, schema
+from wasmimage.runtime.runner import load_program, run
 
 MUTATIONS = {  # name: (change to the manifest, field the error must name)
     "script-name-escapes": (lambda m: m["run"].update(script_name="../../x"), "run.script_name: '../../x'"),
@@ -186,7 +185,8 @@ def test_cwasm_compiled_for_another_engine_config_is_a_clear_error(image, tmp_pa
     (image / MANIFEST).write_text(json.dumps(data))
     native.trust(files.sha256_file(cwasm), store)  # untrusted, it would be compiled from the .wasm instead (native.py)
     with pytest.raises(PipelineError, match="wasmtime cannot load it for this engine"):
-        load_program(open_image(image), snapshot=False, store=store)  # the command's .cwasm (the snapshot's is untouched)
+        # the command's .cwasm (the snapshot's is untouched)
+        load_program(open_image(image), snapshot=False, store=store)
 
 
 def test_run_spec_reads_back_what_every_recipe_and_image_records():

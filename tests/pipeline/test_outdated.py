@@ -9,8 +9,17 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from helpers.channels import (TOOLCHAIN_PROVIDERS, demo_project, environment, every_kind, git_mirror, rows,
-                              serve_crates, serve_debian, serve_pypi)
+from helpers.channels import (
+    TOOLCHAIN_PROVIDERS,
+    demo_project,
+    environment,
+    every_kind,
+    git_mirror,
+    rows,
+    serve_crates,
+    serve_debian,
+    serve_pypi,
+)
 from helpers.flaky_server import FlakyServer
 from helpers.project import copy_project, doit
 

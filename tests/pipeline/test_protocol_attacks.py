@@ -15,7 +15,6 @@ import sys
 import pytest
 
 from helpers.project import ROOT
-
 from wasmimage.runtime.protocol import HOST_ERRORS, call
 
 POISON = "Object.prototype.toJSON = function () {{ delete Object.prototype.toJSON; return {body}; }};"
@@ -80,7 +79,8 @@ def test_cli_call_exit_code_is_the_hosts_to_give(quickjs_image, name):
 
 
 def test_cli_call_deeply_nested_request_is_a_clear_error(quickjs_image):
-    done = cli("call", quickjs_image, stdin='{"function": "", "name": "f", "args": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    done = cli("call", quickjs_image,
+               stdin='{"function": "", "name": "f", "args": ' + "[" * 100_000 + "]" * 100_000 + "}")
     assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
     assert "the request is not JSON" in done.stderr
 

@@ -21,21 +21,22 @@ import tarfile
 import threading
 import time
 import warnings
+from datetime import UTC
 from pathlib import Path
 
 import pytest
 import requests
 
 from helpers.registry import Registry, running_registry
+from wasmimage.digests import canonical_json, sha256_digest
 from wasmimage.errors import NotFound, PipelineError, Tampered
-from wasmimage.runtime.image import MANIFEST, open_image
+from wasmimage.project import Project
 from wasmimage.publish import image_layout, publish
 from wasmimage.registry.client import Credentials, RegistryClient
-from wasmimage.digests import canonical_json, sha256_digest
 from wasmimage.registry.descriptors import LAYER_TYPE, MANIFEST_TYPE, blob_path
 from wasmimage.registry.pull import resolve_image_ref
 from wasmimage.registry.target import Target
-from wasmimage.project import Project
+from wasmimage.runtime.image import MANIFEST, open_image
 from wasmimage.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -267,7 +268,7 @@ def proxy_to(registry: Registry, fail: dict[str, int] | None = None):
             self.end_headers()
             self.wfile.write(content)
 
-        do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = _forward  # noqa: N815
+        do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = _forward
 
         def log_message(self, *args) -> None:
             pass
@@ -338,8 +339,8 @@ def test_basic_auth(image_dir: Path, tmp_path: Path) -> None:
 
 def _token_service(tmp_path: Path, service: str, user: str, password: str):
     """A token service for the registry's `auth: token` (the bearer dance): RS256 JWTs with an x5c chain."""
-    crypto = pytest.importorskip("cryptography")  # noqa: F841
-    from datetime import datetime, timedelta, timezone
+    pytest.importorskip("cryptography")
+    from datetime import datetime, timedelta
 
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
@@ -348,7 +349,7 @@ def _token_service(tmp_path: Path, service: str, user: str, password: str):
 
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "wasmimage test token issuer")])
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
             .serial_number(1).not_valid_before(now - timedelta(hours=1)).not_valid_after(now + timedelta(days=1))
             .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
@@ -362,7 +363,7 @@ def _token_service(tmp_path: Path, service: str, user: str, password: str):
         return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
     class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             from urllib.parse import parse_qs, urlparse
 
             query = parse_qs(urlparse(self.path).query)

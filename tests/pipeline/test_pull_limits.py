@@ -25,14 +25,22 @@ import pytest
 
 from helpers.flaky_server import Flood, Serve, Trickle, TrickleHead
 from helpers.project import QUICKJS_TAG
-from wasmimage.errors import InvalidInput, PipelineError, Tampered, Unavailable
-from wasmimage.runtime.image import MANIFEST, open_image
-from wasmimage.registry.client import RegistryClient
 from wasmimage.digests import sha256_digest
-from wasmimage.registry.descriptors import (CONFIG_TYPE, LAYER_TYPE, LIMITS, MANIFEST_TYPE, REF_NAME, TITLE, Blob,
-                                            blob_path)
+from wasmimage.errors import InvalidInput, PipelineError, Tampered, Unavailable
+from wasmimage.registry.client import RegistryClient
+from wasmimage.registry.descriptors import (
+    CONFIG_TYPE,
+    LAYER_TYPE,
+    LIMITS,
+    MANIFEST_TYPE,
+    REF_NAME,
+    TITLE,
+    Blob,
+    blob_path,
+)
 from wasmimage.registry.pull import RegistrySource, pull, resolve_image_ref
 from wasmimage.registry.reference import base_url, is_loopback
+from wasmimage.runtime.image import MANIFEST, open_image
 from wasmimage.settings import Settings
 
 TAG = QUICKJS_TAG

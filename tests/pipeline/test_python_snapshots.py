@@ -8,7 +8,6 @@ import pytest
 
 from helpers.project import built_image
 from helpers.python_images import assert_calls_leave_nothing_behind, assert_calls_start_from_the_snapshot
-
 from wasmimage.runtime.image import open_image
 from wasmimage.runtime.runner import load_program
 

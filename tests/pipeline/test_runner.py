@@ -19,12 +19,10 @@ from pathlib import Path
 import pytest
 
 from helpers.project import ROOT, built_image
-
+from unit.test_runner import MARGIN, bounded  # the unit half's helpers
 from wasmimage.runtime.image import open_image
 from wasmimage.runtime.protocol import call
 from wasmimage.runtime.runner import Limits, load_program, run, run_program
-from unit.test_runner import MARGIN, bounded  # the unit half's helpers
-
 
 
 @pytest.fixture(scope="session")
@@ -224,7 +222,8 @@ def test_call_returns_result_and_logs(image):
 
 
 def test_call_reports_errors_and_limits(image):
-    assert call(image, {"function": "function f() { null.x; }", "name": "f", "args": []})["error"]["type"] == "TypeError"
+    null_x = call(image, {"function": "function f() { null.x; }", "name": "f", "args": []})
+    assert null_x["error"]["type"] == "TypeError"
     assert call(image, {"function": "function f( {", "name": "f", "args": []})["error"]["type"] == "SyntaxError"
     assert call(image, {"function": "", "name": "nope", "args": []})["error"]["type"] == "ReferenceError"
     timeout = call(image, {"function": "function f() { for (;;); }", "name": "f", "args": []}, Limits(timeout=0.5))

@@ -46,7 +46,8 @@ def test_a_script_runs_like_python(rustpython_image: Path, tmp_path: Path):
 
 def test_the_sandbox_grants_no_file_and_no_environment(rustpython_image: Path):
     result = run(rustpython_image, "import os\n"
-                                   "try:\n    open('/etc/passwd')\nexcept OSError as e:\n    print('denied', type(e).__name__)\n"
+                                   "try:\n    open('/etc/passwd')\n"
+                                   "except OSError as e:\n    print('denied', type(e).__name__)\n"
                                    "print(dict(os.environ))\n")
     assert result.outcome == "ok", result.stderr
     assert result.stdout.splitlines() == [b"denied OSError", b"{}"]
@@ -57,7 +58,8 @@ def test_unbounded_recursion_ends_the_call_not_the_host(rustpython_image: Path):
     deep = run(rustpython_image, "import sys\nsys.setrecursionlimit(10**7)\ndef f(n):\n    return f(n + 1)\nf(0)\n",
                limits=Limits(timeout=30))
     assert deep.outcome in ("trap", "error"), (deep.outcome, deep.reason)
-    plain = run(rustpython_image, "def f():\n    return f()\ntry:\n    f()\nexcept RecursionError:\n    print('caught')\n",
+    plain = run(rustpython_image,
+                "def f():\n    return f()\ntry:\n    f()\nexcept RecursionError:\n    print('caught')\n",
                 limits=Limits(timeout=30))
     assert (plain.outcome, plain.stdout) == ("ok", b"caught\n"), plain.stderr
     assert run(rustpython_image, 'print("canary")').stdout == b"canary\n"

@@ -13,7 +13,6 @@ import zipfile
 import pytest
 
 from helpers.project import built_image
-
 from wasmimage.runtime import protocol, wikifunctions
 from wasmimage.runtime.image import open_image
 from wasmimage.runtime.runner import load_program, run_program
@@ -96,7 +95,8 @@ def zip_app(main: str) -> bytes:
     "raise SystemExit(300)",
     "import os\nprint('lost')\nos._exit(5)",
     "x = (",
-    "print(__name__, __file__, __cached__, type(__loader__).__name__)\nimport sys\nprint(sys.flags.optimize, sys.path[0])",
+    "print(__name__, __file__, __cached__, type(__loader__).__name__)\n"
+    "import sys\nprint(sys.flags.optimize, sys.path[0])",
     "class Noisy:\n    def __del__(self):\n        print('collected')\nkept = Noisy()\nprint('end')",
     "import sys\nsys.stdout.write('no newline')",
     "raise KeyboardInterrupt",

@@ -11,20 +11,18 @@ import xml.etree.ElementTree as ET
 from datetime import datetime
 from pathlib import Path
 
-from helpers.project import QUICKJS_TAG, ROOT, doit
 from cyclonedx.schema import SchemaVersion
 from cyclonedx.validation.json import JsonStrictValidator
-from helpers.registry import Registry
 
+from helpers.project import QUICKJS_TAG, ROOT, doit
+from helpers.registry import Registry
+from unit.test_sbom import sha256  # the unit half's helpers
 from wasmimage import junit, provenance, referrers, sbom
 from wasmimage.keys import aot_key, compile_key, engine_aot_key, engine_verify_key, snapshot_key, verify_key
 from wasmimage.project import Project
-from wasmimage.runtime.image import open_image
 from wasmimage.publish import publish
 from wasmimage.registry.target import Target
-from unit.test_sbom import sha256  # the unit half's helpers
-
-
+from wasmimage.runtime.image import open_image
 
 # --- crates -------------------------------------------------------------------------------
 

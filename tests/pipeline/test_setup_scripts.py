@@ -14,10 +14,9 @@ import time
 from pathlib import Path
 
 import pytest
+
 from helpers.project import copy_project
 from unit.test_setup_scripts import NO_SUCH_PACKAGE  # the unit half's
-
-
 
 
 def fake_bin(directory: Path, uid: int) -> Path:

@@ -12,10 +12,9 @@ import shutil
 import pytest
 
 from helpers.project import ROOT
-
 from wasmimage.errors import PipelineError
-from wasmimage.runtime.image import open_image
 from wasmimage.project import Project
+from wasmimage.runtime.image import open_image
 from wasmimage.runtime.protocol import call_program
 from wasmimage.runtime.runner import Limits, load_program, run_program
 from wasmimage.runtime.snapshot_abi import ABI_VERSION, ALLOC, INIT, RUN
@@ -118,8 +117,8 @@ def test_protocol_call_through_the_snapshot(image, program):
     (b"print('said so')", "failed .slot -1.: said so\nqjs-host: the preloaded script did not call host.entry"),
 ])
 def test_a_script_that_fails_to_preload_fails_the_stage_saying_why(reactor, source, said):
-    with pytest.raises(PipelineError, match=rf"wasmimage_preload of script 0 \({len(source)} bytes as /script/main.js\) "
-                                             rf"{said}"):
+    with pytest.raises(PipelineError,
+                       match=rf"wasmimage_preload of script 0 \({len(source)} bytes as /script/main.js\) {said}"):
         snapshot(reactor.read_bytes(), "reactor", (("/script/main.js", source),))
 
 

@@ -19,9 +19,9 @@ from pathlib import Path
 import pytest
 import wasmtime
 
+from wasmimage.errors import PipelineError, Tampered
 from wasmimage.runtime import native, runner
 from wasmimage.runtime.engine import engine, load, wasmtime_version
-from wasmimage.errors import PipelineError, Tampered
 from wasmimage.runtime.image import MANIFEST, open_image
 
 

@@ -122,7 +122,8 @@ def test_this_machines_own_cwasm_is_loaded(quickjs_image: Path, store: Path, des
     monkeypatch.setattr(program, "_programs", {})  # an earlier test may have loaded this image in this process
     image = open_image(quickjs_image)
     native.trust(image.sha256("cwasm"), native.NativeStore(store))
-    native.trust(image.sha256("snapshot"), native.NativeStore(store))  # what the snapshot stage records; the runner loads the snapshot
+    # what the snapshot stage records; the runner loads the snapshot
+    native.trust(image.sha256("snapshot"), native.NativeStore(store))
     assert runner.run(image, SCRIPT).stdout == b"42\n"
     assert deserialized == [image.file("snapshot").read_bytes()]
     assert not (store / "compiled").exists()

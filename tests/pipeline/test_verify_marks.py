@@ -6,10 +6,10 @@ its outcomes (a hostile program that interpreters end in different ways). Run ag
 real QuickJS image.
 """
 
+from unit.test_verify_marks import write_case  # the unit half's helpers
 from wasmimage.runtime.image import open_image
 from wasmimage.runtime.runner import load_program
 from wasmimage.verify import run_suite
-from unit.test_verify_marks import write_case  # the unit half's helpers
 
 
 def test_known_difference_excuses_only_the_image_it_names(quickjs_image, tmp_path):

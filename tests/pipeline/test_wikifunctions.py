@@ -15,18 +15,17 @@ from pathlib import Path
 
 import pytest
 
+from helpers.project import ROOT
+from unit.test_wikifunctions import metadata_of  # the unit half's helpers
 from wasmimage.errors import PipelineError
 from wasmimage.registry.layout import layer_tar
 from wasmimage.runtime import wikifunctions
 from wasmimage.runtime.image import Image, open_image
-from helpers.project import ROOT
-from unit.test_wikifunctions import metadata_of  # the unit half's helpers
-
 
 
 def call_cli(image: Path, request: str, *flags: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "wasmimage", "call", str(image), "--protocol", "wikifunctions", *flags],
-                          input=request, capture_output=True, text=True, cwd=ROOT, timeout=120, check=False)
+    return subprocess.run([sys.executable, "-m", "wasmimage", "call", str(image), "--protocol", "wikifunctions",
+                           *flags], input=request, capture_output=True, text=True, cwd=ROOT, timeout=120, check=False)
 
 
 def test_cli_answers_one_z22_line(quickjs_image):

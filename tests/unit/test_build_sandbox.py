@@ -72,14 +72,15 @@ def run_probe(tmp_path: Path, home: Path, port: int, sandboxed: bool) -> str:
     work = where / "build"
     code = ("from pathlib import Path; from wasmimage.build import build; from wasmimage.fetch import FetchSettings; "
             "from wasmimage.recipe import load_recipe; from wasmimage.toolchain import ResolvedToolchain; "
-            f"recipe = load_recipe(Path({str(where / 'recipes' / 'probe.yaml')!r}), Path({str(ROOT / 'toolchains')!r}), "
+            f"recipe = load_recipe(Path({str(where / 'recipes' / 'probe.yaml')!r}), "
+            f"Path({str(ROOT / 'toolchains')!r}), "
             f"Path({str(ROOT / 'conformance')!r})); "
             "toolchain = ResolvedToolchain('wasi-sdk', 'debian', {}, {'cc': '/usr/bin/false'}); "
             f"build(recipe, toolchain, FetchSettings(Path({str(where / 'sources')!r})), Path({str(work)!r}), "
             f"Path({str(where / 'probe.wasm')!r}), Path({str(where / 'info.json')!r}), source_date_epoch='0', "
             f"sandboxed={sandboxed})")
-    subprocess.run([sys.executable, "-c", code], env={**os.environ, "HOME": str(home), "WASMIMAGE_CACHE_KEY": ENV_SECRET,
-                                                      "PYTHONPATH": str(ROOT)}, check=True, timeout=300)
+    env = {**os.environ, "HOME": str(home), "WASMIMAGE_CACHE_KEY": ENV_SECRET, "PYTHONPATH": str(ROOT)}
+    subprocess.run([sys.executable, "-c", code], env=env, check=True, timeout=300)
     return "\n".join(f"== {p.name}\n{p.read_text(errors='replace')}" for p in sorted((work / "out").glob("*.txt")))
 
 

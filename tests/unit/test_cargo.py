@@ -22,10 +22,10 @@ import pytest
 
 from helpers.flaky_server import Serve
 from helpers.project import ROOT
-from wasmimage.sources import cargo
 from wasmimage.errors import PipelineError
 from wasmimage.fetch import FetchSettings, cached_path, fetch, fetch_all, unpack
 from wasmimage.recipe import Source, load_recipe, load_recipes
+from wasmimage.sources import cargo
 from wasmimage.toolchain import load_toolchain, resolve
 
 STD_CRATES = Path("/usr/lib/rustlib/src/rust/library/vendor")
@@ -67,7 +67,8 @@ def fake_rustup(tmp_path: Path, version: str, targets: list[str]) -> Path:
     bin_dir.mkdir()
     script = bin_dir / "rustup"
     script.write_text(f"""#!/bin/sh
-[ "$1" = run ] && [ "$2" = "{version}" ] && [ "$3" = rustc ] || {{ echo "error: toolchain '$2' is not installed" >&2; exit 1; }}
+[ "$1" = run ] && [ "$2" = "{version}" ] && [ "$3" = rustc ] ||
+  {{ echo "error: toolchain '$2' is not installed" >&2; exit 1; }}
 case "$4" in
   --version) echo "rustc {version} (0123456789 2026-01-01)";;
   --print) echo "{sysroot}";;
@@ -92,8 +93,9 @@ def test_rustup_provider_checks_version_and_targets(tmp_path: Path, monkeypatch:
 def test_rustup_provider_explains_what_is_missing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     toolchain = load_toolchain(ROOT / "toolchains", "rust-wasip1")
     monkeypatch.setenv("PATH", f"{fake_rustup(tmp_path, '1.95.0', [])}:/usr/bin:/bin")
-    with pytest.raises(PipelineError, match=r"lacks the target\(s\) wasm32-wasip1[\s\S]*"
-                                            r"rustup toolchain install 1.95.0 --profile minimal --target wasm32-wasip1"):
+    with pytest.raises(PipelineError,
+                       match=r"lacks the target\(s\) wasm32-wasip1[\s\S]*"
+                             r"rustup toolchain install 1.95.0 --profile minimal --target wasm32-wasip1"):
         resolve(toolchain, forced="rustup")
 
 
@@ -344,9 +346,11 @@ def app_files(with_git_dep: bool) -> dict[str, str]:
                                       if with_git_dep else "")
     lock = ('version = 4\n\n[[package]]\nname = "app"\nversion = "0.1.0"\ndependencies = [\n "cfg-if",\n'
             + (' "gitdep",\n' if with_git_dep else "") + ']\n\n'
-            f'[[package]]\nname = "cfg-if"\nversion = "1.0.4"\nsource = "{registry_source()}"\nchecksum = "{checksum}"\n')
+            f'[[package]]\nname = "cfg-if"\nversion = "1.0.4"\nsource = "{registry_source()}"\n'
+            f'checksum = "{checksum}"\n')
     if with_git_dep:
-        lock += f'\n[[package]]\nname = "gitdep"\nversion = "0.2.0"\nsource = "git+file:///nowhere/gitdep?tag=v0.2.0#{"ab" * 20}"\n'
+        lock += ('\n[[package]]\nname = "gitdep"\nversion = "0.2.0"\n'
+                 f'source = "git+file:///nowhere/gitdep?tag=v0.2.0#{"ab" * 20}"\n')
     return {"Cargo.toml": ('[package]\nname = "app"\nversion = "0.1.0"\nedition = "2021"\npublish = false\n\n'
                            f'[dependencies]{deps}\n[profile.release]\npanic = "abort"\nstrip = true\n'),
             "Cargo.lock": lock, "src/main.rs": APP_MAIN if with_git_dep else "fn main() {}\n"}
@@ -355,7 +359,7 @@ def app_files(with_git_dep: bool) -> dict[str, str]:
 @needs_debian_rust
 def test_the_fetch_stage_vendors_with_cargo_when_no_archive_is_there(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """The network path, made offline: the machine's cargo config sends the registry to std's crates."""
-    from wasmimage.recipe import _link_cargo_vendor, Source
+    from wasmimage.recipe import Source, _link_cargo_vendor
 
     commit = git_repo(tmp_path / "app", app_files(with_git_dep=False))
     home = tmp_path / "cargo-home"

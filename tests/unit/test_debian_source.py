@@ -14,8 +14,8 @@ import tarfile
 from pathlib import Path
 
 import pytest
-from helpers.flaky_server import Serve
 
+from helpers.flaky_server import Serve
 from wasmimage.errors import PipelineError
 from wasmimage.fetch import FetchSettings, cached_path, fetch, unpack
 from wasmimage.project import Project

@@ -23,7 +23,8 @@ def test_canonical_json_is_sorted_compact_utf8_and_matches_a_known_vector() -> N
     assert digests.canonical_json(VALUE) == b'{"a":[1,"\xc3\xa9"],"b":{"c":null}}'
     assert digests.sha256_json(VALUE) == VALUE_SHA256
     assert digests.sha256_digest(digests.canonical_json(VALUE)) == "sha256:" + VALUE_SHA256
-    assert digests.sha256_hex(b"abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"  # FIPS 180-2
+    # FIPS 180-2's example
+    assert digests.sha256_hex(b"abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
 
 
 def test_key_order_and_escaping_do_not_change_the_bytes() -> None:

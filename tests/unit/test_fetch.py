@@ -16,8 +16,8 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers.flaky_server import Drop, Fail, Redirect, Serve, ShortBody, Stall, Status
 
+from helpers.flaky_server import Drop, Fail, Redirect, Serve, ShortBody, Stall, Status
 from wasmimage import fetch as fetch_module
 from wasmimage import recipe as recipe_module
 from wasmimage.errors import PipelineError

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 import wasmtime
 
-from wasmimage.runtime.engine import engine
 from wasmimage.errors import InvalidInput, PipelineError
 from wasmimage.files import owned_temp
+from wasmimage.runtime.engine import engine
 from wasmimage.runtime.run_spec import RunSpec
 from wasmimage.runtime.runner import program_from_run, run_program
 
@@ -59,7 +59,8 @@ def test_mounted_files_are_readable_not_writable_and_alone(module, image_files):
     program = program_from_run("probe", module, RUN, image_files, digests(image_files))
     result = run_program(program, b"")
     assert result.outcome == "ok", result.reason
-    assert result.stdout.decode().splitlines()[2:] == [  # by descriptor: the mounts first (a snapshot's init saw them there)
+    # by descriptor: the mounts first (a snapshot's init saw them there)
+    assert result.stdout.decode().splitlines()[2:] == [
         "dir:/usr/lib read=stdlib write=denied create=denied escape=denied",
         "dir:/usr/lib/empty read=denied write=denied create=denied escape=denied",
         "dir:/script read=denied write=denied create=denied escape=denied",

@@ -11,16 +11,28 @@ status does not follow the security suites and the channels that could not be as
 from __future__ import annotations
 
 import hashlib
+import itertools
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 import yaml
-from helpers.channels import (CRATE_SHA, TOOLCHAIN_PROVIDERS, demo_project, environment, every_kind, git_mirror,
-                              outdated, rows, serve_crates, serve_debian, serve_pypi)
-from helpers.flaky_server import Fail, FlakyServer, Serve
 
+from helpers.channels import (
+    CRATE_SHA,
+    TOOLCHAIN_PROVIDERS,
+    demo_project,
+    environment,
+    every_kind,
+    git_mirror,
+    outdated,
+    rows,
+    serve_crates,
+    serve_debian,
+    serve_pypi,
+)
+from helpers.flaky_server import Fail, FlakyServer, Serve
 from wasmimage.errors import Unavailable
 from wasmimage.outdated import crates, report
 from wasmimage.outdated.versions import behind, compare_debian, debian, pep440, semver
@@ -39,7 +51,7 @@ DEBIAN_ORDER = [  # each sorts before the next (deb-version(7)); a wrong rule sw
 ]
 
 
-@pytest.mark.parametrize("lower,higher", list(zip(DEBIAN_ORDER, DEBIAN_ORDER[1:])))
+@pytest.mark.parametrize("lower,higher", list(itertools.pairwise(DEBIAN_ORDER)))
 def test_debian_versions_sort_by_dpkgs_rules(lower: str, higher: str) -> None:
     assert compare_debian(lower, higher) < 0 < compare_debian(higher, lower)
     assert debian(lower).key < debian(higher).key

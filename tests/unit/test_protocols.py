@@ -12,7 +12,6 @@ import json
 import pytest
 
 from helpers.project import ROOT
-
 from wasmimage.runtime.protocols import PROTOCOLS, of_suite
 
 SCHEMAS = ROOT / "wasmimage" / "schemas"

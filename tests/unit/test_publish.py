@@ -8,7 +8,6 @@ registry asks for) and a closed port (for retries), because those are other peop
 
 from __future__ import annotations
 
-
 import pytest
 
 from helpers.flaky_server import FlakyServer, Serve, Status

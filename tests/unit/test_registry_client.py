@@ -12,9 +12,9 @@ from dataclasses import dataclass
 import pytest
 
 from helpers.flaky_server import Behaviour, Drop, FlakyServer, Redirect, Serve, ShortBody, Status
+from wasmimage.digests import sha256_digest
 from wasmimage.errors import InvalidInput, NotFound, PipelineError, Unavailable
 from wasmimage.registry.client import Credentials, RegistryClient
-from wasmimage.digests import sha256_digest
 from wasmimage.registry.descriptors import CONFIG_TYPE, Blob
 from wasmimage.registry.reference import Reference, check_url, parse_reference
 from wasmimage.registry.target import Target

@@ -43,6 +43,7 @@ def sleeper(nanoseconds: int, spin: bool, absolute: bool = False) -> Program:
     """A WASI program that sleeps (poll_oneoff on a clock), prints "woke" and then returns,
     or with `spin` loops forever so that only a deadline can end it. With `absolute` it
     sleeps until its monotonic clock reads now + nanoseconds, as CPython's time.sleep does."""
+    add_now = "(i64.store (i32.const 24) (i64.add (i64.load (i32.const 24)) (i64.load (i32.const 400))))"
     wat = f"""(module
       (import "wasi_snapshot_preview1" "poll_oneoff" (func $poll (param i32 i32 i32 i32) (result i32)))
       (import "wasi_snapshot_preview1" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))
@@ -53,7 +54,7 @@ def sleeper(nanoseconds: int, spin: bool, absolute: bool = False) -> Program:
         (i32.store (i32.const 16) (i32.const 1))          ;; clock: monotonic
         (i64.store (i32.const 24) (i64.const {nanoseconds}))
         {"(drop (call $now (i32.const 1) (i64.const 1) (i32.const 400)))" if absolute else ""}
-        {"(i64.store (i32.const 24) (i64.add (i64.load (i32.const 24)) (i64.load (i32.const 400))))" if absolute else ""}
+        {add_now if absolute else ""}
         (i32.store16 (i32.const 40) (i32.const {1 if absolute else 0}))  ;; flags: subscription_clock_abstime
         (drop (call $poll (i32.const 0) (i32.const 128) (i32.const 1) (i32.const 256)))
         (i32.store (i32.const 304) (i32.const 512))
@@ -139,7 +140,8 @@ def test_a_fifo_in_a_granted_directory_cannot_block_a_call(probe, tmp_path):
     (the call hangs, so `bounded` gives up) rather than a copy of its regular files."""
     (tmp_path / "readable.txt").write_text("kept")
     os.mkfifo(tmp_path / "secret.txt")
-    result = bounded(lambda: run_program(probe, b"", dirs={"/data": tmp_path}, limits=Limits(timeout=2)), 2 + 5 * MARGIN)
+    result = bounded(lambda: run_program(probe, b"", dirs={"/data": tmp_path}, limits=Limits(timeout=2)),
+                     2 + 5 * MARGIN)
     assert result.outcome == "ok", result.reason
     assert result.stdout.decode().splitlines()[-1] == "dir:/data read=denied write=denied create=denied escape=denied"
 

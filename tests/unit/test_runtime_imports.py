@@ -72,11 +72,13 @@ def test_a_signature_counts_for_nothing_without_cryptography(tmp_path):
     (tmp_path / "allowed").write_text(f"quickjs {public.decode()}\n")
     (tmp_path / "image.json.sig").write_text(sign(b"{}", tmp_path / "key"))
     allowed = tmp_path / "allowed"
-    assert signatures.signer(b"{}", tmp_path / "image.json.sig", allowed, "quickjs").principals == "quickjs"  # with cryptography
+    # with cryptography
+    assert signatures.signer(b"{}", tmp_path / "image.json.sig", allowed, "quickjs").principals == "quickjs"
 
     code = ("import sys; sys.modules['cryptography'] = None; from pathlib import Path; "
             "from wasmimage.runtime import signatures; "
-            f"print(signatures.signer(b'{{}}', Path({str(tmp_path / 'image.json.sig')!r}), Path({str(allowed)!r}), 'quickjs'))")
+            f"print(signatures.signer(b'{{}}', Path({str(tmp_path / 'image.json.sig')!r}), "
+            f"Path({str(allowed)!r}), 'quickjs'))")
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert (done.returncode, done.stdout) == (0, "None\n"), done.stderr
     assert "the cryptography package is not installed (pip install 'wasmimage[signed]')" in done.stderr

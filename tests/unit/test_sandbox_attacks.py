@@ -14,8 +14,8 @@ import pytest
 import wasmtime
 
 from helpers.project import ROOT
-from wasmimage.runtime.engine import engine
 from wasmimage.errors import PipelineError
+from wasmimage.runtime.engine import engine
 from wasmimage.runtime.runner import Limits, Program, RunResult, run_program
 from wasmimage.verify import check, discover
 

@@ -10,10 +10,10 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from helpers.project import ROOT
 from cyclonedx.schema import SchemaVersion
 from cyclonedx.validation.json import JsonStrictValidator
 
+from helpers.project import ROOT
 from wasmimage import junit, sbom
 from wasmimage.project import Project
 from wasmimage.summary import summary_line

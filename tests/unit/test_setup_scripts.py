@@ -11,8 +11,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from helpers.project import ROOT, copy_project
 
+from helpers.project import ROOT, copy_project
 from wasmimage.errors import PipelineError
 from wasmimage.provision import EXTRA, Wanted, missing, wanted
 from wasmimage.toolchain import installed_debian_versions, load_toolchain

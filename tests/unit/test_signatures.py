@@ -122,7 +122,8 @@ def test_random_allowed_signers_files_get_ssh_keygen_s_verdict(tmp_path: Path, k
     time (seeded, and in UTC, so a failure repeats): fails on any file where the two judges disagree."""
     rng = random.Random(24)
     principals = ["quickjs", "*", "q*", "!quickjs", "*,!quickjs", "cpython", '"quickjs"', '"quick js"', "QUICKJS", ""]
-    options = ["", "cert-authority", 'namespaces="git"', 'namespaces="wasm*"', 'namespaces=""', 'valid-after="20250615"',
+    options = ["", "cert-authority", 'namespaces="git"', 'namespaces="wasm*"', 'namespaces=""',
+               'valid-after="20250615"',
                'valid-after="20250615120001Z"', 'valid-before="2025061512"', 'valid-after="202506 1Z"',
                'valid-before="99991231Z"', 'VALID-BEFORE="20990101UTC"', 'namespaces="a\\"b,wasmimage-image"',
                'valid-after="20250230Z"', 'valid-after="20250615236061Z"', 'valid-after="00000101Z"', "foo",
@@ -131,7 +132,8 @@ def test_random_allowed_signers_files_get_ssh_keygen_s_verdict(tmp_path: Path, k
 
     def line() -> str:
         option = rng.choice(options[:1] * 4 + options)
-        text = (rng.choice(["", "  ", "#"]) + rng.choice(principals[:1] * 4 + principals) + rng.choice([" ", "\t", " \t"])
+        text = (rng.choice(["", "  ", "#"]) + rng.choice(principals[:1] * 4 + principals)
+                + rng.choice([" ", "\t", " \t"])
                 + (option + " " if option else "") + rng.choice(lines[:1] * 5 + lines)
                 + rng.choice(["\n", "\r\n", "", " comment\n"]))
         for _ in range(rng.choice([0, 0, 1, 2])):

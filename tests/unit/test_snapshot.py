@@ -66,7 +66,8 @@ def _file_reader(path: str, oflags: int = 0) -> bytes:
       (global $errno (mut i32) (i32.const -1))
       (func (export "{INIT}")
         (global.set $errno (call $open (i32.const 3) (i32.const 0) (i32.const 100) (i32.const {len(path)})
-                                       (i32.const {oflags}) (i64.const -1) (i64.const -1) (i32.const 0) (i32.const 200)))
+                                       (i32.const {oflags}) (i64.const -1) (i64.const -1)
+                                       (i32.const 0) (i32.const 200)))
         (if (i32.eqz (global.get $errno)) (then
           (i32.store (i32.const 300) (i32.const 4096)) (i32.store (i32.const 304) (i32.const 64))
           (drop (call $read (i32.load (i32.const 200)) (i32.const 300) (i32.const 1) (i32.const 208)))

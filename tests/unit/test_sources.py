@@ -14,8 +14,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers.flaky_server import Fail, Serve
 
+from helpers.flaky_server import Fail, Serve
 from wasmimage.errors import NotFound, Tampered, Unavailable
 from wasmimage.fetch import FetchSettings, cached_path, fetch, mirror_name, to_mirror
 from wasmimage.recipe import Source
@@ -123,8 +123,10 @@ def test_a_recorded_pin_names_one_location():
 
     assert pins.location({"name": "q", "url": "https://example.org/q.tar.gz", "sha256": "0" * 64}) \
         == "https://example.org/q.tar.gz"
-    assert pins.location({"name": "r", "crate": "rustpython==0.6.0", "sha256": "0" * 64}) == "pkg:cargo/rustpython@0.6.0"
-    assert pins.location({"name": "s", "pypi-sdist": "six==1.16.0", "url": "https://x/six.tar.gz"}) == "pkg:pypi/six@1.16.0"
+    assert pins.location({"name": "r", "crate": "rustpython==0.6.0", "sha256": "0" * 64}) \
+        == "pkg:cargo/rustpython@0.6.0"
+    assert pins.location({"name": "s", "pypi-sdist": "six==1.16.0", "url": "https://x/six.tar.gz"}) \
+        == "pkg:pypi/six@1.16.0"
     assert pins.location({"name": "c", "debian-source": {"package": "python3.13", "suite": "trixie"}}) \
         == "pkg:deb/debian/python3.13?distro=trixie"
     assert pins.location({"name": "crates", "cargo-vendor": "rustpython", "sha256": "0" * 64}) is None

@@ -77,8 +77,9 @@ def test_python_executor_out_of_memory_is_reported_as_its_own(tmp_path):
     # (the cap itself: conformance/wikifunctions/python/35_memory_limit, in the image).
     request = {"codeString": "def Z1000():\n    return bytearray(10 ** 15)\n", "functionName": "Z1000"}
     z22 = run_under_host_python(request, tmp_path)
-    assert metadata_of(z22)["errors"]["Z5K2"] == (f"the executor reported running out of memory (exit code 4) "
-                                                  f"with 0 MiB of the {Limits().memory_bytes // 2**20} MiB limit in use")
+    assert metadata_of(z22)["errors"]["Z5K2"] == (
+        f"the executor reported running out of memory (exit code 4) "
+        f"with 0 MiB of the {Limits().memory_bytes // 2**20} MiB limit in use")
 
 
 # The host never raises for what the guest writes, and believes it no more than it must (issue 24 items 3, 4).

@@ -9,9 +9,9 @@ not configured here). It raises instead when nothing at all could be asked.
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Hashable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Hashable
 
 from wasmimage.errors import NotFound, PipelineError, Unavailable
 from wasmimage.fetch import download
@@ -45,7 +45,8 @@ class Answer:
 
 @dataclass(frozen=True)
 class Context:
-    """What channels may use: how to download, the mirrors and Debian archives, and where to look for cargo's configuration."""
+    """What channels may use: how to download, the mirrors and Debian archives, and where to look for
+    cargo's configuration."""
 
     fetch: FetchSettings
     crate_index: str | None  # WASMIMAGE_CRATE_INDEX

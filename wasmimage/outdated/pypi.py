@@ -45,10 +45,11 @@ def _ask_one(query: SdistQuery) -> Answer | PipelineError:
                    "--retries", "1", "--timeout", "20", "--disable-pip-version-check", query.name + NO_RELEASE]
         result = subprocess.run(command, capture_output=True, text=True, check=False, stdin=subprocess.DEVNULL)
     said = (result.stderr + result.stdout).splitlines()
-    trouble = [line for line in said if line.startswith("WARNING") and ("Retrying" in line or "Could not fetch" in line)]
+    trouble = [line for line in said
+               if line.startswith("WARNING") and ("Retrying" in line or "Could not fetch" in line)]
     found = next((match.group(1) for match in map(FOUND.search, said) if match), None)
     if found is None or (found == "none" and trouble):
-        detail = (trouble or [line for line in said if line.startswith("ERROR")] or [f"exit status {result.returncode}"])
+        detail = trouble or [line for line in said if line.startswith("ERROR")] or [f"exit status {result.returncode}"]
         return Unavailable(f"pip download {query.name}: {detail[0]}")
     if found == "none":
         return NotFound(f"pip's index has no sdist of {query.name}")

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import dataclasses
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator, TextIO
+from typing import TextIO
 
 from wasmimage import log
 from wasmimage.errors import NotFound, PipelineError, Unavailable
@@ -127,7 +128,7 @@ def render(rows: list[tuple[Pin, Answer | PipelineError | None]], out: TextIO) -
     widths = [max(len(row[i]) for row in [HEADINGS, *(c for c, _ in cells)]) for i in range(len(HEADINGS))]
 
     def line(values: tuple[str, ...]) -> str:
-        return "  ".join(value.ljust(width) for value, width in zip(values, widths)).rstrip()
+        return "  ".join(value.ljust(width) for value, width in zip(values, widths, strict=True)).rstrip()
 
     print(line(HEADINGS), file=out)
     for row, notes in cells:

@@ -65,14 +65,16 @@ def _compare_part(a: str, b: str) -> int:
 
 
 def split_debian(text: str) -> tuple[int, str, str]:
-    """A Debian version's epoch, upstream version and revision (`1:1.2.13.dfsg-1+deb12u1`: 1, 1.2.13.dfsg, 1+deb12u1)."""
+    """A Debian version's epoch, upstream version and revision
+    (`1:1.2.13.dfsg-1+deb12u1`: 1, 1.2.13.dfsg, 1+deb12u1)."""
     epoch, _, rest = text.partition(":") if ":" in text else ("0", "", text)
     upstream, _, revision = rest.rpartition("-") if "-" in rest else (rest, "", "")
     return int(epoch) if epoch.isdigit() else 0, upstream, revision
 
 
 def compare_debian(a: str, b: str) -> int:
-    """Negative, zero or positive as Debian version a sorts before, with or after b (what `dpkg --compare-versions` says)."""
+    """Negative, zero or positive as Debian version a sorts before, with or after b
+    (what `dpkg --compare-versions` says)."""
     (epoch_a, upstream_a, revision_a), (epoch_b, upstream_b, revision_b) = split_debian(a), split_debian(b)
     if epoch_a != epoch_b:
         return epoch_a - epoch_b

@@ -15,15 +15,17 @@ from its POST, never from a chunk.
 from __future__ import annotations
 
 import base64
+import functools
 import http.client
 import re
 import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, Callable, Iterator
+from typing import BinaryIO
 from urllib.parse import urlencode, urljoin, urlsplit
 
 from wasmimage import __version__, files
@@ -172,8 +174,8 @@ class RegistryClient:
                 name: value for name, value in headers.items() if name.lower() != "authorization"}
             request = urllib.request.Request(url, data=data, headers=sent, method=method)
             try:
-                raw, started = self._timed(f"{method} {url}",
-                                           lambda: self._opener.open(request, timeout=self.timeout))
+                send = functools.partial(self._opener.open, request, timeout=self.timeout)
+                raw, started = self._timed(f"{method} {url}", send)
             except _NETWORK_ERRORS as exc:
                 raise Transient(str(exc.reason if isinstance(exc, urllib.error.URLError) else exc)) from None
             response = Response(method, url, raw.status, raw.reason, raw.headers, raw, started)
@@ -194,7 +196,7 @@ class RegistryClient:
         def run() -> None:
             try:
                 outcome.append(send())
-            except BaseException as exc:  # noqa: BLE001  (handed to the caller's thread)
+            except BaseException as exc:  # handed to the caller's thread
                 outcome.append(exc)
 
         started = time.monotonic()
@@ -251,7 +253,8 @@ class RegistryClient:
             response.close()
         try:
             errors = files.parse_json(data).get("errors") or []
-            return "; ".join(f"{e.get('code')}: {e.get('message')}" for e in errors) or data[:200].decode(errors="replace")
+            return ("; ".join(f"{e.get('code')}: {e.get('message')}" for e in errors)
+                    or data[:200].decode(errors="replace"))
         except (ValueError, AttributeError, TypeError):
             return data[:200].decode(errors="replace")
 

@@ -14,14 +14,24 @@ import shutil
 import tarfile
 import tempfile
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from wasmimage import files
 from wasmimage.digests import canonical_json, sha256_digest
 from wasmimage.errors import InvalidInput
-from wasmimage.registry.descriptors import (CONFIG_TYPE, IMAGES_ROOT, INDEX_TYPE, LAYER_TYPE, MANIFEST_SHA256,
-                                            MANIFEST_TYPE, REF_NAME, TITLE, Blob, blob_path)
+from wasmimage.registry.descriptors import (
+    CONFIG_TYPE,
+    IMAGES_ROOT,
+    INDEX_TYPE,
+    LAYER_TYPE,
+    MANIFEST_SHA256,
+    MANIFEST_TYPE,
+    REF_NAME,
+    TITLE,
+    Blob,
+    blob_path,
+)
 from wasmimage.runtime.image import MANIFEST, Image
 from wasmimage.runtime.signatures import SIGNATURE
 
@@ -48,7 +58,7 @@ class Layout:
 
 
 def rfc3339(epoch: int) -> str:
-    return datetime.fromtimestamp(epoch, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.fromtimestamp(epoch, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def layer_tar(image: Image, epoch: int) -> bytes:

@@ -17,15 +17,29 @@ import stat
 import tarfile
 import tempfile
 import zlib
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, BinaryIO, Callable, Iterator
+from typing import Any, BinaryIO
 
 from wasmimage import files
 from wasmimage.digests import sha256_digest
 from wasmimage.errors import InvalidInput, NotFound, Tampered
 from wasmimage.registry.client import Credentials, RegistryClient
-from wasmimage.registry.descriptors import (CHUNK, CONFIG_TYPE, IMAGES_ROOT, LAYER_TYPE, LIMITS, MANIFEST_SHA256,
-                                            MANIFEST_TYPE, REF_NAME, TITLE, Blob, PullLimits, blob_path, is_digest)
+from wasmimage.registry.descriptors import (
+    CHUNK,
+    CONFIG_TYPE,
+    IMAGES_ROOT,
+    LAYER_TYPE,
+    LIMITS,
+    MANIFEST_SHA256,
+    MANIFEST_TYPE,
+    REF_NAME,
+    TITLE,
+    Blob,
+    PullLimits,
+    blob_path,
+    is_digest,
+)
 from wasmimage.registry.reference import local_directory, parse_reference
 from wasmimage.runtime.image import MANIFEST, open_image
 from wasmimage.runtime.signatures import SIGNATURE

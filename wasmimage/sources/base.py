@@ -12,9 +12,10 @@ from __future__ import annotations
 import shutil
 import tarfile
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from wasmimage import files
 from wasmimage.errors import InvalidInput, NotFound, Tampered

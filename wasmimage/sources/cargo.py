@@ -31,9 +31,10 @@ import tarfile
 import tempfile
 import tomllib
 import urllib.parse
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any
 
 from wasmimage import log
 from wasmimage.errors import InvalidInput, PipelineError, Tampered, Unavailable
@@ -142,7 +143,8 @@ def _check(crates: dict[str, _Crate], packages: list[LockedPackage], where: str,
             problems.append(f"{package.name} {package.version}: package checksum {crate.package}, "
                             f"the Cargo.lock pins {package.checksum}")
     if problems:
-        shown = "\n    ".join(problems[:12]) + (f"\n    ... and {len(problems) - 12} more" if len(problems) > 12 else "")
+        more = f"\n    ... and {len(problems) - 12} more" if len(problems) > 12 else ""
+        shown = "\n    ".join(problems[:12]) + more
         raise Tampered(f"{where}: does not match the Cargo.lock it serves:\n    {shown}")
 
 
@@ -267,7 +269,8 @@ def download_env(extra: dict[str, str]) -> dict[str, str]:
     proxies and certificates) and `extra`; nothing else, so no WASMIMAGE_* secret (the cache key, the
     registry credentials) ever reaches cargo or what it starts. They run no build script: no sandbox."""
     kept = {name: value for name, value in os.environ.items()
-            if name in ("PATH", "HOME", "RUSTC", "SSL_CERT_FILE", "SSL_CERT_DIR") or name.startswith(("CARGO_", "RUSTUP_"))
+            if name in ("PATH", "HOME", "RUSTC", "SSL_CERT_FILE", "SSL_CERT_DIR")
+            or name.startswith(("CARGO_", "RUSTUP_"))
             or name.lower() in ("http_proxy", "https_proxy", "all_proxy", "no_proxy")}
     return {**kept, **extra}
 
@@ -380,7 +383,8 @@ def source_config(packages: list[LockedPackage], vendor: Path) -> str:
              f"[source.{SOURCE_NAME}]", f"directory = {toml_string(str(vendor))}", ""]
     for source in sorted({p.source.split("#", 1)[0] for p in packages if p.is_git}):
         url = urllib.parse.urlsplit(source.removeprefix("git+"))
-        lines += [f"[source.{toml_string(source)}]", f"git = {toml_string(urllib.parse.urlunsplit(url._replace(query='')))}"]
+        lines += [f"[source.{toml_string(source)}]",
+                  f"git = {toml_string(urllib.parse.urlunsplit(url._replace(query='')))}"]
         for key, values in sorted(urllib.parse.parse_qs(url.query).items()):
             if key in ("branch", "tag", "rev"):
                 lines.append(f"{key} = {toml_string(values[0])}")

@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from wasmimage import files
-from wasmimage.sources import cargo
 from wasmimage.errors import InvalidInput, PipelineError, Tampered, Unavailable
+from wasmimage.sources import cargo
 from wasmimage.sources.base import PARTIAL, Context, Kind, Way
 
 if TYPE_CHECKING:

@@ -11,12 +11,13 @@ import os
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from wasmimage import files, log
-from wasmimage.sources import cargo
 from wasmimage.errors import Unavailable
+from wasmimage.sources import cargo
 from wasmimage.sources.base import Kind, Way
 
 if TYPE_CHECKING:

@@ -23,8 +23,9 @@ import os
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Mapping
+from typing import TYPE_CHECKING
 
 from wasmimage.errors import NotFound, Unavailable
 from wasmimage.sources.base import Kind, Way
@@ -63,8 +64,8 @@ def archive_uris(configured: tuple[str, ...], labels: tuple[str, ...] = ("Debian
             uris.append(uri)
     if not uris:
         raise Unavailable("no Debian archive in this machine's apt configuration (apt-get indextargets names "
-                            f"none with Origin 'Debian' and Label {' or '.join(map(repr, labels))}; has `apt-get update` "
-                            f"run?); set {ARCHIVES_ENV} to an archive URI")
+                          f"none with Origin 'Debian' and Label {' or '.join(map(repr, labels))}; "
+                          f"has `apt-get update` run?); set {ARCHIVES_ENV} to an archive URI")
     return uris
 
 
@@ -92,7 +93,7 @@ def download(debian: Mapping[str, str], tmp: Path, archives: tuple[str, ...]) ->
         if not fetched.is_file():
             got = sorted(p.name for p in (root / "download").iterdir())
             raise NotFound(f"{what}: the package in {debian['suite']} no longer has this file "
-                                f"(it has: {', '.join(got) or 'nothing'}); Debian has moved on, update the recipe's pin")
+                           f"(it has: {', '.join(got) or 'nothing'}); Debian has moved on, update the recipe's pin")
         shutil.copyfile(fetched, tmp)  # apt links a file: archive's files instead of copying them
     return f"{what} from {' '.join(uris)}"
 
@@ -105,7 +106,7 @@ def _apt(what: str, label: str, command: list[str], cwd: Path) -> None:
     if failed:
         detail = [line for line in (result.stderr + result.stdout).splitlines() if line.startswith(("E:", "W:"))]
         raise Unavailable(f"{what}: `{label}` failed:\n  "
-                            + "\n  ".join(detail[-4:] or ["exit code %d" % result.returncode]))
+                            + "\n  ".join(detail[-4:] or [f"exit code {result.returncode}"]))
 
 
 def way(source: Source, archives: tuple[str, ...]) -> Way:
