@@ -20,7 +20,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from wasmimage.digests import sha256_file  # noqa: F401  (callers across the package say files.sha256_file)
+# re-exported (`as`): callers across the package say files.sha256_file
+from wasmimage.digests import sha256_file as sha256_file
 from wasmimage.errors import InvalidInput, PipelineError
 
 _NO_SPACE = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
@@ -110,7 +111,7 @@ def atomic_path(target: Path) -> Iterator[Path]:
             os.chmod(tmp, 0o644)
             os.replace(tmp, target)
     except OSError as exc:
-        if no_space(exc):
+        if exc.errno is not None and no_space(exc):
             raise PipelineError(f"{target}: cannot write it: {os.strerror(exc.errno)} "
                                 f"(on the file system of {target.parent}); nothing was written") from None
         raise

@@ -9,19 +9,20 @@ from __future__ import annotations
 
 import logging
 import sys
+from typing import TextIO
 
 ROOT = "wasmimage"
 
 
-class _CurrentStderr(logging.StreamHandler):
+class _CurrentStderr(logging.StreamHandler[TextIO]):
     """A StreamHandler on whatever sys.stderr is at the moment of each record."""
 
-    @property  # type: ignore[override]
-    def stream(self):
+    @property
+    def stream(self) -> TextIO:
         return sys.stderr
 
     @stream.setter
-    def stream(self, _value) -> None:
+    def stream(self, _value: TextIO) -> None:
         pass
 
 

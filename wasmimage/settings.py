@@ -14,6 +14,7 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from wasmimage.errors import InvalidInput
 
@@ -40,7 +41,7 @@ def _flag(value: str) -> bool:
 class Variable:
     name: str
     field: str
-    parse: Callable[[str], object]  # a non-empty value to the field's type
+    parse: Callable[[str], Any]  # a non-empty value to the field's type (which differs by field)
     meaning: str
 
 
