@@ -231,16 +231,20 @@ def _filestat(inode: int, filetype: int, size: int) -> bytes:
     return FILESTAT.pack(0, inode, filetype, 1, size, 0, 0, 0)
 
 
-def _memory(caller: wasmtime.Caller) -> wasmtime.Memory:
-    return caller.get("memory")
+def memory(caller: wasmtime.Caller) -> wasmtime.Memory:
+    """The calling module's `memory` export (snapshot._check_abi requires one)."""
+    found = caller.get("memory")
+    if not isinstance(found, wasmtime.Memory):
+        raise wasmtime.WasmtimeError("the module exports no memory named `memory`")
+    return found
 
 
 def _write(caller: wasmtime.Caller, at: int, data: bytes) -> None:
-    _memory(caller).write(caller, data, at)
+    memory(caller).write(caller, data, at)
 
 
 def _read(caller: wasmtime.Caller, at: int, length: int) -> bytes:
-    return _memory(caller).read(caller, at, at + length)
+    return memory(caller).read(caller, at, at + length)
 
 
 def _scatter(caller: wasmtime.Caller, iovs: int, count: int, data: bytes, offset: int) -> int:

@@ -39,7 +39,7 @@ import wasmtime
 
 from wasmimage import files, log
 from wasmimage.errors import PipelineError
-from wasmimage.init_files import InitFiles
+from wasmimage.init_files import InitFiles, memory
 from wasmimage.runtime.snapshot_abi import (
     ABI_VERSION,
     ALLOC,
@@ -81,27 +81,27 @@ def _deterministic_wasi(linker: wasmtime.Linker, module: wasmtime.Module, where:
     the export running) that called it."""
 
     def clock_time_get(caller: wasmtime.Caller, clock: int, precision: int, out: int) -> int:
-        caller.get("memory").write(caller, bytes(8), out)
+        memory(caller).write(caller, bytes(8), out)
         return 0
 
     def random_get(caller: wasmtime.Caller, buf: int, size: int) -> int:
-        caller.get("memory").write(caller, bytes(size), buf)
+        memory(caller).write(caller, bytes(size), buf)
         return 0
 
     def sizes_get(caller: wasmtime.Caller, count: int, size: int) -> int:  # no arguments, no environment
-        caller.get("memory").write(caller, bytes(4), count)
-        caller.get("memory").write(caller, bytes(4), size)
+        memory(caller).write(caller, bytes(4), count)
+        memory(caller).write(caller, bytes(4), size)
         return 0
 
     def empty_get(caller: wasmtime.Caller, pointers: int, buffer: int) -> int:
         return 0
 
     def fd_write(caller: wasmtime.Caller, fd: int, iovs: int, iovs_len: int, nwritten: int) -> int:
-        memory = caller.get("memory")
-        vectors = struct.iter_unpack("<II", memory.read(caller, iovs, iovs + 8 * iovs_len))
-        data = b"".join(memory.read(caller, at, at + length) for at, length in vectors)
+        guest = memory(caller)
+        vectors = struct.iter_unpack("<II", guest.read(caller, iovs, iovs + 8 * iovs_len))
+        data = b"".join(guest.read(caller, at, at + length) for at, length in vectors)
         written.append(data[:65536])
-        memory.write(caller, struct.pack("<I", len(data)), nwritten)
+        guest.write(caller, struct.pack("<I", len(data)), nwritten)
         return 0
 
     allowed = {"clock_time_get": clock_time_get, "random_get": random_get, "fd_write": fd_write,
