@@ -33,7 +33,9 @@ from __future__ import annotations
 
 import struct
 import time
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import TypeVar
 
 import wasmtime
 
@@ -57,6 +59,7 @@ from wasmimage.wasm_binary import (
     MEMORY,
     PAGE,
     START,
+    Module,
     const_expr,
     data_segments,
     exports_section,
@@ -69,6 +72,7 @@ from wasmimage.wasm_binary import (
 REACTOR_START = "_initialize"  # wasi-libc's reactor constructor entry: it ran at build time
 GLOBAL_EXPORT = "__wasmimage_snapshot_global_"
 WASI = "wasi_snapshot_preview1"
+_Extern = TypeVar("_Extern", wasmtime.Func, wasmtime.Memory, wasmtime.Global)
 
 
 def _deterministic_wasi(linker: wasmtime.Linker, module: wasmtime.Module, where: str, init_files: InitFiles,
@@ -104,25 +108,39 @@ def _deterministic_wasi(linker: wasmtime.Linker, module: wasmtime.Module, where:
         guest.write(caller, struct.pack("<I", len(data)), nwritten)
         return 0
 
-    allowed = {"clock_time_get": clock_time_get, "random_get": random_get, "fd_write": fd_write,
-               "args_sizes_get": sizes_get, "environ_sizes_get": sizes_get, "args_get": empty_get,
-               "environ_get": empty_get, **init_files.functions()}
+    allowed: dict[str, Callable[..., int]] = {
+        "clock_time_get": clock_time_get, "random_get": random_get, "fd_write": fd_write,
+        "args_sizes_get": sizes_get, "environ_sizes_get": sizes_get, "args_get": empty_get,
+        "environ_get": empty_get, **init_files.functions()}
     for imp in module.imports:
-        if imp.module != WASI or not isinstance(imp.type, wasmtime.FuncType):
+        if imp.module != WASI or imp.name is None or not isinstance(imp.type, wasmtime.FuncType):
             raise PipelineError(f"{where}: imports {imp.module}.{imp.name}; a snapshot reactor may import "
                                 f"only {WASI} functions")
         if imp.name in allowed:
             linker.define_func(WASI, imp.name, imp.type, allowed[imp.name], access_caller=True)
         else:
-            def refuse(*args: object, name: str = imp.name) -> None:
-                raise wasmtime.WasmtimeError(f"it called {WASI}.{name}, which a snapshot cannot depend on")
-            linker.define_func(WASI, imp.name, imp.type, refuse)
+            linker.define_func(WASI, imp.name, imp.type, _refusal(imp.name))
+
+
+def _refusal(name: str) -> Callable[..., None]:
+    """A stand-in for the WASI function `name` that fails the call it is in."""
+    def refuse(*args: object) -> None:
+        raise wasmtime.WasmtimeError(f"it called {WASI}.{name}, which a snapshot cannot depend on")
+    return refuse
 
 
 def _check_abi(module: wasmtime.Module, where: str, preload: bool) -> None:
     problem = export_problem(module, snapshot_abi(preload), memory=True)
     if problem:
         raise PipelineError(f"{where}: {problem}")
+
+
+def _export(exports: Mapping[str, object], name: str, kind: type[_Extern]) -> _Extern:
+    """The export `name` as a `kind`: _check_abi has checked the ABI's, and the global probes are ours."""
+    found = exports[name]
+    if not isinstance(found, kind):
+        raise PipelineError(f"the export {name} is a {type(found).__name__}, not a {kind.__name__}")
+    return found
 
 
 def snapshot(reactor: bytes, where: str, preload: tuple[tuple[str, bytes], ...] = (),
@@ -144,24 +162,37 @@ def snapshot(reactor: bytes, where: str, preload: tuple[tuple[str, bytes], ...] 
     except wasmtime.WasmtimeError as exc:
         raise PipelineError(f"{where}: wasmtime cannot compile it: {exc}") from None
     _check_abi(compiled, where, bool(preload))
+    store = wasmtime.Store(engine)
+    exports = _initialize(engine, compiled, store, where, preload, mounts)
+    memory = _export(exports, "memory", wasmtime.Memory)
+    image = bytes(memory.read(store, 0, memory.data_len(store)))
+    final_values = {index: _export(exports, name, wasmtime.Global).value(store) for name, _, index in probes}
+    return _initialized_module(module, image, final_values)
+
+
+def _initialize(engine: wasmtime.Engine, compiled: wasmtime.Module, store: wasmtime.Store, where: str,
+                preload: tuple[tuple[str, bytes], ...],
+                mounts: tuple[tuple[str, tuple[Path, ...]], ...]) -> Mapping[str, object]:
+    """Instantiates `compiled` under the deterministic WASI and runs its constructor, init and each
+    preload, failing the stage (with what the reactor wrote, its only way to say why) if any traps,
+    misplaces a slot or writes output."""
     linker = wasmtime.Linker(engine)
     written: list[bytes] = []
     phase = [INIT]
     _deterministic_wasi(linker, compiled, where, InitFiles(mounts), written, phase)
-    store = wasmtime.Store(engine)
     try:
         instance = linker.instantiate(store, compiled)
         exports = instance.exports(store)
         if REACTOR_START in exports:
-            exports[REACTOR_START](store)
-        exports[INIT](store)
+            _export(exports, REACTOR_START, wasmtime.Func)(store)
+        _export(exports, INIT, wasmtime.Func)(store)
         for expected_slot, (filename, source) in enumerate(preload):
             phase[0] = f"{PRELOAD} of script {expected_slot} ({len(source)} bytes as {filename})"
             name = filename.encode()
             call = bytes(CAPTURES_SIZE) + name + b"\0" + source + b"\0"
-            buffer = exports[ALLOC](store, len(call))
-            exports["memory"].write(store, call, buffer)
-            slot = exports[PRELOAD](store, buffer, len(name), len(source))
+            buffer = _export(exports, ALLOC, wasmtime.Func)(store, len(call))
+            _export(exports, "memory", wasmtime.Memory).write(store, call, buffer)
+            slot = _export(exports, PRELOAD, wasmtime.Func)(store, buffer, len(name), len(source))
             if slot != expected_slot:
                 said = f": {_text(written)}" if written else ""
                 raise PipelineError(f"{where}: {phase[0]} failed (slot {slot}){said}")
@@ -171,18 +202,21 @@ def snapshot(reactor: bytes, where: str, preload: tuple[tuple[str, bytes], ...] 
     if written:
         raise PipelineError(f"{where}: {INIT} or {PRELOAD} wrote output (fd_write), which a snapshot cannot "
                             f"depend on: {_text(written)}")
-    memory = exports["memory"]
-    image = memory.read(store, 0, memory.data_len(store))
+    return exports
 
+
+def _initialized_module(module: Module, image: bytes, final_values: dict[int, float]) -> bytes:
+    """`module` with `image` as its data, each mutable defined global (by index) initialized to its
+    final value, and the exports and start function that ran at build time gone."""
     globals_ = list(module.globals)
-    for name, _, index in probes:
+    for index, value in final_values.items():
         valtype, mutable, _ = globals_[index - module.imported_globals]
-        globals_[index - module.imported_globals] = (valtype, mutable, const_expr(valtype, exports[name].value(store)))
+        globals_[index - module.imported_globals] = (valtype, mutable, const_expr(valtype, value))
     flags, _, maximum = module.memory
     pages = len(image) // PAGE
     segments = data_segments(image)
     kept = [e for e in module.exports if e[0] not in (INIT, PRELOAD, REACTOR_START)]
-    replaced = {
+    replaced: dict[int, bytes | None] = {
         GLOBAL: vector([bytes([t, m]) + init for t, m, init in globals_]),
         EXPORT: exports_section(kept),
         MEMORY: vector([bytes([flags]) + uleb(pages) + (uleb(maximum) if maximum is not None else b"")]),

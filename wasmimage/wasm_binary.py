@@ -165,9 +165,9 @@ def with_sections(module: Module, replaced: dict[int, bytes | None]) -> bytes:
         last = max(i for i, (section_id, _) in enumerate(sections) if section_id != CUSTOM)
         sections = [*sections[:last + 1], (DATA, b""), *sections[last + 1:]]
     for section_id, payload in sections:
-        payload = replaced.get(section_id, payload)
-        if payload is not None:
-            out.append(section(section_id, payload))
+        kept = replaced.get(section_id, payload)
+        if kept is not None:
+            out.append(section(section_id, kept))
     return b"".join(out)
 
 
@@ -175,12 +175,14 @@ def exports_section(entries: list[tuple[str, int, int]]) -> bytes:
     return vector([name_bytes(name) + bytes([kind]) + uleb(index) for name, kind, index in entries])
 
 
-def const_expr(valtype: int, value: object) -> bytes:
+def const_expr(valtype: int, value: float) -> bytes:
+    """The constant expression giving a global of `valtype` the `value` wasmtime read from it (an int for
+    the integer types)."""
     kind = VALTYPES.get(valtype)
     if kind == "i32":
-        return b"\x41" + sleb(struct.unpack("<i", struct.pack("<I", value & 0xFFFFFFFF))[0]) + b"\x0b"
+        return b"\x41" + sleb(struct.unpack("<i", struct.pack("<I", int(value) & 0xFFFFFFFF))[0]) + b"\x0b"
     if kind == "i64":
-        return b"\x42" + sleb(struct.unpack("<q", struct.pack("<Q", value & (2**64 - 1)))[0]) + b"\x0b"
+        return b"\x42" + sleb(struct.unpack("<q", struct.pack("<Q", int(value) & (2**64 - 1)))[0]) + b"\x0b"
     if kind == "f32":
         return b"\x43" + struct.pack("<f", value) + b"\x0b"
     if kind == "f64":
