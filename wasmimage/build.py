@@ -8,14 +8,16 @@ import shutil
 import subprocess
 import time
 from pathlib import Path
+from typing import Any
 
 import jinja2
 
 from wasmimage import files, log, sandbox, sbom
 from wasmimage.errors import PipelineError
-from wasmimage.fetch import FetchSettings, fetch, recorded_pin, unpack
+from wasmimage.fetch import fetch, recorded_pin, unpack
 from wasmimage.recipe import Recipe, Source
 from wasmimage.sources import cargo
+from wasmimage.sources.base import FetchSettings
 from wasmimage.toolchain import ResolvedToolchain
 
 
@@ -104,6 +106,33 @@ def build(recipe: Recipe, toolchain: ResolvedToolchain, settings: FetchSettings,
     # build-info.json is the same on every machine (and a cached build-info.json is true anywhere).
     recorded = render_commands(recipe, {**variables, "build_dir": "$BUILD_DIR", "jobs": "$JOBS"})
     env = command_env(recipe, toolchain, work_dir, source_date_epoch)
+    _run_commands(recipe, toolchain, work_dir, commands, env, sandboxed)
+    mounted = _keep_outputs(recipe, work_dir, wasm, reactor, mounted_dir)
+    info: dict[str, Any] = {
+        "recipe": recipe.name,
+        "tag": recipe.tag,
+        "recipe_sha256": recipe.digest(),
+        "sources": [recorded_pin(s, settings) for s in recipe.sources],
+        "toolchain": {"name": toolchain.name, **toolchain.identity},
+        "crates": sbom.locked_crates(work_dir, toolchain),  # what the image's SBOM lists
+        "flags": list(recipe.flags),
+        "commands": recorded,
+        "source_date_epoch": env["SOURCE_DATE_EPOCH"],
+        "wasm": _file_record(wasm),
+        **({"mounted": mounted} if mounted else {}),
+    }
+    if recipe.snapshot_output:
+        assert reactor is not None  # _keep_outputs checked it
+        info["reactor"] = _file_record(reactor)
+    files.write_json(info_path, info)
+    _log(recipe.name, f"built {wasm} ({info['wasm']['size']} bytes) in {time.monotonic() - started:.1f}s")
+    return wasm
+
+
+def _run_commands(recipe: Recipe, toolchain: ResolvedToolchain, work_dir: Path, commands: list[str],
+                  env: dict[str, str], sandboxed: bool) -> None:
+    """Each build command under bash -e -o pipefail in work_dir, sandboxed unless told not to;
+    the first that fails fails the build."""
     if sandboxed:
         sandbox.check_available(work_dir)
     else:
@@ -117,8 +146,17 @@ def build(recipe: Recipe, toolchain: ResolvedToolchain, settings: FetchSettings,
         if result.returncode != 0:
             raise PipelineError(f"{recipe.name}: build.commands[{index}] failed with exit code "
                                 f"{result.returncode} (in {work_dir}):\n  {command}")
+
+
+def _keep_outputs(recipe: Recipe, work_dir: Path, wasm: Path, reactor: Path | None,
+                  mounted_dir: Path | None) -> dict[str, dict[str, Any]]:
+    """Copies what the commands left in out/ to where the pipeline keeps it (the module as `wasm`,
+    a snapshot recipe's reactor as `reactor`, each mounted file into `mounted_dir`), failing if
+    one is missing; returns the mounted files' records, by name."""
     kept = {recipe.output: wasm}
     if recipe.snapshot_output:
+        if reactor is None:
+            raise PipelineError(f"{recipe.name}: a recipe with a snapshot needs a path for its reactor")
         kept[recipe.snapshot_output] = reactor
     for name, target in kept.items():
         produced = work_dir / "out" / name
@@ -129,26 +167,16 @@ def build(recipe: Recipe, toolchain: ResolvedToolchain, settings: FetchSettings,
     for name in recipe.mounted_files:
         if not (work_dir / "out" / name).is_file():
             raise PipelineError(f"{recipe.name}: the build commands did not produce out/{name} (run.mounts)")
+        if mounted_dir is None:
+            raise PipelineError(f"{recipe.name}: a recipe with run.mounts needs a directory for its mounted files")
         files.copy(work_dir / "out" / name, mounted_dir / name)
-        mounted[name] = {"sha256": files.sha256_file(mounted_dir / name), "size": (mounted_dir / name).stat().st_size}
-    info = {
-        "recipe": recipe.name,
-        "tag": recipe.tag,
-        "recipe_sha256": recipe.digest(),
-        "sources": [recorded_pin(s, settings) for s in recipe.sources],
-        "toolchain": {"name": toolchain.name, **toolchain.identity},
-        "crates": sbom.locked_crates(work_dir, toolchain),  # what the image's SBOM lists
-        "flags": list(recipe.flags),
-        "commands": recorded,
-        "source_date_epoch": env["SOURCE_DATE_EPOCH"],
-        "wasm": {"sha256": files.sha256_file(wasm), "size": wasm.stat().st_size},
-        **({"mounted": mounted} if mounted else {}),
-    }
-    if recipe.snapshot_output:
-        info["reactor"] = {"sha256": files.sha256_file(reactor), "size": reactor.stat().st_size}
-    files.write_json(info_path, info)
-    _log(recipe.name, f"built {wasm} ({info['wasm']['size']} bytes) in {time.monotonic() - started:.1f}s")
-    return wasm
+        mounted[name] = _file_record(mounted_dir / name)
+    return mounted
+
+
+def _file_record(path: Path) -> dict[str, Any]:
+    """How build-info.json describes a file it keeps."""
+    return {"sha256": files.sha256_file(path), "size": path.stat().st_size}
 
 
 def _log(name: str, message: str) -> None:

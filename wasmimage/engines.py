@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from wasmimage.errors import PipelineError
 from wasmimage.toolchain import Toolchain, host_arch, load_toolchain
@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from wasmimage.recipe import Recipe
     from wasmimage.toolchain import ResolvedToolchain
 
+_Field = TypeVar("_Field")
 RUNNER = "runner"  # the kind of the runner's own profile
 CLI = "wasmtime-cli"
 CLI_VAR = "wasmtime"  # the variable a profile's compiler toolchain defines: the CLI binary
@@ -85,17 +86,32 @@ class Profile:
     settings: EngineSettings | None = None  # CLI
     cpu: dict[str, CpuBaseline] | None = None  # CLI: host architecture -> baseline
 
+    def _cli(self, value: _Field | None, field: str) -> _Field:
+        """A field only a CLI profile has (its schema requires it there)."""
+        if value is None:
+            raise PipelineError(f"{self.path}: {field}: a {self.kind} profile has none (only a {CLI} profile has)")
+        return value
+
+    @property
+    def cli_compiler(self) -> Toolchain:
+        return self._cli(self.compiler, "compiler")
+
+    @property
+    def cli_settings(self) -> EngineSettings:
+        return self._cli(self.settings, "settings")
+
     def baseline(self, arch: str | None = None) -> CpuBaseline:
         arch = arch or host_arch()
-        if arch not in self.cpu:
+        cpu = self._cli(self.cpu, "cpu")
+        if arch not in cpu:
             raise PipelineError(f"{self.path}: cpu: no baseline for {arch} (this machine); known: "
-                                f"{', '.join(sorted(self.cpu))}")
-        return self.cpu[arch]
+                                f"{', '.join(sorted(cpu))}")
+        return cpu[arch]
 
     def identity(self, compiler: ResolvedToolchain) -> dict[str, Any]:
         """What a CLI profile's .cwasm depends on: recorded in image.json's `engines` and in its build keys."""
         baseline = self.baseline()
-        return {"profile": self.name, "wasmtime": self.wasmtime, "config": asdict(self.settings),
+        return {"profile": self.name, "wasmtime": self.wasmtime, "config": asdict(self.cli_settings),
                 "target": f"{host_arch()}-linux", "cpu": {"baseline": baseline.name, "flags": list(baseline.flags)},
                 "compiler": {"name": compiler.name, **compiler.identity}}
 
@@ -104,7 +120,7 @@ class Profile:
         CPU features (an explicit --target turns Cranelift's host detection off)."""
         baseline = self.baseline()
         cpu_flags = [arg for flag in baseline.flags for arg in ("-C", f"cranelift-{flag.replace('_', '-')}")]
-        return [cli, "compile", *self.settings.cli_flags(fuel=0), "--target", TRIPLES[host_arch()], *cpu_flags,
+        return [cli, "compile", *self.cli_settings.cli_flags(fuel=0), "--target", TRIPLES[host_arch()], *cpu_flags,
                 "-o", str(cwasm), str(wasm)]
 
 

@@ -28,17 +28,17 @@ class StageOutputs:
     cwasm: Path
     aot_info: Path
     report: Path
-    mounted_dir: Path | None = None  # the files the recipe's run.mounts names, as the compile stage kept them
-    # The snapshot stage's, for recipes with a `snapshot` section (snapshot.py)
-    reactor: Path | None = None
-    snapshot_wasm: Path | None = None
-    snapshot_cwasm: Path | None = None
-    snapshot_info: Path | None = None
+    mounted_dir: Path  # the files the recipe's run.mounts names, as the compile stage kept them
+    # The snapshot stage's, used by recipes with a `snapshot` section (snapshot.py)
+    reactor: Path
+    snapshot_wasm: Path
+    snapshot_cwasm: Path
+    snapshot_info: Path
 
-    engines_dir: Path | None = None  # the .cwasm of each engine profile besides the runner's (engines.py)
+    engines_dir: Path  # the .cwasm of each engine profile besides the runner's (engines.py)
 
     def mounted(self, recipe: Recipe) -> list[Path]:
-        return [self.mounted_dir / name for name in recipe.mounted_files] if self.mounted_dir else []
+        return [self.mounted_dir / name for name in recipe.mounted_files]
 
     def engine(self, profile: str) -> EngineOutputs:
         return EngineOutputs(cwasm=self.engines_dir / f"{profile}.cwasm",
@@ -143,7 +143,7 @@ class Project:
 
     def compiler(self, profile: engines.Profile) -> ResolvedToolchain:
         """A CLI profile's compiler toolchain as resolved here (not yet installed: tools.install)."""
-        return self._resolve(profile.compiler, self._forced_if_known(profile.compiler))
+        return self._resolve(profile.cli_compiler, self._forced_if_known(profile.cli_compiler))
 
     def _forced_if_known(self, toolchain: Toolchain) -> str | None:
         """$WASMIMAGE_TOOLCHAIN_PROVIDER for a tool's toolchain (a compiler, its builder): only if it names

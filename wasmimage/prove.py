@@ -53,7 +53,7 @@ class Engine:
     def command(self, work: Path, limits_memory: int, env: dict[str, str], dirs: dict[str, Path]) -> list[str]:
         argv = self.run.command_line(f"{SCRIPT_DIR}/{self.run.script_name}")
         grants = [*self.mounts, (SCRIPT_DIR, work / "script"), *dirs.items()]
-        return [self.cli, "run", "--allow-precompiled", *self.profile.settings.cli_flags(fuel=FUEL),
+        return [self.cli, "run", "--allow-precompiled", *self.profile.cli_settings.cli_flags(fuel=FUEL),
                 "-W", f"max-memory-size={limits_memory}", "--argv0", argv[0],
                 *(arg for guest, host in grants for arg in ("--dir", f"{host}::{guest}")),
                 *(arg for name, value in sorted(env.items()) for arg in ("--env", f"{name}={value}")),

@@ -38,12 +38,13 @@ def _action(function: Callable[..., Any], *args: Any) -> Callable[[], Any]:
     return run
 
 
-def _key_unchanged(compute: Callable[[], str]) -> Callable[..., bool]:
-    """An uptodate check on a lazily computed key (a toolchain problem then fails the action, not doit)."""
+def _key_unchanged(compute: Callable[..., str], *args: Any) -> Callable[..., bool]:
+    """An uptodate check on a key computed lazily, as compute(*args) (a toolchain problem then fails the
+    action, not doit)."""
 
     def check(task: Any, values: dict) -> bool:
         try:
-            key = compute()
+            key = compute(*args)
         except (PipelineError, OSError):  # e.g. the previous stage's output is missing
             return False
         task.value_savers.append(lambda: {"key": key})
@@ -223,7 +224,7 @@ def compile_tasks(project: Project) -> Iterator[dict]:
             "file_dep": [recipe.path, recipe.toolchain.path, *recipe.build_file_paths()],
             "task_dep": [f"fetch:{recipe.name}"],
             "targets": compile_outputs(recipe, out),
-            "uptodate": [_key_unchanged(lambda r=recipe: compile_key(project, r))],
+            "uptodate": [_key_unchanged(compile_key, project, recipe)],
             "clean": True,
         }
 
@@ -232,6 +233,12 @@ def engine_outputs(project: Project, recipe: Recipe, out: StageOutputs, stage: s
     """The files of each engine profile besides the runner's that the aot (or verify) stage writes."""
     engines = [out.engine(p.name) for p in project.engine_profiles(recipe)]
     return [path for e in engines for path in (e.aot_outputs if stage == "aot" else [e.report])]
+
+
+def _aot_keys(project: Project, recipe: Recipe) -> str:
+    """The aot stage's key with each other engine profile's: one task writes them all."""
+    return sha256_json([aot_key(project, recipe),
+                        *(engine_aot_key(project, recipe, p) for p in project.engine_profiles(recipe))])
 
 
 def aot_tasks(project: Project) -> Iterator[dict]:
@@ -243,8 +250,7 @@ def aot_tasks(project: Project) -> Iterator[dict]:
             "actions": [_action(aot_compile, project, recipe)],
             "file_dep": [out.wasm],
             "targets": [out.cwasm, out.aot_info, *engine_outputs(project, recipe, out, "aot")],
-            "uptodate": [_key_unchanged(lambda r=recipe: sha256_json(
-                [aot_key(project, r), *(engine_aot_key(project, r, p) for p in project.engine_profiles(r))]))],
+            "uptodate": [_key_unchanged(_aot_keys, project, recipe)],
             "clean": True,
         }
 
@@ -260,9 +266,15 @@ def snapshot_tasks(project: Project) -> Iterator[dict]:
             "actions": [_action(snapshot_recipe, project, recipe)],
             "file_dep": [out.reactor, *out.mounted(recipe)],
             "targets": snapshot_outputs(recipe, out),
-            "uptodate": [_key_unchanged(lambda r=recipe: snapshot_key(project, r))],
+            "uptodate": [_key_unchanged(snapshot_key, project, recipe)],
             "clean": True,
         }
+
+
+def _verify_keys(project: Project, recipe: Recipe) -> str:
+    """The verify stage's key with each other engine profile's: one task proves them all."""
+    return sha256_json([verify_key(project, recipe),
+                        *(engine_verify_key(project, recipe, p) for p in project.engine_profiles(recipe))])
 
 
 def verify_tasks(project: Project) -> Iterator[dict]:
@@ -279,10 +291,13 @@ def verify_tasks(project: Project) -> Iterator[dict]:
                          *project.conformance_files(recipe), *out.mounted(recipe),
                          *engine_outputs(project, recipe, out, "aot")],
             "targets": [out.report, junit.path_for(out.report), *engine_outputs(project, recipe, out, "verify")],
-            "uptodate": [_key_unchanged(lambda r=recipe: sha256_json(
-                [verify_key(project, r), *(engine_verify_key(project, r, p) for p in project.engine_profiles(r))]))],
+            "uptodate": [_key_unchanged(_verify_keys, project, recipe)],
             "clean": True,
         }
+
+
+def _stage_keys(project: Project, recipe: Recipe) -> str:
+    return sha256_json(stage_keys(project, recipe))
 
 
 def image_tasks(project: Project) -> Iterator[dict]:
@@ -301,7 +316,7 @@ def image_tasks(project: Project) -> Iterator[dict]:
             "targets": [image_dir(project.images_dir, recipe) / MANIFEST],
             # The provenance records every stage key: a key that moved while its outputs stayed the
             # same (the verify key's prover, say) still rewrites the image, so the record stays true.
-            "uptodate": [_key_unchanged(lambda r=recipe: sha256_json(stage_keys(project, r)))],
+            "uptodate": [_key_unchanged(_stage_keys, project, recipe)],
         }
 
 

