@@ -33,7 +33,7 @@ def compile_wasm(wasm: Path, cwasm: Path, info_path: Path) -> dict:
     except wasmtime.WasmtimeError as exc:
         raise PipelineError(f"{wasm}: wasmtime cannot compile it: {exc}") from None
     compiled = time.monotonic()
-    files.write_bytes(cwasm, module.serialize())
+    files.write_bytes(cwasm, bytes(module.serialize()))
     info = {
         **engine_identity(),
         "wasm_sha256": files.sha256_file(wasm),

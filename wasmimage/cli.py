@@ -141,17 +141,18 @@ def _call_wikifunctions(args: argparse.Namespace, settings: Settings) -> int:
     exactly one line, the Z22, comes out. Exit 0 with a result, 1 with the executor's error Z22,
     125 when the host made the error (a limit, a crash, an invalid response: Evaluation.host_error)."""
     from wasmimage.runtime import wikifunctions
+    from wasmimage.runtime.zobjects import canonical, is_failure
 
     request = Path(args.request).read_bytes() if args.request else sys.stdin.buffer.read()
     limits = _limits(args, wikifunctions.LIMITS)
     evaluation = wikifunctions.evaluate(_image(args, settings), request, limits, NativeStore.from_settings(settings))
     response = evaluation.z22
-    _print_json(wikifunctions.canonical(response) if args.canonical else response)
-    _say_fuel(limits, evaluation.run and evaluation.run.fuel_consumed)
+    _print_json(canonical(response) if args.canonical else response)
+    _say_fuel(limits, evaluation.run.fuel_consumed if evaluation.run is not None else None)
     if evaluation.host_error is not None:
         print(f"wasmimage: {evaluation.host_error}", file=sys.stderr)
         return LIMIT_EXIT_CODE
-    return 1 if wikifunctions.is_failure(response) else 0
+    return 1 if is_failure(response) else 0
 
 
 def _publish_command(args: argparse.Namespace, settings: Settings) -> int:

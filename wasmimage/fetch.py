@@ -80,7 +80,7 @@ def fetch(source: Source, settings: FetchSettings, toolchain=None) -> Path:
     for mirror in settings.mirrors:
         location = f"{mirror.rstrip('/')}/{kind.mirror_name(source)}"
         try:
-            return _store(kind, source, target, lambda tmp, loc=location: kind.from_mirror(source, loc, tmp, ctx), ctx)
+            return _store(kind, source, target, _from_mirror(kind, source, location, ctx), ctx)
         except NotFound:
             tried.append(f"mirror {location}: not there")
         except PipelineError as exc:
@@ -99,6 +99,11 @@ def fetch(source: Source, settings: FetchSettings, toolchain=None) -> Path:
     raise type(verdict)(str(verdict) + "".join(f"\n  {t}" for t in [*tried, *map(str, failures)])) from None
 
 
+def _from_mirror(kind: Kind, source: Source, location: str, ctx: Context) -> Callable[[Path], str]:
+    """A getter for _store that copies `source` from the mirror `location`."""
+    return lambda tmp: kind.from_mirror(source, location, tmp, ctx)
+
+
 def _store(kind: Kind, source: Source, target: Path, getter: Callable[[Path], str], ctx: Context) -> Path:
     """Run getter into a temporary path beside target, check it, and rename it into place."""
     try:
@@ -107,7 +112,7 @@ def _store(kind: Kind, source: Source, target: Path, getter: Callable[[Path], st
             kind.check(source, tmp, origin, ctx)
             os.replace(tmp, target)
     except OSError as exc:
-        if files.no_space(exc):
+        if exc.errno is not None and files.no_space(exc):
             raise Unavailable(f"{source.name}: cannot store {source.filename} in {target.parent}: "
                               f"{os.strerror(exc.errno)}; nothing was kept") from None
         raise

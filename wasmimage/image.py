@@ -83,7 +83,7 @@ def assemble(recipe: Recipe, stages: StageOutputs, target: Path, build_run: Buil
             _write_image(recipe, work, target, copies, roles, build_info, aot_info, report, build_run,
                          snapshot_info, engine_infos)
     except OSError as exc:
-        if files.no_space(exc):
+        if exc.errno is not None and files.no_space(exc):
             raise PipelineError(f"{target}: cannot write the image: {os.strerror(exc.errno)} "
                                 f"(on the file system of {target.parent}); nothing was written") from None
         raise

@@ -205,7 +205,7 @@ class InitFiles:
             return BADF
         if opened.directory is None:
             return NOTDIR
-        parts = []
+        parts: list[str] = []
         for part in _read(caller, path, path_len).decode(errors="replace").split("/"):
             if part == "..":
                 if not parts:
@@ -244,7 +244,7 @@ def _write(caller: wasmtime.Caller, at: int, data: bytes) -> None:
 
 
 def _read(caller: wasmtime.Caller, at: int, length: int) -> bytes:
-    return memory(caller).read(caller, at, at + length)
+    return bytes(memory(caller).read(caller, at, at + length))
 
 
 def _scatter(caller: wasmtime.Caller, iovs: int, count: int, data: bytes, offset: int) -> int:

@@ -29,7 +29,7 @@ def document(report: dict[str, Any]) -> bytes:
                       tests=str(sum(summary.values())), failures=str(summary["failed"]),
                       skipped=str(summary["expected_failures"]))
     for suite, results in sorted(report["suites"].items()):
-        cases = sorted([(name, None, None) for name in results["passed"]]
+        cases = sorted([(name, None, "") for name in results["passed"]]
                        + [(name, "failure", why) for name, why in results["failed"].items()]
                        + [(name, "skipped", why) for name, why in results["expected_failures"].items()])
         element = ET.SubElement(root, "testsuite", name=suite, tests=str(len(cases)),

@@ -43,7 +43,7 @@ class Source:
     @property
     def pin(self) -> dict[str, Any]:
         """What identifies this source's bytes, as recorded in manifests and build keys."""
-        pin = {"name": self.name, self.kind: self.location}
+        pin: dict[str, Any] = {"name": self.name, self.kind: self.location}
         if self.sha256:
             pin["sha256"] = self.sha256
         elif self.commit:
@@ -140,9 +140,9 @@ def _default_filename(kind: str, location: str) -> str:
 
 
 def _source(raw: dict[str, Any]) -> Source:
-    debian = raw.get("debian-source")
     kind = next((k for k in ("url", "git", "pypi-sdist", "crate", "cargo-vendor") if k in raw), "debian-source")
     if kind == "debian-source":
+        debian = raw["debian-source"]
         return Source(raw["name"], kind, debian["package"], raw["sha256"], None, raw.get("filename") or debian["file"],
                       raw.get("subdir"), debian=debian)
     filename = raw.get("filename") or ("" if kind == "cargo-vendor" else _default_filename(kind, raw[kind]))
@@ -150,7 +150,7 @@ def _source(raw: dict[str, Any]) -> Source:
     if kind == "crate" and subdir is None:
         subdir = raw[kind].replace("==", "-")  # a .crate holds one directory, NAME-VERSION/
     return Source(raw["name"], kind, raw[kind], raw.get("sha256"), raw.get("commit"), filename, subdir,
-                  debian=debian)
+                  debian=raw.get("debian-source"))  # a url source's alternative location
 
 
 def _link_cargo_vendor(path: Path, sources: tuple[Source, ...]) -> tuple[Source, ...]:
@@ -185,6 +185,7 @@ def _check_templates(path: Path, commands: list[str], allowed: set[str], source_
                                 f"(known: {', '.join(sorted(allowed))})")
         # `src.NAME` / `src['NAME']` must name a source, or the build would fail only when it runs
         for node in tree.find_all((jinja2.nodes.Getattr, jinja2.nodes.Getitem)):
+            assert isinstance(node, (jinja2.nodes.Getattr, jinja2.nodes.Getitem))  # what find_all looked for
             if not (isinstance(node.node, jinja2.nodes.Name) and node.node.name == "src"):
                 continue
             name = node.attr if isinstance(node, jinja2.nodes.Getattr) else getattr(node.arg, "value", None)

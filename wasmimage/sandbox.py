@@ -46,9 +46,9 @@ def wrap(argv: list[str], work_dir: Path, readable: tuple[Path, ...] = ()) -> li
     for name in ETC:
         args += ["--ro-bind-try", f"/etc/{name}", f"/etc/{name}"]
     args += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
-    for path in sorted({str(Path(p).resolve()) for p in readable}):
-        if not (path == "/usr" or path.startswith("/usr/")):
-            args += ["--ro-bind", path, path]
+    for directory in sorted({str(Path(p).resolve()) for p in readable}):
+        if not (directory == "/usr" or directory.startswith("/usr/")):
+            args += ["--ro-bind", directory, directory]
     return [*args, "--bind", str(work_dir), str(work_dir), "--chdir", str(work_dir), "--", *argv]
 
 

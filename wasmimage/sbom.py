@@ -32,8 +32,9 @@ try:  # the `build` extra; only the image stage needs it, and says so when it is
     from cyclonedx.schema import SchemaVersion
     from cyclonedx.validation.json import JsonStrictValidator
     from packageurl import PackageURL
+    _HAVE_CYCLONEDX = True
 except ImportError:
-    Bom = None
+    _HAVE_CYCLONEDX = False
 
 if TYPE_CHECKING:
     from wasmimage.recipe import Recipe
@@ -181,7 +182,7 @@ def _compiler_component(profile: str, engine: dict[str, Any]):
 def document(recipe: Recipe, build_info: dict[str, Any], aot_info: dict[str, Any],
              engines: dict[str, dict[str, Any]] | None = None) -> str:
     """The SBOM's JSON text, checked against the CycloneDX 1.6 schema. `engines` is image.json's section."""
-    if Bom is None:
+    if not _HAVE_CYCLONEDX:
         raise PipelineError("the image stage writes an SBOM with cyclonedx-python-lib, which is not installed: "
                             "run scripts/setup (or python3 -m pip install -e '.[build]')")
     image = Component(name=recipe.name, version=recipe.tag, type=ComponentType.APPLICATION,
@@ -200,8 +201,9 @@ def document(recipe: Recipe, build_info: dict[str, Any], aot_info: dict[str, Any
                   *(_compiler_component(profile, entry) for profile, entry in (engines or {}).items()),
                   *(_file_component(name, path, "project-file") for name, path in project_files(recipe))]
     bom = Bom(components=components)
-    bom.serial_number = None  # see the module docstring: reproducible bytes
-    bom.metadata.timestamp = None
+    # see the module docstring: reproducible bytes (cyclonedx's types do not say None leaves a field out)
+    bom.serial_number = None  # type: ignore[assignment]
+    bom.metadata.timestamp = None  # type: ignore[assignment]
     bom.metadata.component = image
     bom.metadata.tools.components.add(Component(name="wasmimage", version=__version__,
                                                  type=ComponentType.APPLICATION, bom_ref="tool:wasmimage"))

@@ -59,6 +59,12 @@ class Provider:
                    entry.get("wheel"), entry.get("binary"), dict(entry.get("wheels", {})), entry.get("crate"),
                    entry.get("sha256"), entry.get("builder"), tuple(entry.get("features", ())))
 
+    def required(self, value: str | None, field: str) -> str:
+        """`value`, this provider's `field`, which the schema requires for its kind."""
+        if value is None:
+            raise PipelineError(f"toolchain provider {self.name}: a {self.kind} provider needs `{field}`")
+        return value
+
 
 @dataclass(frozen=True)
 class Toolchain:
@@ -175,7 +181,7 @@ def resolve(toolchain: Toolchain, archive_root: Path | None = None, forced: str 
             if not problems:
                 installed = installed_debian_versions(list(provider.packages))
                 vars_, env = _render_vars(provider, "/usr")
-                identity = {"provider": provider.name, "kind": "debian", "packages": installed}
+                identity: dict[str, Any] = {"provider": provider.name, "kind": "debian", "packages": installed}
                 return ResolvedToolchain(toolchain.name, provider.name, identity, vars_, env,
                                          std_crates=provider.std_crates)
             hint = provider.install_hint or "apt-get install " + " ".join(
@@ -227,7 +233,7 @@ def _resolve_install(toolchain: Toolchain, provider: Provider, archive_root: Pat
         if builder is None:
             return None, f"nothing resolves its builder toolchain {provider.builder!r}"
         try:
-            resolved_builder = builder(provider.builder)
+            resolved_builder = builder(provider.required(provider.builder, "builder"))
         except PipelineError as exc:
             return None, f"its builder toolchain {provider.builder} is not available: {exc}"
         identity.update({"crate": provider.crate, "sha256": provider.sha256, "features": list(provider.features),
@@ -271,7 +277,7 @@ def _resolve_rustup(toolchain: Toolchain, provider: Provider) -> tuple[ResolvedT
     Build commands run with a fixed PATH that has no rustup shims, so vars and env name the
     toolchain's own binaries through `{{ root }}` (its sysroot).
     """
-    version = provider.version
+    version = provider.required(provider.version, "version")
     rustup = _rustup()
     if rustup is None:
         return None, "rustup is not installed"

@@ -46,6 +46,7 @@ from wasmimage.runtime import wikifunctions
 from wasmimage.runtime.protocol import call_program
 from wasmimage.runtime.protocols import of_suite
 from wasmimage.runtime.runner import OUTCOMES, Limits, Program, RunResult, run_program
+from wasmimage.runtime.zobjects import canonical, normal
 
 CASE_KEYS = {"exit_code", "stdin", "stderr_contains", "known_difference", "outcome", "limits", "env", "dirs"}
 PROTOCOL_CASE_KEYS = {"known_difference", "limits"}
@@ -180,10 +181,10 @@ def _matches(expected: Any, actual: Any) -> bool:
 
 def check_z22(case: Case, response: dict[str, Any]) -> str | None:
     """The Z22 must be in normal form; its canonical form must match the expected one."""
-    actual = wikifunctions.canonical(response)
-    if wikifunctions.normal(actual) != response:
+    actual = canonical(response)
+    if normal(actual) != response:
         return f"the Z22 is not in normal form: {json.dumps(response)[:400]}"
-    expected = json.loads(case.expected_stdout)
+    expected = _expected_response(case)
     if not _matches(expected, actual):
         return f"Z22 differs:\n    expected {json.dumps(expected)[:400]}\n    actual   {json.dumps(actual)[:400]}"
     return None
@@ -194,8 +195,14 @@ def _canonical(value: Any) -> str:
     return json.dumps(json.loads(json.dumps(value), parse_int=float), sort_keys=True, ensure_ascii=False)
 
 
+def _expected_response(case: Case) -> Any:
+    """A protocol case's expected response (discover_protocol and discover_wikifunctions always read one)."""
+    assert case.expected_stdout is not None
+    return json.loads(case.expected_stdout)
+
+
 def check_response(case: Case, response: dict[str, Any]) -> str | None:
-    expected = json.loads(case.expected_stdout)
+    expected = _expected_response(case)
     if _canonical(response) != _canonical(expected):
         return (f"response differs:\n    expected {json.dumps(expected)[:300]}\n"
                 f"    actual   {json.dumps(response)[:300]}")
@@ -312,16 +319,17 @@ def verify(program: Program, cwasm_sha256: str, conformance_dir: Path, suites: t
     that protocol (`executors`, from the recipe's run.protocols).
     """
     executors = executors or {}
-    protocols = {name: protocol.name if (protocol := of_suite(name)) else None for name in suites}
+    protocols = {name: suite_protocol.name if (suite_protocol := of_suite(name)) else None for name in suites}
     for name, protocol in protocols.items():
         if protocol and protocol not in executors:
             raise PipelineError(f"{program.name}: suite {name} needs the {protocol} protocol's executor "
                                 f"(run.protocols in the recipe)")
+    suite_executors = {name: executors[protocol] if protocol else None for name, protocol in protocols.items()}
 
     def run_all(subject: Program, sha256: str) -> dict[str, Any]:
         reports = {name: run_suite(subject, conformance_dir / name, extension,
                                    canary if name.startswith("hostile/") else None,
-                                   executors.get(protocols[name]) if protocols[name] else None,
+                                   suite_executors[name],
                                    protocols[name] or "call")
                    for name in suites}
         return {"cwasm_sha256": sha256, "summary": summarize(reports), "suites": reports}

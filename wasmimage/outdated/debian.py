@@ -90,7 +90,8 @@ def _index_path(query: SourceQuery | PackageQuery, arch: str) -> str:
 
 def _versions_in(index: bytes, packages: set[str]) -> dict[str, list[str]]:
     """Each package's Version in every paragraph of a Sources or Packages file whose Package it is."""
-    text, found = b"\n" + index, {}
+    text = b"\n" + index
+    found: dict[str, list[str]] = {}
     for package in packages:
         needle, found[package] = f"\nPackage: {package}\n".encode(), []
         at = text.find(needle)
@@ -164,17 +165,22 @@ def _answer(query: SourceQuery | PackageQuery, release: str | None,
     failed = [found for found in indexes.values() if isinstance(found, PipelineError)]
     if failed:
         return failed[0]
-    listed = [(version, suite) for suite, found in indexes.items() if found
+    listed = [(version, suite) for suite, found in indexes.items() if isinstance(found, dict)
               for version in found.get(query.package, [])]
     if not listed:
         return NotFound(f"{query.package} is in none of the suites {', '.join(indexes)}")
     if isinstance(query, SourceQuery):
         return _source_answer(query, listed)
+    assert release is not None  # a package's suites are the release's (_suites): none without one
     return _package_answer(query, listed, release_line(release))
 
 
 def _newest_first(listed: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    return sorted(listed, key=functools.cmp_to_key(lambda a, b: compare_debian(b[0], a[0])))
+    return sorted(listed, key=functools.cmp_to_key(_newer_first))
+
+
+def _newer_first(a: tuple[str, str], b: tuple[str, str]) -> int:
+    return compare_debian(b[0], a[0])
 
 
 def _source_answer(query: SourceQuery, listed: list[tuple[str, str]]) -> Answer:
@@ -190,7 +196,9 @@ def _source_answer(query: SourceQuery, listed: list[tuple[str, str]]) -> Answer:
     versions = tuple(by_upstream.values())
     in_release = [version for version, suite in ordered if suite in line]
     notes = []
-    if newest(versions).where in DEVELOPMENT and in_release:
+    top = newest(versions)
+    assert top is not None  # listed is not empty
+    if top.where in DEVELOPMENT and in_release:
         notes.append(f"newest in {line[0]}'s suites: {in_release[0]}")
     if upstream not in {split_debian(version)[1] for version in in_release}:
         notes.append(f"{query.file} is in none of {line[0]}'s suites any more: the fetch stage's apt-get source "

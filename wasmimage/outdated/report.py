@@ -46,8 +46,10 @@ def source_pin(file: str, source: Source) -> Pin:
     if source.kind == "pypi-sdist":
         return Pin(file, source.name, source.kind, source.location, pypi.NAME, pypi.SdistQuery(name, version))
     if source.kind == "git":
-        return Pin(file, source.name, source.kind, source.commit[:12], git.NAME,
-                   git.GitQuery(source.location, source.commit, mirror_name(source)))
+        commit = source.commit
+        assert commit is not None  # the schema requires it for a git source
+        return Pin(file, source.name, source.kind, commit[:12], git.NAME,
+                   git.GitQuery(source.location, commit, mirror_name(source)))
     if source.kind == "cargo-vendor":
         return Pin(file, source.name, source.kind, f"the crates {source.location}'s Cargo.lock pins", None,
                    no_channel=f"follows {source.location}'s Cargo.lock: vendor again when that pin moves")
@@ -69,17 +71,18 @@ def pins(project: Project) -> Iterator[Pin]:
                     yield Pin(file, f"{provider.name}: {package}", "debian package", version, debian.NAME,
                               debian.PackageQuery(package, version))
             elif provider.kind == "rustup":
-                yield Pin(file, provider.name, provider.kind, provider.version, rustup.NAME,
-                          rustup.RustupQuery(provider.version))
+                version = provider.required(provider.version, "version")
+                yield Pin(file, provider.name, provider.kind, version, rustup.NAME, rustup.RustupQuery(version))
             elif provider.kind == "cargo-install":
-                name, _, version = provider.crate.partition("==")
-                yield Pin(file, provider.name, provider.kind, provider.crate, crates.NAME,
+                crate = provider.required(provider.crate, "crate")
+                name, _, version = crate.partition("==")
+                yield Pin(file, provider.name, provider.kind, crate, crates.NAME,
                           crates.CrateQuery(name, version, provider.sha256))
             elif provider.kind == "pypi-wheel":
-                yield Pin(file, provider.name, provider.kind, provider.wheel, None,
+                yield Pin(file, provider.name, provider.kind, provider.required(provider.wheel, "wheel"), None,
                           no_channel="a repackaged release: the same toolchain's crate provider lists its releases")
             else:
-                yield Pin(file, provider.name, provider.kind, provider.version, None,
+                yield Pin(file, provider.name, provider.kind, provider.required(provider.version, "version"), None,
                           no_channel="release archives at URLs: no machine-readable list of releases")
 
 

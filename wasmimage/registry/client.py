@@ -252,7 +252,7 @@ class RegistryClient:
         finally:
             response.close()
         try:
-            errors = files.parse_json(data).get("errors") or []
+            errors = files.parse_json(bytes(data)).get("errors") or []
             return ("; ".join(f"{e.get('code')}: {e.get('message')}" for e in errors)
                     or data[:200].decode(errors="replace"))
         except (ValueError, AttributeError, TypeError):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeGuard
 
 from wasmimage.errors import InvalidInput
 
@@ -36,7 +37,7 @@ class PullLimits:
 LIMITS = PullLimits()
 
 
-def is_digest(value: object) -> bool:
+def is_digest(value: object) -> TypeGuard[str]:
     return isinstance(value, str) and DIGEST.match(value) is not None
 
 

@@ -106,7 +106,7 @@ def platform(image: Image) -> dict:
     return {"architecture": ARCHITECTURES[arch], "os": "linux"}
 
 
-def annotations(image: Image, epoch: int, source: str) -> dict[str, str]:
+def oci_annotations(image: Image, epoch: int, source: str) -> dict[str, str]:
     manifest = image.manifest
     return {
         "org.opencontainers.image.created": rfc3339(epoch),
@@ -151,7 +151,7 @@ def write_layout(image: Image, target: Path, epoch: int, source: str) -> Layout:
     manifest_data = canonical_json({
         "schemaVersion": 2, "mediaType": MANIFEST_TYPE,
         "config": config.descriptor(), "layers": [layer.descriptor()],
-        "annotations": annotations(image, epoch, source),
+        "annotations": oci_annotations(image, epoch, source),
     })
     manifest = Blob(MANIFEST_TYPE, sha256_digest(manifest_data), len(manifest_data))
     tag = image.manifest["tag"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import io
 import os
 import re
 import shutil
@@ -152,7 +153,8 @@ def pull(source: LayoutSource | RegistrySource, reference: str, cache: Path, wha
         raise InvalidInput(f"{what}: the image config is not JSON with rootfs.diff_ids") from None
     layer = _store(cache, layer_blob, lambda dest: source.fetch_blob(layer_blob, dest), what)
 
-    notes = manifest.get("annotations") if isinstance(manifest.get("annotations"), dict) else {}
+    annotations = manifest.get("annotations")
+    notes: dict[str, Any] = annotations if isinstance(annotations, dict) else {}
     name = _image_name(notes, what)
     target = cache / "images" / "sha256" / digest.removeprefix("sha256:")
     if not target.is_dir():
@@ -181,7 +183,7 @@ def _layer_manifest_sha256(layer: Path, name: str, what: str, limits: PullLimits
         with tarfile.open(layer, "r:gz") as tar:
             for member in _members(tar, f"{IMAGES_ROOT}/{name}/", what, limits.tar_entries):
                 if member.name.endswith(f"/{MANIFEST}"):
-                    with tar.extractfile(member) as data:
+                    with _plain_file(tar, member) as data:
                         return hashlib.file_digest(data, "sha256").hexdigest()
     except (tarfile.TarError, OSError, EOFError, zlib.error) as exc:
         raise InvalidInput(f"{what}: the layer is not a tar.gz archive: {exc}") from None
@@ -269,7 +271,7 @@ def _extract_image(layer: Path, diff_ids: Any, name: str, target: Path, what: st
         try:
             with tarfile.open(layer, "r:gz") as tar:
                 for member in _members(tar, prefix, what, limits.tar_entries):
-                    with tar.extractfile(member) as src, (work / member.name[len(prefix):]).open("xb") as dst:
+                    with _plain_file(tar, member) as src, (work / member.name[len(prefix):]).open("xb") as dst:
                         shutil.copyfileobj(src, dst, CHUNK)
         except tarfile.TarError as exc:
             raise InvalidInput(f"{what}: the layer is not a tar archive: {exc}") from None
@@ -281,6 +283,13 @@ def _extract_image(layer: Path, diff_ids: Any, name: str, target: Path, what: st
 
 
 _FILE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.+-]*")  # an image's file names (image.schema.json)
+
+
+def _plain_file(tar: tarfile.TarFile, member: tarfile.TarInfo) -> io.BufferedReader:
+    """A member _members passed: a plain file, which tarfile opens as an ExFileObject (a BufferedReader)."""
+    data = tar.extractfile(member)
+    assert isinstance(data, io.BufferedReader)
+    return data
 
 
 def _members(tar: tarfile.TarFile, prefix: str, what: str, max_entries: int) -> Iterator[tarfile.TarInfo]:

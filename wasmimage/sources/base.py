@@ -109,7 +109,10 @@ def archive_format(filename: str) -> str:
 def unpack_archive(source: Source, cached: Path, root: Path) -> None:
     fmt = archive_format(source.filename)
     # Python 3.11's zip unpacker takes no filter (it refuses absolute and .. names itself).
-    shutil.unpack_archive(cached, root, format=fmt, **({} if fmt == "zip" else {"filter": "data"}))
+    if fmt == "zip":
+        shutil.unpack_archive(cached, root, format=fmt)
+    else:
+        shutil.unpack_archive(cached, root, format=fmt, filter="data")
 
 
 def read_archive_member(source: Source, cached: Path, inner: str) -> bytes | None:
@@ -119,7 +122,9 @@ def read_archive_member(source: Source, cached: Path, inner: str) -> bytes | Non
     with tarfile.open(cached) as archive:
         for member in archive:
             if member.isfile() and member.name.removeprefix("./") == inner:
-                return archive.extractfile(member).read()
+                extracted = archive.extractfile(member)
+                assert extracted is not None  # a regular file
+                return extracted.read()
     return None
 
 

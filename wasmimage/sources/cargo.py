@@ -32,7 +32,7 @@ import tempfile
 import tomllib
 import urllib.parse
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -60,11 +60,11 @@ class LockedPackage:
 
     @property
     def is_registry(self) -> bool:
-        return bool(self.source) and self.source.startswith(("registry+", "sparse+"))
+        return self.source is not None and self.source.startswith(("registry+", "sparse+"))
 
     @property
     def is_git(self) -> bool:
-        return bool(self.source) and self.source.startswith("git+")
+        return self.source is not None and self.source.startswith("git+")
 
 
 def parse_lock(text: str, where: str = "Cargo.lock") -> list[LockedPackage]:
@@ -90,11 +90,11 @@ class _Crate:
     version: str | None = None
     package: str | None = None
     listed: dict[str, str] | None = None
-    present: dict[str, str] | None = None
+    present: dict[str, str] = field(default_factory=dict)  # file -> sha256, as found
 
 
 def _crate_of(crates: dict[str, _Crate], directory: str) -> _Crate:
-    return crates.setdefault(directory, _Crate(directory, present={}))
+    return crates.setdefault(directory, _Crate(directory))
 
 
 def _read_meta(crate: _Crate, name: str, data: bytes, where: str) -> None:
@@ -136,11 +136,11 @@ def _check(crates: dict[str, _Crate], packages: list[LockedPackage], where: str,
             problems += [f"{crate.directory}/{name}: not listed in {CHECKSUM_FILE}" for name in extra]
         index[(crate.name, crate.version)] = crate
     for package in vendored_packages(packages):
-        crate = index.get((package.name, package.version))
-        if crate is None:
+        vendored = index.get((package.name, package.version))
+        if vendored is None:
             problems.append(f"{package.name} {package.version}: missing")
-        elif package.is_registry and crate.package != package.checksum:
-            problems.append(f"{package.name} {package.version}: package checksum {crate.package}, "
+        elif package.is_registry and vendored.package != package.checksum:
+            problems.append(f"{package.name} {package.version}: package checksum {vendored.package}, "
                             f"the Cargo.lock pins {package.checksum}")
     if problems:
         more = f"\n    ... and {len(problems) - 12} more" if len(problems) > 12 else ""
@@ -221,7 +221,9 @@ def check_archive(archive: Path, packages: list[LockedPackage], sha256: str | No
                     if len(parts) < 3:
                         raise Tampered(f"{where}: {member.name}: a file outside any crate directory")
                     crate, name = _crate_of(crates, parts[1]), "/".join(parts[2:])
-                    data = tar.extractfile(member).read()
+                    extracted = tar.extractfile(member)
+                    assert extracted is not None  # a regular file (checked above)
+                    data = extracted.read()
                     crate.present[name] = hashlib.sha256(data).hexdigest()
                     if name in ("Cargo.toml", CHECKSUM_FILE):
                         _read_meta(crate, name, data, where)
@@ -374,14 +376,14 @@ def toml_string(value: str) -> str:
 
 def source_config(packages: list[LockedPackage], vendor: Path) -> str:
     """Cargo configuration replacing the registry and every git source of the lock by `vendor`."""
-    registries = sorted({p.source for p in packages if p.is_registry})
+    registries = sorted({p.source for p in packages if p.source and p.is_registry})
     if len(registries) > 1:
         raise InvalidInput(f"the Cargo.lock uses {len(registries)} registries ({', '.join(registries)}); "
                             f"only the default one can be vendored")
     lines = ["# Written by wasmimage (cargo.py): every crate comes from the vendor directory.",
              "[source.crates-io]", f"replace-with = {toml_string(SOURCE_NAME)}", "",
              f"[source.{SOURCE_NAME}]", f"directory = {toml_string(str(vendor))}", ""]
-    for source in sorted({p.source.split("#", 1)[0] for p in packages if p.is_git}):
+    for source in sorted({p.source.split("#", 1)[0] for p in packages if p.source and p.is_git}):
         url = urllib.parse.urlsplit(source.removeprefix("git+"))
         lines += [f"[source.{toml_string(source)}]",
                   f"git = {toml_string(urllib.parse.urlunsplit(url._replace(query='')))}"]

@@ -36,11 +36,16 @@ def reuse(source: Source, cached: Path) -> bool:
     return not source.sha256 or cargo.tar_digest(cached) == source.sha256
 
 
+def _owner(source: Source) -> Source:
+    """The source whose Cargo.lock this one vendors (recipe.py links it)."""
+    if source.vendors is None:
+        raise InvalidInput(f"{source.name}: cargo-vendor: {source.location!r} names no earlier source")
+    return source.vendors
+
+
 def locked_packages(source: Source, ctx: Context) -> list[cargo.LockedPackage]:
     """The packages of the Cargo.lock this source serves, read from its owner's fetched bytes."""
-    owner = source.vendors
-    if owner is None:
-        raise InvalidInput(f"{source.name}: cargo-vendor: {source.location!r} names no earlier source")
+    owner = _owner(source)
     if ctx.cached(owner) is None:
         raise Unavailable(f"{source.name}: the crates {owner.name}'s Cargo.lock pins ({source.filename}) cannot be "
                           f"checked, fetched or vendored before {owner.name} itself is fetched")
@@ -58,7 +63,7 @@ def check(source: Source, archive: Path, origin: str, ctx: Context) -> None:
 def upstream(source: Source, ctx: Context) -> list[Way]:
     def vendor(tmp: Path) -> str:
         packages = locked_packages(source, ctx)
-        owner = source.vendors
+        owner = _owner(source)
         binary, env = cargo.command_for(ctx.toolchain, ctx.settings.vendor_cargo)
         try:
             with files.owned_temp(tmp.parent, PARTIAL, is_dir=True) as work:

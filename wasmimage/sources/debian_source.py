@@ -111,9 +111,11 @@ def _apt(what: str, label: str, command: list[str], cwd: Path) -> None:
 
 def way(source: Source, archives: tuple[str, ...]) -> Way:
     """Where a source with a `debian-source` gets its bytes from Debian's archive, if apt-get is here."""
+    debian = source.debian
+    assert debian is not None  # the kinds ask only for a source that has one
     if not available():
-        return Way(None, f"{describe(source.debian)}: not tried, apt-get is not installed")
-    return Way(lambda tmp: download(source.debian, tmp, archives))
+        return Way(None, f"{describe(debian)}: not tried, apt-get is not installed")
+    return Way(lambda tmp: download(debian, tmp, archives))
 
 
 KIND = Kind("debian-source", lambda source, ctx: [way(source, ctx.settings.debian_archives)])

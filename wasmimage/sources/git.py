@@ -44,6 +44,12 @@ ATTRIBUTES = "* -text -eol -crlf -ident -filter -working-tree-encoding -export-i
 PINNED = "refs/heads/pinned"  # the copy's one ref: fsck checks that everything it reaches is there
 
 
+def _commit(source: Source) -> str:
+    """The commit a git source pins (its schema requires one)."""
+    assert source.commit is not None
+    return source.commit
+
+
 def cache_name(source: Source) -> str:
     return f"git/{source.commit}.git"
 
@@ -75,9 +81,9 @@ def checked_copy(source: Source, repo: Path) -> Iterator[Path]:
             target.parent.mkdir(parents=True, exist_ok=True)
             if _copy_plain_file(path, target) and kind == "pack":
                 _check(source, repo, copy, ["index-pack", str(target)])
-        (copy / "shallow").write_text(source.commit + "\n")  # its parents need not be there
+        (copy / "shallow").write_text(_commit(source) + "\n")  # its parents need not be there
         _check(source, repo, copy, ["cat-file", "-e", f"{source.commit}^{{commit}}"])
-        _check(source, repo, copy, ["update-ref", PINNED, source.commit])
+        _check(source, repo, copy, ["update-ref", PINNED, _commit(source)])
         _check(source, repo, copy, ["fsck", "--strict", "--no-dangling", "--no-progress"])
         yield copy
 
@@ -129,7 +135,7 @@ def fetch_commit(source: Source, location: str, work: Path) -> str:
     if "://" not in location and not Path(location).exists():
         raise NotFound(f"{location}: not there")  # a mirror directory without this repository
     _git("init", "-q", "--bare", str(work))
-    result = subprocess.run(["git", "-C", str(work), "fetch", "-q", "--depth", "1", location, source.commit],
+    result = subprocess.run(["git", "-C", str(work), "fetch", "-q", "--depth", "1", location, _commit(source)],
                             capture_output=True, text=True, check=False)
     if result.returncode != 0:
         lines = result.stderr.strip().splitlines() or ["failed"]
@@ -155,7 +161,7 @@ def upstream(source: Source, ctx: Context) -> list[Way]:
 
 def unpack(source: Source, repo: Path, root: Path) -> None:
     with checked_copy(source, repo) as copy:
-        archive = subprocess.run(["git", "--git-dir", str(copy), "archive", "--format=tar", source.commit],
+        archive = subprocess.run(["git", "--git-dir", str(copy), "archive", "--format=tar", _commit(source)],
                                  env=GIT_ENV, capture_output=True, check=True).stdout
     subprocess.run(["tar", "-x", "-C", str(root)], input=archive, check=True)
 
