@@ -194,7 +194,15 @@ def parser() -> argparse.ArgumentParser:
     loudness.add_argument("-q", "--quiet", action="store_const", const=-1, dest="verbosity",
                           help="print only warnings and errors on stderr")
     commands = top.add_subparsers(dest="command", required=True)
-    limit_flags = argparse.ArgumentParser(add_help=False)  # shared by run and call
+    _add_run_and_call(commands)
+    _add_registry_commands(commands)
+    _add_project_commands(commands)
+    return top
+
+
+def _limit_flags() -> argparse.ArgumentParser:
+    """The limits run and call share (a parent parser)."""
+    limit_flags = argparse.ArgumentParser(add_help=False)
     limit_flags.add_argument("--timeout", type=_SECONDS, metavar="S",
                              help=f"wall-clock deadline in seconds (default {DEFAULTS.timeout}; "
                                   f"9 for call --protocol wikifunctions)")
@@ -207,6 +215,11 @@ def parser() -> argparse.ArgumentParser:
                              help="meter fuel (wasm operators executed, the evaluator's budget unit) and end the "
                                   "call after N; what it used is printed on stderr (with run --json, in the JSON). "
                                   "The image's .wasm is compiled for a fuel-metering engine once per machine")
+    return limit_flags
+
+
+def _add_run_and_call(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    limit_flags = _limit_flags()
     run_p = commands.add_parser("run", parents=[limit_flags],
                                 help="run a script in an image, stdin passed through, exit code mirrored")
     run_p.add_argument("image", help="image directory (artifacts/images/NAME/TAG) or image reference "
@@ -234,6 +247,9 @@ def parser() -> argparse.ArgumentParser:
     call_p.add_argument("--insecure", action="store_true", help="allow plain http to a non-loopback registry")
     call_p.set_defaults(handler=_call_command)
 
+
+def _add_registry_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """publish, pull and inspect: images to and from registries and OCI layouts."""
     pub_p = commands.add_parser("publish", help="push an image directory as an OCI image (tag <version>-r<revision>)")
     pub_p.add_argument("image", help="image directory (artifacts/images/NAME/TAG)")
     pub_p.add_argument("--registry", metavar="HOST[:PORT][/NAMESPACE]", help="default: $WASMIMAGE_REGISTRY")
@@ -258,6 +274,9 @@ def parser() -> argparse.ArgumentParser:
     inspect_p.add_argument("--insecure", action="store_true", help="allow plain http to a non-loopback registry")
     inspect_p.set_defaults(handler=_inspect_command)
 
+
+def _add_project_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """mirror, outdated and vendor-crates: what a checkout's recipes pin."""
     mirror_p = commands.add_parser("mirror", help="put every source of a recipe into a mirror directory "
                                                   "(for offline builds: WASMIMAGE_MIRRORS=DIR)")
     mirror_p.add_argument("recipe", help="recipe name (recipes/NAME.yaml)")
@@ -279,7 +298,6 @@ def parser() -> argparse.ArgumentParser:
     vendor_p.add_argument("out", help="archive to write, e.g. rustpython-<commit>-vendor.tar.gz")
     vendor_p.add_argument("--cargo", metavar="PATH", help="cargo binary (default: cargo on PATH)")
     vendor_p.set_defaults(handler=lambda a, s: _mirror().vendor_command(a.cargo_dir, a.out, a.cargo))
-    return top
 
 
 def _outdated_command(args: argparse.Namespace, settings: Settings) -> int:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from wasmimage import __version__, files, image_files
 from wasmimage.errors import PipelineError
@@ -47,32 +47,12 @@ def assemble(recipe: Recipe, stages: StageOutputs, target: Path, build_run: Buil
              "report": image_files.REPORT}
     copies = {roles["wasm"]: stages.wasm, roles["cwasm"]: stages.cwasm, roles["report"]: stages.report,
               **{path.name: path for path in stages.mounted(recipe)}}
-    snapshot_info = None
-    if recipe.snapshot_output:
-        snapshot_info = files.read_json(stages.snapshot_info)
-        if snapshot_info["reactor_sha256"] != build_info["reactor"]["sha256"]:
-            raise PipelineError(f"{recipe.name}: the snapshot was not made from this build's reactor; "
-                                f"rerun the snapshot stage")
-        if report.get("snapshot", {}).get("cwasm_sha256") != files.sha256_file(stages.snapshot_cwasm):
-            raise PipelineError(f"{stages.report}: it does not prove {stages.snapshot_cwasm}; rerun the verify stage")
-        roles.update({"snapshot_wasm": image_files.snapshot_wasm(recipe.name),
-                      "snapshot": image_files.snapshot_cwasm(recipe.name)})
-        copies.update({roles["snapshot_wasm"]: stages.snapshot_wasm, roles["snapshot"]: stages.snapshot_cwasm})
+    snapshot_info = _snapshot_files(recipe, stages, build_info, report, roles, copies) if recipe.snapshot_output \
+        else None
     for protocol, script in recipe.protocols.items():
         roles[PROTOCOLS[protocol].role] = script.name
         copies[script.name] = script
-    engine_infos = {}
-    for profile in engines:
-        outputs = stages.engine(profile)
-        info, proof = files.read_json(outputs.aot_info), files.read_json(outputs.report)
-        if info["wasm_sha256"] != aot_info["wasm_sha256"]:
-            raise PipelineError(f"{recipe.name}: engine profile {profile}'s .cwasm was not compiled from this .wasm; "
-                                f"rerun the aot stage")
-        if proof.get("cwasm_sha256") != files.sha256_file(outputs.cwasm) or proof["summary"]["failed"]:
-            raise PipelineError(f"{outputs.report}: it does not prove {outputs.cwasm} in engine profile {profile}; "
-                                f"rerun the verify stage")
-        engine_infos[profile] = (info, proof)
-        copies[image_files.engine_cwasm(recipe.name, profile)] = outputs.cwasm
+    engine_infos = _engine_files(recipe, stages, engines, aot_info, copies)
 
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = f".{target.name}.partial-"
@@ -88,6 +68,41 @@ def assemble(recipe: Recipe, stages: StageOutputs, target: Path, build_run: Buil
                                 f"(on the file system of {target.parent}); nothing was written") from None
         raise
     return target
+
+
+def _snapshot_files(recipe: Recipe, stages: StageOutputs, build_info: dict, report: dict, roles: dict[str, str],
+                    copies: dict[str, Path]) -> dict[str, Any]:
+    """The snapshot's record, once it is shown to be made from this build's reactor and proved by the
+    report; its .wasm and .cwasm join `roles` and `copies`."""
+    snapshot_info: dict[str, Any] = files.read_json(stages.snapshot_info)
+    if snapshot_info["reactor_sha256"] != build_info["reactor"]["sha256"]:
+        raise PipelineError(f"{recipe.name}: the snapshot was not made from this build's reactor; "
+                            f"rerun the snapshot stage")
+    if report.get("snapshot", {}).get("cwasm_sha256") != files.sha256_file(stages.snapshot_cwasm):
+        raise PipelineError(f"{stages.report}: it does not prove {stages.snapshot_cwasm}; rerun the verify stage")
+    roles.update({"snapshot_wasm": image_files.snapshot_wasm(recipe.name),
+                  "snapshot": image_files.snapshot_cwasm(recipe.name)})
+    copies.update({roles["snapshot_wasm"]: stages.snapshot_wasm, roles["snapshot"]: stages.snapshot_cwasm})
+    return snapshot_info
+
+
+def _engine_files(recipe: Recipe, stages: StageOutputs, engines: tuple[str, ...], aot_info: dict,
+                  copies: dict[str, Path]) -> dict[str, tuple[dict, dict]]:
+    """Each other engine profile's (aot-info, proof), once its .cwasm is shown to be compiled from this
+    .wasm and proved in that engine; the .cwasm joins `copies`."""
+    engine_infos = {}
+    for profile in engines:
+        outputs = stages.engine(profile)
+        info, proof = files.read_json(outputs.aot_info), files.read_json(outputs.report)
+        if info["wasm_sha256"] != aot_info["wasm_sha256"]:
+            raise PipelineError(f"{recipe.name}: engine profile {profile}'s .cwasm was not compiled from this .wasm; "
+                                f"rerun the aot stage")
+        if proof.get("cwasm_sha256") != files.sha256_file(outputs.cwasm) or proof["summary"]["failed"]:
+            raise PipelineError(f"{outputs.report}: it does not prove {outputs.cwasm} in engine profile {profile}; "
+                                f"rerun the verify stage")
+        engine_infos[profile] = (info, proof)
+        copies[image_files.engine_cwasm(recipe.name, profile)] = outputs.cwasm
+    return engine_infos
 
 
 def engines_section(recipe: Recipe, engine_infos: dict[str, tuple[dict, dict]]) -> dict:
@@ -109,26 +124,7 @@ def _write_image(recipe: Recipe, work: Path, target: Path, copies: dict[str, Pat
     engines = engines_section(recipe, engine_infos)
     (work / sbom.FILE_NAME).write_text(sbom.document(recipe, build_info, aot_info, engines))
     roles = {**roles, "sbom": sbom.FILE_NAME}
-    manifest = {
-        "schema": MANIFEST_SCHEMA,
-        "name": recipe.name, "version": recipe.version, "revision": recipe.revision, "tag": recipe.tag,
-        "language": recipe.language,
-        "pipeline": {"wasmimage": __version__, "recipe_sha256": build_info["recipe_sha256"]},
-        "sources": build_info["sources"],
-        "toolchain": build_info["toolchain"],
-        "build": {k: build_info[k] for k in ("flags", "commands", "source_date_epoch")},
-        "engine": {k: aot_info[k] for k in ("wasmtime", "config", "target")},
-        "run": recipe.run.section(),
-        "protocols": {protocol: roles[PROTOCOLS[protocol].role] for protocol in recipe.protocols},
-        "roles": roles,
-        "files": {name: {"sha256": files.sha256_file(work / name), "size": (work / name).stat().st_size}
-                  for name in sorted({*roles.values(), *copies})},  # copies: also the run.mounts files
-        "conformance": report["summary"],
-        # Other engines' .cwasm files: never loaded by this project's runner (runtime/native.py)
-        **({"engines": engines} if engines else {}),
-        # Beside image.json, outside `files`: it carries the build's times (see provenance.py).
-        **({"provenance": provenance.FILE_NAME} if build_run else {}),
-    }
+    manifest = _manifest(recipe, work, copies, roles, build_info, aot_info, report, engines, build_run)
     recorded = {roles["wasm"]: build_info["wasm"]["sha256"], roles["cwasm"]: aot_info["cwasm"]["sha256"],
                 **{name: entry["sha256"] for name, entry in build_info.get("mounted", {}).items()},
                 **{engines[p]["file"]: info["cwasm"]["sha256"] for p, (info, _) in engine_infos.items()}}
@@ -152,3 +148,30 @@ def _write_image(recipe: Recipe, work: Path, target: Path, copies: dict[str, Pat
     for path in work.iterdir():
         os.chmod(path, 0o644)
     files.replace_dir(work, target)
+
+
+def _manifest(recipe: Recipe, work: Path, copies: dict[str, Path], roles: dict[str, str], build_info: dict,
+              aot_info: dict, report: dict, engines: dict, build_run: BuildRun | None) -> dict[str, Any]:
+    """image.json but for its snapshot section, describing the files in `work`."""
+    from wasmimage import provenance
+
+    return {
+        "schema": MANIFEST_SCHEMA,
+        "name": recipe.name, "version": recipe.version, "revision": recipe.revision, "tag": recipe.tag,
+        "language": recipe.language,
+        "pipeline": {"wasmimage": __version__, "recipe_sha256": build_info["recipe_sha256"]},
+        "sources": build_info["sources"],
+        "toolchain": build_info["toolchain"],
+        "build": {k: build_info[k] for k in ("flags", "commands", "source_date_epoch")},
+        "engine": {k: aot_info[k] for k in ("wasmtime", "config", "target")},
+        "run": recipe.run.section(),
+        "protocols": {protocol: roles[PROTOCOLS[protocol].role] for protocol in recipe.protocols},
+        "roles": roles,
+        "files": {name: {"sha256": files.sha256_file(work / name), "size": (work / name).stat().st_size}
+                  for name in sorted({*roles.values(), *copies})},  # copies: also the run.mounts files
+        "conformance": report["summary"],
+        # Other engines' .cwasm files: never loaded by this project's runner (runtime/native.py)
+        **({"engines": engines} if engines else {}),
+        # Beside image.json, outside `files`: it carries the build's times (see provenance.py).
+        **({"provenance": provenance.FILE_NAME} if build_run else {}),
+    }

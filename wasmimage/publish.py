@@ -67,12 +67,7 @@ def publish(image_dir: Path, target: Target, layout_root: Path, *, dry_run: bool
     result = PublishResult(reference, layout.manifest.digest, "dry-run", layout)
     if dry_run:
         base_url(target.registry, insecure)  # refuse an http registry now, not on the real run
-        print(f"[publish] dry run: would push {reference} ({layout.path})", file=out)
-        for blob in layout.blobs + [layout.manifest]:
-            print(f"  {blob.media_type}  {blob.digest}  {blob.size} bytes", file=out)
-        print(f"  tag {tag} -> {layout.manifest.digest}", file=out)
-        for referrer in referrers.referrers(image_dir, layout.manifest):
-            print(f"  referrer {referrer.artifact_type}  {referrer.digest}  ({referrer.file.name})", file=out)
+        _print_dry_run(reference, tag, layout, image_dir, out)
         return result
 
     client = client or RegistryClient(target.registry, insecure=insecure, credentials=credentials)
@@ -86,12 +81,27 @@ def publish(image_dir: Path, target: Target, layout_root: Path, *, dry_run: bool
         say.info("%s@%s is already there; nothing to do", reference, layout.manifest.digest)
         referrers.push(client, repository, layout.manifest, image_dir)  # a rebuild's new provenance
         return result
+    _push(client, repository, tag, layout, result)
+    say.info("pushed %s@%s (%d blob(s) uploaded, %d already there)", reference, layout.manifest.digest,
+             len(result.uploaded), len(result.skipped))
+    referrers.push(client, repository, layout.manifest, image_dir)
+    return result
+
+
+def _print_dry_run(reference: str, tag: str, layout: Layout, image_dir: Path, out: TextIO) -> None:
+    """What a real run would push: the blobs, the manifest, the tag and the referrers."""
+    print(f"[publish] dry run: would push {reference} ({layout.path})", file=out)
+    for blob in layout.blobs + [layout.manifest]:
+        print(f"  {blob.media_type}  {blob.digest}  {blob.size} bytes", file=out)
+    print(f"  tag {tag} -> {layout.manifest.digest}", file=out)
+    for referrer in referrers.referrers(image_dir, layout.manifest):
+        print(f"  referrer {referrer.artifact_type}  {referrer.digest}  ({referrer.file.name})", file=out)
+
+
+def _push(client: RegistryClient, repository: str, tag: str, layout: Layout, result: PublishResult) -> None:
+    """The blobs the registry lacks (noting which were sent and which were there), then the manifest, tagged."""
     for blob in layout.blobs:
         sent = client.push_blob(repository, blob, layout.blob_path(blob.digest))
         (result.uploaded if sent else result.skipped).append(blob.digest)
     client.put_manifest(repository, tag, layout.blob_path(layout.manifest.digest).read_bytes())
     result.status = "pushed"
-    say.info("pushed %s@%s (%d blob(s) uploaded, %d already there)", reference, layout.manifest.digest,
-             len(result.uploaded), len(result.skipped))
-    referrers.push(client, repository, layout.manifest, image_dir)
-    return result

@@ -176,43 +176,57 @@ def resolve(toolchain: Toolchain, archive_root: Path | None = None, forced: str 
     for provider in toolchain.providers:
         if forced and provider.name != forced:
             continue
-        if provider.kind == "debian":
-            problems = _debian_problems(provider, accept_drift)
-            if not problems:
-                installed = installed_debian_versions(list(provider.packages))
-                vars_, env = _render_vars(provider, "/usr")
-                identity: dict[str, Any] = {"provider": provider.name, "kind": "debian", "packages": installed}
-                return ResolvedToolchain(toolchain.name, provider.name, identity, vars_, env,
-                                         std_crates=provider.std_crates)
-            hint = provider.install_hint or "apt-get install " + " ".join(
-                f"{p}={v}" for p, v in provider.packages.items())
-            reasons.append(f"provider {provider.name}: " + "; ".join(problems) + f"\n    provision it with: {hint}")
-        elif provider.kind == "rustup":
-            resolved, problem = _resolve_rustup(toolchain, provider)
-            if resolved is not None:
-                return resolved
-            hint = provider.install_hint or (
-                f"rustup toolchain install {provider.version} --profile minimal "
-                + " ".join(f"--target {t}" for t in provider.targets))
-            reasons.append(f"provider {provider.name}: {problem}\n    provision it with: {hint}")
-        elif provider.kind in ("pypi-wheel", "cargo-install"):
-            resolved, problem = _resolve_install(toolchain, provider, archive_root, builder)
-            if resolved is not None:
-                return resolved
-            reasons.append(f"provider {provider.name}: {problem}")
-        else:
-            archive = provider.archives.get(host_arch())
-            if archive is None:
-                reasons.append(f"provider {provider.name}: no release for this machine ({host_arch()})")
-                continue
-            root = (archive_root or Path("/nonexistent")) / archive["sha256"] / archive["subdir"]
-            vars_, env = _render_vars(provider, str(root))
-            identity = {"provider": provider.name, "kind": "archive", "version": provider.version,
-                        "url": archive["url"], "sha256": archive["sha256"]}
-            return ResolvedToolchain(toolchain.name, provider.name, identity, vars_, env, archive, root=root)
+        resolved, problem = _resolve_provider(toolchain, provider, archive_root, accept_drift, builder)
+        if resolved is not None:
+            return resolved
+        reasons.append(f"provider {provider.name}: {problem}")
     raise PipelineError(f"toolchain {toolchain.name} ({toolchain.path}) is not available here:\n  "
                         + "\n  ".join(reasons)
                         + f"\n  (or set {DRIFT_ENV}=1 to build with other package versions, recorded in the manifest)")
+
+
+def _resolve_provider(toolchain: Toolchain, provider: Provider, archive_root: Path | None, accept_drift: bool,
+                      builder: Callable[[str], ResolvedToolchain] | None) -> tuple[ResolvedToolchain | None, str]:
+    """`provider` resolved on this machine, or why it is not (with how to provision it, where known)."""
+    if provider.kind == "debian":
+        return _resolve_debian(toolchain, provider, accept_drift)
+    if provider.kind == "rustup":
+        resolved, problem = _resolve_rustup(toolchain, provider)
+        if resolved is not None:
+            return resolved, ""
+        hint = provider.install_hint or (
+            f"rustup toolchain install {provider.version} --profile minimal "
+            + " ".join(f"--target {t}" for t in provider.targets))
+        return None, f"{problem}\n    provision it with: {hint}"
+    if provider.kind in ("pypi-wheel", "cargo-install"):
+        return _resolve_install(toolchain, provider, archive_root, builder)
+    return _resolve_archive(toolchain, provider, archive_root)
+
+
+def _resolve_debian(toolchain: Toolchain, provider: Provider,
+                    accept_drift: bool) -> tuple[ResolvedToolchain | None, str]:
+    problems = _debian_problems(provider, accept_drift)
+    if problems:
+        hint = provider.install_hint or "apt-get install " + " ".join(
+            f"{p}={v}" for p, v in provider.packages.items())
+        return None, "; ".join(problems) + f"\n    provision it with: {hint}"
+    installed = installed_debian_versions(list(provider.packages))
+    vars_, env = _render_vars(provider, "/usr")
+    identity: dict[str, Any] = {"provider": provider.name, "kind": "debian", "packages": installed}
+    return ResolvedToolchain(toolchain.name, provider.name, identity, vars_, env, std_crates=provider.std_crates), ""
+
+
+def _resolve_archive(toolchain: Toolchain, provider: Provider,
+                     archive_root: Path | None) -> tuple[ResolvedToolchain | None, str]:
+    """A release archive for this machine, unpacked (by build.provision_toolchain) under archive_root."""
+    archive = provider.archives.get(host_arch())
+    if archive is None:
+        return None, f"no release for this machine ({host_arch()})"
+    root = (archive_root or Path("/nonexistent")) / archive["sha256"] / archive["subdir"]
+    vars_, env = _render_vars(provider, str(root))
+    identity = {"provider": provider.name, "kind": "archive", "version": provider.version,
+                "url": archive["url"], "sha256": archive["sha256"]}
+    return ResolvedToolchain(toolchain.name, provider.name, identity, vars_, env, archive, root=root), ""
 
 
 def _resolve_install(toolchain: Toolchain, provider: Provider, archive_root: Path | None,
