@@ -20,6 +20,7 @@ import pytest
 
 from helpers.project import ROOT, built_image
 
+from wasmimage.runtime.guest_threads import GUEST_STACK_BYTES
 from wasmimage.runtime.image import open_image
 from wasmimage.runtime.protocol import call
 from wasmimage.runtime.runner import Limits, load_program, run, run_program
@@ -164,7 +165,7 @@ def test_concurrent_calls_are_separate(program):
 
 
 def test_deep_nesting_on_a_small_stack_thread_is_a_trap_not_a_crash(quickjs_image):
-    """wasm may use 2 MiB of native stack; a caller's thread may have less (here 512 KiB)."""
+    """wasm may use 8 MiB of native stack; a caller's thread may have less (here 512 KiB)."""
     code = f"""
 import threading
 from wasmimage.runtime.runner import run
@@ -178,9 +179,10 @@ print(out[0].outcome)
     assert (child.returncode, child.stdout) == (0, "trap\n"), child.stderr
 
 
-@pytest.mark.parametrize("stack_limit", [resource.RLIM_INFINITY, 8 * 1024 * 1024, 1024 * 1024])
+@pytest.mark.parametrize("stack_limit", [resource.RLIM_INFINITY, GUEST_STACK_BYTES, 8 * 1024 * 1024, 1024 * 1024])
 def test_deep_nesting_on_the_main_thread_is_a_trap_not_a_crash(quickjs_image, stack_limit):
-    """The main thread runs calls itself when RLIMIT_STACK is big enough; with 1 MiB it must hop to the pool."""
+    """The main thread runs calls itself when RLIMIT_STACK is big enough; with the default 8 MiB or 1 MiB
+    it must hop to the pool (else the 8 MiB wasm stack could overflow it: SIGSEGV, not a trap)."""
     code = f"""
 import threading
 from wasmimage.runtime import guest_threads, runner
@@ -191,7 +193,7 @@ print(runner.run({str(quickjs_image)!r}, "JSON.parse('['.repeat(1e6))").outcome)
     limit = stack_limit if hard == resource.RLIM_INFINITY else min(stack_limit, hard)
     child = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60,
                            preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_STACK, (limit, hard)))
-    inline = limit == resource.RLIM_INFINITY or limit >= 8 * 1024 * 1024
+    inline = limit == resource.RLIM_INFINITY or limit >= GUEST_STACK_BYTES
     assert (child.returncode, child.stdout) == (0, f"{inline}\ntrap\n"), child.stderr
 
 
