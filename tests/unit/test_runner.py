@@ -155,3 +155,22 @@ def test_granted_directories_are_copied_within_their_limit(probe, tmp_path):
                                                         f"directories' files are over Limits.max_dir_bytes (50 bytes)")
     fits = run_program(probe, b"", dirs={"/data": tmp_path}, limits=Limits(max_dir_bytes=106))
     assert fits.stdout.decode().splitlines()[-1].startswith("dir:/data read=s3cret write=denied")
+
+
+def aborter(grow_pages: int) -> Program:
+    """Grows its memory by `grow_pages` 64 KiB pages (as far as the cap lets it), then aborts as Rust's
+    allocation-failure handler does: `unreachable`."""
+    wat = f"""(module (memory (export "memory") 1)
+      (func (export "_start") (drop (memory.grow (i32.const {grow_pages}))) (unreachable)))"""
+    return Program("aborter", wasmtime.Module(engine(), wat), ("aborter",), "script")
+
+
+@pytest.mark.parametrize("grow_pages, outcome", [(63, "memory_limit"), (59, "memory_limit"), (40, "trap"), (0, "trap")])
+def test_an_abort_with_the_memory_at_the_cap_is_the_memory_limit(grow_pages, outcome):
+    """Issue 27: RustPython aborts when an allocation fails ("memory allocation of N bytes failed", then a
+    wasm `unreachable`), which the runner reported as a plain trap. The host measures the guest's memory:
+    within 1/16 of the cap, the trap was the memory running out. Fails if either side of that line moves."""
+    result = run_program(aborter(grow_pages), b"", limits=Limits(memory_bytes=64 * 65536))
+    assert result.outcome == outcome, result.reason
+    assert "unreachable" in result.reason
+    assert result.memory_bytes == (1 + grow_pages) * 65536

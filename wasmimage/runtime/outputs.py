@@ -33,10 +33,10 @@ class RunResult:
         return data
 
 
-def memory_at_cap(result: RunResult) -> bool:
+def memory_at_cap(memory_bytes: int, limits: Limits) -> bool:
     """Whether the guest's linear memory (which never shrinks) grew to within 1/16 of the cap: what the
     host measured, where an exit code is only what the guest says (any code can exit 4: os._exit(4))."""
-    return result.memory_bytes >= result.limits.memory_bytes - result.limits.memory_bytes // 16
+    return memory_bytes >= limits.memory_bytes - limits.memory_bytes // 16
 
 
 def measured_memory_limit(result: RunResult) -> bool:
@@ -44,7 +44,8 @@ def measured_memory_limit(result: RunResult) -> bool:
     refuse the guest, or the guest exited with its image's out-of-memory code with its memory at the cap.
     A plain run reports that code as memory_limit whatever the memory; user code in an executor could
     exit with it (Python's os._exit(4)) to pass for the host's limit."""
-    return result.outcome == "memory_limit" and (result.exit_code is None or memory_at_cap(result))
+    from_exit_code = result.exit_code is not None
+    return result.outcome == "memory_limit" and (not from_exit_code or memory_at_cap(result.memory_bytes, result.limits))
 
 
 class CappedOutput:

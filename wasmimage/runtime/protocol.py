@@ -9,13 +9,15 @@ one JSON request on stdin and writes one JSON response on stdout:
 
 The executor reports what the function does; only the host reports what ended the call,
 so a caller always gets exactly one dict back and never an exception for anything the
-untrusted code did. A call the host ended (Timeout, MemoryLimit, FuelLimit, Trap) still carries
-"logs": what the function printed before the end, from the copy the executors write to stderr. Host-made errors: Timeout, MemoryLimit, OutputLimit and Trap (from the
-runner's own outcome, never from anything the guest wrote; message = the runner's reason),
+untrusted code did. Host-made errors: Timeout, MemoryLimit, OutputLimit and Trap (from the
+runner's own outcome, never from anything the guest wrote; message = the runner's reason;
+a MemoryLimit from the interpreter's exit code only with its memory at the cap: outputs.measured_memory_limit),
 InputLimit (the request is over the stdin cap or nests too deeply) and ProtocolError (a
 malformed request, checked here before the call, or no valid response from the executor,
 e.g. the function's promise never settled; the end of the executor's stderr is quoted in its
-message, as the guest's: outputs.executor_failure).
+message, as the guest's: outputs.executor_failure). A call the host ended (Timeout, MemoryLimit,
+FuelLimit, Trap) still carries "logs": what the function printed before the end, from the copy
+the executors write to stderr (outputs.logs_before_the_end).
 
 The guest cannot forge them: its response must have exactly the shape above (one of
 "result" / "error", an error being {"type": str, "message": str}, optional "logs" (strings)

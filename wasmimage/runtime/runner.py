@@ -40,7 +40,7 @@ from wasmimage.runtime.engine import engine
 from wasmimage.runtime.guest_threads import MAX_GUEST_THREADS, guest_exit, instance_pre, on_guest_thread
 from wasmimage.runtime.image import Image, open_image
 from wasmimage.runtime.limits import MAX_TIMEOUT, OUTCOMES, Limits
-from wasmimage.runtime.outputs import CappedOutput, Ended, RunResult, output_reason
+from wasmimage.runtime.outputs import CappedOutput, Ended, RunResult, memory_at_cap, output_reason
 from wasmimage.runtime.program import Program, load_program, program_from_run
 from wasmimage.runtime.script_dirs import SCRIPT_DIR, scripts
 from wasmimage.runtime.snapshot_call import run_snapshot
@@ -111,6 +111,10 @@ class _Call:
             reason = f"fuel limit of {self.limits.fuel} exhausted"
         elif outcome == "trap" and (self.stdout.truncated or self.stderr.truncated):
             outcome, reason = "output_limit", output_reason(self.stdout, self.stderr, self.limits)
+        elif outcome == "trap" and memory_at_cap(self.memory_bytes, self.limits):
+            # An interpreter that aborts when an allocation fails (Rust's handler: "memory allocation of
+            # N bytes failed", then `unreachable`) ran out of memory: what the host measured says so
+            outcome, reason = "memory_limit", f"out of memory (cap {self.limits.memory_bytes} bytes): {reason}"
         return self.result(outcome, reason)
 
     def exited(self, program: Program, exit_code: int) -> RunResult:

@@ -37,7 +37,8 @@ from wasmimage.errors import InvalidInput
 from wasmimage.runtime import deep_json
 from wasmimage.runtime.image import Image, open_image
 from wasmimage.runtime.native import NativeStore
-from wasmimage.runtime.outputs import executor_failure, logs_before_the_end, measured_memory_limit, memory_at_cap
+from wasmimage.runtime.outputs import (executor_failure, logs_before_the_end, measured_memory_limit,
+                                       memory_at_cap)
 from wasmimage.runtime.runner import Limits, Program, RunResult, load_program, run_program
 from wasmimage.runtime.zobjects import (canonical, error_entry, is_failure, list_type, metadata_entries,  # noqa: F401
                                         normal, normal_form_problem, ref, z22, zlist, zstring)
@@ -61,9 +62,10 @@ def _limit_message(result: RunResult) -> str | None:
     limits = result.limits
     if result.outcome == "timeout":
         return f"time limit of {limits.timeout:g} s exceeded"
-    if measured_memory_limit(result) or _reports_out_of_memory(result) and memory_at_cap(result):
+    claimed = _reports_out_of_memory(result)
+    if measured_memory_limit(result) or claimed and memory_at_cap(result.memory_bytes, limits):
         return f"memory limit of {limits.memory_bytes / 2**20:g} MiB exceeded"
-    if _reports_out_of_memory(result):
+    if claimed:
         return (f"the executor reported running out of memory (exit code {OUT_OF_MEMORY_EXIT_CODE}) with "
                 f"{_mib(result.memory_bytes)} of the {_mib(limits.memory_bytes)} limit in use")
     if result.outcome == "output_limit":
