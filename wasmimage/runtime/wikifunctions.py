@@ -40,8 +40,8 @@ from wasmimage.runtime.native import NativeStore
 from wasmimage.runtime.outputs import (executor_failure, logs_before_the_end, measured_memory_limit,
                                        memory_at_cap)
 from wasmimage.runtime.runner import Limits, Program, RunResult, load_program, run_program
-from wasmimage.runtime.zobjects import (canonical, error_entry, is_failure, list_type, metadata_entries,  # noqa: F401
-                                        normal, normal_form_problem, ref, z22, zlist, zstring)
+from wasmimage.runtime.zobjects import (canonical, error_entry, is_failure, metadata_entries, normal,  # noqa: F401
+                                        normal_form_problem, ref, z22, zstring)
 
 PROTOCOL = "wikifunctions"
 # Production's limits: 10,000 wasm pages, 9 s wall clock; no environment, no directory.
@@ -157,7 +157,7 @@ def _answer(result: RunResult) -> tuple[dict[str, Any], str | None]:
     guest = _guest_z22(result)
     if isinstance(guest, str):
         logs = logs_before_the_end(result)
-        printed = [(zstring(LOGS_KEY), zlist([zstring(line) for line in logs], list_type(ref("Z6"))))] if logs else []
+        printed = [(zstring(LOGS_KEY), normal(["Z6", *map(zstring, logs)]))] if logs else []  # a typed list of Z6
         return z22(None, [error_entry(guest), *printed, *host]), guest
     return z22(guest["Z22K1"], [*_marked(metadata_entries(guest)), *host]), None
 

@@ -30,23 +30,8 @@ def type_call(function: str, **args: Any) -> dict[str, Any]:
     return {"Z1K1": ref("Z7"), "Z7K1": ref(function), **args}
 
 
-def list_type(element: Any) -> dict[str, Any]:
-    return type_call("Z881", Z881K1=element)
-
-
-def zlist(elements: list[Any], type_: dict[str, Any]) -> dict[str, Any]:
-    """A typed list in normal form: every link, the empty tail too, has Z1K1 `type_`."""
-    head: dict[str, Any] = {"Z1K1": type_}
-    tail = head
-    for element in elements:
-        tail["K1"] = element
-        tail["K2"] = {"Z1K1": type_}
-        tail = tail["K2"]
-    return head
-
-
 METADATA_PAIR = type_call("Z882", Z882K1=ref("Z6"), Z882K2=ref("Z1"))
-METADATA_LIST = list_type(METADATA_PAIR)
+METADATA_LIST = type_call("Z881", Z881K1=METADATA_PAIR)
 METADATA_MAP = type_call("Z883", Z883K1=ref("Z6"), Z883K2=ref("Z1"))
 
 
@@ -69,9 +54,14 @@ def metadata_entries(z22: dict[str, Any]) -> list[tuple[dict, dict]] | None:
 
 def z22(result: Any, entries: list[tuple[dict, dict]]) -> dict[str, Any]:
     """A Z22 in normal form: `result` (None: void) and a metadata map of `entries`."""
-    pairs = zlist([{"Z1K1": METADATA_PAIR, "K1": key, "K2": value} for key, value in entries], METADATA_LIST)
+    head: dict[str, Any] = {"Z1K1": METADATA_LIST}
+    tail = head
+    for key, value in entries:
+        tail["K1"] = {"Z1K1": METADATA_PAIR, "K1": key, "K2": value}
+        tail["K2"] = {"Z1K1": METADATA_LIST}
+        tail = tail["K2"]
     return {"Z1K1": ref("Z22"), "Z22K1": ref("Z24") if result is None else result,
-            "Z22K2": {"Z1K1": METADATA_MAP, "K1": pairs} if entries else ref("Z24")}
+            "Z22K2": {"Z1K1": METADATA_MAP, "K1": head} if entries else ref("Z24")}
 
 
 def error_entry(message: str) -> tuple[dict, dict]:
