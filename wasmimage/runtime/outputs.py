@@ -33,21 +33,6 @@ class RunResult:
         return data
 
 
-def memory_at_cap(memory_bytes: int, limits: Limits) -> bool:
-    """Whether the guest's linear memory (which never shrinks) grew to within 1/16 of the cap: what the
-    host measured, where an exit code is only what the guest says (any code can exit 4: os._exit(4))."""
-    return memory_bytes >= limits.memory_bytes - limits.memory_bytes // 16
-
-
-def measured_memory_limit(result: RunResult) -> bool:
-    """Whether a memory_limit outcome is the host's to report to a protocol's caller: the runner saw the cap
-    refuse the guest, or the guest exited with its image's out-of-memory code with its memory at the cap.
-    A plain run reports that code as memory_limit whatever the memory; user code in an executor could
-    exit with it (Python's os._exit(4)) to pass for the host's limit."""
-    from_exit_code = result.exit_code is not None
-    return result.outcome == "memory_limit" and (not from_exit_code or memory_at_cap(result.memory_bytes, result.limits))
-
-
 class CappedOutput:
     """A WASI output stream that keeps at most `cap` bytes and fails writes past it."""
 

@@ -10,8 +10,7 @@ one JSON request on stdin and writes one JSON response on stdout:
 The executor reports what the function does; only the host reports what ended the call,
 so a caller always gets exactly one dict back and never an exception for anything the
 untrusted code did. Host-made errors: Timeout, MemoryLimit, OutputLimit and Trap (from the
-runner's own outcome, never from anything the guest wrote; message = the runner's reason;
-a MemoryLimit from the interpreter's exit code only with its memory at the cap: outputs.measured_memory_limit),
+runner's own outcome, never from anything the guest wrote; message = the runner's reason),
 InputLimit (the request is over the stdin cap or nests too deeply) and ProtocolError (a
 malformed request, checked here before the call, or no valid response from the executor,
 e.g. the function's promise never settled; the end of the executor's stderr is quoted in its
@@ -36,7 +35,7 @@ from typing import Any
 from wasmimage.errors import InvalidInput
 from wasmimage.runtime.image import Image, open_image
 from wasmimage.runtime.native import NativeStore
-from wasmimage.runtime.outputs import executor_failure, logs_before_the_end, measured_memory_limit
+from wasmimage.runtime.outputs import executor_failure, logs_before_the_end
 from wasmimage.runtime.runner import Limits, Program, RunResult, load_program, run_program
 
 LIMIT_ERRORS = {"timeout": "Timeout", "memory_limit": "MemoryLimit", "output_limit": "OutputLimit",
@@ -85,7 +84,7 @@ def _guest_response(response: Any) -> dict[str, Any] | None:
 
 def response_from_result(result: RunResult) -> dict[str, Any]:
     """The response an executor run amounts to: its own JSON, or the host's error."""
-    if result.outcome in LIMIT_ERRORS and (result.outcome != "memory_limit" or measured_memory_limit(result)):
+    if result.outcome in LIMIT_ERRORS:
         logs = logs_before_the_end(result)
         return {**error(LIMIT_ERRORS[result.outcome], result.reason), **({"logs": logs} if logs else {})}
     try:

@@ -37,8 +37,7 @@ from wasmimage.errors import InvalidInput
 from wasmimage.runtime import deep_json
 from wasmimage.runtime.image import Image, open_image
 from wasmimage.runtime.native import NativeStore
-from wasmimage.runtime.outputs import (executor_failure, logs_before_the_end, measured_memory_limit,
-                                       memory_at_cap)
+from wasmimage.runtime.outputs import executor_failure, logs_before_the_end
 from wasmimage.runtime.runner import Limits, Program, RunResult, load_program, run_program
 from wasmimage.runtime.zobjects import (canonical, error_entry, is_failure, metadata_entries, normal,  # noqa: F401
                                         normal_form_problem, ref, z22, zstring)
@@ -62,10 +61,9 @@ def _limit_message(result: RunResult) -> str | None:
     limits = result.limits
     if result.outcome == "timeout":
         return f"time limit of {limits.timeout:g} s exceeded"
-    claimed = _reports_out_of_memory(result)
-    if measured_memory_limit(result) or claimed and memory_at_cap(result.memory_bytes, limits):
+    if result.outcome == "memory_limit":  # the runner's: a refusal, or an end with the memory at the cap
         return f"memory limit of {limits.memory_bytes / 2**20:g} MiB exceeded"
-    if claimed:
+    if _reports_out_of_memory(result):
         return (f"the executor reported running out of memory (exit code {OUT_OF_MEMORY_EXIT_CODE}) with "
                 f"{_mib(result.memory_bytes)} of the {_mib(limits.memory_bytes)} limit in use")
     if result.outcome == "output_limit":
@@ -78,10 +76,8 @@ def _limit_message(result: RunResult) -> str | None:
 
 
 def _reports_out_of_memory(result: RunResult) -> bool:
-    """The executor's claim (exit code 4, no response): the runner's memory_limit too, for an image that
-    declares that code (measured_memory_limit says when the host may believe it)."""
-    return (result.outcome in ("error", "memory_limit") and result.exit_code == OUT_OF_MEMORY_EXIT_CODE
-            and not result.stdout.strip())
+    """The executor's claim, with its memory below the cap (at the cap the runner says memory_limit)."""
+    return result.outcome == "error" and result.exit_code == OUT_OF_MEMORY_EXIT_CODE and not result.stdout.strip()
 
 
 def _mib(size: int) -> str:
