@@ -1,4 +1,4 @@
-"""The steady-state workloads for the Python images: the JavaScript ones, in Python.
+"""The steady-state workloads for the Python images: the JavaScript ones, in Python, and print.
 
 Same shape as workloads.py: a harness, then `setup(n)` (untimed) and `work(input)` (timed
 with time.perf_counter, a monotonic clock in WASI and natively). One JSON line comes out:
