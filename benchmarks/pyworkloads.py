@@ -1,4 +1,4 @@
-"""The steady-state workloads for the Python images: the JavaScript ones, in Python.
+"""The steady-state workloads for the Python images: the JavaScript ones, in Python, and print.
 
 Same shape as workloads.py: a harness, then `setup(n)` (untimed) and `work(input)` (timed
 with time.perf_counter, a monotonic clock in WASI and natively). One JSON line comes out:
@@ -118,4 +118,16 @@ def work(a):
     return f"{len(b)}:{b[0]}:{b[len(b) >> 1]}:{b[-1]}"
 """, full=300_000, quick=5_000)
 
-PY_WORKLOADS = (FIB, JSON_ROUNDTRIP, REGEX, STRINGS, SORT)
+# Output-heavy: each print() is a line the images write through at once (stdout line-buffered,
+# so a timeout or trap cannot lose it: issue 27), where a native CPython writing to a pipe fills
+# an 8 KiB buffer first. Sized to stay under WORKLOAD_LIMITS' 1 MiB of stdout over all iterations.
+PRINT = PyWorkload("print", "print {n} short lines", """\
+def setup(n):
+    return n
+def work(n):
+    for i in range(n):
+        print("line", i)
+    return n
+""", full=20_000, quick=1_000)
+
+PY_WORKLOADS = (FIB, JSON_ROUNDTRIP, REGEX, STRINGS, SORT, PRINT)

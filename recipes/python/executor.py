@@ -21,13 +21,18 @@
 # User output: sys.stdout and sys.stderr (and their __stdout__/__stderr__ twins) are replaced
 # by a collector before user code runs, so print() and direct writes go into a "logs" array of
 # lines, added to the response only when something was written. At most MAX_LOG_CHARS are
-# kept; past that, output is dropped and "logs_truncated": true is added.
+# kept; past that, output is dropped and "logs_truncated": true is added. The first
+# STREAMED_LOG_CHARS are also copied to stderr, line by line as each is finished, marked: the
+# host returns them as "logs" when it ends the call (a timeout, the memory cap, a trap) before
+# a response.
 
 import json
+import os
 import sys
 import types
 
 MAX_LOG_CHARS = 64 * 1024
+STREAMED_LOG_CHARS = 8 * 1024
 HOST_ERROR_TYPES = {"Timeout", "MemoryLimit", "OutputLimit", "FuelLimit", "Trap", "InputLimit", "ProtocolError"}
 
 
@@ -41,10 +46,28 @@ class LogCollector:
         self.parts = []
         self.size = 0
         self.truncated = False
+        self.streamed = 0
+        self.unfinished = ""
+
+    def stream(self, text):
+        """Copy each finished line to stderr, marked (wasmimage/runtime/outputs.py: LOG_LINE_MARK)."""
+        *lines, self.unfinished = (self.unfinished + text).split("\n")
+        for line in lines:
+            if self.streamed + len(line) + 2 > STREAMED_LOG_CHARS:
+                self.streamed = STREAMED_LOG_CHARS
+                return
+            self.streamed += len(line) + 2
+            try:
+                os.write(2, ("\x1e" + line + "\n").encode("utf-8", "replace"))
+            except OSError:  # the caller's stderr cap: the response still carries the logs
+                self.streamed = STREAMED_LOG_CHARS
+        self.unfinished = self.unfinished[-STREAMED_LOG_CHARS:]
 
     def write(self, text):
         if not isinstance(text, str):
             raise TypeError(f"write() argument must be str, not {type(text).__name__}")
+        if self.streamed < STREAMED_LOG_CHARS:
+            self.stream(text)
         if self.truncated or self.size + len(text) > MAX_LOG_CHARS:
             self.truncated = True
         else:

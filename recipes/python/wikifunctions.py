@@ -21,6 +21,8 @@ bytes, ...) is an error naming what could not be converted and where.
 
 What the code prints (print, sys.stdout, sys.stderr, Wikifunctions.Debug) is collected
 into executorDebugLogs instead of stdout (at most MAX_LOG_CHARS, then a truncation notice).
+The first STREAMED_LOG_CHARS of its lines are also copied to stderr as they come: the host's
+failure Z22 carries them when it ends the call (a time or memory limit, a trap) before a response.
 Running out of memory ends the executor with OUT_OF_MEMORY_EXIT_CODE and no response: the
 host reports the memory limit. Only the standard library's json, os and sys are used, so
 any Python 3 runs it.
@@ -31,6 +33,7 @@ import sys
 from json import dumps, loads  # bound before user code runs: it may change the json module
 
 MAX_LOG_CHARS = 64 * 1024
+STREAMED_LOG_CHARS = 8 * 1024
 # Out of memory means the sandbox's cap: the executor then ends with this code and writes
 # nothing, so the host reports the memory limit (wasmimage/runtime/wikifunctions.py), as it does
 # for the QuickJS image, whose host exits with 4 at once.
@@ -86,8 +89,17 @@ class DebugLogs:
         self.chars = 0
         self.partial = ""
         self.truncated = False
+        self.streamed = 0
 
     def add(self, line):
+        if self.streamed + len(line) + 2 > STREAMED_LOG_CHARS:
+            self.streamed = STREAMED_LOG_CHARS  # the copy ends at the first line that does not fit
+        else:
+            self.streamed += len(line) + 2
+            try:
+                os.write(2, ("\x1e" + line + "\n").encode("utf-8", "replace"))  # marked: runtime/outputs.py
+            except OSError:  # the caller's stderr cap: the response still carries the logs
+                self.streamed = STREAMED_LOG_CHARS
         if self.truncated:
             return
         if self.chars + len(line) > MAX_LOG_CHARS:

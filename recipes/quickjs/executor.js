@@ -13,7 +13,9 @@
 // User output: print and console.* are rebound to collect lines (arguments joined by spaces)
 // into a "logs" array, added to the response only when something was printed, so what the
 // user prints can never corrupt the response. At most MAX_LOG_CHARS are kept; past that
-// lines are dropped and "logs_truncated": true is added. The `host` object (raw stdin,
+// lines are dropped and "logs_truncated": true is added. The first STREAMED_LOG_CHARS are also
+// copied to stderr as they are printed: the host returns them as "logs" when it ends the call
+// (a timeout, the memory cap, a trap) before a response. The `host` object (raw stdin,
 // stdout and exit) is removed before user code runs.
 //
 // The top level only defines; the call itself is the function handed to host.entry, so a
@@ -24,16 +26,26 @@
 "use strict";
 
 (() => {
-  const { readStdin, writeStdout } = host;
+  const { readStdin, writeStdout, writeStderr } = host;
   const { parse, stringify } = JSON;
 
   const MAX_LOG_CHARS = 64 * 1024;
+  const STREAMED_LOG_CHARS = 8 * 1024;
   const logs = [];
   let logChars = 0;
+  let streamedChars = 0;
   let logsTruncated = false;
 
   function log(...values) {
     const line = values.map(String).join(" ");
+    for (const part of line.split("\n")) {
+      if (streamedChars + part.length + 2 > STREAMED_LOG_CHARS) {
+        streamedChars = STREAMED_LOG_CHARS;
+        break;
+      }
+      streamedChars += part.length + 2;
+      writeStderr("\x1e" + part + "\n"); // marked as a log line: wasmimage/runtime/outputs.py
+    }
     if (logsTruncated || logChars + line.length > MAX_LOG_CHARS) {
       logsTruncated = true;
       return;

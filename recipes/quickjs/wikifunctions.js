@@ -20,7 +20,9 @@
 // Anything else (numbers, functions, ...) is an error naming what could not be converted.
 //
 // print, console.* and Wikifunctions.Debug collect lines into executorDebugLogs instead of
-// writing to stdout (at most MAX_LOG_CHARS, then a truncation notice). The `host` object
+// writing to stdout (at most MAX_LOG_CHARS, then a truncation notice). The first
+// STREAMED_LOG_CHARS are also copied to stderr as they come: the host's failure Z22 carries
+// them when it ends the call (a time or memory limit, a trap) before a response. The `host` object
 // (raw stdin, stdout and exit) is gone before user code runs.
 //
 // The top level only defines; the request is handled by the function handed to host.entry, so
@@ -28,16 +30,24 @@
 "use strict";
 
 (() => {
-  const { readStdin, writeStdout } = host;
+  const { readStdin, writeStdout, writeStderr } = host;
   const { parse, stringify } = JSON;
 
   const MAX_LOG_CHARS = 64 * 1024;
+  const STREAMED_LOG_CHARS = 8 * 1024;
   const logs = [];
   let logChars = 0;
+  let streamedChars = 0;
   let logsTruncated = false;
 
   function log(...values) {
     for (const line of values.map(String).join(" ").split("\n")) {
+      if (streamedChars + line.length + 2 > STREAMED_LOG_CHARS) {
+        streamedChars = STREAMED_LOG_CHARS; // the copy ends at the first line that does not fit
+      } else {
+        streamedChars += line.length + 2;
+        writeStderr("\x1e" + line + "\n"); // marked as a log line: wasmimage/runtime/outputs.py
+      }
       if (logsTruncated) return;
       if (logChars + line.length > MAX_LOG_CHARS) {
         logsTruncated = true;

@@ -20,6 +20,7 @@ import pytest
 
 from helpers.project import ROOT, built_image
 from unit.test_runner import MARGIN, bounded  # the unit half's helpers
+from wasmimage.runtime.guest_threads import GUEST_STACK_BYTES
 from wasmimage.runtime.image import open_image
 from wasmimage.runtime.protocol import call
 from wasmimage.runtime.runner import Limits, load_program, run, run_program
@@ -161,14 +162,18 @@ def test_concurrent_calls_are_separate(program):
     assert results["slow"].outcome == "timeout"
 
 
+# Native recursion QuickJS's stack check does not see: it uses all of the wasm stack, then traps
+EXHAUSTS_THE_STACK = "let a = []; for (let i = 0; i < 1e5; i++) a = [a]; JSON.stringify(a)"
+
+
 def test_deep_nesting_on_a_small_stack_thread_is_a_trap_not_a_crash(quickjs_image):
-    """wasm may use 2 MiB of native stack; a caller's thread may have less (here 512 KiB)."""
+    """wasm may use 8 MiB of native stack; a caller's thread may have less (here 512 KiB)."""
     code = f"""
 import threading
 from wasmimage.runtime.runner import run
 threading.stack_size(512 * 1024)
 out = []
-thread = threading.Thread(target=lambda: out.append(run({str(quickjs_image)!r}, "JSON.parse('['.repeat(1e6))")))
+thread = threading.Thread(target=lambda: out.append(run({str(quickjs_image)!r}, {EXHAUSTS_THE_STACK!r})))
 thread.start(); thread.join()
 print(out[0].outcome)
 """
@@ -176,20 +181,21 @@ print(out[0].outcome)
     assert (child.returncode, child.stdout) == (0, "trap\n"), child.stderr
 
 
-@pytest.mark.parametrize("stack_limit", [resource.RLIM_INFINITY, 8 * 1024 * 1024, 1024 * 1024])
+@pytest.mark.parametrize("stack_limit", [resource.RLIM_INFINITY, GUEST_STACK_BYTES, 8 * 1024 * 1024, 1024 * 1024])
 def test_deep_nesting_on_the_main_thread_is_a_trap_not_a_crash(quickjs_image, stack_limit):
-    """The main thread runs calls itself when RLIMIT_STACK is big enough; with 1 MiB it must hop to the pool."""
+    """The main thread runs calls itself when RLIMIT_STACK is big enough; with the default 8 MiB or 1 MiB
+    it must hop to the pool (else the 8 MiB wasm stack could overflow it: SIGSEGV, not a trap)."""
     code = f"""
 import threading
 from wasmimage.runtime import guest_threads, runner
 print(guest_threads.on_guest_thread(lambda: threading.current_thread() is threading.main_thread()))
-print(runner.run({str(quickjs_image)!r}, "JSON.parse('['.repeat(1e6))").outcome)
+print(runner.run({str(quickjs_image)!r}, {EXHAUSTS_THE_STACK!r}).outcome)
 """
     hard = resource.getrlimit(resource.RLIMIT_STACK)[1]
     limit = stack_limit if hard == resource.RLIM_INFINITY else min(stack_limit, hard)
     child = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60,
                            preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_STACK, (limit, hard)))
-    inline = limit == resource.RLIM_INFINITY or limit >= 8 * 1024 * 1024
+    inline = limit == resource.RLIM_INFINITY or limit >= GUEST_STACK_BYTES
     assert (child.returncode, child.stdout) == (0, f"{inline}\ntrap\n"), child.stderr
 
 

@@ -29,7 +29,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from wasmimage.runtime.protocol import LIMIT_ERRORS
+from wasmimage.runtime.protocol import LIMIT_ERRORS, response_from_result
+from wasmimage.runtime.runner import RunResult
 from wasmimage.verify import check_response, discover, discover_protocol
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -134,7 +135,7 @@ def test_protocol_case_under_cpython(case, tmp_path):
 def test_protocol_suite_shares_the_javascript_cases():
     javascript = {case.name for case in discover_protocol(ROOT / "conformance" / "protocol" / "javascript")}
     assert {case.name for case in discover_protocol(PROTOCOL)} == javascript
-    assert len(PROTOCOL_CASES) >= len(javascript) - 2  # only the two deadline cases need the sandbox
+    assert len(PROTOCOL_CASES) >= len(javascript) - 3  # only the three deadline cases need the sandbox
     for case in discover_protocol(PROTOCOL):  # the sandbox-only ones are valid Python at least
         source = json.loads(case.script.read_bytes()).get("function")
         if source is not None and case.name != "14_syntax_error":
@@ -207,3 +208,21 @@ def test_executor_exception_whose_str_raises(tmp_path):
     source = "class Odd(Exception):\n    def __str__(self):\n        raise RuntimeError\n\ndef f():\n    raise Odd()"
     assert call(tmp_path, source) == {"error": {"type": "Odd",
                                                 "message": "(an exception that cannot be converted to a string)"}}
+
+
+def test_executor_logs_reach_the_caller_when_the_host_ends_the_call(tmp_path):
+    """Issue 27: what a function printed before the deadline was lost with the guest's memory. The executor
+    copies its logs to stderr as they come (at most 8 KiB) and the host returns them with its Timeout.
+    Fails if the copy is missing, unbounded, or not what was printed."""
+    source = ("def f():\n    print('progress', 1)\n    print('a\\nb')\n    for i in range(10000):\n"
+              "        print('x' * 100)\n    while True:\n        pass")
+    request = json.dumps({"function": source, "name": "f", "args": []}).encode()
+    with pytest.raises(subprocess.TimeoutExpired) as ended:
+        subprocess.run([sys.executable, "-I", "-X", "utf8", EXECUTOR], input=request, capture_output=True,
+                       cwd=tmp_path, env={}, timeout=3)
+    stderr = ended.value.stderr or b""
+    response = response_from_result(RunResult("timeout", "wall-clock deadline of 3s exceeded", None, b"", stderr, 3.0))
+    assert response["error"] == {"type": "Timeout", "message": "wall-clock deadline of 3s exceeded"}
+    assert response["logs"][:4] == ["progress 1", "a", "b", "x" * 100]
+    assert 8 * 1024 - 102 <= len(stderr) <= 8 * 1024 and stderr.startswith(b"\x1eprogress 1\n")
+

@@ -157,3 +157,26 @@ def test_granted_directories_are_copied_within_their_limit(probe, tmp_path):
                                                         f"directories' files are over Limits.max_dir_bytes (50 bytes)")
     fits = run_program(probe, b"", dirs={"/data": tmp_path}, limits=Limits(max_dir_bytes=106))
     assert fits.stdout.decode().splitlines()[-1].startswith("dir:/data read=s3cret write=denied")
+
+
+def grows_then_ends(grow_pages: int, end: str) -> Program:
+    """Grows its memory by `grow_pages` 64 KiB pages (as far as the cap lets it), then ends: `unreachable`
+    (an abort, as Rust's allocation-failure handler ends) or proc_exit(4) (CPython's uncaught MemoryError)."""
+    wat = f"""(module (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+      (memory (export "memory") 1)
+      (func (export "_start") (drop (memory.grow (i32.const {grow_pages})))
+        {"(call $exit (i32.const 4))" if end == "exit" else ""} (unreachable)))"""
+    return Program("grows-then-ends", wasmtime.Module(engine(), wat), ("grows",), "script")
+
+
+@pytest.mark.parametrize("end, ended_otherwise", [("abort", "trap"), ("exit", "error")])
+@pytest.mark.parametrize("grow_pages, at_cap", [(63, True), (59, True), (40, False), (0, False)])
+def test_an_end_with_the_memory_at_the_cap_is_the_memory_limit(grow_pages, at_cap, end, ended_otherwise):
+    """Issue 27: RustPython aborts when an allocation fails ("memory allocation of N bytes failed", then a
+    wasm `unreachable`), CPython ends an uncaught MemoryError with exit code 4: the runner reported a trap
+    and an error. The host measures the guest's memory: within 1/16 of the cap, the guest ran out; below
+    it an exit code proves nothing (any code can os._exit(4)). Fails if either side of that line moves."""
+    result = run_program(grows_then_ends(grow_pages, end), b"", limits=Limits(memory_bytes=64 * 65536))
+    assert result.outcome == ("memory_limit" if at_cap else ended_otherwise), result.reason
+    assert result.memory_bytes == (1 + grow_pages) * 65536
+    assert ("unreachable" if end == "abort" else "exited with code 4") in result.reason

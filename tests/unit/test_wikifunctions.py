@@ -169,3 +169,21 @@ def test_canonical_form_at_any_depth():
         assert shallow["Z1K1"] == "Z10001"
         shallow = shallow["K1"]
     assert shallow == "end"
+
+
+def test_debug_logs_reach_the_caller_when_the_host_ends_the_call(tmp_path):
+    """Issue 27: what the code printed before the time limit died with the guest's memory. The executor copies
+    each log line to stderr as it comes (at most 8 KiB) and the host's failure Z22 carries them as
+    executorDebugLogs. Fails if they are missing, or not the lines printed, or not in normal form."""
+    code = ("def Z1000():\n    print('progress 1')\n    Wikifunctions.Debug('two', 2)\n    while True:\n"
+            "        pass\n")
+    with pytest.raises(subprocess.TimeoutExpired) as ended:
+        subprocess.run([sys.executable, "-I", str(PYTHON_EXECUTOR)],
+                       input=wikifunctions.encode_request({"codeString": code, "functionName": "Z1000"}),
+                       capture_output=True, env={}, cwd=tmp_path, timeout=3)
+    result = RunResult("timeout", "wall-clock deadline of 3s exceeded", None, b"", ended.value.stderr or b"", 3.0,
+                       limits=Limits(timeout=3))
+    z22 = wikifunctions.response_from_result(result)
+    assert wikifunctions.normal_form_problem(z22, "Z22") is None
+    assert guest_error(z22) == "time limit of 3 s exceeded"
+    assert metadata_of(z22)["executorDebugLogs"] == ["Z6", "progress 1", "two 2"]

@@ -122,9 +122,3 @@ def _poll(caller: wasmtime.Caller, subs_ptr: int, events_ptr: int, count: int, n
     memory.write(caller, struct.pack("<I", len(ready)), nevents_ptr)
     return 0
 
-
-# wasmtime lets wasm use max_wasm_stack of the *calling* thread's native stack before it
-# traps; it cannot know how big that stack really is. glibc gives threads 2 MiB when
-# `ulimit -s` is unlimited and servers often choose less, and a guest that nests deeply
-# (JSON.parse('['.repeat(1e6))) would then overflow it and kill the process with SIGSEGV.
-# The main thread's stack is known: it grows up to RLIMIT_STACK (8 MiB by default), so a call

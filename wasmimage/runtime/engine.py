@@ -16,8 +16,13 @@ from functools import cache
 from pathlib import Path
 
 import wasmtime
+from wasmtime import _ffi
 
 from wasmimage.errors import InvalidInput, PipelineError, Tampered
+
+
+# What wasmtime's defaults leave an async stack beyond the wasm stack, for host frames
+ASYNC_HOST_STACK_BYTES = 1536 * 1024
 
 
 @dataclass(frozen=True)
@@ -28,8 +33,11 @@ class AotConfig:
     # Epoch interruption is how the runner enforces wall-clock deadlines (see runner.py).
     epoch_interruption: bool = True
     consume_fuel: bool = False
-    # wasmtime's ceiling without async support; interpreters recurse deeply.
-    max_wasm_stack: int = 2 * 1024 * 1024
+    # The native stack wasm may use before it traps ("call stack exhausted"). 8 MiB: the interpreters'
+    # own recursion limits (CPython's C limit of 5,000 on WASI, RustPython's) trip first there, so deep
+    # json, copy, repr, pickle or calls raise a catchable RecursionError (at 2 MiB they trapped from
+    # about 3,000 nested lists). No ceiling of wasmtime's: it only must not exceed async_stack_size.
+    max_wasm_stack: int = 8 * 1024 * 1024
     wasm_threads: bool = False
 
     def engine_config(self) -> wasmtime.Config:
@@ -37,6 +45,10 @@ class AotConfig:
         config.cranelift_opt_level = self.cranelift_opt_level
         config.epoch_interruption = self.epoch_interruption
         config.consume_fuel = self.consume_fuel
+        # First: an Engine whose max_wasm_stack exceeds async_stack_size (2 MiB by default) makes
+        # libwasmtime panic, aborting the process. wasmtime-py binds no setter; unused otherwise (no
+        # async calls here), so it is derived, not part of the identity.
+        _ffi.wasmtime_config_async_stack_size_set(config.ptr(), self.max_wasm_stack + ASYNC_HOST_STACK_BYTES)
         config.max_wasm_stack = self.max_wasm_stack
         config.wasm_threads = self.wasm_threads
         config.parallel_compilation = True  # changes compile time, not the bytes

@@ -1,12 +1,14 @@
 """The threads guest code runs on, and what each keeps: a Linker and the linked modules.
 
-wasmtime lets wasm use max_wasm_stack of the *calling* thread's native stack before it
-traps; it cannot know how big that stack really is. glibc gives threads 2 MiB when
-`ulimit -s` is unlimited and servers often choose less, and a guest that nests deeply
-(JSON.parse('['.repeat(1e6))) would then overflow it and kill the process with SIGSEGV.
-The main thread's stack is known: it grows up to RLIMIT_STACK (8 MiB by default), so a call
-made there runs there when that is enough, sparing the hop to a pool thread (about 100 us
-of CPU per call, a quarter of a warm QuickJS call).
+wasmtime lets wasm use max_wasm_stack (8 MiB: engine.py) of the *calling* thread's native
+stack before it traps; it cannot know how big that stack really is. glibc gives threads 2 MiB
+when `ulimit -s` is unlimited and servers often choose less, and a guest that nests deeply
+(JSON.parse('['.repeat(1e6))) would then overflow it and kill the process with SIGSEGV. So
+guest code runs on threads with four times that (32 MiB of address space, touched only as
+deep as a guest goes), room for the host's own frames beneath the wasm ones. The main
+thread's stack is known: it grows up to RLIMIT_STACK, so a call made there runs there when
+that is enough (`ulimit -s 32768` or more; the default 8 MiB is not), sparing the hop to a
+pool thread (about 100 us of CPU per call, a quarter of a warm QuickJS call).
 """
 
 from __future__ import annotations

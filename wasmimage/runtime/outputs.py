@@ -65,6 +65,28 @@ def output_reason(stdout: CappedOutput, stderr: CappedOutput, limits: Limits) ->
 
 
 GUEST_TEXT_CHARS = 500  # of the guest's stderr quoted in a host message
+# The outcomes of a call the host cut short, its response never written
+HOST_ENDED = ("timeout", "memory_limit", "fuel_exhausted", "trap")
+
+
+# Marks a line of stderr as a copy of a log line (the executors' STREAMED_LOG_CHARS), not the interpreter's
+LOG_LINE_MARK = "\x1e"
+
+
+def logs_before_the_end(result: RunResult) -> list[str]:
+    """What an executor's user code printed before the host ended the call. The logs an executor gathers
+    for its response die with the instance, so the executors also copy each finished log line to stderr as
+    it is made, after LOG_LINE_MARK (at most STREAMED_LOG_CHARS: recipes/*/executor.*, wikifunctions.*);
+    the interpreter's own last words there ("out of memory") are not logs. [] for a call that ended by itself."""
+    return _stderr_parts(result)[0] if result.outcome in HOST_ENDED else []
+
+
+def _stderr_parts(result: RunResult) -> tuple[list[str], str]:
+    """The guest's stderr as (the copied log lines, unmarked; the rest of its text)."""
+    logs, rest = [], []
+    for line in result.stderr.decode("utf-8", "replace").split("\n"):
+        (logs if line.startswith(LOG_LINE_MARK) else rest).append(line.removeprefix(LOG_LINE_MARK))
+    return logs, "\n".join(rest)
 
 
 def executor_failure(result: RunResult, problem: str = "") -> str:
@@ -72,6 +94,6 @@ def executor_failure(result: RunResult, problem: str = "") -> str:
     ended, `problem` (what is wrong with it), and the end of its stderr quoted as the guest's: in
     JSON quotes, line breaks escaped, at most GUEST_TEXT_CHARS, so it cannot pass for the host's words."""
     what = "no response" if not result.stdout.strip() else "an invalid response"
-    tail = result.stderr.decode("utf-8", "replace").strip()[-GUEST_TEXT_CHARS:]
+    tail = _stderr_parts(result)[1].strip()[-GUEST_TEXT_CHARS:]  # the executor's words, not the code's logs
     said = f"; its stderr ends: {json.dumps(tail, ensure_ascii=False)}" if tail else ""
     return f"the executor wrote {what} ({result.reason})" + (f": {problem}" if problem else "") + said

@@ -14,7 +14,9 @@ runner's own outcome, never from anything the guest wrote; message = the runner'
 InputLimit (the request is over the stdin cap or nests too deeply) and ProtocolError (a
 malformed request, checked here before the call, or no valid response from the executor,
 e.g. the function's promise never settled; the end of the executor's stderr is quoted in its
-message, as the guest's: outputs.executor_failure).
+message, as the guest's: outputs.executor_failure). A call the host ended (Timeout, MemoryLimit,
+FuelLimit, Trap) still carries "logs": what the function printed before the end, from the copy
+the executors write to stderr (outputs.logs_before_the_end).
 
 The guest cannot forge them: its response must have exactly the shape above (one of
 "result" / "error", an error being {"type": str, "message": str}, optional "logs" (strings)
@@ -32,7 +34,7 @@ from typing import Any
 
 from wasmimage.runtime.image import Image, open_image
 from wasmimage.runtime.native import NativeStore
-from wasmimage.runtime.outputs import executor_failure
+from wasmimage.runtime.outputs import executor_failure, logs_before_the_end
 from wasmimage.runtime.runner import Limits, Program, RunResult, load_program, run_program
 
 LIMIT_ERRORS = {"timeout": "Timeout", "memory_limit": "MemoryLimit", "output_limit": "OutputLimit",
@@ -82,7 +84,8 @@ def _guest_response(response: Any) -> dict[str, Any] | None:
 def response_from_result(result: RunResult) -> dict[str, Any]:
     """The response an executor run amounts to: its own JSON, or the host's error."""
     if result.outcome in LIMIT_ERRORS:
-        return error(LIMIT_ERRORS[result.outcome], result.reason)
+        logs = logs_before_the_end(result)
+        return {**error(LIMIT_ERRORS[result.outcome], result.reason), **({"logs": logs} if logs else {})}
     try:
         response = _guest_response(json.loads(result.stdout)) if result.outcome == "ok" else None
     except (ValueError, RecursionError):

@@ -103,6 +103,12 @@ class _Call:
                          self.ticks, limits=self.limits, memory_bytes=self.memory_bytes,
                          fuel_consumed=self.fuel_consumed)
 
+    def memory_at_cap(self) -> bool:
+        """Whether the guest's linear memory (which never shrinks) grew to within 1/16 of the cap: a guest that
+        failed there ran out of memory. What the host measured, where an exit code is only what the guest says
+        (any code can os._exit(4)); the Wikifunctions host's rule for the Python executors' exit code 4 too."""
+        return self.memory_bytes >= self.limits.memory_bytes - self.limits.memory_bytes // 16
+
     def ended(self, outcome: str, reason: str) -> RunResult:
         """The result of a call the host ended (Ended)."""
         if outcome == "timeout":
@@ -111,6 +117,10 @@ class _Call:
             reason = f"fuel limit of {self.limits.fuel} exhausted"
         elif outcome == "trap" and (self.stdout.truncated or self.stderr.truncated):
             outcome, reason = "output_limit", output_reason(self.stdout, self.stderr, self.limits)
+        elif outcome == "trap" and self.memory_at_cap():
+            # An interpreter that aborts when an allocation fails (Rust's handler: "memory allocation of
+            # N bytes failed", then `unreachable`) ran out of memory: what the host measured says so
+            outcome, reason = "memory_limit", f"out of memory (cap {self.limits.memory_bytes} bytes): {reason}"
         return self.result(outcome, reason)
 
     def exited(self, program: Program, exit_code: int) -> RunResult:
@@ -119,6 +129,9 @@ class _Call:
             return self.result("output_limit", output_reason(self.stdout, self.stderr, self.limits), exit_code)
         if program.out_of_memory_exit_code is not None and exit_code == program.out_of_memory_exit_code:
             return self.result("memory_limit", f"out of memory (cap {self.limits.memory_bytes} bytes)", exit_code)
+        if exit_code != 0 and self.memory_at_cap():  # CPython's uncaught MemoryError: one line, exit 4
+            return self.result("memory_limit", f"out of memory (cap {self.limits.memory_bytes} bytes): exited with "
+                                               f"code {exit_code}", exit_code)
         if exit_code != 0:
             return self.result("error", f"exited with code {exit_code}", exit_code)
         return self.result("ok", "exited with code 0", 0)

@@ -10,7 +10,9 @@ This side never raises for anything the guest writes or the caller sends, and it
 guest no more than it must:
 - a time limit, memory limit, trap, crash, output flood, missing or invalid response, or a
   request that cannot be sent becomes a failure Z22 whose Z5 message names what happened
-  ("time limit of 9 s exceeded"), and Evaluation.host_error says the host made it;
+  ("time limit of 9 s exceeded"), and Evaluation.host_error says the host made it; when the
+  host ended the call (time, memory, fuel, a trap) it keeps the executorDebugLogs the code
+  printed until then (the executors copy them to stderr as they go: outputs.logs_before_the_end);
 - the executor's Z22 must be one line (split on \\n only), a Z22 in normal form (zobjects.py),
   whose metadata holds only the executor's keys (GUEST_KEYS, each at most once); anything else
   is "an invalid response", with the reason;
@@ -34,7 +36,7 @@ from typing import Any
 from wasmimage.runtime import deep_json
 from wasmimage.runtime.image import Image, open_image
 from wasmimage.runtime.native import NativeStore
-from wasmimage.runtime.outputs import executor_failure
+from wasmimage.runtime.outputs import executor_failure, logs_before_the_end
 from wasmimage.runtime.runner import Limits, Program, RunResult, load_program, run_program
 from wasmimage.runtime.zobjects import (canonical, error_entry, is_failure, metadata_entries, normal,  # noqa: F401
                                         normal_form_problem, ref, z22, zstring)
@@ -43,7 +45,8 @@ PROTOCOL = "wikifunctions"
 # Production's limits: 10,000 wasm pages, 9 s wall clock; no environment, no directory.
 LIMITS = Limits(timeout=9.0, memory_bytes=10_000 * 65536)
 DURATION_KEY, MEMORY_KEY = "evaluationDuration", "executionMemoryUsage"
-GUEST_KEYS = ("errors", "executorDebugLogs")  # the metadata an executor may write; the rest is the host's
+LOGS_KEY = "executorDebugLogs"
+GUEST_KEYS = ("errors", LOGS_KEY)  # the metadata an executor may write; the rest is the host's
 GUEST_MARK = "the executor reported: "
 # The openings of the host's own messages (casefolded): an executor's error starting so is marked
 _HOST_MESSAGE = re.compile(r"(time|memory|fuel) limit of |output limit exceeded|the executor |cannot send the request")
@@ -57,7 +60,7 @@ def _limit_message(result: RunResult) -> str | None:
     limits = result.limits
     if result.outcome == "timeout":
         return f"time limit of {limits.timeout:g} s exceeded"
-    if result.outcome == "memory_limit" or (_reports_out_of_memory(result) and _memory_reached_cap(result)):
+    if result.outcome == "memory_limit":  # the runner's: a refusal, or an end with the memory at the cap
         return f"memory limit of {limits.memory_bytes / 2**20:g} MiB exceeded"
     if _reports_out_of_memory(result):
         return (f"the executor reported running out of memory (exit code {OUT_OF_MEMORY_EXIT_CODE}) with "
@@ -72,13 +75,8 @@ def _limit_message(result: RunResult) -> str | None:
 
 
 def _reports_out_of_memory(result: RunResult) -> bool:
+    """The executor's claim, with its memory below the cap (at the cap the runner says memory_limit)."""
     return result.outcome == "error" and result.exit_code == OUT_OF_MEMORY_EXIT_CODE and not result.stdout.strip()
-
-
-def _memory_reached_cap(result: RunResult) -> bool:
-    """Whether the guest's linear memory (which never shrinks) grew to within 1/16 of the cap: what
-    the host measured, not what the guest says (any code can exit with 4, os._exit(4) in Python)."""
-    return result.memory_bytes >= result.limits.memory_bytes - result.limits.memory_bytes // 16
 
 
 def _mib(size: int) -> str:
@@ -153,7 +151,9 @@ def _answer(result: RunResult) -> tuple[dict[str, Any], str | None]:
     host = host_entries(result.wall_seconds, result.memory_bytes)
     guest = _guest_z22(result)
     if isinstance(guest, str):
-        return z22(None, [error_entry(guest), *host]), guest
+        logs = logs_before_the_end(result)
+        printed = [(zstring(LOGS_KEY), normal(["Z6", *map(zstring, logs)]))] if logs else []  # a typed list of Z6
+        return z22(None, [error_entry(guest), *printed, *host]), guest
     return z22(guest["Z22K1"], [*_marked(metadata_entries(guest)), *host]), None
 
 

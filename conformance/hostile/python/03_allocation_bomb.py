@@ -1,6 +1,5 @@
-# Keeps allocating 1 MiB buffers until the memory cap refuses one. Interpreters report that
-# differently (CPython raises MemoryError and exits 1; an interpreter that aborts on allocation
-# failure traps); either way the cap holds and the call ends.
+# Keeps allocating 1 MiB buffers until the memory cap refuses one: the cap holds, the call ends
+# as memory_limit, and nothing half-printed takes the place of the interpreter's one line.
 keep = []
 while True:
     keep.append(bytearray(1 << 20))
