@@ -47,7 +47,8 @@ def _next_checkpoint(remaining: float) -> int:
     return max(1, math.ceil(remaining / 2 / EPOCH_TICK_SECONDS))
 
 
-@ctypes.CFUNCTYPE(ctypes.c_size_t, ctypes.POINTER(_ffi.wasmtime_context_t), ctypes.c_void_p,
+# ctypes' CFUNCTYPE is untyped: the ignore below says only that.
+@ctypes.CFUNCTYPE(ctypes.c_size_t, ctypes.POINTER(_ffi.wasmtime_context_t), ctypes.c_void_p,  # type: ignore[untyped-decorator]
                   ctypes.POINTER(ctypes.c_uint64), ctypes.POINTER(_ffi.wasmtime_update_deadline_kind_t))
 def _on_epoch_deadline(context: Any, data: Any, delta: Any, kind: Any) -> int:
     """wasmtime's epoch-deadline callback, on the guest's thread: continue, or end the call.
@@ -62,9 +63,10 @@ def _on_epoch_deadline(context: Any, data: Any, delta: Any, kind: Any) -> int:
             delta[0] = _next_checkpoint(remaining)
             kind[0] = 0  # WASMTIME_UPDATE_DEADLINE_CONTINUE
             return 0
-    except Exception:  # noqa: BLE001 - ending the call is the safe answer to anything
+    except Exception:
         pass
-    return ctypes.cast(_ffi.wasmtime_error_new(DEADLINE_PASSED), ctypes.c_void_p).value
+    error = ctypes.cast(_ffi.wasmtime_error_new(DEADLINE_PASSED), ctypes.c_void_p).value
+    return error if error is not None else 0  # no error object made: nothing to end the call with
 
 
 # WASI preview1 layouts: a subscription is 48 bytes (userdata u64, tag u8, then at 16 the
@@ -94,13 +96,16 @@ def poll_oneoff(caller: wasmtime.Caller, subs_ptr: int, events_ptr: int, count: 
 def _guest_monotonic_ns() -> int:
     """The guest's monotonic clock, which counts from its WASI context's creation: read on the
     host from just after that moment, so it is never ahead and an absolute sleep never ends early."""
-    return time.monotonic_ns() - _call.monotonic_origin_ns
+    origin: int = _call.monotonic_origin_ns
+    return time.monotonic_ns() - origin
 
 
 def _poll(caller: wasmtime.Caller, subs_ptr: int, events_ptr: int, count: int, nevents_ptr: int) -> int:
     if not 0 < count <= MAX_POLL_SUBSCRIPTIONS:  # this loop runs in Python, out of the deadline's reach
         return _EINVAL
     memory = caller.get("memory")
+    if not isinstance(memory, wasmtime.Memory):
+        return _EFAULT
     subs = memory.read(caller, subs_ptr, subs_ptr + _SUBSCRIPTION * count)
     if len(subs) != _SUBSCRIPTION * count:
         return _EFAULT

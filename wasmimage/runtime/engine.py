@@ -14,12 +14,12 @@ import sys
 from dataclasses import asdict, dataclass, replace
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import wasmtime
 from wasmtime import _ffi
 
 from wasmimage.errors import InvalidInput, PipelineError, Tampered
-
 
 # What wasmtime's defaults leave an async stack beyond the wasm stack, for host frames
 ASYNC_HOST_STACK_BYTES = 1536 * 1024
@@ -78,7 +78,7 @@ def wasmtime_version() -> str:
     return version("wasmtime")
 
 
-def engine_identity(config: AotConfig = AOT_CONFIG) -> dict:
+def engine_identity(config: AotConfig = AOT_CONFIG) -> dict[str, Any]:
     """What a .cwasm depends on: recorded in the manifest and compared on load."""
     return {"wasmtime": wasmtime_version(), "config": asdict(config),
             "target": f"{platform.machine()}-{sys.platform}"}
@@ -100,7 +100,7 @@ def cpu_features() -> list[str]:
         text = Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace")
     except OSError:
         return []
-    line = next((l for l in text.splitlines() if l.split(":")[0].strip() in ("flags", "Features")), "")
+    line = next((row for row in text.splitlines() if row.split(":")[0].strip() in ("flags", "Features")), "")
     found = set(line.partition(":")[2].split())
     relevant = CRANELIFT_CPU_FEATURES.get(platform.machine())
     return sorted(found & relevant if relevant is not None else found)
@@ -116,7 +116,7 @@ def _engine_for(config: AotConfig) -> wasmtime.Engine:
     return wasmtime.Engine(config.engine_config())
 
 
-def check_engine(recorded: dict, where: str) -> None:
+def check_engine(recorded: dict[str, Any], where: str) -> None:
     """Refuse a .cwasm made by another wasmtime version or config, saying which."""
     current = engine_identity()
     if recorded.get("wasmtime") != current["wasmtime"]:
@@ -131,7 +131,7 @@ def check_engine(recorded: dict, where: str) -> None:
                             f"this runtime uses {current['config']}; rebuild the image")
 
 
-def load(cwasm: Path, sha256: str, recorded_engine: dict) -> wasmtime.Module:
+def load(cwasm: Path, sha256: str, recorded_engine: dict[str, Any]) -> wasmtime.Module:
     """Deserialize a .cwasm only if its digest and engine identity match the record."""
     check_engine(recorded_engine, str(cwasm))
     data = cwasm.read_bytes()

@@ -61,7 +61,7 @@ _EXITED = b"wasmimage: the guest called proc_exit"
 _NO_FINALIZER = ctypes.CFUNCTYPE(None, ctypes.c_void_p)()
 
 
-@_ffi.wasmtime_func_callback_t
+@_ffi.wasmtime_func_callback_t  # type: ignore[untyped-decorator]  # a ctypes CFUNCTYPE: untyped
 def _proc_exit(env: Any, caller: Any, args: Any, nargs: int, results: Any, nresults: int) -> int:
     """WASI's proc_exit, keeping the guest's code for the runner (guest_exit.code) whatever it is.
 
@@ -70,7 +70,8 @@ def _proc_exit(env: Any, caller: Any, args: Any, nargs: int, results: Any, nresu
     raise (see deadline.poll_oneoff), and returns the trap that ends the guest.
     """
     guest_exit.code = args[0].of.i32 & 0xFFFFFFFF if nargs == 1 else 1
-    return ctypes.cast(_ffi.wasmtime_trap_new(_EXITED, len(_EXITED)), ctypes.c_void_p).value
+    trap = ctypes.cast(_ffi.wasmtime_trap_new(_EXITED, len(_EXITED)), ctypes.c_void_p).value
+    return trap if trap is not None else 0
 
 
 def _linker(engine: wasmtime.Engine) -> wasmtime.Linker:
@@ -94,7 +95,7 @@ def instance_pre(engine: wasmtime.Engine, module: wasmtime.Module) -> wasmtime.I
     """`module` (made for `engine`) linked once per guest thread; each call then only instantiates it."""
     if not hasattr(_linked, "linkers"):
         _linked.linkers, _linked.modules = {}, weakref.WeakKeyDictionary()
-    pre = _linked.modules.get(module)
+    pre: wasmtime.InstancePre | None = _linked.modules.get(module)
     if pre is None:
         linker = _linked.linkers.get(id(engine))
         if linker is None:

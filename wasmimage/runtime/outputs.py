@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import json
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 from wasmimage.runtime.epoch import TICK_SECONDS as EPOCH_TICK_SECONDS
 from wasmimage.runtime.limits import Limits
@@ -26,7 +27,7 @@ class RunResult:
     memory_bytes: int = 0  # the guest's linear memory when it ended (0: never instantiated)
     fuel_consumed: int | None = None  # wasm operators executed, for a program that meters fuel
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["stdout"] = self.stdout.decode("utf-8", "replace")
         data["stderr"] = self.stderr.decode("utf-8", "replace")
@@ -83,7 +84,8 @@ def logs_before_the_end(result: RunResult) -> list[str]:
 
 def _stderr_parts(result: RunResult) -> tuple[list[str], str]:
     """The guest's stderr as (the copied log lines, unmarked; the rest of its text)."""
-    logs, rest = [], []
+    logs: list[str] = []
+    rest: list[str] = []
     for line in result.stderr.decode("utf-8", "replace").split("\n"):
         (logs if line.startswith(LOG_LINE_MARK) else rest).append(line.removeprefix(LOG_LINE_MARK))
     return logs, "\n".join(rest)

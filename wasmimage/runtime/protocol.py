@@ -78,7 +78,8 @@ def _guest_response(response: Any) -> dict[str, Any] | None:
             return None
         if guest_error["type"] in HOST_ERRORS:
             response = {**response, **error("Error", f"{guest_error['type']}: {guest_error['message']}")}
-    return response
+    checked: dict[str, Any] = response
+    return checked
 
 
 def response_from_result(result: RunResult) -> dict[str, Any]:
@@ -95,7 +96,8 @@ def response_from_result(result: RunResult) -> dict[str, Any]:
     return error("ProtocolError", executor_failure(result))
 
 
-def call_program(program: Program, executor: bytes, request: dict[str, Any], limits: Limits = Limits()) -> dict[str, Any]:
+def call_program(program: Program, executor: bytes, request: dict[str, Any],
+                 limits: Limits = Limits()) -> dict[str, Any]:
     """Run `executor` in `program` with `request` on stdin; see the module docstring."""
     problem = request_problem(request)
     if problem is not None:

@@ -28,9 +28,10 @@ from __future__ import annotations
 
 import ctypes
 import time
+from collections.abc import Mapping
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import wasmtime
 from wasmtime import _ffi
@@ -64,7 +65,8 @@ def run_program(program: Program, script: bytes, *, stdin: bytes = b"", args: tu
     _check_grants(script, stdin, args, env, dirs, limits)
     if limits.fuel is not None and not program.config.consume_fuel:
         raise ValueError("limits.fuel: this program does not meter fuel; load it with load_program(image, fuel=True)")
-    return on_guest_thread(_run_here, program, script, stdin, args, env, dirs, limits, started)
+    result: RunResult = on_guest_thread(_run_here, program, script, stdin, args, env, dirs, limits, started)
+    return result
 
 
 def _check_grants(script: bytes, stdin: bytes, args: tuple[str, ...], env: Mapping[str, str] | None,
@@ -75,10 +77,10 @@ def _check_grants(script: bytes, stdin: bytes, args: tuple[str, ...], env: Mappi
             raise ValueError(f"{name}: must be bytes, not {type(value).__name__}")
     if isinstance(args, (str, bytes)) or not all(isinstance(a, str) and "\0" not in a for a in args):
         raise ValueError(f"args: must be a sequence of strings without NUL, not {args!r}")
-    for key, value in (env or {}).items():
-        if not (isinstance(key, str) and isinstance(value, str) and key and "=" not in key
-                and "\0" not in key + value):
-            raise ValueError(f"env: {key!r}={value!r} is not a variable (str name without = or NUL, str value)")
+    for key, setting in (env or {}).items():
+        if not (isinstance(key, str) and isinstance(setting, str) and key and "=" not in key
+                and "\0" not in key + setting):
+            raise ValueError(f"env: {key!r}={setting!r} is not a variable (str name without = or NUL, str value)")
     for guest, host in (dirs or {}).items():
         if not isinstance(guest, str) or not guest.startswith("/") or guest.rstrip("/") == SCRIPT_DIR:
             raise ValueError(f"dirs: guest path {guest!r} must be absolute and not {SCRIPT_DIR}")
@@ -207,8 +209,8 @@ def _wasi_config(program: Program, script_path: str, script_dir: Path, stdin: by
     for guest, host in program.mounts:
         wasi.preopen_dir(host, guest, fs_mutable=False)
     wasi.preopen_dir(str(script_dir), SCRIPT_DIR, fs_mutable=False)
-    for guest, host in sorted(dirs.items()):
-        wasi.preopen_dir(str(host), guest, fs_mutable=False)
+    for guest, granted in sorted(dirs.items()):
+        wasi.preopen_dir(str(granted), guest, fs_mutable=False)
     return wasi
 
 
@@ -240,7 +242,9 @@ def _start(store: wasmtime.Store, instance: wasmtime.Instance, program: Program,
     try:
         if program.snapshot:
             return run_snapshot(store, instance, program, script_path.encode(), script, call.stdout, call.stderr)
-        instance.exports(store)["_start"](store)
+        start = instance.exports(store)["_start"]
+        assert isinstance(start, wasmtime.Func)  # load_program checked the command's exports (snapshot_abi)
+        start(store)
         return 0
     except (wasmtime.Trap, wasmtime.WasmtimeError) as exc:
         if guest_exit.code is not None:  # proc_exit (guest_threads), whatever the code

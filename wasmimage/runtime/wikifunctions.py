@@ -38,8 +38,17 @@ from wasmimage.runtime.image import Image, open_image
 from wasmimage.runtime.native import NativeStore
 from wasmimage.runtime.outputs import executor_failure, logs_before_the_end
 from wasmimage.runtime.runner import Limits, Program, RunResult, load_program, run_program
-from wasmimage.runtime.zobjects import (canonical, error_entry, is_failure, metadata_entries, normal,  # noqa: F401
-                                        normal_form_problem, ref, z22, zstring)
+from wasmimage.runtime.zobjects import (  # noqa: F401
+    canonical,
+    error_entry,
+    is_failure,
+    metadata_entries,
+    normal,
+    normal_form_problem,
+    ref,
+    z22,
+    zstring,
+)
 
 PROTOCOL = "wikifunctions"
 # Production's limits: 10,000 wasm pages, 9 s wall clock; no environment, no directory.
@@ -117,12 +126,13 @@ def response_problem(response: Any) -> str | None:
             shown = repr(key[:80]) if isinstance(key, str) else "a key that is not a string"
             return f"Z22K2: {shown} is not the executor's to write (it may write each of {', '.join(GUEST_KEYS)} once)"
     for key, value in entries:
-        if key["Z6K1"] == "errors" and not (value.get("Z1K1") == ref("Z5") and value.get("Z5K2", {}).get("Z1K1") == "Z6"):
+        is_error = value.get("Z1K1") == ref("Z5") and value.get("Z5K2", {}).get("Z1K1") == "Z6"
+        if key["Z6K1"] == "errors" and not is_error:
             return "Z22K2: errors is not a Z5 whose Z5K2 is a string"
     return None
 
 
-def _marked(entries: list[tuple[dict, dict]]) -> list[tuple[dict, dict]]:
+def _marked(entries: list[tuple[dict[str, Any], dict[str, Any]]]) -> list[tuple[dict[str, Any], dict[str, Any]]]:
     """The executor's metadata, its error text marked as its own where it reads like the host's."""
     marked = []
     for key, value in entries:
@@ -140,7 +150,7 @@ def _reads_like_the_hosts(text: str) -> bool:
     return _HOST_MESSAGE.match(shown.strip().casefold()) is not None
 
 
-def host_entries(wall_seconds: float, memory_bytes: int) -> list[tuple[dict, dict]]:
+def host_entries(wall_seconds: float, memory_bytes: int) -> list[tuple[dict[str, Any], dict[str, Any]]]:
     """The metadata only the host knows, formatted as the evaluator formats it."""
     return [(zstring(DURATION_KEY), zstring(f"{round(wall_seconds * 1000)} ms")),
             (zstring(MEMORY_KEY), zstring(_mib(memory_bytes)))]
@@ -154,7 +164,7 @@ def _answer(result: RunResult) -> tuple[dict[str, Any], str | None]:
         logs = logs_before_the_end(result)
         printed = [(zstring(LOGS_KEY), normal(["Z6", *map(zstring, logs)]))] if logs else []  # a typed list of Z6
         return z22(None, [error_entry(guest), *printed, *host]), guest
-    return z22(guest["Z22K1"], [*_marked(metadata_entries(guest)), *host]), None
+    return z22(guest["Z22K1"], [*_marked(metadata_entries(guest) or []), *host]), None
 
 
 def response_from_result(result: RunResult) -> dict[str, Any]:

@@ -35,7 +35,7 @@ METADATA_LIST = type_call("Z881", Z881K1=METADATA_PAIR)
 METADATA_MAP = type_call("Z883", Z883K1=ref("Z6"), Z883K2=ref("Z1"))
 
 
-def metadata_entries(z22: dict[str, Any]) -> list[tuple[dict, dict]] | None:
+def metadata_entries(z22: dict[str, Any]) -> list[tuple[dict[str, Any], dict[str, Any]]] | None:
     """The (key, value) pairs of a Z22's metadata map, [] for void, None when it is neither."""
     metadata = z22.get("Z22K2")
     if metadata == ref("Z24"):
@@ -52,7 +52,7 @@ def metadata_entries(z22: dict[str, Any]) -> list[tuple[dict, dict]] | None:
     return entries if tail == {"Z1K1": METADATA_LIST} else None
 
 
-def z22(result: Any, entries: list[tuple[dict, dict]]) -> dict[str, Any]:
+def z22(result: Any, entries: list[tuple[dict[str, Any], dict[str, Any]]]) -> dict[str, Any]:
     """A Z22 in normal form: `result` (None: void) and a metadata map of `entries`."""
     head: dict[str, Any] = {"Z1K1": METADATA_LIST}
     tail = head
@@ -64,7 +64,7 @@ def z22(result: Any, entries: list[tuple[dict, dict]]) -> dict[str, Any]:
             "Z22K2": {"Z1K1": METADATA_MAP, "K1": head} if entries else ref("Z24")}
 
 
-def error_entry(message: str) -> tuple[dict, dict]:
+def error_entry(message: str) -> tuple[dict[str, Any], dict[str, Any]]:
     return zstring("errors"), {"Z1K1": ref("Z5"), "Z5K2": zstring(message)}
 
 
@@ -77,7 +77,7 @@ def normal_form_problem(z: Any, where: str) -> str | None:
 
     Strings and references, most of a ZObject's nodes, are checked where they are met, not queued
     (a Z22 with debug logs: about 1.4 times what json.loads takes to read it)."""
-    pending: list[tuple[Any, tuple]] = [(z, (where,))]
+    pending: list[tuple[Any, tuple[Any, ...]]] = [(z, (where,))]
     while pending:
         node, at = pending.pop()
         if not isinstance(node, dict):
@@ -101,7 +101,7 @@ def normal_form_problem(z: Any, where: str) -> str | None:
     return None
 
 
-def _terminal_problem(node: dict) -> str | None:
+def _terminal_problem(node: dict[str, Any]) -> str | None:
     """What is wrong with a node whose Z1K1 is a string: it must be a Z6 or a Z9, exactly."""
     type_ = node["Z1K1"]
     payload = node.get(type_ + "K1")
@@ -127,7 +127,7 @@ def _kind(value: Any) -> str:
             float: "a number"}.get(type(value), type(value).__name__)
 
 
-def _path(at: tuple, shown: int = 6) -> str:
+def _path(at: tuple[Any, ...], shown: int = 6) -> str:
     """`where.K1.K2...` from a chain of (parent, key) links, its last `shown` keys only."""
     keys = []
     while len(at) == 2:
@@ -163,7 +163,8 @@ def _canonical_step(z: Any) -> tuple[Any, list[tuple[Any, Any, Any]]]:
     if z.get("Z1K1") == "Z6" and set(z) == {"Z1K1", "Z6K1"} and isinstance(text, str) and not REFERENCE.fullmatch(text):
         return text, []
     if _is_list_type(z.get("Z1K1")):
-        items, tail = [z["Z1K1"].get("Z881K1")], z
+        items: list[Any] = [z["Z1K1"].get("Z881K1")]
+        tail: Any = z  # the list's rest: whatever the request holds until checked
         while isinstance(tail, dict) and "K1" in tail:
             items.append(tail["K1"])
             tail = tail.get("K2")
