@@ -12,8 +12,9 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Iterator
 from json.decoder import scanstring
-from typing import Any, Iterator
+from typing import Any
 
 _TOKEN = re.compile(r'[ \t\n\r]*(?:(")|([\[{\]}:,])|(-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?)'
                     r'|(true|false|null))')

@@ -16,7 +16,7 @@ module against these when the snapshot is made (snapshot.py) and when an image's
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 import wasmtime
 
@@ -24,17 +24,18 @@ INIT, ALLOC, RUN = "wasmimage_init", "wasmimage_alloc", "wasmimage_run"
 PRELOAD, RUN_PRELOADED = "wasmimage_preload", "wasmimage_run_preloaded"
 CAPTURES_SIZE = 32  # two captures of four u32 each (runtime/runner.py fills them)
 ABI_VERSION = 2  # recorded in the image; the runner refuses a snapshot of another ABI
-ABI = {INIT: ([], []), ALLOC: (["i32"], ["i32"]), RUN: (["i32", "i32", "i32"], ["i32"])}
-PRELOAD_ABI = {PRELOAD: (["i32", "i32", "i32"], ["i32"]), RUN_PRELOADED: (["i32", "i32"], ["i32"])}
-COMMAND_ABI = {"_start": ([], [])}  # a WASI command, run when the image has no snapshot
+FunctionTypes = dict[str, tuple[list[str], list[str]]]  # export name -> (param types, result types)
+ABI: FunctionTypes = {INIT: ([], []), ALLOC: (["i32"], ["i32"]), RUN: (["i32", "i32", "i32"], ["i32"])}
+PRELOAD_ABI: FunctionTypes = {PRELOAD: (["i32", "i32", "i32"], ["i32"]), RUN_PRELOADED: (["i32", "i32"], ["i32"])}
+COMMAND_ABI: FunctionTypes = {"_start": ([], [])}  # a WASI command, run when the image has no snapshot
 
 
-def snapshot_abi(preload: bool) -> dict[str, tuple[list[str], list[str]]]:
+def snapshot_abi(preload: bool) -> FunctionTypes:
     """The functions a reactor exports to be made a snapshot of: with `preload`, those that preload scripts too."""
     return {**ABI, **(PRELOAD_ABI if preload else {})}
 
 
-def call_abi(preloaded: bool) -> dict[str, tuple[list[str], list[str]]]:
+def call_abi(preloaded: bool) -> FunctionTypes:
     """The functions a snapshot keeps for calls (init and preload ran when it was made, and are gone)."""
     return {ALLOC: ABI[ALLOC], RUN: ABI[RUN], **({RUN_PRELOADED: PRELOAD_ABI[RUN_PRELOADED]} if preloaded else {})}
 
