@@ -17,8 +17,11 @@ module against these when the snapshot is made (snapshot.py) and when an image's
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TypeVar
 
 import wasmtime
+
+from wasmimage.errors import InvalidInput
 
 INIT, ALLOC, RUN = "wasmimage_init", "wasmimage_alloc", "wasmimage_run"
 PRELOAD, RUN_PRELOADED = "wasmimage_preload", "wasmimage_run_preloaded"
@@ -54,3 +57,15 @@ def export_problem(module: wasmtime.Module, functions: Mapping[str, tuple[list[s
             return (f"must export {name}({', '.join(params)}) -> ({', '.join(results)}), the "
                     f"{'snapshot ABI (wasmimage/runtime/snapshot_abi.py)' if memory else 'WASI command entry'}")
     return None
+
+
+_Extern = TypeVar("_Extern", wasmtime.Func, wasmtime.Memory)
+
+
+def typed_export(exports: Mapping[str, object], name: str, kind: type[_Extern]) -> _Extern:
+    """The export `name` as a `kind`. export_problem vouched for it when the module was loaded, so
+    another kind here means a module that was not checked: refused, never called."""
+    found = exports[name]
+    if not isinstance(found, kind):
+        raise InvalidInput(f"the snapshot's export {name} is a {type(found).__name__}, not a {kind.__name__}")
+    return found
