@@ -10,10 +10,15 @@ memory, never a RecursionError. Standard library only.
 from __future__ import annotations
 
 import json
+import json.decoder
 import math
 import re
-from json.decoder import scanstring
-from typing import Any, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
+
+# The string at a quote's end and where it ends: json's own C scanner, which typeshed does not list
+_scanstring: Callable[[str, int], tuple[str, int]] = json.decoder.scanstring  # type: ignore[attr-defined]
+_Container = list[Any] | dict[str, Any]  # one being parsed
 
 _TOKEN = re.compile(r'[ \t\n\r]*(?:(")|([\[{\]}:,])|(-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?)'
                     r'|(true|false|null))')
@@ -30,8 +35,8 @@ def loads(text: str | bytes) -> Any:
 
 
 def _parse(text: str) -> Any:
-    stack: list[list | dict] = []
-    keys: list[str | None] = []
+    stack: list[_Container] = []
+    keys: list[str] = []  # each open container's key for its next value ("" in a list)
     value, at = _value(text, 0, stack, keys)
     while True:
         while value is not _END and stack:  # a finished value goes into the container it is in
@@ -49,27 +54,27 @@ def _parse(text: str) -> Any:
     return value
 
 
-def _token(text: str, at: int) -> re.Match:
+def _token(text: str, at: int) -> re.Match[str]:
     match = _TOKEN.match(text, at)
     if match is None:
         raise ValueError(f"Expecting value: char {at}")
     return match
 
 
-def _value(text: str, at: int, stack: list, keys: list) -> tuple[Any, int]:
+def _value(text: str, at: int, stack: list[_Container], keys: list[str]) -> tuple[Any, int]:
     """The value at `at` and where it ends; an opening bracket pushes its container and gives _END
     until that container closes (an empty one closes at once)."""
     match = _token(text, at)
     quote, punct, number, fraction, exponent, word = match.groups()
     if quote:
-        return scanstring(text, match.end())
+        return _scanstring(text, match.end())
     if number:
         return (float(number) if fraction or exponent else int(number)), match.end()
     if word:
         return _WORDS[word], match.end()
     if punct in "[{":
         stack.append([] if punct == "[" else {})
-        keys.append(None)
+        keys.append("")
         closing = _token(text, match.end())
         if closing.group(2) == ("]" if punct == "[" else "}"):
             keys.pop()
@@ -78,19 +83,19 @@ def _value(text: str, at: int, stack: list, keys: list) -> tuple[Any, int]:
     raise ValueError(f"Expecting value: char {match.start()}")
 
 
-def _key(text: str, at: int, keys: list) -> tuple[Any, int]:
+def _key(text: str, at: int, keys: list[str]) -> tuple[Any, int]:
     """An object's `"key":`, remembered for the value that follows; gives _END, for that value."""
     match = _token(text, at)
     if not match.group(1):
         raise ValueError(f"Expecting property name enclosed in double quotes: char {match.start()}")
-    keys[-1], at = scanstring(text, match.end())
+    keys[-1], at = _scanstring(text, match.end())
     colon = _token(text, at)
     if colon.group(2) != ":":
         raise ValueError(f"Expecting ':' delimiter: char {colon.start()}")
     return _END, colon.end()
 
 
-def _after_item(text: str, at: int, stack: list, keys: list) -> tuple[Any, int]:
+def _after_item(text: str, at: int, stack: list[_Container], keys: list[str]) -> tuple[Any, int]:
     """After an item: `,` asks for the next one (_END), a closing bracket gives the finished container."""
     match = _token(text, at)
     container = stack[-1]
@@ -137,7 +142,8 @@ class _Text(str):
     """Already JSON text (a separator or a key), written as it is."""
 
 
-def _open(container: list | tuple | dict, work: list, ensure_ascii: bool) -> Iterator[str]:
+def _open(container: list[Any] | tuple[Any, ...] | dict[Any, Any], work: list[Any],
+          ensure_ascii: bool) -> Iterator[str]:
     """Write `container`'s opening bracket and queue its items, separators and closing bracket."""
     queued: list[Any] = []
     if isinstance(container, dict):

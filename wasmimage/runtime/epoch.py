@@ -101,7 +101,10 @@ os.register_at_fork(after_in_child=_after_fork_in_child)
 
 def _clone(engine: wasmtime.Engine) -> int:
     """The address of a new handle on `engine`'s shared state, never deleted."""
-    return ctypes.cast(_ffi.wasmtime_engine_clone(engine.ptr()), ctypes.c_void_p).value
+    handle = ctypes.cast(_ffi.wasmtime_engine_clone(engine.ptr()), ctypes.c_void_p).value
+    if handle is None:  # OSError: the caller falls back to a ticker thread
+        raise OSError("wasmtime_engine_clone returned NULL")
+    return handle
 
 
 def _start_timer(engine_handle: int) -> None:

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, Mapping
 
 from wasmimage import files
 from wasmimage.errors import InvalidInput

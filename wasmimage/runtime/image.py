@@ -33,13 +33,16 @@ class Image:
 
     @property
     def name(self) -> str:
-        return self.manifest["name"]
+        name: str = self.manifest["name"]  # the schema's types (checked when opened) from here on
+        return name
 
     def file(self, role: str) -> Path:
-        return self.path / self.manifest["roles"][role]
+        file_name: str = self.manifest["roles"][role]
+        return self.path / file_name
 
     def sha256(self, role: str) -> str:
-        return self.manifest["files"][self.manifest["roles"][role]]["sha256"]
+        digest: str = self.manifest["files"][self.manifest["roles"][role]]["sha256"]
+        return digest
 
     def executor(self, protocol: str) -> Path:
         """The executor script of `protocol` (runtime/protocols.py), or InvalidInput if the image does not speak it."""
@@ -74,13 +77,15 @@ def _digest(path: Path) -> str:
     return _digests[identity]
 
 
+Identities = tuple[tuple[int, ...], ...]  # lstat fields that change when a file is written or swapped
+
 # Images opened by path, and what the files looked like then (lstat identities: a write, rename,
 # utime or symlink swap changes the inode, size, mtime or ctime, and no one sets ctime back)
-_opened: dict[str, tuple[tuple, Image]] = {}
+_opened: dict[str, tuple[Identities, Image]] = {}
 _opened_lock = threading.Lock()
 
 
-def _identities(root: str, names: list[str]) -> tuple:
+def _identities(root: str, names: list[str]) -> Identities:
     found = []
     for name in names:
         stat = os.lstat(os.path.join(root, name))
@@ -111,7 +116,7 @@ def open_image(path: Path | str) -> Image:
     return image
 
 
-def _read_manifest(path: Path) -> tuple[dict[str, Any], tuple]:
+def _read_manifest(path: Path) -> tuple[dict[str, Any], Identities]:
     """image.json, parsed and checked against its schema, and its identity (taken before it is read)."""
     manifest_path = path / MANIFEST
     try:
@@ -130,8 +135,9 @@ def _read_manifest(path: Path) -> tuple[dict[str, Any], tuple]:
     if text_digest not in _valid_manifests:  # the same bytes are the same verdict
         check_json(manifest, manifest_path, "image")
         _valid_manifests.add(text_digest)
+    mounts = manifest["run"].get("mounts", {})
     for where, names in [*((f"roles.{role}", [name]) for role, name in manifest["roles"].items()),
-                         *((f"run.mounts.{guest}", names) for guest, names in manifest["run"].get("mounts", {}).items()),
+                         *((f"run.mounts.{guest}", names) for guest, names in mounts.items()),
                          *((f"engines.{profile}.file", [entry["file"]])
                            for profile, entry in manifest.get("engines", {}).items())]:
         for name in names:
@@ -140,7 +146,7 @@ def _read_manifest(path: Path) -> tuple[dict[str, Any], tuple]:
     return manifest, identity
 
 
-def _check(path: Path) -> tuple[Image, tuple]:
+def _check(path: Path) -> tuple[Image, Identities]:
     """The image and its files' identities, taken before their digests are (a file changed while it
     is checked is either caught by its digest or looks changed the next time)."""
     manifest, manifest_identity = _read_manifest(path)

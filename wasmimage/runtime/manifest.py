@@ -12,21 +12,24 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Protocol
 
 from wasmimage.errors import InvalidInput
 
 
 @cache
 def schema(schema_name: str) -> dict[str, Any]:
-    return json.loads(resources.files("wasmimage.schemas").joinpath(f"{schema_name}.schema.json").read_text())
+    loaded: dict[str, Any] = json.loads(
+        resources.files("wasmimage.schemas").joinpath(f"{schema_name}.schema.json").read_text())
+    return loaded
 
 
-def field_path(parts) -> str:
+def field_path(parts: Iterable[str | int]) -> str:
     """`sources[0].sha256` from a jsonschema path deque."""
     text = ""
     for part in parts:
@@ -51,7 +54,25 @@ def _join(where: str, key: str) -> str:
     return key if where == "(top level)" else f"{where}.{key}"
 
 
-def describe(error) -> str:
+class SchemaProblem(Protocol):
+    """What describe reads of a problem: a jsonschema.ValidationError or a _Problem alike (JSON
+    values and schema nodes are Any: a ValidationError types them loosely, with its Unset)."""
+
+    @property
+    def absolute_path(self) -> Sequence[str | int]: ...
+    @property
+    def validator(self) -> object: ...
+    @property
+    def validator_value(self) -> Any: ...
+    @property
+    def instance(self) -> Any: ...
+    @property
+    def schema(self) -> Any: ...
+    @property
+    def message(self) -> str: ...
+
+
+def describe(error: SchemaProblem) -> str:
     """One line per problem; `error` is a jsonschema.ValidationError or a _Problem (image and recipe alike)."""
     where = field_path(error.absolute_path)
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
@@ -88,18 +109,19 @@ def describe(error) -> str:
 class _Problem:
     """The parts of a jsonschema.ValidationError that _describe reads."""
 
-    absolute_path: list
+    absolute_path: list[str | int]
     validator: str
     validator_value: Any
     instance: Any
-    schema: dict
+    schema: dict[str, Any]
     message: str
 
 
-_JSON_TYPES = {"object": dict, "array": list, "string": str, "integer": int, "number": (int, float), "boolean": bool}
+_JSON_TYPES: dict[str, type | tuple[type, ...]] = {"object": dict, "array": list, "string": str, "integer": int,
+                                                   "number": (int, float), "boolean": bool}
 
 
-def _problems(value: Any, node: dict, root: dict, path: list) -> Iterator[_Problem]:
+def _problems(value: Any, node: dict[str, Any], root: dict[str, Any], path: list[str | int]) -> Iterator[_Problem]:
     """Draft 2020-12 for the keywords image.schema.json uses; unknown keywords are refused."""
     if "$ref" in node:
         node = root["$defs"][node["$ref"].removeprefix("#/$defs/")]
@@ -136,7 +158,8 @@ def _problems(value: Any, node: dict, root: dict, path: list) -> Iterator[_Probl
         yield from _object_problems(value, node, root, path, problem)
 
 
-def _object_problems(value: dict, node: dict, root: dict, path: list, problem) -> Iterator[_Problem]:
+def _object_problems(value: dict[str, Any], node: dict[str, Any], root: dict[str, Any], path: list[str | int],
+                     problem: Callable[[str, str], _Problem]) -> Iterator[_Problem]:
     missing = [key for key in node.get("required", ()) if key not in value]
     if missing:
         yield problem("required", f"{missing[0]!r} is a required property")

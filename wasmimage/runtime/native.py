@@ -79,7 +79,8 @@ def is_trusted(cwasm_sha256: str, store: NativeStore) -> bool:
 PORTABLE = {"cwasm": "wasm", "snapshot": "snapshot_wasm"}
 
 
-def module_for(image: Image, store: NativeStore, role: str = "cwasm", config: AotConfig = AOT_CONFIG) -> wasmtime.Module:
+def module_for(image: Image, store: NativeStore, role: str = "cwasm",
+               config: AotConfig = AOT_CONFIG) -> wasmtime.Module:
     """The image's interpreter (`role`: its command or its snapshot) for an engine of `config`: its own
     .cwasm if trusted (see above) and made for it, else the matching .wasm compiled here."""
     cwasm_sha256 = image.sha256(role)
@@ -94,7 +95,8 @@ def _signed(image: Image, trusted_keys: Path | None) -> bool:
     manifest = files.read_capped(image.path / MANIFEST, MAX_MANIFEST_BYTES, follow_links=True)
     if signatures.signer(manifest, image.path / signatures.SIGNATURE, trusted_keys, image.name) is None:
         return False
-    return json.loads(manifest) == image.manifest  # not swapped since open_image checked the files
+    signed: object = json.loads(manifest)
+    return signed == image.manifest  # not swapped since open_image checked the files
 
 
 def compiled(image: Image, store: NativeStore, wasm_role: str = "wasm",
@@ -121,7 +123,7 @@ def compiled(image: Image, store: NativeStore, wasm_role: str = "wasm",
         module = wasmtime.Module(engine(config), wasm)
     except wasmtime.WasmtimeError as exc:
         raise PipelineError(f"{image.file(wasm_role)}: wasmtime cannot compile it: {exc}") from None
-    data = module.serialize()
+    data = bytes(module.serialize())  # a bytearray; one copy of a module just compiled
     try:
         _make_dir(path.parent)
         files.write_bytes(path, data)

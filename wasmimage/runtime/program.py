@@ -5,10 +5,11 @@ from __future__ import annotations
 import tempfile
 import threading
 import weakref
+from collections.abc import Mapping
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import wasmtime
 

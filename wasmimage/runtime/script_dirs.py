@@ -9,9 +9,9 @@ import shutil
 import tempfile
 import threading
 from collections import OrderedDict
+from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
-from typing import Iterator
 
 from wasmimage import files
 
@@ -48,7 +48,11 @@ class ScriptDirs:
             owner = ExitStack()
             self._root = owner.enter_context(files.owned_temp(tmp, RUN_DIR_PREFIX, is_dir=True))
             pid = os.getpid()
-            atexit.register(lambda: os.getpid() == pid and owner.close())
+
+            def close_in_owner() -> None:  # a forked child must not remove its parent's directory
+                if os.getpid() == pid:
+                    owner.close()
+            atexit.register(close_in_owner)
         return self._root
 
     @contextmanager

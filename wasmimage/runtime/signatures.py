@@ -37,6 +37,7 @@ import struct
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from wasmimage import files, log
 from wasmimage.errors import InvalidInput, NotFound
@@ -107,7 +108,8 @@ KEY_FAMILIES = {
     "ssh-ed25519": "ed25519", "ssh-ed25519-cert-v01@openssh.com": "ed25519-cert",
     "sk-ssh-ed25519@openssh.com": "ed25519-sk", "sk-ssh-ed25519-cert-v01@openssh.com": "ed25519-sk-cert",
     **{f"ecdsa-sha2-{curve}": f"ecdsa-{curve}" for curve in ("nistp256", "nistp384", "nistp521")},
-    **{f"ecdsa-sha2-{curve}-cert-v01@openssh.com": f"ecdsa-{curve}-cert" for curve in ("nistp256", "nistp384", "nistp521")},
+    **{f"ecdsa-sha2-{curve}-cert-v01@openssh.com": f"ecdsa-{curve}-cert"
+       for curve in ("nistp256", "nistp384", "nistp521")},
     "sk-ecdsa-sha2-nistp256@openssh.com": "ecdsa-sk", "webauthn-sk-ecdsa-sha2-nistp256@openssh.com": "ecdsa-sk",
     "sk-ecdsa-sha2-nistp256-cert-v01@openssh.com": "ecdsa-sk-cert",
     "ssh-rsa": "rsa", "rsa-sha2-256": "rsa", "rsa-sha2-512": "rsa",
@@ -227,9 +229,10 @@ def _dequote(text: str) -> tuple[str, str]:
     return "".join(value), text[at + 1:]
 
 
-def parse_options(text: str) -> dict:
-    """cert-authority, namespaces="...", valid-after="...", valid-before="..." (names in any case)."""
-    found: dict = {}
+def parse_options(text: str) -> dict[str, Any]:
+    """cert-authority, namespaces="...", valid-after="...", valid-before="..." (names in any case), as
+    AllowedSigner's keyword arguments."""
+    found: dict[str, Any] = {}
     while text and text[0] not in " \t":
         lowered = text.lower()
         if lowered.startswith("cert-authority"):
@@ -282,11 +285,15 @@ def absolute_time(text: str) -> int:
             break
     widths = {8: (4, 2, 2), 12: (4, 2, 2, 2, 2), 14: (4, 2, 2, 2, 2, 2)}.get(len(text), ())
     ranges = ((0, 9999), (1, 12), (1, 31), (0, 23), (0, 59), (0, 61))
-    fields, start = [], 0
-    for width, (low, high) in zip(widths, ranges):
-        fields.append(_strptime_number(text[start:start + width], low, high))
+    fields: list[int] = []
+    start = 0
+    for width, (low, high) in zip(widths, ranges, strict=False):  # the layout's fields, of all six ranges
+        number = _strptime_number(text[start:start + width], low, high)
+        if number is None:
+            return 0
+        fields.append(number)
         start += width
-    if not fields or None in fields:
+    if not fields:
         return 0
     year, month, day, hour, minute, second = (*fields, 0, 0, 0)[:6]
     try:

@@ -16,25 +16,29 @@ module against these when the snapshot is made (snapshot.py) and when an image's
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
+from typing import TypeVar
 
 import wasmtime
+
+from wasmimage.errors import InvalidInput
 
 INIT, ALLOC, RUN = "wasmimage_init", "wasmimage_alloc", "wasmimage_run"
 PRELOAD, RUN_PRELOADED = "wasmimage_preload", "wasmimage_run_preloaded"
 CAPTURES_SIZE = 32  # two captures of four u32 each (runtime/runner.py fills them)
 ABI_VERSION = 2  # recorded in the image; the runner refuses a snapshot of another ABI
-ABI = {INIT: ([], []), ALLOC: (["i32"], ["i32"]), RUN: (["i32", "i32", "i32"], ["i32"])}
-PRELOAD_ABI = {PRELOAD: (["i32", "i32", "i32"], ["i32"]), RUN_PRELOADED: (["i32", "i32"], ["i32"])}
-COMMAND_ABI = {"_start": ([], [])}  # a WASI command, run when the image has no snapshot
+FunctionTypes = dict[str, tuple[list[str], list[str]]]  # export name -> (param types, result types)
+ABI: FunctionTypes = {INIT: ([], []), ALLOC: (["i32"], ["i32"]), RUN: (["i32", "i32", "i32"], ["i32"])}
+PRELOAD_ABI: FunctionTypes = {PRELOAD: (["i32", "i32", "i32"], ["i32"]), RUN_PRELOADED: (["i32", "i32"], ["i32"])}
+COMMAND_ABI: FunctionTypes = {"_start": ([], [])}  # a WASI command, run when the image has no snapshot
 
 
-def snapshot_abi(preload: bool) -> dict[str, tuple[list[str], list[str]]]:
+def snapshot_abi(preload: bool) -> FunctionTypes:
     """The functions a reactor exports to be made a snapshot of: with `preload`, those that preload scripts too."""
     return {**ABI, **(PRELOAD_ABI if preload else {})}
 
 
-def call_abi(preloaded: bool) -> dict[str, tuple[list[str], list[str]]]:
+def call_abi(preloaded: bool) -> FunctionTypes:
     """The functions a snapshot keeps for calls (init and preload ran when it was made, and are gone)."""
     return {ALLOC: ABI[ALLOC], RUN: ABI[RUN], **({RUN_PRELOADED: PRELOAD_ABI[RUN_PRELOADED]} if preloaded else {})}
 
@@ -53,3 +57,15 @@ def export_problem(module: wasmtime.Module, functions: Mapping[str, tuple[list[s
             return (f"must export {name}({', '.join(params)}) -> ({', '.join(results)}), the "
                     f"{'snapshot ABI (wasmimage/runtime/snapshot_abi.py)' if memory else 'WASI command entry'}")
     return None
+
+
+_Extern = TypeVar("_Extern", wasmtime.Func, wasmtime.Memory)
+
+
+def typed_export(exports: Mapping[str, object], name: str, kind: type[_Extern]) -> _Extern:
+    """The export `name` as a `kind`. export_problem vouched for it when the module was loaded, so
+    another kind here means a module that was not checked: refused, never called."""
+    found = exports[name]
+    if not isinstance(found, kind):
+        raise InvalidInput(f"the snapshot's export {name} is a {type(found).__name__}, not a {kind.__name__}")
+    return found

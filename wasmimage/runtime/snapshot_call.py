@@ -13,7 +13,7 @@ from wasmtime._func import enter_wasm
 
 from wasmimage.runtime.outputs import CappedOutput, Ended
 from wasmimage.runtime.program import Program
-from wasmimage.runtime.snapshot_abi import ALLOC, RUN, RUN_PRELOADED
+from wasmimage.runtime.snapshot_abi import ALLOC, RUN, RUN_PRELOADED, typed_export
 
 # snapshot.py's ABI: wasmimage_run's call buffer starts with two captures (stdout, stderr), each
 # data pointer, length, cap and truncated flag (u32), then the file name, NUL, the source, NUL.
@@ -33,15 +33,15 @@ def run_snapshot(store: wasmtime.Store, instance: wasmtime.Instance, program: Pr
     call = _CAPTURES.pack(0, 0, caps[0], 0, 0, 0, caps[1], 0)
     if slot is None:
         call += b"%s\0%s\0" % (script_path, script)
-    buffer = _call_i32(store, exports[ALLOC], len(call)) & 0xFFFFFFFF
+    buffer = _call_i32(store, typed_export(exports, ALLOC, wasmtime.Func), len(call)) & 0xFFFFFFFF
     if not buffer:
         raise Ended("memory_limit", f"no room for a {len(script)}-byte script")
-    memory = exports["memory"]
+    memory = typed_export(exports, "memory", wasmtime.Memory)
     memory.write(store, call, buffer)
     try:
         if slot is not None:
-            return _call_i32(store, exports[RUN_PRELOADED], buffer, slot)
-        return _call_i32(store, exports[RUN], buffer, len(script_path), len(script))
+            return _call_i32(store, typed_export(exports, RUN_PRELOADED, wasmtime.Func), buffer, slot)
+        return _call_i32(store, typed_export(exports, RUN, wasmtime.Func), buffer, len(script_path), len(script))
     finally:
         _read_captures(store, memory, buffer, (stdout, stderr))
 
@@ -54,7 +54,7 @@ def _call_i32(store: wasmtime.Store, func: wasmtime.Func, *args: int) -> int:
     pyproject.toml pins wasmtime-py exactly.
     """
     params = (_ffi.wasmtime_val_t * len(args))()
-    for slot, value in zip(params, args):
+    for slot, value in zip(params, args, strict=True):  # params is made len(args) long
         slot.kind = _ffi.WASMTIME_I32
         slot.of.i32 = value
     result = (_ffi.wasmtime_val_t * 1)()
@@ -71,7 +71,7 @@ def _read_captures(store: wasmtime.Store, memory: wasmtime.Memory, buffer: int,
     """Add what the guest captured to `outputs`, never past their caps (the guest is not trusted)."""
     try:
         fields = _CAPTURES.unpack(memory.read(store, buffer, buffer + _CAPTURES.size))
-        for out, (data, length, _, truncated) in zip(outputs, (fields[:4], fields[4:])):
+        for out, (data, length, _, truncated) in zip(outputs, (fields[:4], fields[4:]), strict=True):
             room = out.cap - len(out.data)
             if length:
                 out.data += memory.read(store, data, data + min(length, room))
