@@ -37,7 +37,8 @@ PYTHON_IMAGES = ("rustpython", "cpython")
 # Per Python image present in the checkout's artifacts/images (an absent one is one "not available" row each in
 # the fuel and the python sections).
 PYTHON_ROWS = ("wasm", "cwasm", "cold.aot", "cold.jit", "cold.cli.wikifunctions", "warm", "warm.p50", "steady.fib",
-               "steady.json", "steady.regex", "steady.strings", "steady.sort", "steady.print", "snapshot", "wikifunctions")
+               "steady.json", "steady.regex", "steady.strings", "steady.sort", "steady.print", "snapshot",
+               "wikifunctions")
 FUEL_ROWS = ("hello.command", "hello.snapshot", "wikifunctions.command", "wikifunctions.snapshot")
 GOALS = ("cold start vs JIT compile", "steady state vs native", "warm calls on one core",
          "warm call CPU, snapshot, public API", 'warm print("hi") CPU by path, QuickJS',
