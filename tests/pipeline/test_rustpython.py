@@ -16,7 +16,7 @@ from wasmimage.runtime.image import open_image
 from wasmimage.runtime.runner import Limits, load_program, run, run_program
 
 pytestmark = pytest.mark.slow
-TAG = "0.6.0-r3"
+TAG = "0.6.0-r4"
 
 
 def sha256(path: Path) -> str:
