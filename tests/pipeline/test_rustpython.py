@@ -88,7 +88,7 @@ def test_another_directory_builds_identical_bytes(rustpython_image: Path, tmp_pa
 def test_asyncio_runs_on_an_event_loop_without_a_self_pipe(rustpython_image: Path, python):
     """wasi-asyncio.patch: asyncio installs the WASI event loop when imported (fails if asyncio.run
     raises for want of a socketpair or of signal.SIGINT, or if warnings as errors break the import)."""
-    result = python(rustpython_image, "import warnings\nwarnings.simplefilter('error')\nimport asyncio\n"
+    result = python(open_image(rustpython_image), "import warnings\nwarnings.simplefilter('error')\nimport asyncio\n"
                                       "async def main():\n    await asyncio.sleep(0.01)\n"
                                       "    return type(asyncio.get_running_loop()).__name__\n"
                                       "print(asyncio.run(main()))\n")
@@ -116,7 +116,7 @@ def test_appending_in_place_gives_what_cpython_gives(rustpython_image: Path, pyt
     references stay right through ASCII, non-ASCII, astral and surrogate appends (fails on any
     difference from the CPython running this test)."""
     native = subprocess.run([sys.executable, "-c", APPENDS], capture_output=True, check=True).stdout
-    result = python(rustpython_image, APPENDS)
+    result = python(open_image(rustpython_image), APPENDS)
     assert (result.outcome, result.stdout) == ("ok", native), result.stderr
 
 
