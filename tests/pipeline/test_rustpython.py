@@ -108,7 +108,8 @@ def build(n):
     return s, t, seen
 s, t, seen = build(2000)
 kept = [(n, c, last, same, len(alias) == n) for n, c, last, same, alias in seen]
-print(len(s), s[1234], s[-7:], len(t), t[:3].encode("utf-8", "surrogatepass").hex(), kept[-3:], all(k[3] and k[4] for k in kept))
+print(len(s), s[1234], s[-7:], len(t), t[:3].encode("utf-8", "surrogatepass").hex(), kept[-3:],
+      all(k[3] and k[4] for k in kept))
 print({"".join(("abc", "\\u00e9", "\\U0001f600", str(i))[i % 4] for i in range(2000)): "found"}.get(s))
 """
 
