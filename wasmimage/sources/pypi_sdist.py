@@ -22,12 +22,18 @@ if TYPE_CHECKING:
 
 def pip_download(source: Source, tmp: Path, options: tuple[str, ...] = ("--no-binary", ":all:")) -> str:
     """`pip download` the sdist (or, with other `options`, a wheel) into tmp; returns where it came from.
-    The caller checks its sha256."""
-    with tempfile.TemporaryDirectory(dir=tmp.parent, prefix=".pip-") as work:
-        command = [sys.executable, "-m", "pip", "download", *options, "--no-deps",
-                   "--disable-pip-version-check", "-q", "-d", work, source.location]
+
+    pip checks the pinned sha256 (--require-hashes) before it reads the archive, so an sdist
+    that is not the pinned one never gets its build backend run for its metadata; the caller
+    checks the sha256 again, as for every source."""
+    with tempfile.TemporaryDirectory(dir=tmp.parent, prefix=".pip-") as scratch:
+        work = Path(scratch) / "download"
+        requirement = Path(scratch) / "requirement.txt"
+        requirement.write_text(f"{source.location} --hash=sha256:{source.sha256}\n", encoding="utf-8")
+        command = [sys.executable, "-m", "pip", "download", *options, "--no-deps", "--require-hashes",
+                   "--disable-pip-version-check", "-q", "-d", str(work), "-r", str(requirement)]
         result = subprocess.run(command, capture_output=True, text=True, check=False)
-        got = list(Path(work).iterdir())
+        got = list(work.iterdir()) if work.is_dir() else []
         if result.returncode != 0 or len(got) != 1:
             detail = (result.stderr or result.stdout).strip().splitlines()[-3:]
             raise Unavailable(f"{source.name}: pip download {source.location} failed:\n  " + "\n  ".join(detail)
