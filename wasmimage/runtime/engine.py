@@ -8,7 +8,6 @@ side (wasmimage/aot.py) compiles with this very config, so both halves share it.
 
 from __future__ import annotations
 
-import hashlib
 import platform
 import sys
 from dataclasses import asdict, dataclass, replace
@@ -19,6 +18,7 @@ from typing import Any
 import wasmtime
 from wasmtime import _ffi
 
+from wasmimage.digests import sha256_hex
 from wasmimage.errors import InvalidInput, PipelineError, Tampered
 
 # What wasmtime's defaults leave an async stack beyond the wasm stack, for host frames
@@ -135,7 +135,7 @@ def load(cwasm: Path, sha256: str, recorded_engine: dict[str, Any]) -> wasmtime.
     """Deserialize a .cwasm only if its digest and engine identity match the record."""
     check_engine(recorded_engine, str(cwasm))
     data = cwasm.read_bytes()
-    actual = hashlib.sha256(data).hexdigest()
+    actual = sha256_hex(data)
     if actual != sha256:
         raise Tampered(f"{cwasm}: sha256 {actual} does not match the manifest's {sha256}; "
                             f"refusing to deserialize it")

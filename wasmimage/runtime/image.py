@@ -8,7 +8,6 @@ digest, and refuses names that leave the directory. (Writing one: wasmimage/imag
 
 from __future__ import annotations
 
-import hashlib
 import os
 import threading
 from dataclasses import dataclass
@@ -16,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from wasmimage import files
+from wasmimage.digests import sha256_hex
 from wasmimage.errors import InvalidInput, NotFound, Tampered
 from wasmimage.runtime.manifest import check_json
 from wasmimage.runtime.protocols import PROTOCOLS
@@ -60,7 +60,7 @@ class Image:
 
 
 _digests: dict[tuple[int, ...], str] = {}
-_valid_manifests: set[bytes] = set()  # sha256 of manifest texts that passed the schema
+_valid_manifests: set[str] = set()  # sha256 of manifest texts that passed the schema
 
 
 def _digest(path: Path) -> str:
@@ -131,7 +131,7 @@ def _read_manifest(path: Path) -> tuple[dict[str, Any], Identities]:
     if not isinstance(manifest, dict) or manifest.get("schema") != MANIFEST_SCHEMA:
         schema = manifest.get("schema") if isinstance(manifest, dict) else None
         raise InvalidInput(f"{manifest_path}: schema {schema!r} is not {MANIFEST_SCHEMA}")
-    text_digest = hashlib.sha256(text).digest()
+    text_digest = sha256_hex(text)
     if text_digest not in _valid_manifests:  # the same bytes are the same verdict
         check_json(manifest, manifest_path, "image")
         _valid_manifests.add(text_digest)

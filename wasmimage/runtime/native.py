@@ -21,7 +21,6 @@ created 0700: whoever can write it can run native code as this user anyway.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from dataclasses import dataclass
@@ -31,6 +30,7 @@ from pathlib import Path
 import wasmtime
 
 from wasmimage import files, log
+from wasmimage.digests import sha256_hex, spaced_json
 from wasmimage.errors import PipelineError, Tampered
 from wasmimage.runtime import signatures
 from wasmimage.runtime.engine import AOT_CONFIG, AotConfig, cpu_features, engine, engine_identity, load
@@ -104,12 +104,12 @@ def compiled(image: Image, store: NativeStore, wasm_role: str = "wasm",
     """The image's .wasm (role `wasm_role`) compiled on this machine for an engine of `config`, from
     the store when it was compiled before."""
     wasm = image.file(wasm_role).read_bytes()
-    if hashlib.sha256(wasm).hexdigest() != image.sha256(wasm_role):
+    if sha256_hex(wasm) != image.sha256(wasm_role):
         raise Tampered(f"{image.file(wasm_role)}: sha256 does not match the manifest's; the image was modified")
     path = store.path / "compiled" / f"{_compile_key(image.sha256(wasm_role), config)}.cwasm"
     try:
         data = path.read_bytes()
-        if is_trusted(hashlib.sha256(data).hexdigest(), store):
+        if is_trusted(sha256_hex(data), store):
             return wasmtime.Module.deserialize(engine(config), data)
     except FileNotFoundError:
         pass
@@ -127,7 +127,7 @@ def compiled(image: Image, store: NativeStore, wasm_role: str = "wasm",
     try:
         _make_dir(path.parent)
         files.write_bytes(path, data)
-        trust(hashlib.sha256(data).hexdigest(), store)
+        trust(sha256_hex(data), store)
     except (OSError, PipelineError) as exc:
         _log.warning(f"cannot keep the compiled module in {path.parent} ({exc}); it is compiled again next time")
     return module
@@ -137,4 +137,4 @@ def compiled(image: Image, store: NativeStore, wasm_role: str = "wasm",
 def _compile_key(wasm_sha256: str, config: AotConfig) -> str:
     """What a .cwasm compiled here depends on: the .wasm, the engine and the CPU (as the aot key)."""
     identity = {"wasm": wasm_sha256, "engine": engine_identity(config), "cpu": cpu_features()}
-    return hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()
+    return sha256_hex(spaced_json(identity))  # an engine identity is ASCII: the bytes names always had

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import atexit
-import hashlib
 import os
 import shutil
 import tempfile
@@ -14,6 +13,7 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 from wasmimage import files
+from wasmimage.digests import sha256_hex
 
 SCRIPT_DIR = "/script"
 RUN_DIR_PREFIX = "wasmimage-scripts-"
@@ -57,7 +57,7 @@ class ScriptDirs:
 
     @contextmanager
     def use(self, script_name: str, script: bytes) -> Iterator[Path]:
-        key = hashlib.sha256(script_name.encode() + b"\0" + script).hexdigest()
+        key = sha256_hex(script_name.encode() + b"\0" + script)
         with self._lock:
             path = self._root_dir() / key
             if key in self._idle:

@@ -4,13 +4,13 @@ guest memory, not argv and a file, and output comes back from capture buffers th
 from __future__ import annotations
 
 import ctypes
-import hashlib
 import struct
 
 import wasmtime
 from wasmtime import _ffi
 from wasmtime._func import enter_wasm
 
+from wasmimage.digests import sha256_hex
 from wasmimage.runtime.outputs import CappedOutput, Ended
 from wasmimage.runtime.program import Program
 from wasmimage.runtime.snapshot_abi import ALLOC, RUN, RUN_PRELOADED, typed_export
@@ -29,7 +29,7 @@ def run_snapshot(store: wasmtime.Store, instance: wasmtime.Instance, program: Pr
     """
     exports = instance.exports(store)
     caps = [min(out.cap, _CAPTURE_CAP_MAX) for out in (stdout, stderr)]
-    slot = program.preloaded.get(hashlib.sha256(script).hexdigest()) if program.preloaded else None
+    slot = program.preloaded.get(sha256_hex(script)) if program.preloaded else None
     call = _CAPTURES.pack(0, 0, caps[0], 0, 0, 0, caps[1], 0)
     if slot is None:
         call += b"%s\0%s\0" % (script_path, script)

@@ -6,6 +6,7 @@ index) applies; a mirror holds the file under the name the recipe loader derives
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -13,7 +14,7 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from wasmimage.errors import Unavailable
+from wasmimage.errors import Tampered, Unavailable
 from wasmimage.sources.base import MIRRORS_ENV, Kind, Way
 
 if TYPE_CHECKING:
@@ -34,6 +35,10 @@ def pip_download(source: Source, tmp: Path, options: tuple[str, ...] = ("--no-bi
                    "--disable-pip-version-check", "-q", "-d", str(work), "-r", str(requirement)]
         result = subprocess.run(command, capture_output=True, text=True, check=False)
         got = list(work.iterdir()) if work.is_dir() else []
+        mismatch = re.search(r"Expected sha256 ([0-9a-f]{64})\s+Got\s+([0-9a-f]{64})", result.stderr)
+        if result.returncode != 0 and mismatch:  # the index's file is not the pinned one: as check_sha256 says it
+            raise Tampered(f"{source.name}: sha256 mismatch for pip download {source.location}\n"
+                           f"  expected {mismatch.group(1)}\n  actual   {mismatch.group(2)}\n  nothing was kept")
         if result.returncode != 0 or len(got) != 1:
             detail = (result.stderr or result.stdout).strip().splitlines()[-3:]
             raise Unavailable(f"{source.name}: pip download {source.location} failed:\n  " + "\n  ".join(detail)
