@@ -107,7 +107,7 @@ def test_layout_content(image_dir: Path, tmp_path: Path) -> None:
     assert [layer["mediaType"] for layer in manifest["layers"]] == [LAYER_TYPE]
     notes = manifest["annotations"]
     assert notes["org.opencontainers.image.version"] == TAG
-    assert notes["org.opencontainers.image.revision"] == "1"
+    assert notes["org.opencontainers.image.revision"] == str(Project(ROOT).recipe("quickjs").revision)
     assert notes["org.opencontainers.image.title"] == "quickjs"
     assert notes["org.opencontainers.image.source"] == "pkg:pypi/quickjs-ng@0.17.0.2"
     assert notes["org.opencontainers.image.created"] == "2023-11-14T22:13:20Z"
