@@ -35,7 +35,6 @@ import struct
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TypeVar
 
 import wasmtime
 
@@ -50,6 +49,7 @@ from wasmimage.runtime.snapshot_abi import (
     PRELOAD,
     export_problem,
     snapshot_abi,
+    typed_export,
 )
 from wasmimage.wasm_binary import (
     DATA,
@@ -72,7 +72,6 @@ from wasmimage.wasm_binary import (
 REACTOR_START = "_initialize"  # wasi-libc's reactor constructor entry: it ran at build time
 GLOBAL_EXPORT = "__wasmimage_snapshot_global_"
 WASI = "wasi_snapshot_preview1"
-_Extern = TypeVar("_Extern", wasmtime.Func, wasmtime.Memory, wasmtime.Global)
 
 
 def _deterministic_wasi(linker: wasmtime.Linker, module: wasmtime.Module, where: str, init_files: InitFiles,
@@ -135,14 +134,6 @@ def _check_abi(module: wasmtime.Module, where: str, preload: bool) -> None:
         raise PipelineError(f"{where}: {problem}")
 
 
-def _export(exports: Mapping[str, object], name: str, kind: type[_Extern]) -> _Extern:
-    """The export `name` as a `kind`: _check_abi has checked the ABI's, and the global probes are ours."""
-    found = exports[name]
-    if not isinstance(found, kind):
-        raise PipelineError(f"the export {name} is a {type(found).__name__}, not a {kind.__name__}")
-    return found
-
-
 def snapshot(reactor: bytes, where: str, preload: tuple[tuple[str, bytes], ...] = (),
              mounts: tuple[tuple[str, tuple[Path, ...]], ...] = ()) -> bytes:
     """The pre-initialized module made from `reactor` (see the module docstring).
@@ -164,9 +155,9 @@ def snapshot(reactor: bytes, where: str, preload: tuple[tuple[str, bytes], ...] 
     _check_abi(compiled, where, bool(preload))
     store = wasmtime.Store(engine)
     exports = _initialize(engine, compiled, store, where, preload, mounts)
-    memory = _export(exports, "memory", wasmtime.Memory)
+    memory = typed_export(exports, "memory", wasmtime.Memory)
     image = bytes(memory.read(store, 0, memory.data_len(store)))
-    final_values = {index: _export(exports, name, wasmtime.Global).value(store) for name, _, index in probes}
+    final_values = {index: typed_export(exports, name, wasmtime.Global).value(store) for name, _, index in probes}
     return _initialized_module(module, image, final_values)
 
 
@@ -184,15 +175,15 @@ def _initialize(engine: wasmtime.Engine, compiled: wasmtime.Module, store: wasmt
         instance = linker.instantiate(store, compiled)
         exports = instance.exports(store)
         if REACTOR_START in exports:
-            _export(exports, REACTOR_START, wasmtime.Func)(store)
-        _export(exports, INIT, wasmtime.Func)(store)
+            typed_export(exports, REACTOR_START, wasmtime.Func)(store)
+        typed_export(exports, INIT, wasmtime.Func)(store)
         for expected_slot, (filename, source) in enumerate(preload):
             phase[0] = f"{PRELOAD} of script {expected_slot} ({len(source)} bytes as {filename})"
             name = filename.encode()
             call = bytes(CAPTURES_SIZE) + name + b"\0" + source + b"\0"
-            buffer = _export(exports, ALLOC, wasmtime.Func)(store, len(call))
-            _export(exports, "memory", wasmtime.Memory).write(store, call, buffer)
-            slot = _export(exports, PRELOAD, wasmtime.Func)(store, buffer, len(name), len(source))
+            buffer = typed_export(exports, ALLOC, wasmtime.Func)(store, len(call))
+            typed_export(exports, "memory", wasmtime.Memory).write(store, call, buffer)
+            slot = typed_export(exports, PRELOAD, wasmtime.Func)(store, buffer, len(name), len(source))
             if slot != expected_slot:
                 said = f": {_text(written)}" if written else ""
                 raise PipelineError(f"{where}: {phase[0]} failed (slot {slot}){said}")

@@ -59,13 +59,14 @@ def export_problem(module: wasmtime.Module, functions: Mapping[str, tuple[list[s
     return None
 
 
-_Extern = TypeVar("_Extern", wasmtime.Func, wasmtime.Memory)
+_Extern = TypeVar("_Extern", wasmtime.Func, wasmtime.Memory, wasmtime.Global)
 
 
 def typed_export(exports: Mapping[str, object], name: str, kind: type[_Extern]) -> _Extern:
-    """The export `name` as a `kind`. export_problem vouched for it when the module was loaded, so
-    another kind here means a module that was not checked: refused, never called."""
+    """The export `name` as a `kind`. export_problem vouched for the ABI's exports when the module was
+    loaded (the snapshot stage's global probes are its own), so another kind here means a module that
+    was not checked: refused, never called."""
     found = exports[name]
     if not isinstance(found, kind):
-        raise InvalidInput(f"the snapshot's export {name} is a {type(found).__name__}, not a {kind.__name__}")
+        raise InvalidInput(f"the export {name} is a {type(found).__name__}, not a {kind.__name__}")
     return found
