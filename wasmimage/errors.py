@@ -33,3 +33,15 @@ class Tampered(PipelineError):
     """Bytes that do not match their pinned digest, seal or signature: never used, never retried."""
 
     exit_code = 5
+
+
+class StepFailed(PipelineError):
+    """A build command, compiler, snapshot or conformance suite that ran and failed: read its log, then fix."""
+
+    exit_code = 6
+
+
+class Stale(PipelineError):
+    """An artifact that no longer matches what it was made from (changed, or made from other inputs): rerun its stage."""
+
+    exit_code = 7
