@@ -12,11 +12,12 @@ from pathlib import Path
 import pytest
 
 from helpers.project import ROOT, SOURCE_CACHE, copy_project, doit
+from wasmimage.project import Project
 from wasmimage.runtime.image import open_image
 from wasmimage.runtime.runner import Limits, load_program, run, run_program
 
 pytestmark = pytest.mark.slow
-TAG = "0.6.0-r4"
+TAG = Project(ROOT).recipe("rustpython").tag  # the image the rustpython_image fixture builds
 
 
 def sha256(path: Path) -> str:
