@@ -42,6 +42,6 @@ class StepFailed(PipelineError):
 
 
 class Stale(PipelineError):
-    """An artifact that no longer matches what it was made from (changed, or made from other inputs): rerun its stage."""
+    """An artifact that no longer matches what it was made from (changed, or other inputs): rerun its stage."""
 
     exit_code = 7
