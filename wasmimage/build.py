@@ -15,9 +15,10 @@ import jinja2
 from wasmimage import files, log, sandbox, sbom
 from wasmimage.errors import PipelineError
 from wasmimage.fetch import fetch, recorded_pin, unpack
-from wasmimage.recipe import Recipe, Source
-from wasmimage.sources import cargo
+from wasmimage.recipe import Recipe
+from wasmimage.sources import url
 from wasmimage.sources.base import FetchSettings
+from wasmimage.sources.table import kind_of
 from wasmimage.toolchain import ResolvedToolchain
 
 
@@ -62,8 +63,7 @@ def provision_toolchain(toolchain: ResolvedToolchain, settings: FetchSettings) -
     root = toolchain_root(settings, toolchain.archive["sha256"])
     if root.is_dir():
         return
-    source = Source(toolchain.name, "url", toolchain.archive["url"], toolchain.archive["sha256"], None,
-                    toolchain.archive["url"].rsplit("/", 1)[-1], None)
+    source = url.of_file(toolchain.name, toolchain.archive["url"], toolchain.archive["sha256"])
     root.parent.mkdir(parents=True, exist_ok=True)
     unpack(source, fetch(source, settings), root)
 
@@ -72,8 +72,9 @@ def toolchain_root(settings: FetchSettings, sha256: str) -> Path:
     return settings.cache_dir / "toolchains" / sha256
 
 
-def prepare(recipe: Recipe, settings: FetchSettings, work_dir: Path) -> None:
-    """Recreate work_dir with src/<name> per source and files/<path> per recipe file."""
+def prepare(recipe: Recipe, toolchain: ResolvedToolchain, settings: FetchSettings, work_dir: Path) -> None:
+    """Recreate work_dir with src/<name> per source and files/<path> per recipe file; each source's kind
+    then finishes its src/<name> for the build (a cargo-vendor's: the std crates, cargo's config.toml)."""
     shutil.rmtree(work_dir, ignore_errors=True)
     (work_dir / "src").mkdir(parents=True)
     (work_dir / "out").mkdir()
@@ -83,6 +84,8 @@ def prepare(recipe: Recipe, settings: FetchSettings, work_dir: Path) -> None:
         target = work_dir / "files" / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(recipe.recipe_dir / rel, target)
+    for source in recipe.sources:
+        kind_of(source).prepare(source, toolchain, work_dir)
 
 
 def build(recipe: Recipe, toolchain: ResolvedToolchain, settings: FetchSettings, work_dir: Path,
@@ -96,10 +99,7 @@ def build(recipe: Recipe, toolchain: ResolvedToolchain, settings: FetchSettings,
     """
     started = time.monotonic()
     provision_toolchain(toolchain, settings)
-    prepare(recipe, settings, work_dir)
-    for source in recipe.sources:
-        if source.kind == "cargo-vendor":
-            cargo.prepare(source, toolchain, work_dir)  # std crates beside the vendored ones, config.toml
+    prepare(recipe, toolchain, settings, work_dir)
     variables = template_vars(recipe, toolchain, work_dir)
     commands = render_commands(recipe, variables)
     # What the record shows: no build directory or CPU count, which never change the bytes, so

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,41 +15,13 @@ from wasmimage.digests import spaced_json
 from wasmimage.errors import PipelineError
 from wasmimage.runtime.protocols import PROTOCOLS, of_suite
 from wasmimage.runtime.run_spec import RunSpec
+from wasmimage.sources.base import Source
+from wasmimage.sources.table import source_of
 from wasmimage.toolchain import Toolchain, load_toolchain
 from wasmimage.validation import load_yaml
 
 # Variables every build command may use besides the toolchain's own (see build.py).
 STAGE_VARS = ("src", "files", "out", "flags", "build_dir", "jobs")
-
-
-@dataclass(frozen=True)
-class Source:
-    name: str
-    # "url" | "git" | "pypi-sdist" | "crate" | "cargo-vendor" | "debian-source" (| "pypi-wheel": toolchains only)
-    kind: str
-    # the URL, git URL, `name==version` (pypi-sdist, crate), Debian source package, or (cargo-vendor)
-    # the source whose Cargo.lock it serves
-    location: str
-    sha256: str | None
-    commit: str | None
-    filename: str
-    subdir: str | None
-    vendors: Source | None = None  # cargo-vendor: that source (see sources/cargo.py)
-    # The same bytes from a Debian source package ({package, suite, file}; debian_source.py):
-    # a url source's alternative location, or a debian-source's only one.
-    debian: dict[str, str] | None = None
-
-    @property
-    def pin(self) -> dict[str, Any]:
-        """What identifies this source's bytes, as recorded in manifests and build keys."""
-        pin: dict[str, Any] = {"name": self.name, self.kind: self.location}
-        if self.sha256:
-            pin["sha256"] = self.sha256
-        elif self.commit:
-            pin["commit"] = self.commit
-        if self.debian:
-            pin["debian-source"] = dict(self.debian)
-        return pin
 
 
 @dataclass(frozen=True)
@@ -128,45 +99,15 @@ class Recipe:
         return h.hexdigest()
 
 
-def _default_filename(kind: str, location: str) -> str:
-    if kind == "url":
-        return location.rstrip("/").rsplit("/", 1)[-1].split("?")[0]
-    if kind == "pypi-sdist":
-        name, version = location.split("==")
-        return f"{name.replace('-', '_').replace('.', '_').lower()}-{version}.tar.gz"
-    if kind == "crate":
-        return location.replace("==", "-") + ".crate"  # what the registry serves and cargo caches
-    return location.rstrip("/").rsplit("/", 1)[-1].removesuffix(".git")
-
-
-def _source(raw: dict[str, Any]) -> Source:
-    kind = next((k for k in ("url", "git", "pypi-sdist", "crate", "cargo-vendor") if k in raw), "debian-source")
-    if kind == "debian-source":
-        debian = raw["debian-source"]
-        return Source(raw["name"], kind, debian["package"], raw["sha256"], None, raw.get("filename") or debian["file"],
-                      raw.get("subdir"), debian=debian)
-    filename = raw.get("filename") or ("" if kind == "cargo-vendor" else _default_filename(kind, raw[kind]))
-    subdir = raw.get("subdir")
-    if kind == "crate" and subdir is None:
-        subdir = raw[kind].replace("==", "-")  # a .crate holds one directory, NAME-VERSION/
-    return Source(raw["name"], kind, raw[kind], raw.get("sha256"), raw.get("commit"), filename, subdir,
-                  debian=raw.get("debian-source"))  # a url source's alternative location
-
-
-def _link_cargo_vendor(path: Path, sources: tuple[Source, ...]) -> tuple[Source, ...]:
-    """Point each cargo-vendor source at the earlier source whose Cargo.lock it serves."""
-    linked: list[Source] = []
-    for index, source in enumerate(sources):
-        if source.kind == "cargo-vendor":
-            owner = next((s for s in linked if s.name == source.location and s.kind != "cargo-vendor"), None)
-            if owner is None:
-                raise PipelineError(f"{path}: sources[{index}].cargo-vendor: {source.location!r} must name an "
-                                    "earlier git, url, pypi-sdist or crate source "
-                                    "(the one whose Cargo.lock it serves)")
-            filename = source.filename or f"{owner.name}-{owner.commit or owner.sha256}-vendor.tar.gz"
-            source = dataclasses.replace(source, filename=filename, vendors=owner)
-        linked.append(source)
-    return tuple(linked)
+def _sources(path: Path, entries: list[dict[str, Any]]) -> tuple[Source, ...]:
+    """Each `sources:` entry as its kind reads it (sources/table.py), given the entries before it."""
+    sources: list[Source] = []
+    for index, entry in enumerate(entries):
+        where = f"{path}: sources[{index}]"
+        if any(s.name == entry["name"] for s in sources):
+            raise PipelineError(f"{where}.name: {entry['name']!r} is used twice")
+        sources.append(source_of(entry, sources, where))
+    return tuple(sources)
 
 
 def _check_templates(path: Path, commands: list[str], allowed: set[str], source_names: tuple[str, ...] = ()) -> None:
@@ -236,13 +177,7 @@ def load_recipe(path: Path, toolchains_dir: Path, conformance_dir: Path) -> Reci
     data = load_yaml(path, "recipe")
     if data["name"] != path.stem:
         raise PipelineError(f"{path}: name: {data['name']!r} must match the file name {path.stem!r}")
-    sources = tuple(_source(s) for s in data["sources"])
-    seen: set[str] = set()
-    for index, source in enumerate(sources):
-        if source.name in seen:
-            raise PipelineError(f"{path}: sources[{index}].name: {source.name!r} is used twice")
-        seen.add(source.name)
-    sources = _link_cargo_vendor(path, sources)
+    sources = _sources(path, data["sources"])
     try:
         toolchain = load_toolchain(toolchains_dir, data["toolchain"])
     except PipelineError as exc:

@@ -22,7 +22,9 @@ from urllib.parse import quote
 
 from wasmimage import __version__, files, image_files
 from wasmimage.errors import PipelineError
+from wasmimage.sources.base import SbomFacts
 from wasmimage.sources.cargo import LockedPackage, parse_lock, vendored_packages
+from wasmimage.sources.table import named_in
 
 try:  # the `build` extra; only the image stage needs it, and says so when it is missing
     from cyclonedx.model import ExternalReference, ExternalReferenceType, HashAlgorithm, HashType, Property, XsUri
@@ -95,27 +97,17 @@ def crate_purl(crate: dict[str, Any]) -> str:
 
 
 def _source_component(pin: dict[str, Any]):
+    """A recorded source pin: its name and sha256, and what its kind says of it (sources/base.py SbomFacts)."""
+    kind = named_in(pin)
+    facts = kind.sbom(pin) if kind else SbomFacts()
     hashes = [HashType(alg=HashAlgorithm.SHA_256, content=pin["sha256"])] if pin.get("sha256") else []
-    properties = [Property(name=ROLE, value="source")]
-    references, purl, version = [], None, None
-    if "pypi-sdist" in pin:
-        package, _, version = pin["pypi-sdist"].partition("==")
-        purl = f"pkg:pypi/{package}@{version}"
-    elif "git" in pin:
-        version = pin["commit"]
-        references.append(ExternalReference(type=ExternalReferenceType.VCS, url=XsUri(pin["git"])))
-    elif "url" in pin:
-        references.append(ExternalReference(type=ExternalReferenceType.DISTRIBUTION, url=XsUri(pin["url"])))
-    elif "cargo-vendor" in pin:
-        properties.append(Property(name="wasmimage:cargo-vendor-of", value=pin["cargo-vendor"]))
-        properties.append(Property(name="wasmimage:sha256-of", value="uncompressed vendor tar"))
-    if "debian-source" in pin:  # the same bytes, also (or only) in a Debian source package
-        debian = pin["debian-source"]
-        properties.append(Property(name="wasmimage:debian-source",
-                                   value=f"{debian['package']} ({debian['suite']}): {debian['file']}"))
-    return Component(name=pin["name"], version=version, type=ComponentType.LIBRARY, bom_ref=f"source:{pin['name']}",
-                     hashes=hashes, external_references=references, properties=properties,
-                     purl=PackageURL.from_string(purl) if purl else None)
+    references = [ExternalReference(type=kind_of_reference, url=XsUri(url))
+                  for kind_of_reference, url in ((ExternalReferenceType.VCS, facts.vcs),
+                                                 (ExternalReferenceType.DISTRIBUTION, facts.distribution)) if url]
+    properties = [Property(name=ROLE, value="source"), *(Property(name=n, value=v) for n, v in facts.properties)]
+    return Component(name=pin["name"], version=facts.version, type=ComponentType.LIBRARY,
+                     bom_ref=f"source:{pin['name']}", hashes=hashes, external_references=references,
+                     properties=properties, purl=PackageURL.from_string(facts.purl) if facts.purl else None)
 
 
 def _crate_component(crate: dict[str, Any]):

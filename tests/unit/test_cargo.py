@@ -359,7 +359,8 @@ def app_files(with_git_dep: bool) -> dict[str, str]:
 @needs_debian_rust
 def test_the_fetch_stage_vendors_with_cargo_when_no_archive_is_there(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """The network path, made offline: the machine's cargo config sends the registry to std's crates."""
-    from wasmimage.recipe import Source, _link_cargo_vendor
+    from wasmimage.recipe import Source
+    from wasmimage.sources import cargo_vendor
 
     commit = git_repo(tmp_path / "app", app_files(with_git_dep=False))
     home = tmp_path / "cargo-home"
@@ -368,8 +369,8 @@ def test_the_fetch_stage_vendors_with_cargo_when_no_archive_is_there(tmp_path: P
                                       f'directory = "{STD_CRATES}"\n')
     monkeypatch.setenv("CARGO_HOME", str(home))
     monkeypatch.setenv("RUSTC", "/usr/bin/rustc")
-    sources = _link_cargo_vendor(tmp_path, (Source("app", "git", f"file://{tmp_path}/app", None, commit, "app", None),
-                                            Source("crates", "cargo-vendor", "app", None, None, "", None)))
+    app = Source("app", "git", f"file://{tmp_path}/app", None, commit, "app", None)
+    sources = (app, cargo_vendor.parse({"name": "crates", "cargo-vendor": "app"}, [app], "test"))
     settings = FetchSettings(tmp_path / "cache", vendor_cargo="/usr/bin/cargo")
     fetch_all("app", sources, settings)
     archive = settings.cache_dir / "cargo-vendor" / f"app-{commit}-vendor.tar.gz"

@@ -19,10 +19,10 @@ import pytest
 
 from helpers.flaky_server import Drop, Fail, Redirect, Serve, ShortBody, Stall, Status
 from wasmimage import fetch as fetch_module
-from wasmimage import recipe as recipe_module
 from wasmimage.errors import PipelineError
 from wasmimage.fetch import PARTIAL, FetchSettings, cached_path, fetch, unpack
 from wasmimage.recipe import Source
+from wasmimage.sources.table import source_of
 
 DATA = os.urandom(300_000)  # several chunks, so a body can break off in the middle
 OTHER = os.urandom(300_000)
@@ -393,8 +393,8 @@ def _sdist(tmp_path: Path, name: str, version: str) -> bytes:
 def test_pypi_sdist_from_mirror_dir_needs_no_index(tmp_path, monkeypatch, capfd):
     data = _sdist(tmp_path, "demo_pkg", "1.0")
     # the recipe loader's own parsing of a source entry, so the file name is the one it derives
-    source = recipe_module._source({"name": "demo", "pypi-sdist": "demo-pkg==1.0", "sha256": sha(data),
-                                    "subdir": "demo_pkg-1.0"})
+    source = source_of({"name": "demo", "pypi-sdist": "demo-pkg==1.0", "sha256": sha(data),
+                        "subdir": "demo_pkg-1.0"}, [], "demo.yaml: sources[0]")
     assert source.filename == "demo_pkg-1.0.tar.gz"
     mirror = tmp_path / "mirror"
     mirror.mkdir()
@@ -411,7 +411,7 @@ def test_pypi_sdist_from_mirror_dir_needs_no_index(tmp_path, monkeypatch, capfd)
 
 
 def test_pypi_sdist_missing_from_mirror_says_how_to_build_offline(tmp_path, monkeypatch):
-    source = recipe_module._source({"name": "demo", "pypi-sdist": "demo-pkg==1.0", "sha256": sha(DATA)})
+    source = source_of({"name": "demo", "pypi-sdist": "demo-pkg==1.0", "sha256": sha(DATA)}, [], "demo.yaml")
     mirror = tmp_path / "mirror"
     mirror.mkdir()
     monkeypatch.setenv("PIP_NO_INDEX", "1")  # offline: pip download must fail, and quickly

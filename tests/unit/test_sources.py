@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 
 from helpers.flaky_server import Fail, Serve
-from wasmimage.errors import NotFound, Tampered, Unavailable
+from wasmimage.errors import InvalidInput, NotFound, Tampered, Unavailable
 from wasmimage.fetch import FetchSettings, cached_path, fetch, mirror_name, to_mirror
-from wasmimage.recipe import Source
-from wasmimage.sources.table import KINDS
+from wasmimage.sources.base import Source
+from wasmimage.sources.table import KINDS, source_of
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = os.urandom(50_000)
@@ -29,16 +29,52 @@ def sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def test_the_table_has_one_kind_for_each_kind_the_recipe_schema_allows():
-    schema = json.loads((ROOT / "wasmimage" / "schemas" / "recipe.schema.json").read_text())
-    # each oneOf branch of a source requires the field that names its kind first (then its pin)
-    allowed = {branch["required"][0] for branch in schema["$defs"]["source"]["oneOf"]}
-    assert allowed == {"url", "git", "pypi-sdist", "crate", "cargo-vendor", "debian-source"}
-    # ... and the one kind only toolchains use: a pypi-wheel provider's wheel (wasmimage/tools.py)
+def test_the_recipe_schema_has_one_alternative_for_each_kind_a_recipe_can_name():
+    """The schema's `oneOf` and the table cannot drift: one alternative per kind with a `parse`, none
+    other, each naming its kind first and refusing every other kind's field but those it may `also` hold."""
+    source = json.loads((ROOT / "wasmimage" / "schemas" / "recipe.schema.json").read_text())["$defs"]["source"]
+    in_recipes = {key for key, kind in KINDS.items() if kind.parse is not None}
+    named = [branch["required"][0] for branch in source["oneOf"]]
+    assert sorted(named) == sorted(in_recipes)  # each once, and no alternative without a kind
+    for branch in source["oneOf"]:
+        kind = KINDS[branch["required"][0]]
+        refused = {alternative["required"][0] for alternative in branch["not"]["anyOf"]}
+        assert refused & set(KINDS) == in_recipes - {kind.key, *kind.also}, kind.key
+        assert kind.key in source["properties"] and set(kind.also) <= set(source["properties"])
+    # the one kind only toolchains name: a pypi-wheel provider's wheel (wasmimage/tools.py)
     toolchain_schema = json.loads((ROOT / "wasmimage" / "schemas" / "toolchain.schema.json").read_text())
+    assert set(KINDS) - in_recipes == {"pypi-wheel"}
     assert "pypi-wheel" in toolchain_schema["$defs"]["provider"]["properties"]["kind"]["enum"]
-    assert set(KINDS) == allowed | {"pypi-wheel"}
     assert all(kind.key == key for key, kind in KINDS.items())
+
+
+def test_each_kind_reads_its_recipe_entry_with_its_own_defaults():
+    """The file name and subdir each kind derives when the entry gives none; a cargo-vendor is linked
+    to the earlier source it serves; every entry is read by the kind whose field it has."""
+    where = "demo.yaml: sources[0]"
+    entries = [{"name": "u", "url": "https://example.org/dl/u-1.0.tar.gz?x=1", "sha256": "b" * 64,
+                "debian-source": {"package": "u", "suite": "trixie", "file": "u_1.0.orig.tar.gz"}},
+               {"name": "g", "git": "https://example.org/repo.git/", "commit": "a" * 40},
+               {"name": "p", "pypi-sdist": "Quick.JS-ng==0.17.0.2", "sha256": "c" * 64},
+               {"name": "c", "crate": "rustpython==0.6.0", "sha256": "d" * 64},
+               {"name": "d", "debian-source": {"package": "zlib", "suite": "bookworm", "file": "zlib.tar.bz2"},
+                "sha256": "e" * 64},
+               {"name": "v", "cargo-vendor": "c"}]
+    sources: list[Source] = []
+    for entry in entries:
+        sources.append(source_of(entry, sources, where))
+    assert [(s.kind, s.location, s.filename, s.subdir) for s in sources] == [
+        ("url", "https://example.org/dl/u-1.0.tar.gz?x=1", "u-1.0.tar.gz", None),
+        ("git", "https://example.org/repo.git/", "repo", None),
+        ("pypi-sdist", "Quick.JS-ng==0.17.0.2", "quick_js_ng-0.17.0.2.tar.gz", None),
+        ("crate", "rustpython==0.6.0", "rustpython-0.6.0.crate", "rustpython-0.6.0"),
+        ("debian-source", "zlib", "zlib.tar.bz2", None),
+        ("cargo-vendor", "c", f"c-{'d' * 64}-vendor.tar.gz", None)]
+    assert sources[0].debian == entries[0]["debian-source"] and sources[5].vendors == sources[3]
+    given = source_of({**entries[3], "filename": "x.crate", "subdir": "x"}, [], where)
+    assert (given.filename, given.subdir) == ("x.crate", "x")
+    with pytest.raises(InvalidInput, match=r"sources\[0\]\.cargo-vendor: 'v' must name an earlier source"):
+        source_of({"name": "w", "cargo-vendor": "v"}, sources, where)  # another cargo-vendor serves no lock
 
 
 def test_imports_point_down_from_fetch_to_the_kinds_to_cargo():
@@ -123,10 +159,15 @@ def test_a_recorded_pin_names_one_location():
 
     assert pins.location({"name": "q", "url": "https://example.org/q.tar.gz", "sha256": "0" * 64}) \
         == "https://example.org/q.tar.gz"
+    assert pins.location({"name": "q", "url": "https://example.org/q.tar.gz", "sha256": "0" * 64,
+                          "debian-source": {"package": "q", "suite": "trixie", "file": "q.orig.tar.gz"}}) \
+        == "https://example.org/q.tar.gz"
+    assert pins.location({"name": "g", "git": "https://example.org/g.git", "commit": "a" * 40}) \
+        == "https://example.org/g.git"
     assert pins.location({"name": "r", "crate": "rustpython==0.6.0", "sha256": "0" * 64}) \
         == "pkg:cargo/rustpython@0.6.0"
-    assert pins.location({"name": "s", "pypi-sdist": "six==1.16.0", "url": "https://x/six.tar.gz"}) \
-        == "pkg:pypi/six@1.16.0"
+    assert pins.location({"name": "s", "pypi-sdist": "six==1.16.0", "sha256": "0" * 64}) == "pkg:pypi/six@1.16.0"
     assert pins.location({"name": "c", "debian-source": {"package": "python3.13", "suite": "trixie"}}) \
         == "pkg:deb/debian/python3.13?distro=trixie"
     assert pins.location({"name": "crates", "cargo-vendor": "rustpython", "sha256": "0" * 64}) is None
+    assert pins.location({"name": "odd", "sha256": "0" * 64}) is None  # no kind's field: nothing to name

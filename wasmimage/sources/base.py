@@ -1,10 +1,15 @@
-"""What a source kind provides (Kind), and what the fetch stage hands it (FetchSettings, Context).
+"""What a source kind provides (Kind), the Source it works on, and what the fetch stage hands it
+(FetchSettings, Context).
 
-A Kind is a frozen record of functions. Its defaults are those of a single file named by its
-sha256 (url, pypi-sdist, crate, debian-source): cached as `sha256/<hex>`, held by a mirror
-under its file name, checked by its digest, unpacked as an archive. A kind overrides what
-differs (git: a bare repository checked by git; cargo-vendor: an archive checked against a
-Cargo.lock) and always says where the bytes come from when no mirror has them (`upstream`).
+A Kind is a frozen record of functions: how a recipe's entry of this kind reads (`parse`),
+where its bytes come from and how they are checked, cached, unpacked and mirrored, what is
+recorded of it (`recorded_pin`, `origin`, `sbom`) and what the build stage does to it once it is
+unpacked (`prepare`). Its defaults are those of a single file named by its sha256 (url,
+pypi-sdist, crate, debian-source): cached as `sha256/<hex>`, held by a mirror under its file
+name, checked by its digest, unpacked as an archive, recorded as pinned, nothing more to say in
+the SBOM and nothing to prepare. A kind overrides what differs (git: a bare repository checked
+by git; cargo-vendor: an archive checked against a Cargo.lock) and always says where the bytes
+come from when no mirror has them (`upstream`).
 """
 
 from __future__ import annotations
@@ -12,21 +17,85 @@ from __future__ import annotations
 import shutil
 import tarfile
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
 from wasmimage import files
 from wasmimage.errors import InvalidInput, NotFound, Tampered
 
 if TYPE_CHECKING:
-    from wasmimage.recipe import Source
     from wasmimage.settings import Settings
-    from wasmimage.toolchain import ResolvedToolchain
 
 MIRRORS_ENV = "WASMIMAGE_MIRRORS"  # named in messages; wasmimage/settings.py reads it
 PARTIAL = ".partial-"  # what a fetch in progress (or killed) is called; never a cache entry
+Entry = Mapping[str, Any]  # one item of a recipe's `sources:` as the recipe schema checked it, or a recorded pin
+
+
+@dataclass(frozen=True)
+class Source:
+    """One pinned source: what a recipe's entry says (its kind's `parse`), or a toolchain's file."""
+
+    name: str
+    kind: str  # the key of its Kind in sources/table.py: the recipe field that names its location
+    # the URL, git URL, `name==version` (pypi-sdist, crate), Debian source package, or (cargo-vendor)
+    # the source whose Cargo.lock it serves
+    location: str
+    sha256: str | None
+    commit: str | None
+    filename: str
+    subdir: str | None
+    vendors: Source | None = None  # cargo-vendor: that source (see sources/cargo.py)
+    # The same bytes from a Debian source package ({package, suite, file}; debian_source.py):
+    # a url source's alternative location, or a debian-source's only one.
+    debian: dict[str, str] | None = None
+
+    @property
+    def pin(self) -> dict[str, Any]:
+        """What identifies this source's bytes, as recorded in manifests and build keys."""
+        pin: dict[str, Any] = {"name": self.name, self.kind: self.location}
+        if self.sha256:
+            pin["sha256"] = self.sha256
+        elif self.commit:
+            pin["commit"] = self.commit
+        if self.debian:
+            pin["debian-source"] = dict(self.debian)
+        return pin
+
+
+def from_entry(key: str, entry: Entry, filename: str, subdir: str | None = None) -> Source:
+    """The Source a recipe's entry of kind `key` names: located by its field `key`, with the file name
+    and subdir the entry gives, else `filename` and `subdir` (the kind's defaults)."""
+    return Source(entry["name"], key, entry[key], entry.get("sha256"), entry.get("commit"),
+                  entry.get("filename") or filename, entry.get("subdir") or subdir,
+                  debian=entry.get("debian-source"))  # a url source's alternative location
+
+
+def last_part(location: str) -> str:
+    return location.rstrip("/").rsplit("/", 1)[-1]
+
+
+class ToolchainView(Protocol):
+    """What a kind reads of the recipe's resolved toolchain (wasmimage/toolchain.py's ResolvedToolchain)."""
+
+    @property
+    def vars(self) -> dict[str, str]: ...  # `cargo`, when it has one
+    @property
+    def env(self) -> dict[str, str]: ...
+    @property
+    def std_crates(self) -> str | None: ...  # the crates std's own Cargo.lock needs (sources/cargo.py)
+
+
+@dataclass(frozen=True)
+class SbomFacts:
+    """What the image's SBOM says of a source besides its name, sha256 and role (wasmimage/sbom.py)."""
+
+    version: str | None = None
+    purl: str | None = None  # a package URL
+    vcs: str | None = None  # the repository it was checked out of
+    distribution: str | None = None  # where the file is downloaded from
+    properties: tuple[tuple[str, str], ...] = ()  # (name, value): `wasmimage:...` facts
 
 
 @dataclass(frozen=True)
@@ -50,7 +119,7 @@ class Context:
     """What a kind may ask of the fetch stage, handed down because the fetch stage imports the kinds."""
 
     settings: FetchSettings
-    toolchain: Callable[[], ResolvedToolchain] | None  # the recipe's, for the cargo that crate kinds run
+    toolchain: Callable[[], ToolchainView] | None  # the recipe's, for the cargo that crate kinds run
     download: Callable[[str, Path], str]  # an http(s) URL into a file (retried, resumed); returns the URL
     cached: Callable[[Source], Path | None]  # another source's verified cache entry, if it is fetched
     read: Callable[[Source, str], bytes | None]  # one file of a fetched source (after its subdir), if there
@@ -137,12 +206,30 @@ def recorded_as_pinned(source: Source, cached: Path) -> dict:
     return source.pin
 
 
+def no_origin(pin: Entry) -> str | None:
+    return None
+
+
+def nothing_more(pin: Entry) -> SbomFacts:
+    return SbomFacts()
+
+
+def nothing_to_prepare(source: Source, toolchain: ToolchainView, work_dir: Path) -> None:
+    return None
+
+
 @dataclass(frozen=True)
 class Kind:
-    """One source kind: the recipe key and the functions the fetch, build and mirror steps call."""
+    """One source kind: the recipe key and the functions the recipe loader, the fetch, build, mirror and
+    image steps call."""
 
     key: str  # the recipe field that names this kind (`url:`, `git:`, ...)
     upstream: Callable[[Source, Context], list[Way]]  # where the bytes come from when no mirror has them
+    # A recipe's entry (checked by the recipe schema, whose `oneOf` has one alternative per kind
+    # with a parse) as a Source, given the entries before it; `where` names the entry in messages.
+    # None: no recipe names this kind (pypi-wheel: toolchains only).
+    parse: Callable[[Entry, Sequence[Source], str], Source] | None = None
+    also: tuple[str, ...] = ()  # other kinds' fields an entry of this kind may hold (a url's `debian-source`)
     cache_name: Callable[[Source], str] = by_digest  # the entry's path under the cache directory
     mirror_name: Callable[[Source], str] = by_filename  # what a mirror holds it as
     describe: Callable[[Source], str] = by_filename  # what its bytes are called in messages
@@ -154,4 +241,7 @@ class Kind:
     read: Callable[[Source, Path, str], bytes | None] = read_archive_member  # one file by its path in the entry
     to_mirror: Callable[[Source, Path, Path], str] = copy_to_mirror  # write into a mirror; the line to print
     recorded_pin: Callable[[Source, Path], dict] = recorded_as_pinned  # what build-info and the manifest record
+    origin: Callable[[Entry], str | None] = no_origin  # a recorded pin's one URL or package URL (sources/pins.py)
+    sbom: Callable[[Entry], SbomFacts] = nothing_more  # what the SBOM says of a recorded pin
+    prepare: Callable[[Source, ToolchainView, Path], None] = nothing_to_prepare  # finish src/<name> for the build
     docs: str = ""  # where to read more, named when a source of this kind cannot be fetched

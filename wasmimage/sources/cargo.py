@@ -40,8 +40,7 @@ from wasmimage import log
 from wasmimage.errors import InvalidInput, PipelineError, Tampered, Unavailable
 
 if TYPE_CHECKING:
-    from wasmimage.recipe import Source
-    from wasmimage.toolchain import ResolvedToolchain
+    from wasmimage.sources.base import Source, ToolchainView
 
 TOP = "vendor"  # the one top-level directory of a vendor archive
 CONFIG = "config.toml"  # written beside vendor/ at build time
@@ -310,7 +309,7 @@ def make_archive(manifest_dir: Path, out: Path, cargo: str = "cargo", env: dict[
 
 # --- which cargo ------------------------------------------------------------------------------
 
-def command_for(toolchain: Callable[[], ResolvedToolchain] | None,
+def command_for(toolchain: Callable[[], ToolchainView] | None,
                 vendor_cargo: str | None) -> tuple[str, dict[str, str]]:
     """The cargo that downloads and vendors, with its environment: `vendor_cargo`
     ($WASMIMAGE_VENDOR_CARGO), else the recipe's toolchain's cargo if it resolves here, else `cargo` on PATH."""
@@ -394,7 +393,7 @@ def source_config(packages: list[LockedPackage], vendor: Path) -> str:
     return "\n".join(lines)
 
 
-def prepare(source: Source, toolchain: ResolvedToolchain, work_dir: Path) -> None:
+def prepare(source: Source, toolchain: ToolchainView, work_dir: Path) -> None:
     """Finish src/<name> after unpacking: add the std crates and write config.toml."""
     root = work_dir / "src" / source.name
     vendor = root / TOP

@@ -15,17 +15,28 @@ unpacked tree (cargo.prepare).
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from wasmimage import files
 from wasmimage.errors import InvalidInput, PipelineError, Tampered, Unavailable
 from wasmimage.sources import cargo
-from wasmimage.sources.base import PARTIAL, Context, Kind, Way
+from wasmimage.sources.base import PARTIAL, Context, Entry, Kind, SbomFacts, Source, Way, from_entry
 
-if TYPE_CHECKING:
-    from wasmimage.recipe import Source
+KEY = "cargo-vendor"
 
+
+def parse(entry: Entry, earlier: Sequence[Source], where: str) -> Source:
+    """`cargo-vendor: SOURCE`, linked to that earlier source (`vendors`), its archive named after it."""
+    source = from_entry(KEY, entry, "")
+    owner = next((s for s in earlier if s.name == source.location and s.kind != KEY), None)
+    if owner is None:
+        raise InvalidInput(f"{where}.{KEY}: {source.location!r} must name an earlier source that is not a "
+                           f"{KEY} (the one whose Cargo.lock it serves)")
+    filename = source.filename or f"{owner.name}-{owner.commit or owner.sha256}-vendor.tar.gz"
+    return dataclasses.replace(source, filename=filename, vendors=owner)
 
 def cache_name(source: Source) -> str:
     return f"cargo-vendor/{source.filename}"
@@ -93,5 +104,10 @@ def recorded_pin(source: Source, cached: Path) -> dict[str, Any]:
     return {**source.pin, "sha256": cargo.tar_digest(cached), "pinned": bool(source.sha256)}
 
 
-KIND = Kind("cargo-vendor", upstream, cache_name=cache_name, reuse=reuse, check=check, to_mirror=to_mirror,
-            recorded_pin=recorded_pin, docs="docs/rust.md describes vendored crates.")
+def sbom(pin: Entry) -> SbomFacts:
+    return SbomFacts(properties=(("wasmimage:cargo-vendor-of", pin[KEY]),
+                                 ("wasmimage:sha256-of", "uncompressed vendor tar")))
+
+
+KIND = Kind(KEY, upstream, parse=parse, cache_name=cache_name, reuse=reuse, check=check, to_mirror=to_mirror,
+            recorded_pin=recorded_pin, sbom=sbom, prepare=cargo.prepare, docs="docs/rust.md describes vendored crates.")

@@ -11,21 +11,30 @@ import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from wasmimage import files, log
 from wasmimage.errors import Unavailable
 from wasmimage.sources import cargo
-from wasmimage.sources.base import Kind, Way
+from wasmimage.sources.base import Entry, Kind, Source, ToolchainView, Way, from_entry
 
-if TYPE_CHECKING:
-    from wasmimage.recipe import Source
-    from wasmimage.toolchain import ResolvedToolchain
+KEY = "crate"
 
 
-def download(source: Source, tmp: Path, toolchain: Callable[[], ResolvedToolchain] | None,
+def parse(entry: Entry, earlier: Sequence[Source], where: str) -> Source:
+    """`crate: NAME==VERSION`: the file the registry serves and cargo caches, NAME-VERSION.crate,
+    whose one directory NAME-VERSION/ is the source's root."""
+    stem = entry[KEY].replace("==", "-")
+    return from_entry(KEY, entry, f"{stem}.crate", subdir=stem)
+
+
+def purl(pin: Entry) -> str:
+    name, _, version = pin[KEY].partition("==")
+    return f"pkg:cargo/{name}@{version}"
+
+
+def download(source: Source, tmp: Path, toolchain: Callable[[], ToolchainView] | None,
              vendor_cargo: str | None) -> str:
     """Have cargo download a published crate's .crate file into tmp.
 
@@ -64,5 +73,5 @@ def download(source: Source, tmp: Path, toolchain: Callable[[], ResolvedToolchai
     return f"the cargo registry ({chosen})"
 
 
-KIND = Kind("crate", lambda source, ctx: [Way(lambda tmp: download(source, tmp, ctx.toolchain,
-                                                                   ctx.settings.vendor_cargo))])
+KIND = Kind(KEY, lambda source, ctx: [Way(lambda tmp: download(source, tmp, ctx.toolchain, ctx.settings.vendor_cargo))],
+            parse=parse, origin=purl)

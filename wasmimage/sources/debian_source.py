@@ -23,16 +23,13 @@ import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from wasmimage.errors import NotFound, Unavailable
-from wasmimage.sources.base import Kind, Way
+from wasmimage.sources.base import Entry, Kind, SbomFacts, Source, Way
 
-if TYPE_CHECKING:
-    from wasmimage.recipe import Source
-
+KEY = "debian-source"
 ARCHIVES_ENV = "WASMIMAGE_DEBIAN_ARCHIVES"
 
 
@@ -48,6 +45,18 @@ def describe(debian: Mapping[str, str]) -> str:
 def purl(debian: Mapping[str, str]) -> str:
     """The package URL that names where the bytes come from, for manifests, SBOMs and provenance."""
     return f"pkg:deb/debian/{debian['package']}?distro={debian['suite']}"
+
+
+def sbom_property(debian: Mapping[str, str]) -> tuple[str, str]:
+    """How the SBOM names the package a source's bytes are also (or only) in."""
+    return "wasmimage:debian-source", f"{debian['package']} ({debian['suite']}): {debian['file']}"
+
+
+def parse(entry: Entry, earlier: Sequence[Source], where: str) -> Source:
+    """`debian-source: {package, suite, file}` alone: the package's file is the only location."""
+    debian = entry[KEY]
+    return Source(entry["name"], KEY, debian["package"], entry["sha256"], None, entry.get("filename") or debian["file"],
+                  entry.get("subdir"), debian=debian)
 
 
 def archive_uris(configured: tuple[str, ...], labels: tuple[str, ...] = ("Debian",)) -> list[str]:
@@ -118,4 +127,5 @@ def way(source: Source, archives: tuple[str, ...]) -> Way:
     return Way(lambda tmp: download(debian, tmp, archives))
 
 
-KIND = Kind("debian-source", lambda source, ctx: [way(source, ctx.settings.debian_archives)])
+KIND = Kind(KEY, lambda source, ctx: [way(source, ctx.settings.debian_archives)], parse=parse,
+            origin=lambda pin: purl(pin[KEY]), sbom=lambda pin: SbomFacts(properties=(sbom_property(pin[KEY]),)))

@@ -22,18 +22,15 @@ import re
 import shutil
 import stat
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from wasmimage import files
 from wasmimage.errors import NotFound, Tampered, Unavailable
-from wasmimage.sources.base import PARTIAL, Context, Kind, Way
+from wasmimage.sources.base import PARTIAL, Context, Entry, Kind, SbomFacts, Source, Way, from_entry, last_part
 
-if TYPE_CHECKING:
-    from wasmimage.recipe import Source
-
+KEY = "git"
 # git as this project runs it on repositories it made: no system or global configuration, no
 # attributes file of the user's, no GIT_* variable from the caller (a GIT_DIR, a GIT_CONFIG_*).
 GIT_ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": "/nonexistent", "LC_ALL": "C",
@@ -50,12 +47,21 @@ def _commit(source: Source) -> str:
     return source.commit
 
 
+def repository(location: str) -> str:
+    """A repository's name: the URL's last part, without `.git`."""
+    return last_part(location).removesuffix(".git")
+
+
+def parse(entry: Entry, earlier: Sequence[Source], where: str) -> Source:
+    return from_entry(KEY, entry, repository(entry[KEY]))
+
+
 def cache_name(source: Source) -> str:
     return f"git/{source.commit}.git"
 
 
 def mirror_name(source: Source) -> str:
-    return source.location.rstrip("/").rsplit("/", 1)[-1].removesuffix(".git") + ".git"
+    return repository(source.location) + ".git"
 
 
 def describe(source: Source) -> str:
@@ -190,6 +196,11 @@ def _git(*args: str) -> str:
     return result.stdout
 
 
-KIND = Kind("git", upstream, cache_name=cache_name, mirror_name=mirror_name, describe=describe, directory=True,
-            reuse=verified, from_mirror=lambda source, location, work, ctx: fetch_commit(source, location, work),
-            check=check, unpack=unpack, read=read, to_mirror=to_mirror)
+def sbom(pin: Entry) -> SbomFacts:
+    return SbomFacts(version=pin["commit"], vcs=pin[KEY])
+
+
+KIND = Kind(KEY, upstream, parse=parse, cache_name=cache_name, mirror_name=mirror_name, describe=describe,
+            directory=True, reuse=verified,
+            from_mirror=lambda source, location, work, ctx: fetch_commit(source, location, work),
+            check=check, unpack=unpack, read=read, to_mirror=to_mirror, origin=lambda pin: pin[KEY], sbom=sbom)

@@ -11,15 +11,28 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from wasmimage.errors import Tampered, Unavailable
-from wasmimage.sources.base import MIRRORS_ENV, Kind, Way
+from wasmimage.sources.base import MIRRORS_ENV, Entry, Kind, SbomFacts, Source, Way, from_entry
 
-if TYPE_CHECKING:
-    from wasmimage.recipe import Source
+KEY = "pypi-sdist"
 
+
+def parse(entry: Entry, earlier: Sequence[Source], where: str) -> Source:
+    """`pypi-sdist: NAME==VERSION`: the file is named as PyPI names sdists (name normalized, .tar.gz)."""
+    name, version = entry[KEY].split("==")
+    return from_entry(KEY, entry, f"{name.replace('-', '_').replace('.', '_').lower()}-{version}.tar.gz")
+
+
+def purl(pin: Entry) -> str:
+    package, _, version = pin[KEY].partition("==")
+    return f"pkg:pypi/{package}@{version}"
+
+
+def sbom(pin: Entry) -> SbomFacts:
+    return SbomFacts(version=pin[KEY].partition("==")[2], purl=purl(pin))
 
 def pip_download(source: Source, tmp: Path, options: tuple[str, ...] = ("--no-binary", ":all:")) -> str:
     """`pip download` the sdist (or, with other `options`, a wheel) into tmp; returns where it came from.
@@ -47,4 +60,5 @@ def pip_download(source: Source, tmp: Path, options: tuple[str, ...] = ("--no-bi
     return f"pip download {source.location}"
 
 
-KIND = Kind("pypi-sdist", lambda source, ctx: [Way(lambda tmp: pip_download(source, tmp))])
+KIND = Kind(KEY, lambda source, ctx: [Way(lambda tmp: pip_download(source, tmp))], parse=parse, origin=purl,
+            sbom=sbom)

@@ -6,13 +6,26 @@ the nearer copy of the same bytes), then the url.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
 
 from wasmimage.sources import debian_source
-from wasmimage.sources.base import Context, Kind, Way
+from wasmimage.sources.base import Context, Entry, Kind, SbomFacts, Source, Way, from_entry, last_part
 
-if TYPE_CHECKING:
-    from wasmimage.recipe import Source
+KEY = "url"
+
+
+def filename(location: str) -> str:
+    """The file a URL names: its last path part, without a query."""
+    return last_part(location).split("?")[0]
+
+
+def parse(entry: Entry, earlier: Sequence[Source], where: str) -> Source:
+    return from_entry(KEY, entry, filename(entry[KEY]))
+
+
+def of_file(name: str, location: str, sha256: str) -> Source:
+    """A file that no recipe names but that is fetched like one (a toolchain's release archive)."""
+    return Source(name, KEY, location, sha256, None, filename(location), None)
 
 
 def upstream(source: Source, ctx: Context) -> list[Way]:
@@ -20,4 +33,9 @@ def upstream(source: Source, ctx: Context) -> list[Way]:
             Way(lambda tmp: ctx.download(source.location, tmp))]
 
 
-KIND = Kind("url", upstream)
+def sbom(pin: Entry) -> SbomFacts:
+    also = (debian_source.sbom_property(pin["debian-source"]),) if "debian-source" in pin else ()
+    return SbomFacts(distribution=pin[KEY], properties=also)
+
+
+KIND = Kind(KEY, upstream, parse=parse, also=(debian_source.KEY,), origin=lambda pin: pin[KEY], sbom=sbom)
