@@ -13,7 +13,7 @@ from typing import Any
 import jinja2
 
 from wasmimage import files, log, sandbox, sbom
-from wasmimage.errors import PipelineError
+from wasmimage.errors import InvalidInput, StepFailed
 from wasmimage.fetch import fetch, recorded_pin, unpack
 from wasmimage.recipe import Recipe
 from wasmimage.sources import url
@@ -40,7 +40,7 @@ def render_commands(recipe: Recipe, variables: dict) -> list[str]:
     try:
         return [env.from_string(c).render(**variables) for c in recipe.commands]
     except jinja2.UndefinedError as exc:
-        raise PipelineError(f"{recipe.path}: build.commands: {exc.message}") from None
+        raise InvalidInput(f"{recipe.path}: build.commands: {exc.message}") from None
 
 
 def command_env(recipe: Recipe, toolchain: ResolvedToolchain, work_dir: Path, source_date_epoch: str) -> dict[str, str]:
@@ -144,8 +144,8 @@ def _run_commands(recipe: Recipe, toolchain: ResolvedToolchain, work_dir: Path, 
             argv = sandbox.wrap(argv, work_dir, (toolchain.root,))
         result = subprocess.run(argv, cwd=work_dir, env=env, stdin=subprocess.DEVNULL, check=False)
         if result.returncode != 0:
-            raise PipelineError(f"{recipe.name}: build.commands[{index}] failed with exit code "
-                                f"{result.returncode} (in {work_dir}):\n  {command}")
+            raise StepFailed(f"{recipe.name}: build.commands[{index}] failed with exit code "
+                             f"{result.returncode} (in {work_dir}):\n  {command}")
 
 
 def _keep_outputs(recipe: Recipe, work_dir: Path, wasm: Path, reactor: Path | None,
@@ -156,19 +156,19 @@ def _keep_outputs(recipe: Recipe, work_dir: Path, wasm: Path, reactor: Path | No
     kept = {recipe.output: wasm}
     if recipe.snapshot_output:
         if reactor is None:
-            raise PipelineError(f"{recipe.name}: a recipe with a snapshot needs a path for its reactor")
+            raise InvalidInput(f"{recipe.name}: a recipe with a snapshot needs a path for its reactor")
         kept[recipe.snapshot_output] = reactor
     for name, target in kept.items():
         produced = work_dir / "out" / name
         if not produced.is_file():
-            raise PipelineError(f"{recipe.name}: the build commands did not produce out/{name}")
+            raise StepFailed(f"{recipe.name}: the build commands did not produce out/{name}")
         files.copy(produced, target)
     mounted = {}
     for name in recipe.mounted_files:
         if not (work_dir / "out" / name).is_file():
-            raise PipelineError(f"{recipe.name}: the build commands did not produce out/{name} (run.mounts)")
+            raise StepFailed(f"{recipe.name}: the build commands did not produce out/{name} (run.mounts)")
         if mounted_dir is None:
-            raise PipelineError(f"{recipe.name}: a recipe with run.mounts needs a directory for its mounted files")
+            raise InvalidInput(f"{recipe.name}: a recipe with run.mounts needs a directory for its mounted files")
         files.copy(work_dir / "out" / name, mounted_dir / name)
         mounted[name] = _file_record(mounted_dir / name)
     return mounted

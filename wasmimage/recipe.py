@@ -12,7 +12,7 @@ import jinja2.meta
 
 from wasmimage import image_files
 from wasmimage.digests import spaced_json
-from wasmimage.errors import PipelineError
+from wasmimage.errors import InvalidInput, NotFound, PipelineError
 from wasmimage.runtime.protocols import PROTOCOLS, of_suite
 from wasmimage.runtime.run_spec import RunSpec
 from wasmimage.sources.base import Source
@@ -105,7 +105,7 @@ def _sources(path: Path, entries: list[dict[str, Any]]) -> tuple[Source, ...]:
     for index, entry in enumerate(entries):
         where = f"{path}: sources[{index}]"
         if any(s.name == entry["name"] for s in sources):
-            raise PipelineError(f"{where}.name: {entry['name']!r} is used twice")
+            raise InvalidInput(f"{where}.name: {entry['name']!r} is used twice")
         sources.append(source_of(entry, sources, where))
     return tuple(sources)
 
@@ -117,13 +117,13 @@ def _check_templates(path: Path, commands: list[str], allowed: set[str], source_
         try:
             tree = env.parse(command)
         except jinja2.TemplateSyntaxError as exc:
-            raise PipelineError(f"{where}: template error: {exc.message} (line {exc.lineno} of the command)") \
+            raise InvalidInput(f"{where}: template error: {exc.message} (line {exc.lineno} of the command)") \
                 from None
         used = jinja2.meta.find_undeclared_variables(tree)
         unknown = sorted(used - allowed)
         if unknown:
-            raise PipelineError(f"{where}: unknown template variable {', '.join(unknown)} "
-                                f"(known: {', '.join(sorted(allowed))})")
+            raise InvalidInput(f"{where}: unknown template variable {', '.join(unknown)} "
+                               f"(known: {', '.join(sorted(allowed))})")
         # `src.NAME` / `src['NAME']` must name a source, or the build would fail only when it runs
         for node in tree.find_all((jinja2.nodes.Getattr, jinja2.nodes.Getitem)):
             assert isinstance(node, (jinja2.nodes.Getattr, jinja2.nodes.Getitem))  # what find_all looked for
@@ -131,31 +131,31 @@ def _check_templates(path: Path, commands: list[str], allowed: set[str], source_
                 continue
             name = node.attr if isinstance(node, jinja2.nodes.Getattr) else getattr(node.arg, "value", None)
             if isinstance(name, str) and name not in source_names:
-                raise PipelineError(f"{where}: src.{name} is not a source of this recipe "
-                                    f"(its sources are: {', '.join(source_names) or 'none'})")
+                raise InvalidInput(f"{where}: src.{name} is not a source of this recipe "
+                                   f"(its sources are: {', '.join(source_names) or 'none'})")
 
 
 def _check_protocols(path: Path, run: dict[str, Any], conformance: list[str]) -> None:
     """Every executor exists, file names don't collide, and a protocol's suite is run iff it is declared."""
     if "executor" in run:  # the schema would only say "unexpected"; say what replaced it
-        raise PipelineError(f"{path}: run.executor: retired; write it as run.protocols.call: {run['executor']}")
+        raise InvalidInput(f"{path}: run.executor: retired; write it as run.protocols.call: {run['executor']}")
     protocols = run.get("protocols", {})
     scripts = {f"run.protocols.{name}": script for name, script in protocols.items()}
     for field, script in scripts.items():
         if not (path.parent / script).is_file():
-            raise PipelineError(f"{path}: {field}: {path.parent / script} does not exist")
+            raise NotFound(f"{path}: {field}: {path.parent / script} does not exist")
     names = [Path(script).name for script in scripts.values()]
     if len(set(names)) != len(names):
-        raise PipelineError(f"{path}: run: two executors share a file name ({', '.join(sorted(names))}); "
-                            f"the image holds them side by side")
+        raise InvalidInput(f"{path}: run: two executors share a file name ({', '.join(sorted(names))}); "
+                           f"the image holds them side by side")
     for protocol in PROTOCOLS.values():
         suites = [s for s in conformance if s.startswith(protocol.suite_prefix)]
         if suites and protocol.name not in protocols:
-            raise PipelineError(f"{path}: conformance: {suites[0]} tests the {protocol.name} protocol, "
-                                f"which run.protocols does not declare")
+            raise InvalidInput(f"{path}: conformance: {suites[0]} tests the {protocol.name} protocol, "
+                               f"which run.protocols does not declare")
         if protocol.suite_required and protocol.name in protocols and not suites:
-            raise PipelineError(f"{path}: run.protocols.{protocol.name}: list its suite in conformance "
-                                f"(e.g. {protocol.suite_prefix}javascript)")
+            raise InvalidInput(f"{path}: run.protocols.{protocol.name}: list its suite in conformance "
+                               f"(e.g. {protocol.suite_prefix}javascript)")
 
 
 def _check_mounts(path: Path, data: dict[str, Any]) -> None:
@@ -166,29 +166,29 @@ def _check_mounts(path: Path, data: dict[str, Any]) -> None:
     for guest, names in data["run"].get("mounts", {}).items():
         for name in names:
             if name in seen or image_files.reserved(name, data["name"]) or name in executors or name == data["output"]:
-                raise PipelineError(f"{path}: run.mounts[{guest!r}]: {name!r} is mounted twice or is a name the "
-                                    f"image uses for itself ({', '.join(sorted(image_files.FIXED))}, "
-                                    f"{data['name']}[-snapshot].wasm/.cwasm, {data['name']}.PROFILE.cwasm, "
-                                    f"the executors, the output)")
+                raise InvalidInput(f"{path}: run.mounts[{guest!r}]: {name!r} is mounted twice or is a name the "
+                                   f"image uses for itself ({', '.join(sorted(image_files.FIXED))}, "
+                                   f"{data['name']}[-snapshot].wasm/.cwasm, {data['name']}.PROFILE.cwasm, "
+                                   f"the executors, the output)")
             seen.add(name)
 
 
 def load_recipe(path: Path, toolchains_dir: Path, conformance_dir: Path) -> Recipe:
     data = load_yaml(path, "recipe")
     if data["name"] != path.stem:
-        raise PipelineError(f"{path}: name: {data['name']!r} must match the file name {path.stem!r}")
+        raise InvalidInput(f"{path}: name: {data['name']!r} must match the file name {path.stem!r}")
     sources = _sources(path, data["sources"])
     try:
         toolchain = load_toolchain(toolchains_dir, data["toolchain"])
     except PipelineError as exc:
-        raise PipelineError(f"{path}: toolchain: {exc}") from None
+        raise type(exc)(f"{path}: toolchain: {exc}") from None
     _check_templates(path, data["build"]["commands"], set(STAGE_VARS) | set(toolchain.var_names),
                      tuple(s.name for s in sources))
     for field in ("files", "conformance"):
         for index, rel in enumerate(data.get(field, [])):
             base = path.parent if field == "files" else conformance_dir
             if not (base / rel).exists():
-                raise PipelineError(f"{path}: {field}[{index}]: {base / rel} does not exist")
+                raise NotFound(f"{path}: {field}[{index}]: {base / rel} does not exist")
     _check_protocols(path, data["run"], data["conformance"])
     _check_mounts(path, data)
     build = data["build"]
@@ -207,5 +207,5 @@ def load_recipes(recipes_dir: Path, toolchains_dir: Path, conformance_dir: Path)
     """Every recipes/*.yaml, validated; the first problem stops everything."""
     recipes = [load_recipe(p, toolchains_dir, conformance_dir) for p in sorted(recipes_dir.glob("*.yaml"))]
     if not recipes:
-        raise PipelineError(f"{recipes_dir}: no recipes (*.yaml) found")
+        raise NotFound(f"{recipes_dir}: no recipes (*.yaml) found")
     return recipes

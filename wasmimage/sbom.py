@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from wasmimage import __version__, files, image_files
-from wasmimage.errors import PipelineError
+from wasmimage.errors import InvalidInput, Unavailable
 from wasmimage.sources.base import SbomFacts
 from wasmimage.sources.cargo import LockedPackage, parse_lock, vendored_packages
 from wasmimage.sources.table import named_in
@@ -175,8 +175,8 @@ def document(recipe: Recipe, build_info: dict[str, Any], aot_info: dict[str, Any
              engines: dict[str, dict[str, Any]] | None = None) -> str:
     """The SBOM's JSON text, checked against the CycloneDX 1.6 schema. `engines` is image.json's section."""
     if not _HAVE_CYCLONEDX:
-        raise PipelineError("the image stage writes an SBOM with cyclonedx-python-lib, which is not installed: "
-                            "run scripts/setup (or python3 -m pip install -e '.[build]')")
+        raise Unavailable("the image stage writes an SBOM with cyclonedx-python-lib, which is not installed: "
+                          "run scripts/setup (or python3 -m pip install -e '.[build]')")
     image = Component(name=recipe.name, version=recipe.tag, type=ComponentType.APPLICATION,
                       bom_ref=f"image:{recipe.name}", description=f"{recipe.language} interpreter for wasm32-wasip1",
                       hashes=[HashType(alg=HashAlgorithm.SHA_256, content=build_info["wasm"]["sha256"])],
@@ -203,7 +203,7 @@ def document(recipe: Recipe, build_info: dict[str, Any], aot_info: dict[str, Any
     text = JsonV1Dot6(bom).output_as_string(indent=2) + "\n"
     error = JsonStrictValidator(SchemaVersion.V1_6).validate_str(text)
     if error is not None:
-        raise PipelineError(f"{recipe.name}: the SBOM does not validate against CycloneDX 1.6: {error}")
+        raise InvalidInput(f"{recipe.name}: the SBOM does not validate against CycloneDX 1.6: {error}")
     return text
 
 

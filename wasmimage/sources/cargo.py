@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from wasmimage import log
-from wasmimage.errors import InvalidInput, PipelineError, Tampered, Unavailable
+from wasmimage.errors import InvalidInput, NotFound, PipelineError, Tampered, Unavailable
 
 if TYPE_CHECKING:
     from wasmimage.sources.base import Source, ToolchainView
@@ -348,7 +348,7 @@ def _package_checksum(directory: Path) -> str | None:
 def _add_std_crates(vendor: Path, std_crates: Path) -> None:
     """Link the toolchain's std crates into vendor/, beside the recipe's own (same crate: one copy)."""
     if not std_crates.is_dir():
-        raise PipelineError(f"{std_crates}: the toolchain's std crates are not there")
+        raise NotFound(f"{std_crates}: the toolchain's std crates are not there")
     have = {}
     for crate in vendor.iterdir():
         ident = _crate_id(crate)
@@ -360,12 +360,12 @@ def _add_std_crates(vendor: Path, std_crates: Path) -> None:
             continue
         if ident in have:
             if _package_checksum(have[ident]) != _package_checksum(crate):
-                raise PipelineError(f"{ident[0]} {ident[1]} is both in {have[ident]} and in the toolchain's "
-                                    f"{crate} with different package checksums")
+                raise Tampered(f"{ident[0]} {ident[1]} is both in {have[ident]} and in the toolchain's "
+                               f"{crate} with different package checksums")
             continue
         link = vendor / f"{ident[0]}-{ident[1]}"
         if link.exists():
-            raise PipelineError(f"{link}: already taken; cannot add the toolchain's {crate}")
+            raise InvalidInput(f"{link}: already taken; cannot add the toolchain's {crate}")
         link.symlink_to(crate, target_is_directory=True)
 
 
@@ -398,7 +398,7 @@ def prepare(source: Source, toolchain: ToolchainView, work_dir: Path) -> None:
     root = work_dir / "src" / source.name
     vendor = root / TOP
     if not vendor.is_dir():
-        raise PipelineError(f"{source.name}: {source.filename} has no {TOP}/ directory")
+        raise InvalidInput(f"{source.name}: {source.filename} has no {TOP}/ directory")
     lock = work_dir / "src" / source.location / "Cargo.lock"  # the owner's subdir is already its root
     packages = parse_lock(lock.read_text(), str(lock))
     if toolchain.std_crates:
