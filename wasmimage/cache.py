@@ -58,7 +58,7 @@ from pathlib import Path
 from typing import Any
 
 from wasmimage import digests, files, log
-from wasmimage.errors import InvalidInput, PipelineError
+from wasmimage.errors import InvalidInput, NotFound, PipelineError, Unavailable
 from wasmimage.registry.client import Credentials, RegistryClient
 from wasmimage.registry.descriptors import MANIFEST_TYPE, TITLE, Blob
 from wasmimage.registry.target import Target
@@ -104,12 +104,12 @@ def cache_key(settings: Settings = Settings()) -> bytes:
             secret = path.read_bytes().strip()
         except FileNotFoundError:
             if settings.cache_key_file:
-                raise PipelineError(f"{KEY_FILE_ENV}={path}: no such file") from None
+                raise NotFound(f"{KEY_FILE_ENV}={path}: no such file") from None
             secret = _new_key_file(path)
         except OSError as exc:
-            raise PipelineError(f"{path}: cannot read the cache key: {exc.strerror}") from None
+            raise Unavailable(f"{path}: cannot read the cache key: {exc.strerror}") from None
     if len(secret) < 16:
-        raise PipelineError(f"{where}: the cache key must be at least 16 characters (e.g. openssl rand -hex 32)")
+        raise InvalidInput(f"{where}: the cache key must be at least 16 characters (e.g. openssl rand -hex 32)")
     return secret
 
 
