@@ -44,7 +44,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import hashlib
 import hmac
 import io
 import json
@@ -126,7 +125,7 @@ def _new_key_file(path: Path) -> bytes:
 
 def key_id(secret: bytes) -> str:
     """Names a key without revealing it, so a warning can say an entry was sealed with another one."""
-    return hashlib.sha256(b"wasmimage-cache-key-id:" + secret).hexdigest()[:16]
+    return digests.sha256_hex(b"wasmimage-cache-key-id:" + secret)[:16]
 
 
 @dataclass(frozen=True)
@@ -281,7 +280,7 @@ def store(root: Path, stage: str, key: str, outputs: list[Path], secret: bytes |
 
 
 def _mac(body: dict, secret: bytes) -> str:
-    return hmac.new(secret, digests.canonical_json(body), hashlib.sha256).hexdigest()
+    return hmac.new(secret, digests.canonical_json(body), "sha256").hexdigest()  # HMAC-SHA256: a keyed seal
 
 
 def seal(body: dict, secret: bytes) -> bytes:
