@@ -14,7 +14,8 @@ from pathlib import Path
 
 from helpers.project import ROOT
 from wasmimage import errors
-from wasmimage.errors import PipelineError
+from wasmimage.cli import main
+from wasmimage.errors import InvalidInput, NotFound, PipelineError
 
 BASE = PipelineError.__name__
 KINDS = {cls.__name__: cls.exit_code for cls in vars(errors).values()
@@ -70,3 +71,14 @@ def test_every_kind_has_its_own_exit_code_apart_from_the_commands_own():
 def test_the_readme_table_lists_every_kind_with_its_exit_code():
     rows = {name: int(code) for name, code in TABLE_ROW.findall((ROOT / "README.md").read_text(encoding="utf-8"))}
     assert rows == KINDS, "README.md's table of exit codes and wasmimage/errors.py disagree"
+
+
+def test_the_cli_exits_with_the_kind_of_its_error(tmp_path, capsys):
+    """A malformed reference, a layout that is not there, a request file that is not there."""
+    assert main(["pull", "Registry.example/UPPER:tag"]) == InvalidInput.exit_code
+    assert main(["pull", f"oci-layout:{tmp_path / 'none'}:1.0"]) == NotFound.exit_code
+    assert main(["call", str(tmp_path), str(tmp_path / "request.json")]) == NotFound.exit_code
+    (tmp_path / "request.json").write_text("{")
+    assert main(["call", str(tmp_path), str(tmp_path / "request.json")]) == InvalidInput.exit_code
+    errors_shown = capsys.readouterr().err.splitlines()
+    assert len(errors_shown) == 4 and all(line.startswith("wasmimage: error: ") for line in errors_shown), errors_shown
