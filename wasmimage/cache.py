@@ -44,7 +44,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import hashlib
 import hmac
 import io
 import json
@@ -58,7 +57,7 @@ from pathlib import Path
 from typing import Any
 
 from wasmimage import digests, files, log
-from wasmimage.errors import InvalidInput, PipelineError
+from wasmimage.errors import InvalidInput, NotFound, PipelineError, Unavailable
 from wasmimage.registry.client import Credentials, RegistryClient
 from wasmimage.registry.descriptors import MANIFEST_TYPE, TITLE, Blob
 from wasmimage.registry.target import Target
@@ -104,12 +103,12 @@ def cache_key(settings: Settings = Settings()) -> bytes:
             secret = path.read_bytes().strip()
         except FileNotFoundError:
             if settings.cache_key_file:
-                raise PipelineError(f"{KEY_FILE_ENV}={path}: no such file") from None
+                raise NotFound(f"{KEY_FILE_ENV}={path}: no such file") from None
             secret = _new_key_file(path)
         except OSError as exc:
-            raise PipelineError(f"{path}: cannot read the cache key: {exc.strerror}") from None
+            raise Unavailable(f"{path}: cannot read the cache key: {exc.strerror}") from None
     if len(secret) < 16:
-        raise PipelineError(f"{where}: the cache key must be at least 16 characters (e.g. openssl rand -hex 32)")
+        raise InvalidInput(f"{where}: the cache key must be at least 16 characters (e.g. openssl rand -hex 32)")
     return secret
 
 
@@ -126,7 +125,7 @@ def _new_key_file(path: Path) -> bytes:
 
 def key_id(secret: bytes) -> str:
     """Names a key without revealing it, so a warning can say an entry was sealed with another one."""
-    return hashlib.sha256(b"wasmimage-cache-key-id:" + secret).hexdigest()[:16]
+    return digests.sha256_hex(b"wasmimage-cache-key-id:" + secret)[:16]
 
 
 @dataclass(frozen=True)
@@ -281,7 +280,7 @@ def store(root: Path, stage: str, key: str, outputs: list[Path], secret: bytes |
 
 
 def _mac(body: dict, secret: bytes) -> str:
-    return hmac.new(secret, digests.canonical_json(body), hashlib.sha256).hexdigest()
+    return hmac.new(secret, digests.canonical_json(body), "sha256").hexdigest()  # HMAC-SHA256: a keyed seal
 
 
 def seal(body: dict, secret: bytes) -> bytes:

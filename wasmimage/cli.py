@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from wasmimage import log
-from wasmimage.errors import PipelineError
+from wasmimage.errors import InvalidInput, NotFound, PipelineError
 from wasmimage.runtime.native import NativeStore
 from wasmimage.runtime.protocols import PROTOCOLS
 from wasmimage.runtime.runner import MAX_TIMEOUT, Limits, run
@@ -113,7 +113,7 @@ def _call_command(args: argparse.Namespace, settings: Settings) -> int:
         request = json.loads(text)
     except (ValueError, RecursionError) as exc:
         print(f"wasmimage: error: the request is not JSON: {exc}", file=sys.stderr)
-        return 2
+        return InvalidInput.exit_code
     response = call(_image(args, settings), request, _limits(args), NativeStore.from_settings(settings))
     _print_json(response)
     if "result" in response:
@@ -323,7 +323,7 @@ def main(argv: list[str] | None = None) -> int:
     except PipelineError as exc:
         print(f"wasmimage: error: {exc}", file=sys.stderr)
         return exc.exit_code
-    except OSError as exc:
+    except OSError as exc:  # a file named on the command line (a script, a request, --stdin)
         where = f"{exc.filename}: " if exc.filename else ""
         print(f"wasmimage: error: {where}{exc.strerror or exc}", file=sys.stderr)
-        return 2
+        return NotFound.exit_code if isinstance(exc, FileNotFoundError) else InvalidInput.exit_code

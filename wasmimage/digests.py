@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -38,13 +39,18 @@ def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def sha256_chunks(chunks: Iterable[bytes]) -> str:
+    """Hex sha256 of bytes that arrive in pieces (a stream read CHUNK at a time, say)."""
+    digest = hashlib.sha256()
+    for chunk in chunks:
+        digest.update(chunk)
+    return digest.hexdigest()
+
+
 def sha256_file(path: Path) -> str:
     """Hex sha256 of a file, read in chunks (a .cwasm is tens of MB)."""
-    digest = hashlib.sha256()
     with path.open("rb") as f:
-        while chunk := f.read(CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
+        return sha256_chunks(iter(lambda: f.read(CHUNK), b""))
 
 
 def sha256_json(value: Any) -> str:

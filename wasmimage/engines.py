@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from wasmimage.errors import PipelineError
+from wasmimage.errors import InvalidInput, NotFound, PipelineError
 from wasmimage.toolchain import Toolchain, host_arch, load_toolchain
 from wasmimage.validation import load_yaml
 
@@ -89,7 +89,7 @@ class Profile:
     def _cli(self, value: _Field | None, field: str) -> _Field:
         """A field only a CLI profile has (its schema requires it there)."""
         if value is None:
-            raise PipelineError(f"{self.path}: {field}: a {self.kind} profile has none (only a {CLI} profile has)")
+            raise InvalidInput(f"{self.path}: {field}: a {self.kind} profile has none (only a {CLI} profile has)")
         return value
 
     @property
@@ -104,8 +104,8 @@ class Profile:
         arch = arch or host_arch()
         cpu = self._cli(self.cpu, "cpu")
         if arch not in cpu:
-            raise PipelineError(f"{self.path}: cpu: no baseline for {arch} (this machine); known: "
-                                f"{', '.join(sorted(cpu))}")
+            raise NotFound(f"{self.path}: cpu: no baseline for {arch} (this machine); known: "
+                           f"{', '.join(sorted(cpu))}")
         return cpu[arch]
 
     def identity(self, compiler: ResolvedToolchain) -> dict[str, Any]:
@@ -127,24 +127,24 @@ class Profile:
 def load_profile(path: Path, toolchains_dir: Path) -> Profile:
     data = load_yaml(path, "engine")
     if data["name"] != path.stem:
-        raise PipelineError(f"{path}: name: {data['name']!r} must match the file name {path.stem!r}")
+        raise InvalidInput(f"{path}: name: {data['name']!r} must match the file name {path.stem!r}")
     if data["kind"] == RUNNER:
         extra = [key for key in ("default", "wasmtime", "compiler", "settings", "cpu") if key in data]
         if extra:
-            raise PipelineError(f"{path}: {extra[0]}: the runner's profile takes its engine from the runtime "
-                                f"(wasmimage/runtime/engine.py, AotConfig) and is always built; remove it")
+            raise InvalidInput(f"{path}: {extra[0]}: the runner's profile takes its engine from the runtime "
+                               f"(wasmimage/runtime/engine.py, AotConfig) and is always built; remove it")
         return Profile(data["name"], path, RUNNER, data["description"])
     try:
         compiler = load_toolchain(toolchains_dir, data["compiler"])
-    except PipelineError as exc:
-        raise PipelineError(f"{path}: compiler: {exc}") from None
+    except PipelineError as exc:  # keeps its kind: NotFound for a toolchain file that is not there
+        raise type(exc)(f"{path}: compiler: {exc}") from None
     if CLI_VAR not in compiler.var_names:
-        raise PipelineError(f"{path}: compiler: {compiler.path} must define the var {CLI_VAR!r} (the CLI binary)")
+        raise InvalidInput(f"{path}: compiler: {compiler.path} must define the var {CLI_VAR!r} (the CLI binary)")
     for provider in compiler.providers:
         if provider.version != data["wasmtime"]:
-            raise PipelineError(f"{path}: wasmtime: {data['wasmtime']}, but {compiler.path}'s provider "
-                                f"{provider.name} installs {provider.version}: a profile's .cwasm is made by "
-                                f"exactly the version it names")
+            raise InvalidInput(f"{path}: wasmtime: {data['wasmtime']}, but {compiler.path}'s provider "
+                               f"{provider.name} installs {provider.version}: a profile's .cwasm is made by "
+                               f"exactly the version it names")
     cpu = {arch: CpuBaseline(entry["baseline"], tuple(entry["flags"])) for arch, entry in data["cpu"].items()}
     return Profile(data["name"], path, CLI, data["description"], data.get("default", False), data["wasmtime"],
                    compiler, EngineSettings(**data["settings"]), cpu)
@@ -156,8 +156,8 @@ def load_profiles(engines_dir: Path, toolchains_dir: Path) -> dict[str, Profile]
     profiles = {p.stem: load_profile(p, toolchains_dir) for p in sorted(engines_dir.glob("*.yaml"))}
     runners = [p.name for p in profiles.values() if p.kind == RUNNER]
     if len(runners) > 1:
-        raise PipelineError(f"{engines_dir}: {', '.join(runners)}: only one profile can be of kind {RUNNER} "
-                            f"(the runner's own)")
+        raise InvalidInput(f"{engines_dir}: {', '.join(runners)}: only one profile can be of kind {RUNNER} "
+                           f"(the runner's own)")
     return profiles
 
 
@@ -170,10 +170,10 @@ def for_recipe(recipe: Recipe, profiles: dict[str, Profile]) -> tuple[Profile, .
     for index, name in enumerate(names):
         profile = profiles.get(name)
         if profile is None:
-            raise PipelineError(f"{recipe.path}: engines[{index}]: no engine profile {name!r} "
-                                f"(known: {', '.join(sorted(profiles))})")
+            raise NotFound(f"{recipe.path}: engines[{index}]: no engine profile {name!r} "
+                           f"(known: {', '.join(sorted(profiles))})")
         if profile.kind == RUNNER:
-            raise PipelineError(f"{recipe.path}: engines[{index}]: {name!r} is the runner's own profile, which "
-                                f"every image has; list only other engines")
+            raise InvalidInput(f"{recipe.path}: engines[{index}]: {name!r} is the runner's own profile, which "
+                               f"every image has; list only other engines")
         chosen.append(profile)
     return tuple(chosen)

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from wasmimage import files, log, retry
-from wasmimage.errors import InvalidInput, NotFound, PipelineError, Unavailable
+from wasmimage.errors import InvalidInput, NotFound, PipelineError, Tampered, Unavailable
 from wasmimage.sources.base import MIRRORS_ENV, PARTIAL, Context, FetchSettings, Kind
 from wasmimage.sources.table import kind_of
 
@@ -218,8 +218,8 @@ def fetch_all(recipe_name: str, sources: tuple[Source, ...], settings: FetchSett
         except PipelineError as exc:
             problems.append((source, exc))
     if problems:
-        kinds = {type(exc) for _, exc in problems}
-        error = kinds.pop() if len(kinds) == 1 else PipelineError
+        # one kind is the verdict: Tampered if any source is (it is never retried), else the first problem's
+        error = next((type(e) for _, e in problems if isinstance(e, Tampered)), type(problems[0][1]))
         raise error(missing_sources_message(recipe_name, [(s, str(e)) for s, e in problems], len(sources), settings))
 
 

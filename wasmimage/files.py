@@ -22,7 +22,7 @@ from typing import Any, BinaryIO
 
 # re-exported (`as`): callers across the package say files.sha256_file
 from wasmimage.digests import sha256_file as sha256_file
-from wasmimage.errors import InvalidInput, PipelineError
+from wasmimage.errors import InvalidInput, Unavailable
 
 _NO_SPACE = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
 
@@ -99,7 +99,7 @@ def no_space(exc: OSError) -> bool:
 def atomic_path(target: Path) -> Iterator[Path]:
     """Yield a temporary path beside target; on success fsync it and rename it over target.
 
-    A full disk is a PipelineError naming the target; the temporary is removed either way.
+    A full disk is Unavailable, naming the target; the temporary is removed either way.
     """
     prefix = f".{target.name}.partial-"
     sweep_stale(target.parent, prefix)
@@ -112,8 +112,8 @@ def atomic_path(target: Path) -> Iterator[Path]:
             os.replace(tmp, target)
     except OSError as exc:
         if exc.errno is not None and no_space(exc):
-            raise PipelineError(f"{target}: cannot write it: {os.strerror(exc.errno)} "
-                                f"(on the file system of {target.parent}); nothing was written") from None
+            raise Unavailable(f"{target}: cannot write it: {os.strerror(exc.errno)} "
+                              f"(on the file system of {target.parent}); nothing was written") from None
         raise
 
 

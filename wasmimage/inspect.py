@@ -17,7 +17,7 @@ from typing import Any
 
 from wasmimage import files, provenance, referrers, sbom
 from wasmimage.digests import sha256_digest
-from wasmimage.errors import InvalidInput, PipelineError
+from wasmimage.errors import InvalidInput, NotFound, Tampered
 from wasmimage.registry.client import Credentials, RegistryClient
 from wasmimage.registry.descriptors import Blob
 from wasmimage.registry.pull import resolve_image_ref
@@ -76,8 +76,10 @@ def remote_provenance(ref: str, insecure: bool, credentials: Credentials = Crede
             if entry.get("artifactType") != provenance.MEDIA_TYPE:
                 continue
             data = client.manifest(parsed.repository, entry["digest"])
-            if data is None or sha256_digest(data) != entry["digest"]:
-                raise PipelineError(f"{ref}: referrer {entry['digest']} is missing or does not match its digest")
+            if data is None:
+                raise NotFound(f"{ref}: its referrers index lists {entry['digest']}, which the registry does not have")
+            if sha256_digest(data) != entry["digest"]:
+                raise Tampered(f"{ref}: referrer {entry['digest']} does not match its digest")
             layer = files.parse_json(data)["layers"][0]
             blob = Blob(layer["mediaType"], layer["digest"], layer["size"])
             if type(blob.size) is not int or not 0 <= blob.size <= MAX_PROVENANCE_BYTES:
@@ -85,7 +87,7 @@ def remote_provenance(ref: str, insecure: bool, credentials: Credentials = Crede
             body = io.BytesIO()
             client.fetch_blob(parsed.repository, blob, body)
             if sha256_digest(body.getvalue()) != blob.digest:
-                raise PipelineError(f"{ref}: the provenance blob does not match its digest {blob.digest}")
+                raise Tampered(f"{ref}: the provenance blob does not match its digest {blob.digest}")
             return files.parse_json(body.getvalue())
     except (ValueError, KeyError, IndexError, TypeError, AttributeError) as exc:
         raise InvalidInput(f"{ref}: the registry's referrers of it are not what wasmimage publishes "

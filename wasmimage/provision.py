@@ -14,7 +14,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from wasmimage.errors import PipelineError
+from wasmimage.errors import InvalidInput, PipelineError
 from wasmimage.toolchain import installed_debian_versions, load_toolchain
 
 # Not pinned: no build's bytes depend on them.
@@ -52,8 +52,8 @@ def wanted(toolchains_dir: Path) -> list[Wanted]:
             for package, version in provider.packages.items():
                 why = f"pinned by {path.relative_to(toolchains_dir.parent)} ({toolchain.name})"
                 if package in pins and pins[package].version != version:
-                    raise PipelineError(f"{path}: {package} is pinned to {version} here and to "
-                                        f"{pins[package].version} by {pins[package].why}; one version must win")
+                    raise InvalidInput(f"{path}: {package} is pinned to {version} here and to "
+                                       f"{pins[package].version} by {pins[package].why}; one version must win")
                 pins.setdefault(package, Wanted(package, version, why))
     extras = [Wanted(package, None, why) for package, why in EXTRA.items() if package not in pins]
     return list(pins.values()) + extras
@@ -72,7 +72,7 @@ def main(argv: list[str]) -> int:
         needed = missing(wanted(root / "toolchains"))
     except PipelineError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 2
+        return exc.exit_code
     for item in needed:
         print(f"{item.apt_argument}\t{item.why}")
     return 0

@@ -15,7 +15,7 @@ from typing import TextIO
 
 from wasmimage import log, referrers, signing
 from wasmimage.digests import sha256_digest
-from wasmimage.errors import InvalidInput, PipelineError
+from wasmimage.errors import InvalidInput
 from wasmimage.registry.client import Credentials, RegistryClient
 from wasmimage.registry.layout import Layout, write_layout
 from wasmimage.registry.reference import base_url
@@ -75,8 +75,8 @@ def publish(image_dir: Path, target: Target, layout_root: Path, *, dry_run: bool
     if existing is not None:
         existing_digest = sha256_digest(existing)
         if existing_digest != layout.manifest.digest:
-            raise PipelineError(f"{reference} already exists with manifest {existing_digest}, not ours "
-                                f"({layout.manifest.digest}); tags are immutable: bump the recipe's revision")
+            raise InvalidInput(f"{reference} already exists with manifest {existing_digest}, not ours "
+                               f"({layout.manifest.digest}); tags are immutable: bump the recipe's revision")
         result.status = "unchanged"
         say.info("%s@%s is already there; nothing to do", reference, layout.manifest.digest)
         referrers.push(client, repository, layout.manifest, image_dir)  # a rebuild's new provenance

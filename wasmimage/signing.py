@@ -12,7 +12,7 @@ import struct
 from pathlib import Path
 
 from wasmimage import files
-from wasmimage.errors import PipelineError
+from wasmimage.errors import InvalidInput, NotFound
 from wasmimage.runtime.image import MANIFEST
 from wasmimage.runtime.signatures import ARMOR, KEY_TYPE, MAGIC, NAMESPACE, SIGNATURE, signed_data, string
 
@@ -27,9 +27,10 @@ def sign(message: bytes, key_file: Path) -> str:
     try:
         key = serialization.load_ssh_private_key(key_file.read_bytes(), password=None)
     except (OSError, ValueError, TypeError) as exc:
-        raise PipelineError(f"{key_file}: not a readable, unencrypted OpenSSH private key: {exc}") from None
+        kind = NotFound if isinstance(exc, FileNotFoundError) else InvalidInput
+        raise kind(f"{key_file}: not a readable, unencrypted OpenSSH private key: {exc}") from None
     if not isinstance(key, Ed25519PrivateKey):
-        raise PipelineError(f"{key_file}: an Ed25519 key is needed (ssh-keygen -t ed25519)")
+        raise InvalidInput(f"{key_file}: an Ed25519 key is needed (ssh-keygen -t ed25519)")
     public = key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
     blob = MAGIC + struct.pack(">I", 1) + string(string(KEY_TYPE) + string(public)) + \
         string(NAMESPACE.encode()) + string(b"") + string(b"sha512") + \

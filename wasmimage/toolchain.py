@@ -22,7 +22,7 @@ from typing import Any
 import jinja2
 
 from wasmimage.digests import sha256_json
-from wasmimage.errors import PipelineError
+from wasmimage.errors import InvalidInput, NotFound, PipelineError, Unavailable
 from wasmimage.validation import load_yaml
 
 PROVIDER_ENV = "WASMIMAGE_TOOLCHAIN_PROVIDER"  # named in messages; wasmimage/settings.py reads both
@@ -62,7 +62,7 @@ class Provider:
     def required(self, value: str | None, field: str) -> str:
         """`value`, this provider's `field`, which the schema requires for its kind."""
         if value is None:
-            raise PipelineError(f"toolchain provider {self.name}: a {self.kind} provider needs `{field}`")
+            raise InvalidInput(f"toolchain provider {self.name}: a {self.kind} provider needs `{field}`")
         return value
 
 
@@ -98,10 +98,10 @@ def load_toolchain(toolchains_dir: Path, name: str) -> Toolchain:
     path = toolchains_dir / f"{name}.yaml"
     if not path.is_file():
         known = sorted(p.stem for p in toolchains_dir.glob("*.yaml"))
-        raise PipelineError(f"unknown toolchain {name!r}: no {path} (known: {', '.join(known) or 'none'})")
+        raise NotFound(f"unknown toolchain {name!r}: no {path} (known: {', '.join(known) or 'none'})")
     data = load_yaml(path, "toolchain")
     if data["name"] != name:
-        raise PipelineError(f"{path}: name: {data['name']!r} must match the file name {name!r}")
+        raise InvalidInput(f"{path}: name: {data['name']!r} must match the file name {name!r}")
     var_names = tuple(data["vars"])
     for index, provider in enumerate(data["providers"]):
         if sorted(provider["vars"]) != sorted(var_names):
@@ -109,8 +109,8 @@ def load_toolchain(toolchains_dir: Path, name: str) -> Toolchain:
             extra = [v for v in provider["vars"] if v not in var_names]
             problem = "; ".join(([f"lacks {', '.join(lacks)}"] if lacks else [])
                                 + ([f"defines {', '.join(extra)}, which `vars` does not list"] if extra else []))
-            raise PipelineError(f"{path}: providers[{index}].vars: must define exactly the toolchain's vars "
-                                f"({', '.join(var_names)}): {problem}")
+            raise InvalidInput(f"{path}: providers[{index}].vars: must define exactly the toolchain's vars "
+                               f"({', '.join(var_names)}): {problem}")
     return Toolchain(name, path, var_names, tuple(Provider.from_entry(p) for p in data["providers"]))
 
 
@@ -171,7 +171,7 @@ def resolve(toolchain: Toolchain, archive_root: Path | None = None, forced: str 
     """
     names = [p.name for p in toolchain.providers]
     if forced and forced not in names:
-        raise PipelineError(f"{PROVIDER_ENV}={forced}: toolchain {toolchain.name} has providers {', '.join(names)}")
+        raise InvalidInput(f"{PROVIDER_ENV}={forced}: toolchain {toolchain.name} has providers {', '.join(names)}")
     reasons = []
     for provider in toolchain.providers:
         if forced and provider.name != forced:
@@ -180,9 +180,9 @@ def resolve(toolchain: Toolchain, archive_root: Path | None = None, forced: str 
         if resolved is not None:
             return resolved
         reasons.append(f"provider {provider.name}: {problem}")
-    raise PipelineError(f"toolchain {toolchain.name} ({toolchain.path}) is not available here:\n  "
-                        + "\n  ".join(reasons)
-                        + f"\n  (or set {DRIFT_ENV}=1 to build with other package versions, recorded in the manifest)")
+    raise Unavailable(f"toolchain {toolchain.name} ({toolchain.path}) is not available here:\n  "
+                      + "\n  ".join(reasons)
+                      + f"\n  (or set {DRIFT_ENV}=1 to build with other package versions, recorded in the manifest)")
 
 
 def _resolve_provider(toolchain: Toolchain, provider: Provider, archive_root: Path | None, accept_drift: bool,

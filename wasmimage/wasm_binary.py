@@ -10,7 +10,7 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass
 
-from wasmimage.errors import PipelineError
+from wasmimage.errors import InvalidInput
 
 PAGE = 65536
 CHUNK = 4096  # memory is scanned in chunks; runs of non-zero chunks become data segments
@@ -62,7 +62,7 @@ class Reader:
             elif op == 0xD0:  # ref.null
                 self.byte()
             elif op not in (0x6A, 0x6B, 0x6C, 0x7C, 0x7D, 0x7E):  # extended-const arithmetic
-                raise PipelineError(f"unsupported opcode 0x{op:02x} in a constant expression")
+                raise InvalidInput(f"unsupported opcode 0x{op:02x} in a constant expression")
 
 
 def uleb(value: int) -> bytes:
@@ -111,7 +111,7 @@ class Module:
 
 def parse(data: bytes, where: str) -> Module:
     if data[:8] != b"\0asm\x01\0\0\0":
-        raise PipelineError(f"{where}: not a WebAssembly core module")
+        raise InvalidInput(f"{where}: not a WebAssembly core module")
     r, sections = Reader(data, 8), []
     while r.pos < len(data):
         section_id = r.byte()
@@ -129,7 +129,7 @@ def parse(data: bytes, where: str) -> Module:
                 elif kind == 1:
                     s.byte(), s.limits()
                 elif kind == 2:
-                    raise PipelineError(f"{where}: imports its memory; a snapshot needs it defined inside")
+                    raise InvalidInput(f"{where}: imports its memory; a snapshot needs it defined inside")
                 else:
                     s.bytes(2)
                     module.imported_globals += 1
@@ -146,13 +146,13 @@ def parse(data: bytes, where: str) -> Module:
             for _ in range(s.uleb()):
                 flags = s.uleb()
                 if flags == 1:
-                    raise PipelineError(f"{where}: has passive data segments; a snapshot cannot keep them")
+                    raise InvalidInput(f"{where}: has passive data segments; a snapshot cannot keep them")
                 if flags == 2:
                     s.uleb()
                 s.const_expr()
                 s.bytes(s.uleb())
     if len(memories) != 1 or memories[0][0] & ~1:
-        raise PipelineError(f"{where}: a snapshot needs exactly one 32-bit, unshared memory")
+        raise InvalidInput(f"{where}: a snapshot needs exactly one 32-bit, unshared memory")
     module.memory = memories[0]
     return module
 
@@ -187,7 +187,7 @@ def const_expr(valtype: int, value: float) -> bytes:
         return b"\x43" + struct.pack("<f", value) + b"\x0b"
     if kind == "f64":
         return b"\x44" + struct.pack("<d", value) + b"\x0b"
-    raise PipelineError(f"a mutable global of type 0x{valtype:02x} cannot be snapshotted")
+    raise InvalidInput(f"a mutable global of type 0x{valtype:02x} cannot be snapshotted")
 
 
 def data_segments(memory: bytes) -> list[bytes]:

@@ -21,7 +21,7 @@ import wasmtime
 
 from helpers.project import ROOT
 from wasmimage import files
-from wasmimage.errors import InvalidInput, PipelineError, Tampered
+from wasmimage.errors import PipelineError, Stale, Tampered
 from wasmimage.project import Project
 from wasmimage.prove import prove
 from wasmimage.runtime import engine, native, runner
@@ -99,7 +99,7 @@ def test_a_profile_cwasm_is_refused_by_another_version_or_configuration(quickjs_
     done = wasmtime_run(cli47, cwasm47, script_dir, "-W", "fuel=10000000000", env={"WASMTIME_BACKTRACE_DETAILS": "1"})
     assert b"Module was compiled without WebAssembly backtrace support but it is enabled" in done.stderr
     # This project's runner (wasmtime-py) refuses it by name before wasmtime sees it, and wasmtime too.
-    with pytest.raises(InvalidInput, match=r"made by wasmtime 47\.0\.3, this is wasmtime "):
+    with pytest.raises(Stale, match=r"made by wasmtime 47\.0\.3, this is wasmtime "):
         engine.load(cwasm47, files.sha256_file(cwasm47), entry47)
     with pytest.raises(wasmtime.WasmtimeError, match="Module was compiled with incompatible version '47'"):
         wasmtime.Module.deserialize(engine.engine(), cwasm47.read_bytes())

@@ -224,7 +224,7 @@ CASES = {  # name: (make(quickjs_image, tmp) -> (argv, stdin, env), the exit cod
     "wikifunctions: --canonical on nothing": (call_request(b"\n\n", *WIKI, "--canonical"), {1, 125}),
     "run: exit 200": (run_exiting(200), {200}),
     "run: exit 256": (run_exiting(256), {1}),
-    "run: no such script": (lambda q, t: (["run", str(q), str(t / "missing.js")], b"", {}), {2}),
+    "run: no such script": (lambda q, t: (["run", str(q), str(t / "missing.js")], b"", {}), {3}),
     "pull: no such layout": (lambda q, t: (["pull", f"oci-layout:{t / 'none'}:1.0"], b"", {}), {3}),
     "pull: index.json nested 100,000 deep": (deep_layout, {2}),
     "pull: not a reference": (lambda q, t: (["pull", "Registry.example/UPPER:tag"], b"", {}), {2}),

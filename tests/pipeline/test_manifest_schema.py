@@ -19,7 +19,7 @@ import wasmtime
 
 from helpers.project import ROOT
 from wasmimage import files
-from wasmimage.errors import InvalidInput, PipelineError
+from wasmimage.errors import InvalidInput, PipelineError, Stale
 from wasmimage.runtime.engine import AotConfig
 from wasmimage.runtime.image import MANIFEST, open_image
 from wasmimage.runtime.manifest import check_json, schema
@@ -184,7 +184,7 @@ def test_cwasm_compiled_for_another_engine_config_is_a_clear_error(image, tmp_pa
     data["files"]["quickjs.cwasm"] = {"sha256": files.sha256_file(cwasm), "size": cwasm.stat().st_size}
     (image / MANIFEST).write_text(json.dumps(data))
     native.trust(files.sha256_file(cwasm), store)  # untrusted, it would be compiled from the .wasm instead (native.py)
-    with pytest.raises(PipelineError, match="wasmtime cannot load it for this engine"):
+    with pytest.raises(Stale, match="wasmtime cannot load it for this engine"):
         # the command's .cwasm (the snapshot's is untouched)
         load_program(open_image(image), snapshot=False, store=store)
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 import wasmtime
 
-from wasmimage.errors import PipelineError, Tampered
+from wasmimage.errors import PipelineError, Stale, Tampered
 from wasmimage.runtime import native, runner
 from wasmimage.runtime.engine import engine, load, wasmtime_version
 from wasmimage.runtime.image import MANIFEST, open_image
@@ -244,7 +244,7 @@ def test_manifest_recording_another_engine_is_refused(image, deserialize_calls, 
     holder[key] = value
     write_manifest(image, data)
     im = open_image(image)  # the files are intact: only the engine record differs
-    with pytest.raises(PipelineError) as err:
+    with pytest.raises(Stale) as err:
         runner.load_program(im)
     assert expected in str(err.value) and "rebuild" in str(err.value)
     assert deserialize_calls == []

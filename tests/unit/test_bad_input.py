@@ -3,9 +3,10 @@
 The corpus is tests/bad_recipes/: one directory per case, laid over a copy of the
 project's recipes/, toolchains/, engines/ and conformance/ (the real quickjs recipe stays beside
 the broken one), and cases.yaml with the fragments the error must contain: the file, the
-field and what is wrong. Each case is checked twice: loading the recipes directly (here),
-and through doit, which must refuse to start with that message before running any task or
-creating any output (tests/pipeline/test_bad_input.py).
+field and what is wrong, and its kind when it is not InvalidInput (a file not there is NotFound).
+Each case is checked twice: loading the recipes directly (here), and through doit, which must
+refuse to start with that message before running any task or creating any output
+(tests/pipeline/test_bad_input.py).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from wasmimage import errors
 from wasmimage.errors import PipelineError
 from wasmimage.project import Project
 
@@ -43,10 +45,10 @@ def load(root: Path):
     return Project(root).recipes
 
 
-def error_of(root: Path) -> str:
+def error_of(root: Path) -> PipelineError:
     with pytest.raises(PipelineError) as err:
         load(root)
-    return str(err.value)
+    return err.value
 
 
 def test_corpus_is_large_enough_and_complete():
@@ -57,6 +59,7 @@ def test_corpus_is_large_enough_and_complete():
         assert case["expect"] and case["why"], name
         assert any(f.startswith(("recipes/", "toolchains/", "engines/")) for f in case["expect"]), \
             f"{name}: the expected message must name the file"
+        assert issubclass(getattr(errors, case.get("kind", "InvalidInput")), PipelineError), name
 
 
 def test_base_recipe_is_valid(tmp_path):
@@ -68,7 +71,9 @@ def test_base_recipe_is_valid(tmp_path):
 
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_loading_fails_with_one_clear_error(tmp_path, case):
-    message = error_of(make_project(tmp_path, case))
+    error = error_of(make_project(tmp_path, case))
+    message = str(error)
+    assert type(error).__name__ == CASES[case].get("kind", "InvalidInput"), f"{case}: {message}"
     for fragment in CASES[case]["expect"]:
         assert fragment in message, f"{case}: {fragment!r} missing from the error:\n{message}"
     assert "Traceback" not in message

@@ -13,7 +13,7 @@ import pytest
 
 from helpers.flaky_server import Behaviour, Drop, FlakyServer, Redirect, Serve, ShortBody, Status
 from wasmimage.digests import sha256_digest
-from wasmimage.errors import InvalidInput, NotFound, PipelineError, Unavailable
+from wasmimage.errors import InvalidInput, NotFound, Unavailable
 from wasmimage.registry.client import Credentials, RegistryClient
 from wasmimage.registry.descriptors import CONFIG_TYPE, Blob
 from wasmimage.registry.reference import Reference, check_url, parse_reference
@@ -148,14 +148,14 @@ def test_basic_challenge_is_answered_once(flaky_server: FlakyServer) -> None:
 
     flaky_server.route(MANIFEST, Challenge())  # wrong credentials: the registry keeps saying 401
     wrong = client_for(flaky_server, credentials=Credentials(user="ci", password="wrong"))
-    with pytest.raises(PipelineError, match="HTTP 401"):
+    with pytest.raises(InvalidInput, match="HTTP 401"):
         wrong.manifest("wasm/quickjs", "1.0-r1")
     assert flaky_server.count(MANIFEST) == 2 + 2  # the first answer's two, then one challenge and one retry
 
 
 def test_a_challenge_without_credentials_says_what_to_set(flaky_server: FlakyServer) -> None:
     flaky_server.route(MANIFEST, Challenge())
-    with pytest.raises(PipelineError, match="WASMIMAGE_REGISTRY_USER"):
+    with pytest.raises(InvalidInput, match="WASMIMAGE_REGISTRY_USER"):
         client_for(flaky_server).manifest("wasm/quickjs", "1.0-r1")
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from helpers.project import ROOT, copy_project
-from wasmimage.errors import PipelineError
+from wasmimage.errors import InvalidInput
 from wasmimage.provision import EXTRA, Wanted, missing, wanted
 from wasmimage.toolchain import installed_debian_versions, load_toolchain
 
@@ -39,7 +39,7 @@ def test_two_different_pins_for_one_package_are_refused(tmp_path: Path):
         (toolchains / f"{name}.yaml").write_text((ROOT / "toolchains" / f"{name}.yaml").read_text())
     path = toolchains / "wasi-sdk.yaml"
     path.write_text(path.read_text().replace('wasi-libc: "0.0~git20220510.9886d3d-2"', 'wasi-libc: "9.9"'))
-    with pytest.raises(PipelineError, match=r"wasi-libc is pinned to .* one version must win"):
+    with pytest.raises(InvalidInput, match=r"wasi-libc is pinned to .* one version must win"):
         wanted(toolchains)
 
 

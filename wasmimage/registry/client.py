@@ -145,7 +145,7 @@ class RegistryClient:
             if response.status >= 500 or response.status == 429:
                 response.close()
                 raise Transient(f"HTTP {response.status} {response.reason}")
-            kind = NotFound if response.status == 404 else PipelineError
+            kind = NotFound if response.status == 404 else InvalidInput  # 401, 403, 400: retrying will not help
             raise kind(f"{method} {url}: HTTP {response.status} {response.reason}: {self._error_text(response)}")
 
         if retry:
@@ -266,14 +266,14 @@ class RegistryClient:
         creds = self.credentials
         if kind.lower() == "basic":
             if not (creds.user and creds.password):
-                raise PipelineError(f"{self.base}: the registry wants a user and password; "
-                                    f"set WASMIMAGE_REGISTRY_USER and WASMIMAGE_REGISTRY_PASSWORD")
+                raise InvalidInput(f"{self.base}: the registry wants a user and password; "
+                                   f"set WASMIMAGE_REGISTRY_USER and WASMIMAGE_REGISTRY_PASSWORD")
             self._auth[scope] = _basic(creds.user, creds.password)
         elif kind.lower() == "bearer" and "realm" in params:
             self._auth[scope] = "Bearer " + self._fetch_token(params, scope)
         else:
-            raise PipelineError(f"{response.method} {response.url}: HTTP 401 and no challenge we can "
-                                f"answer ({header or 'no WWW-Authenticate'}); check WASMIMAGE_REGISTRY_TOKEN")
+            raise InvalidInput(f"{response.method} {response.url}: HTTP 401 and no challenge we can "
+                               f"answer ({header or 'no WWW-Authenticate'}); check WASMIMAGE_REGISTRY_TOKEN")
 
     def _fetch_token(self, challenge: dict[str, str], scope: str) -> str:
         realm = challenge["realm"]
@@ -286,8 +286,8 @@ class RegistryClient:
         try:
             response = self._open("GET", url, None, headers, "token service")
             if response.status != 200:
-                raise PipelineError(f"{realm}: token request answered HTTP {response.status}: "
-                                    f"{self._error_text(response)}")
+                raise InvalidInput(f"{realm}: token request answered HTTP {response.status}: "
+                                   f"{self._error_text(response)}")
             body = files.parse_json(self.read_body(response, 64 << 10, realm))
         except Transient as exc:
             raise Unavailable(f"{realm}: token request failed: {exc}") from None

@@ -9,7 +9,6 @@ hang, fill the memory or the disk. A pulled image's .cwasm is still not trusted:
 from __future__ import annotations
 
 import gzip
-import hashlib
 import io
 import os
 import re
@@ -23,7 +22,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from wasmimage import files
-from wasmimage.digests import sha256_digest
+from wasmimage.digests import sha256_chunks, sha256_digest
 from wasmimage.errors import InvalidInput, NotFound, Tampered
 from wasmimage.registry.client import Credentials, RegistryClient
 from wasmimage.registry.descriptors import (
@@ -184,7 +183,7 @@ def _layer_manifest_sha256(layer: Path, name: str, what: str, limits: PullLimits
             for member in _members(tar, f"{IMAGES_ROOT}/{name}/", what, limits.tar_entries):
                 if member.name.endswith(f"/{MANIFEST}"):
                     with _plain_file(tar, member) as data:
-                        return hashlib.file_digest(data, "sha256").hexdigest()
+                        return sha256_chunks(iter(lambda: data.read(CHUNK), b""))
     except (tarfile.TarError, OSError, EOFError, zlib.error) as exc:
         raise InvalidInput(f"{what}: the layer is not a tar.gz archive: {exc}") from None
     raise InvalidInput(f"{what}: the layer holds no {MANIFEST}")
@@ -245,24 +244,28 @@ def _check_blob(path: Path, blob: Blob, what: str) -> None:
         raise Tampered(f"{what}: blob {blob.digest} has sha256 {digest}; it was corrupted, refusing it")
 
 
+def _at_most(read: Callable[[int], bytes], limit: int, what: str) -> Iterator[bytes]:
+    """A stream's bytes (`read` is its read method), CHUNK at a time, refused once they pass `limit`."""
+    total = 0
+    while chunk := read(CHUNK):
+        total += len(chunk)
+        if total > limit:
+            raise InvalidInput(f"{what}: the layer unpacks to more than {limit} bytes; refusing it")
+        yield chunk
+
+
 def _extract_image(layer: Path, diff_ids: Any, name: str, target: Path, what: str, limits: PullLimits) -> None:
     """Unpack the layer's opt/wasm-images/<name>/ files (regular files only) into `target`, atomically.
 
     Bounded: the layer is gunzipped once to check its diff_id, and refused past
     limits.unpacked_bytes; the tar may hold at most limits.tar_entries entries.
     """
-    h, unpacked = hashlib.sha256(), 0
     try:
         with gzip.open(layer, "rb") as f:
-            while chunk := f.read(CHUNK):
-                unpacked += len(chunk)
-                if unpacked > limits.unpacked_bytes:
-                    raise InvalidInput(f"{what}: the layer unpacks to more than {limits.unpacked_bytes} bytes; "
-                                       f"refusing it")
-                h.update(chunk)
+            unpacked = sha256_chunks(_at_most(f.read, limits.unpacked_bytes, what))
     except (OSError, EOFError, zlib.error) as exc:
         raise InvalidInput(f"{what}: the layer is not gzip data: {exc}") from None
-    if diff_ids != [f"sha256:{h.hexdigest()}"]:
+    if diff_ids != [f"sha256:{unpacked}"]:
         raise Tampered(f"{what}: the layer's uncompressed sha256 is not the config's diff_id")
     prefix = f"{IMAGES_ROOT}/{name}/"
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -19,7 +19,7 @@ import wasmtime
 from wasmtime import _ffi
 
 from wasmimage.digests import sha256_hex
-from wasmimage.errors import InvalidInput, PipelineError, Tampered
+from wasmimage.errors import Stale, Tampered
 
 # What wasmtime's defaults leave an async stack beyond the wasm stack, for host frames
 ASYNC_HOST_STACK_BYTES = 1536 * 1024
@@ -120,15 +120,15 @@ def check_engine(recorded: dict[str, Any], where: str) -> None:
     """Refuse a .cwasm made by another wasmtime version or config, saying which."""
     current = engine_identity()
     if recorded.get("wasmtime") != current["wasmtime"]:
-        raise InvalidInput(f"{where}: the .cwasm was made by wasmtime {recorded.get('wasmtime')}, "
-                            f"this is wasmtime {current['wasmtime']}; rebuild the image (doit build) "
-                            f"or install wasmtime=={recorded.get('wasmtime')}")
+        raise Stale(f"{where}: the .cwasm was made by wasmtime {recorded.get('wasmtime')}, "
+                    f"this is wasmtime {current['wasmtime']}; rebuild the image (doit build) "
+                    f"or install wasmtime=={recorded.get('wasmtime')}")
     if recorded.get("target") != current["target"]:
-        raise InvalidInput(f"{where}: the .cwasm is native code for {recorded.get('target')}, "
-                            f"this machine is {current['target']}; rebuild the image here")
+        raise Stale(f"{where}: the .cwasm is native code for {recorded.get('target')}, "
+                    f"this machine is {current['target']}; rebuild the image here")
     if recorded.get("config") != current["config"]:
-        raise InvalidInput(f"{where}: the .cwasm was compiled with engine config {recorded.get('config')}, "
-                            f"this runtime uses {current['config']}; rebuild the image")
+        raise Stale(f"{where}: the .cwasm was compiled with engine config {recorded.get('config')}, "
+                    f"this runtime uses {current['config']}; rebuild the image")
 
 
 def load(cwasm: Path, sha256: str, recorded_engine: dict[str, Any]) -> wasmtime.Module:
@@ -138,10 +138,10 @@ def load(cwasm: Path, sha256: str, recorded_engine: dict[str, Any]) -> wasmtime.
     actual = sha256_hex(data)
     if actual != sha256:
         raise Tampered(f"{cwasm}: sha256 {actual} does not match the manifest's {sha256}; "
-                            f"refusing to deserialize it")
+                       f"refusing to deserialize it")
     try:
         return wasmtime.Module.deserialize(engine(), data)
     except wasmtime.WasmtimeError as exc:  # e.g. compiled with another config than the manifest says
         reason = str(exc).strip().splitlines()[0]
-        raise PipelineError(f"{cwasm}: wasmtime cannot load it for this engine ({reason}); "
-                            f"rebuild the image") from None
+        raise Stale(f"{cwasm}: wasmtime cannot load it for this engine ({reason}); "
+                    f"rebuild the image") from None

@@ -31,7 +31,7 @@ import wasmtime
 
 from wasmimage import files, log
 from wasmimage.digests import sha256_hex, spaced_json
-from wasmimage.errors import PipelineError, Tampered
+from wasmimage.errors import PipelineError, StepFailed, Tampered
 from wasmimage.runtime import signatures
 from wasmimage.runtime.engine import AOT_CONFIG, AotConfig, cpu_features, engine, engine_identity, load
 from wasmimage.runtime.image import MANIFEST, MAX_MANIFEST_BYTES, Image
@@ -122,7 +122,7 @@ def compiled(image: Image, store: NativeStore, wasm_role: str = "wasm",
     try:
         module = wasmtime.Module(engine(config), wasm)
     except wasmtime.WasmtimeError as exc:
-        raise PipelineError(f"{image.file(wasm_role)}: wasmtime cannot compile it: {exc}") from None
+        raise StepFailed(f"{image.file(wasm_role)}: wasmtime cannot compile it: {exc}") from None
     data = bytes(module.serialize())  # a bytearray; one copy of a module just compiled
     try:
         _make_dir(path.parent)
