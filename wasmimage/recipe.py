@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -11,7 +10,7 @@ import jinja2
 import jinja2.meta
 
 from wasmimage import image_files
-from wasmimage.digests import spaced_json
+from wasmimage.digests import sha256_chunks, spaced_json
 from wasmimage.errors import InvalidInput, NotFound, PipelineError
 from wasmimage.runtime.protocols import PROTOCOLS, of_suite
 from wasmimage.runtime.run_spec import RunSpec
@@ -93,10 +92,9 @@ class Recipe:
         The document is hashed as digests.spaced_json, the layout this digest was defined with.
         `engines` is left out: it chooses what the aot stage compiles for, never the .wasm.
         """
-        h = hashlib.sha256(spaced_json({k: v for k, v in self.data.items() if k != "engines"}))
-        for path in self.build_file_paths():
-            h.update(path.name.encode() + b"\0" + path.read_bytes())
-        return h.hexdigest()
+        document = spaced_json({k: v for k, v in self.data.items() if k != "engines"})
+        return sha256_chunks([document, *(path.name.encode() + b"\0" + path.read_bytes()
+                                         for path in self.build_file_paths())])
 
 
 def _sources(path: Path, entries: list[dict[str, Any]]) -> tuple[Source, ...]:

@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from wasmimage import log
+from wasmimage.digests import sha256_chunks, sha256_hex
 from wasmimage.errors import InvalidInput, NotFound, PipelineError, Tampered, Unavailable
 
 if TYPE_CHECKING:
@@ -159,7 +160,7 @@ def check_tree(vendor: Path, packages: list[LockedPackage]) -> None:
             continue
         crate = _crate_of(crates, directory)
         data = path.read_bytes()
-        crate.present[name] = hashlib.sha256(data).hexdigest()
+        crate.present[name] = sha256_hex(data)
         if name in ("Cargo.toml", CHECKSUM_FILE):
             _read_meta(crate, name, data, str(vendor))
     _check(crates, packages, str(vendor), complete_files=True)
@@ -189,11 +190,8 @@ class _HashingReader(io.RawIOBase):
 
 def tar_digest(archive: Path) -> str:
     """sha256 of the uncompressed tar inside a vendor archive (what `sha256:` pins)."""
-    h = hashlib.sha256()
     with gzip.open(archive, "rb") as stream:
-        while chunk := stream.read(CHUNK):
-            h.update(chunk)
-    return h.hexdigest()
+        return sha256_chunks(iter(lambda: stream.read(CHUNK), b""))
 
 
 def check_archive(archive: Path, packages: list[LockedPackage], sha256: str | None = None,
@@ -223,7 +221,7 @@ def check_archive(archive: Path, packages: list[LockedPackage], sha256: str | No
                     extracted = tar.extractfile(member)
                     assert extracted is not None  # a regular file (checked above)
                     data = extracted.read()
-                    crate.present[name] = hashlib.sha256(data).hexdigest()
+                    crate.present[name] = sha256_hex(data)
                     if name in ("Cargo.toml", CHECKSUM_FILE):
                         _read_meta(crate, name, data, where)
             digest = reader.drain()
