@@ -17,7 +17,7 @@ import wasmtime
 
 from wasmimage import files, log
 from wasmimage.engines import CLI_VAR
-from wasmimage.errors import PipelineError
+from wasmimage.errors import StepFailed
 from wasmimage.runtime.engine import engine, engine_identity
 
 if TYPE_CHECKING:
@@ -31,7 +31,7 @@ def compile_wasm(wasm: Path, cwasm: Path, info_path: Path) -> dict:
     try:
         module = wasmtime.Module.from_file(engine(), str(wasm))
     except wasmtime.WasmtimeError as exc:
-        raise PipelineError(f"{wasm}: wasmtime cannot compile it: {exc}") from None
+        raise StepFailed(f"{wasm}: wasmtime cannot compile it: {exc}") from None
     compiled = time.monotonic()
     files.write_bytes(cwasm, bytes(module.serialize()))
     info = {
@@ -55,8 +55,8 @@ def compile_for_profile(profile: Profile, compiler: ResolvedToolchain, wasm: Pat
         # No inherited environment: wasmtime reads WASMTIME_BACKTRACE_DETAILS into what the .cwasm records.
         result = subprocess.run(command, capture_output=True, text=True, env={"PATH": "/usr/bin:/bin"}, check=False)
         if result.returncode != 0:
-            raise PipelineError(f"engine profile {profile.name}: wasmtime {profile.wasmtime} cannot compile "
-                                f"{wasm}:\n  {result.stderr.strip()[-1500:]}\n  ({' '.join(command)})")
+            raise StepFailed(f"engine profile {profile.name}: wasmtime {profile.wasmtime} cannot compile "
+                             f"{wasm}:\n  {result.stderr.strip()[-1500:]}\n  ({' '.join(command)})")
     info = {**profile.identity(compiler), "wasm_sha256": files.sha256_file(wasm),
             "cwasm": {"file": cwasm.name, "sha256": files.sha256_file(cwasm), "size": cwasm.stat().st_size}}
     files.write_json(info_path, info)

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from wasmimage import __version__, files, image_files
-from wasmimage.errors import PipelineError
+from wasmimage.errors import Stale, StepFailed, Unavailable
 from wasmimage.runtime.image import MANIFEST, MANIFEST_SCHEMA
 from wasmimage.runtime.protocols import PROTOCOLS
 
@@ -36,13 +36,13 @@ def assemble(recipe: Recipe, stages: StageOutputs, target: Path, build_run: Buil
     """
     report = files.read_json(stages.report)
     if report["summary"]["failed"]:
-        raise PipelineError(f"{stages.report}: {report['summary']['failed']} conformance failure(s); no image written")
+        raise StepFailed(f"{stages.report}: {report['summary']['failed']} conformance failure(s); no image written")
     build_info, aot_info = files.read_json(stages.build_info), files.read_json(stages.aot_info)
     wasm_sha256 = aot_info["wasm_sha256"]
     if wasm_sha256 != files.sha256_file(stages.wasm) or build_info["wasm"]["sha256"] != wasm_sha256:
-        raise PipelineError(f"{recipe.name}: the .cwasm was not compiled from this .wasm; rerun the aot stage")
+        raise Stale(f"{recipe.name}: the .cwasm was not compiled from this .wasm; rerun the aot stage")
     if report.get("cwasm_sha256") != files.sha256_file(stages.cwasm):
-        raise PipelineError(f"{stages.report}: it proves another .cwasm than {stages.cwasm}; rerun the verify stage")
+        raise Stale(f"{stages.report}: it proves another .cwasm than {stages.cwasm}; rerun the verify stage")
     roles = {"wasm": image_files.wasm(recipe.name), "cwasm": image_files.cwasm(recipe.name),
              "report": image_files.REPORT}
     copies = {roles["wasm"]: stages.wasm, roles["cwasm"]: stages.cwasm, roles["report"]: stages.report,
@@ -64,8 +64,8 @@ def assemble(recipe: Recipe, stages: StageOutputs, target: Path, build_run: Buil
                          snapshot_info, engine_infos)
     except OSError as exc:
         if exc.errno is not None and files.no_space(exc):
-            raise PipelineError(f"{target}: cannot write the image: {os.strerror(exc.errno)} "
-                                f"(on the file system of {target.parent}); nothing was written") from None
+            raise Unavailable(f"{target}: cannot write the image: {os.strerror(exc.errno)} "
+                              f"(on the file system of {target.parent}); nothing was written") from None
         raise
     return target
 
@@ -76,10 +76,10 @@ def _snapshot_files(recipe: Recipe, stages: StageOutputs, build_info: dict, repo
     report; its .wasm and .cwasm join `roles` and `copies`."""
     snapshot_info: dict[str, Any] = files.read_json(stages.snapshot_info)
     if snapshot_info["reactor_sha256"] != build_info["reactor"]["sha256"]:
-        raise PipelineError(f"{recipe.name}: the snapshot was not made from this build's reactor; "
-                            f"rerun the snapshot stage")
+        raise Stale(f"{recipe.name}: the snapshot was not made from this build's reactor; "
+                    f"rerun the snapshot stage")
     if report.get("snapshot", {}).get("cwasm_sha256") != files.sha256_file(stages.snapshot_cwasm):
-        raise PipelineError(f"{stages.report}: it does not prove {stages.snapshot_cwasm}; rerun the verify stage")
+        raise Stale(f"{stages.report}: it does not prove {stages.snapshot_cwasm}; rerun the verify stage")
     roles.update({"snapshot_wasm": image_files.snapshot_wasm(recipe.name),
                   "snapshot": image_files.snapshot_cwasm(recipe.name)})
     copies.update({roles["snapshot_wasm"]: stages.snapshot_wasm, roles["snapshot"]: stages.snapshot_cwasm})
@@ -95,11 +95,11 @@ def _engine_files(recipe: Recipe, stages: StageOutputs, engines: tuple[str, ...]
         outputs = stages.engine(profile)
         info, proof = files.read_json(outputs.aot_info), files.read_json(outputs.report)
         if info["wasm_sha256"] != aot_info["wasm_sha256"]:
-            raise PipelineError(f"{recipe.name}: engine profile {profile}'s .cwasm was not compiled from this .wasm; "
-                                f"rerun the aot stage")
+            raise Stale(f"{recipe.name}: engine profile {profile}'s .cwasm was not compiled from this .wasm; "
+                        f"rerun the aot stage")
         if proof.get("cwasm_sha256") != files.sha256_file(outputs.cwasm) or proof["summary"]["failed"]:
-            raise PipelineError(f"{outputs.report}: it does not prove {outputs.cwasm} in engine profile {profile}; "
-                                f"rerun the verify stage")
+            raise Stale(f"{outputs.report}: it does not prove {outputs.cwasm} in engine profile {profile}; "
+                        f"rerun the verify stage")
         engine_infos[profile] = (info, proof)
         copies[image_files.engine_cwasm(recipe.name, profile)] = outputs.cwasm
     return engine_infos
@@ -140,8 +140,8 @@ def _write_image(recipe: Recipe, work: Path, target: Path, copies: dict[str, Pat
     # must still have the digests the compile and aot stages recorded.
     for name, sha256 in recorded.items():
         if manifest["files"][name]["sha256"] != sha256:
-            raise PipelineError(f"{copies[name]}: changed after its stage recorded sha256 {sha256}; "
-                                f"rerun the build (doit build); no image written")
+            raise Stale(f"{copies[name]}: changed after its stage recorded sha256 {sha256}; "
+                        f"rerun the build (doit build); no image written")
     files.write_json(work / MANIFEST, manifest)
     if build_run is not None:
         provenance.write(work, manifest, build_run)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from wasmimage import engines
 from wasmimage.cache import Cache
-from wasmimage.errors import PipelineError
+from wasmimage.errors import NotFound, PipelineError
 from wasmimage.recipe import Recipe, load_recipes
 from wasmimage.runtime.native import NativeStore
 from wasmimage.settings import Settings
@@ -126,7 +126,7 @@ class Project:
         for recipe in self.recipes:
             if recipe.name == name:
                 return recipe
-        raise PipelineError(f"no recipe named {name!r} in {self.recipes_dir}")
+        raise NotFound(f"no recipe named {name!r} in {self.recipes_dir}")
 
     @cached_property
     def _resolved(self) -> dict[tuple[Path, str | None], ResolvedToolchain | PipelineError]:

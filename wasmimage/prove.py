@@ -29,7 +29,7 @@ from typing import Any
 
 from wasmimage import files, verify
 from wasmimage.engines import CLI_VAR, Profile
-from wasmimage.errors import PipelineError
+from wasmimage.errors import Stale, StepFailed
 from wasmimage.runtime.run_spec import RunSpec
 from wasmimage.runtime.runner import SCRIPT_DIR, RunResult
 from wasmimage.toolchain import ResolvedToolchain
@@ -99,8 +99,8 @@ def stage_mounts(run: RunSpec, mounted_dir: Path, recorded: dict[str, dict[str, 
         for name in names:
             shutil.copyfile(mounted_dir / name, host / name)
             if files.sha256_file(host / name) != recorded.get(name, {}).get("sha256"):
-                raise PipelineError(f"{mounted_dir / name}: does not match the sha256 the build recorded; "
-                                    f"rerun the build")
+                raise Stale(f"{mounted_dir / name}: does not match the sha256 the build recorded; "
+                            f"rerun the build")
         staged.append((guest, host))
     return staged
 
@@ -116,8 +116,8 @@ def prove(profile: Profile, compiler: ResolvedToolchain, image: str, cwasm: Path
         canary = verify.Case("canary", Path(tmp) / "canary", None)
         result = engine.run_case(canary, run.canary.encode())
         if result.outcome != "ok":
-            raise PipelineError(f"{where}: its .cwasm {cwasm} does not run there: {result.outcome} "
-                                f"({result.stderr.decode(errors='replace').strip()[-800:]})")
+            raise StepFailed(f"{where}: its .cwasm {cwasm} does not run there: {result.outcome} "
+                             f"({result.stderr.decode(errors='replace').strip()[-800:]})")
         reports = {}
         for suite in suites:
             suite_dir = conformance_dir / suite
@@ -131,6 +131,6 @@ def prove(profile: Profile, compiler: ResolvedToolchain, image: str, cwasm: Path
     files.write_json(report_path, report)
     failed = verify.failures(reports)
     if failed:
-        raise PipelineError(f"{where}: {len(failed)} conformance case(s) failed with its .cwasm "
-                            f"(report: {report_path}):\n  " + "\n  ".join(failed))
+        raise StepFailed(f"{where}: {len(failed)} conformance case(s) failed with its .cwasm "
+                         f"(report: {report_path}):\n  " + "\n  ".join(failed))
     return report

@@ -39,7 +39,7 @@ from pathlib import Path
 import wasmtime
 
 from wasmimage import files, log
-from wasmimage.errors import PipelineError
+from wasmimage.errors import InvalidInput, StepFailed
 from wasmimage.init_files import InitFiles, memory
 from wasmimage.runtime.snapshot_abi import (
     ABI_VERSION,
@@ -113,8 +113,8 @@ def _deterministic_wasi(linker: wasmtime.Linker, module: wasmtime.Module, where:
         "environ_get": empty_get, **init_files.functions()}
     for imp in module.imports:
         if imp.module != WASI or imp.name is None or not isinstance(imp.type, wasmtime.FuncType):
-            raise PipelineError(f"{where}: imports {imp.module}.{imp.name}; a snapshot reactor may import "
-                                f"only {WASI} functions")
+            raise InvalidInput(f"{where}: imports {imp.module}.{imp.name}; a snapshot reactor may import "
+                               f"only {WASI} functions")
         if imp.name in allowed:
             linker.define_func(WASI, imp.name, imp.type, allowed[imp.name], access_caller=True)
         else:
@@ -131,7 +131,7 @@ def _refusal(name: str) -> Callable[..., None]:
 def _check_abi(module: wasmtime.Module, where: str, preload: bool) -> None:
     problem = export_problem(module, snapshot_abi(preload), memory=True)
     if problem:
-        raise PipelineError(f"{where}: {problem}")
+        raise InvalidInput(f"{where}: {problem}")
 
 
 def snapshot(reactor: bytes, where: str, preload: tuple[tuple[str, bytes], ...] = (),
@@ -151,7 +151,7 @@ def snapshot(reactor: bytes, where: str, preload: tuple[tuple[str, bytes], ...] 
     try:
         compiled = wasmtime.Module(engine, instrumented)
     except wasmtime.WasmtimeError as exc:
-        raise PipelineError(f"{where}: wasmtime cannot compile it: {exc}") from None
+        raise StepFailed(f"{where}: wasmtime cannot compile it: {exc}") from None
     _check_abi(compiled, where, bool(preload))
     store = wasmtime.Store(engine)
     exports = _initialize(engine, compiled, store, where, preload, mounts)
@@ -186,13 +186,13 @@ def _initialize(engine: wasmtime.Engine, compiled: wasmtime.Module, store: wasmt
             slot = typed_export(exports, PRELOAD, wasmtime.Func)(store, buffer, len(name), len(source))
             if slot != expected_slot:
                 said = f": {_text(written)}" if written else ""
-                raise PipelineError(f"{where}: {phase[0]} failed (slot {slot}){said}")
+                raise StepFailed(f"{where}: {phase[0]} failed (slot {slot}){said}")
     except (wasmtime.Trap, wasmtime.WasmtimeError) as exc:
         said = f"; it wrote (fd_write): {_text(written)}" if written else ""
-        raise PipelineError(f"{where}: {phase[0]} failed: {str(exc).strip()}{said}") from None
+        raise StepFailed(f"{where}: {phase[0]} failed: {str(exc).strip()}{said}") from None
     if written:
-        raise PipelineError(f"{where}: {INIT} or {PRELOAD} wrote output (fd_write), which a snapshot cannot "
-                            f"depend on: {_text(written)}")
+        raise StepFailed(f"{where}: {INIT} or {PRELOAD} wrote output (fd_write), which a snapshot cannot "
+                         f"depend on: {_text(written)}")
     return exports
 
 

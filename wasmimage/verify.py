@@ -41,7 +41,7 @@ from typing import Any
 import yaml
 
 from wasmimage import files, log
-from wasmimage.errors import PipelineError
+from wasmimage.errors import InvalidInput, StepFailed
 from wasmimage.runtime import wikifunctions
 from wasmimage.runtime.protocol import call_program
 from wasmimage.runtime.protocols import of_suite
@@ -89,20 +89,20 @@ def case_limits(overrides: dict[str, Any], base: Limits = Limits()) -> Limits:
 def _meta(meta_path: Path, keys: set[str]) -> dict[str, Any]:
     meta = yaml.safe_load(meta_path.read_text()) if meta_path.exists() else {}
     if not isinstance(meta, dict) or not set(meta) <= keys:
-        raise PipelineError(f"{meta_path}: keys must be a mapping with only {', '.join(sorted(keys))}")
+        raise InvalidInput(f"{meta_path}: keys must be a mapping with only {', '.join(sorted(keys))}")
     if not isinstance(meta.get("limits", {}), dict) or not set(meta.get("limits", {})) <= set(LIMIT_KEYS):
-        raise PipelineError(f"{meta_path}: limits: only {', '.join(sorted(LIMIT_KEYS))}")
+        raise InvalidInput(f"{meta_path}: limits: only {', '.join(sorted(LIMIT_KEYS))}")
     try:
         case_limits(meta.get("limits", {}))
     except (ValueError, TypeError) as exc:
-        raise PipelineError(f"{meta_path}: limits: {exc}") from None
+        raise InvalidInput(f"{meta_path}: limits: {exc}") from None
     outcome = meta.get("outcome", "ok")
     if not (outcome in OUTCOMES or isinstance(outcome, list) and outcome and set(outcome) <= set(OUTCOMES)):
-        raise PipelineError(f"{meta_path}: outcome: must be one of {', '.join(OUTCOMES)} or a list of them; "
-                            f"got {outcome!r}")
+        raise InvalidInput(f"{meta_path}: outcome: must be one of {', '.join(OUTCOMES)} or a list of them; "
+                           f"got {outcome!r}")
     if "known_difference" in meta and not _is_known_difference(meta["known_difference"]):
-        raise PipelineError(f"{meta_path}: known_difference: must map image names to reasons, "
-                            f'e.g. {{rustpython: "why it differs"}}; got {meta["known_difference"]!r}')
+        raise InvalidInput(f"{meta_path}: known_difference: must map image names to reasons, "
+                           f'e.g. {{rustpython: "why it differs"}}; got {meta["known_difference"]!r}')
     return meta
 
 
@@ -122,11 +122,11 @@ def discover(suite_dir: Path, extension: str) -> list[Case]:
         out_path = script.with_name(name + ".out")
         expected = out_path.read_bytes() if out_path.exists() else None
         if expected is None and "outcome" not in meta:
-            raise PipelineError(f"{script}: needs {out_path.name} (expected stdout) "
-                                f"or an `outcome` in {meta_path.name}")
+            raise InvalidInput(f"{script}: needs {out_path.name} (expected stdout) "
+                               f"or an `outcome` in {meta_path.name}")
         cases.append(Case(name, script, expected, meta))
     if not cases:
-        raise PipelineError(f"{suite_dir}: no *{extension} cases")
+        raise InvalidInput(f"{suite_dir}: no *{extension} cases")
     return cases
 
 
@@ -137,11 +137,11 @@ def discover_protocol(suite_dir: Path) -> list[Case]:
         name = request.name.removesuffix(".json")
         expected = request.with_name(name + ".expected.json")
         if not expected.is_file():
-            raise PipelineError(f"{request}: needs {expected.name} (the expected response)")
+            raise InvalidInput(f"{request}: needs {expected.name} (the expected response)")
         cases.append(Case(name, request, expected.read_bytes(), _meta(request.with_name(name + ".yaml"),
                                                                        PROTOCOL_CASE_KEYS)))
     if not cases:
-        raise PipelineError(f"{suite_dir}: no *.json requests")
+        raise InvalidInput(f"{suite_dir}: no *.json requests")
     return cases
 
 
@@ -152,14 +152,14 @@ def discover_wikifunctions(suite_dir: Path) -> list[Case]:
     for meta_path in sorted(suite_dir.glob("*.yaml")):
         meta = _meta(meta_path, WIKIFUNCTIONS_CASE_KEYS)
         if ("request" in meta) == ("raw_request" in meta):
-            raise PipelineError(f"{meta_path}: needs exactly one of request (sent as JSON) "
-                                "and raw_request (sent as is)")
+            raise InvalidInput(f"{meta_path}: needs exactly one of request (sent as JSON) "
+                               "and raw_request (sent as is)")
         expected = meta_path.with_name(meta_path.stem + ".expected.json")
         if not expected.is_file():
-            raise PipelineError(f"{meta_path}: needs {expected.name} (the expected Z22)")
+            raise InvalidInput(f"{meta_path}: needs {expected.name} (the expected Z22)")
         cases.append(Case(meta_path.stem, meta_path, expected.read_bytes(), meta, wikifunctions.LIMITS))
     if not cases:
-        raise PipelineError(f"{suite_dir}: no *.yaml cases")
+        raise InvalidInput(f"{suite_dir}: no *.yaml cases")
     return cases
 
 
@@ -322,8 +322,8 @@ def verify(program: Program, cwasm_sha256: str, conformance_dir: Path, suites: t
     protocols = {name: suite_protocol.name if (suite_protocol := of_suite(name)) else None for name in suites}
     for name, protocol in protocols.items():
         if protocol and protocol not in executors:
-            raise PipelineError(f"{program.name}: suite {name} needs the {protocol} protocol's executor "
-                                f"(run.protocols in the recipe)")
+            raise InvalidInput(f"{program.name}: suite {name} needs the {protocol} protocol's executor "
+                               f"(run.protocols in the recipe)")
     suite_executors = {name: executors[protocol] if protocol else None for name, protocol in protocols.items()}
 
     def run_all(subject: Program, sha256: str) -> dict[str, Any]:
@@ -341,6 +341,7 @@ def verify(program: Program, cwasm_sha256: str, conformance_dir: Path, suites: t
     failed = [line for where, part in (("", report), ("snapshot: ", report.get("snapshot")))
               if part for line in failures(part["suites"], where)]
     if failed:
-        raise PipelineError(f"{program.name}: {len(failed)} conformance case(s) failed "
-                            f"(report: {report_path}):\n  " + "\n  ".join(failed))
+        raise StepFailed(f"{program.name}: {len(failed)} conformance case(s) failed "
+                         f"(report: {report_path}):\n  " + "\n  ".join(failed))
     return report
+
