@@ -37,8 +37,26 @@ class StageOutputs:
 
     engines_dir: Path  # the .cwasm of each engine profile besides the runner's (engines.py)
 
+    @classmethod
+    def under(cls, out: Path) -> StageOutputs:
+        """A recipe's outputs, all in the directory `out`."""
+        return cls(wasm=out / "interpreter.wasm", build_info=out / "build-info.json",
+                   cwasm=out / "interpreter.cwasm", aot_info=out / "aot-info.json",
+                   report=out / "conformance-report.json", mounted_dir=out / "mounted",
+                   reactor=out / "reactor.wasm", snapshot_wasm=out / "snapshot.wasm",
+                   snapshot_cwasm=out / "snapshot.cwasm", snapshot_info=out / "snapshot-info.json",
+                   engines_dir=out / "engines")
+
     def mounted(self, recipe: Recipe) -> list[Path]:
         return [self.mounted_dir / name for name in recipe.mounted_files]
+
+    def compiled(self, recipe: Recipe) -> list[Path]:
+        """What the compile stage writes: the .wasm, its record, the mounted files and (with `snapshot`) the reactor."""
+        return [self.wasm, self.build_info, *self.mounted(recipe), *([self.reactor] if recipe.snapshot_output else [])]
+
+    def snapshotted(self, recipe: Recipe) -> list[Path]:
+        """What the snapshot stage writes (nothing for a recipe without `snapshot`)."""
+        return [self.snapshot_wasm, self.snapshot_cwasm, self.snapshot_info] if recipe.snapshot_output else []
 
     def engine(self, profile: str) -> EngineOutputs:
         return EngineOutputs(cwasm=self.engines_dir / f"{profile}.cwasm",
@@ -189,14 +207,15 @@ class Project:
                 raise
             return keyed
 
+    @cached_property
+    def _stage_outputs(self) -> dict[str, StageOutputs]:
+        return {}
+
     def stage_outputs(self, recipe: Recipe) -> StageOutputs:
-        out = self.artifacts_dir / "build" / recipe.name
-        return StageOutputs(wasm=out / "interpreter.wasm", build_info=out / "build-info.json",
-                            cwasm=out / "interpreter.cwasm", aot_info=out / "aot-info.json",
-                            report=out / "conformance-report.json", mounted_dir=out / "mounted",
-                            reactor=out / "reactor.wasm", snapshot_wasm=out / "snapshot.wasm",
-                            snapshot_cwasm=out / "snapshot.cwasm", snapshot_info=out / "snapshot-info.json",
-                            engines_dir=out / "engines")
+        """Where the stages write the recipe's files (`artifacts/build/NAME/`), made once per Project."""
+        if recipe.name not in self._stage_outputs:
+            self._stage_outputs[recipe.name] = StageOutputs.under(self.artifacts_dir / "build" / recipe.name)
+        return self._stage_outputs[recipe.name]
 
     def conformance_files(self, recipe: Recipe) -> list[Path]:
         return sorted(p for suite in recipe.conformance
