@@ -146,13 +146,21 @@ def engine_verify_key(project: Project, recipe: Recipe, profile: Profile) -> str
     })
 
 
+def aot_keys(project: Project, recipe: Recipe) -> dict[str, str]:
+    """The aot stage's keys: the runner's .cwasm (`aot`), then each other engine profile's (`aot.PROFILE`)."""
+    return {"aot": aot_key(project, recipe),
+            **{f"aot.{p.name}": engine_aot_key(project, recipe, p) for p in project.engine_profiles(recipe)}}
+
+
+def verify_keys(project: Project, recipe: Recipe) -> dict[str, str]:
+    """The verify stage's keys: the runner's proof (`verify`), then each other engine profile's (`verify.PROFILE`)."""
+    return {"verify": verify_key(project, recipe),
+            **{f"verify.{p.name}": engine_verify_key(project, recipe, p) for p in project.engine_profiles(recipe)}}
+
+
 def stage_keys(project: Project, recipe: Recipe) -> dict[str, str]:
     """Every stage key of a recipe, as the provenance records them (snapshot only for recipes with one;
     `aot.PROFILE` and `verify.PROFILE` for each engine profile besides the runner's)."""
-    keys = {"compile": compile_key(project, recipe), "aot": aot_key(project, recipe),
+    return {"compile": compile_key(project, recipe), **aot_keys(project, recipe),
             **({"snapshot": snapshot_key(project, recipe)} if recipe.snapshot_output else {}),
-            "verify": verify_key(project, recipe)}
-    for profile in project.engine_profiles(recipe):
-        keys[f"aot.{profile.name}"] = engine_aot_key(project, recipe, profile)
-        keys[f"verify.{profile.name}"] = engine_verify_key(project, recipe, profile)
-    return keys
+            **verify_keys(project, recipe)}
