@@ -36,17 +36,23 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from wasmimage import files, log
 from wasmimage.errors import InvalidInput, StepFailed
 from wasmimage.runtime import wikifunctions
+from wasmimage.runtime.engine import load
+from wasmimage.runtime.program import program_from_run
 from wasmimage.runtime.protocol import call_program
 from wasmimage.runtime.protocols import of_suite
 from wasmimage.runtime.runner import OUTCOMES, Limits, Program, RunResult, run_program
 from wasmimage.runtime.zobjects import canonical, normal
+
+if TYPE_CHECKING:
+    from wasmimage.project import StageOutputs
+    from wasmimage.recipe import Recipe
 
 CASE_KEYS = {"exit_code", "stdin", "stderr_contains", "known_difference", "outcome", "limits", "env", "dirs"}
 PROTOCOL_CASE_KEYS = {"known_difference", "limits"}
@@ -345,3 +351,26 @@ def verify(program: Program, cwasm_sha256: str, conformance_dir: Path, suites: t
                          f"(report: {report_path}):\n  " + "\n  ".join(failed))
     return report
 
+
+def verify_stage(recipe: Recipe, out: StageOutputs, conformance_dir: Path) -> dict[str, Any]:
+    """The verify stage: the recipe's suites against the .cwasm (and the snapshot's) the earlier stages
+    wrote to `out`, each loaded as the runner loads an image's: checked against the engine identity
+    and sha256 its stage recorded, with the files `run.mounts` names as the compile stage recorded them."""
+    mounted = files.read_json(out.build_info).get("mounted", {})
+
+    def program(cwasm: Path, info_path: Path, snapshot: bool = False) -> tuple[Program, str]:
+        info = files.read_json(info_path)
+        module = load(cwasm, info["cwasm"]["sha256"], info)
+        return (program_from_run(recipe.name, module, recipe.run, out.mounted_dir, mounted, snapshot,
+                                 info.get("preloaded", {})), info["cwasm"]["sha256"])
+
+    snapshot = program(out.snapshot_cwasm, out.snapshot_info, True) if recipe.snapshot_output else None
+    return verify(*program(out.cwasm, out.aot_info), conformance_dir, recipe.conformance, recipe.run.script_extension,
+                  out.report, recipe.run.canary.encode(),
+                  {name: script.read_bytes() for name, script in recipe.protocols.items()}, snapshot)
+
+
+def proves(report: Path, cwasm: Path) -> bool:
+    """Whether the report at `report` is a proof of this very .cwasm (both exist, and its digest matches)."""
+    return (report.is_file() and cwasm.is_file()
+            and files.read_json(report).get("cwasm_sha256") == files.sha256_file(cwasm))
