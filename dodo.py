@@ -33,32 +33,32 @@ except PipelineError as exc:
 
 def task_fetch():
     """Fetch sources (sha256-verified, cached, mirrors first)."""
-    yield from tasks.fetch_tasks(PROJECT)
+    yield from tasks.stage_tasks(PROJECT, "fetch")
 
 
 def task_compile():
     """Build each recipe to a .wasm."""
-    yield from tasks.compile_tasks(PROJECT)
+    yield from tasks.stage_tasks(PROJECT, "compile")
 
 
 def task_aot():
     """AOT-compile each .wasm to a .cwasm with wasmtime."""
-    yield from tasks.aot_tasks(PROJECT)
+    yield from tasks.stage_tasks(PROJECT, "aot")
 
 
 def task_snapshot():
     """Pre-initialize each reactor build into a snapshot and AOT-compile it (recipes with `snapshot`)."""
-    yield from tasks.snapshot_tasks(PROJECT)
+    yield from tasks.stage_tasks(PROJECT, "snapshot")
 
 
 def task_verify():
     """Run the conformance suites against each .cwasm."""
-    yield from tasks.verify_tasks(PROJECT)
+    yield from tasks.stage_tasks(PROJECT, "verify")
 
 
 def task_image():
     """Write each verified image directory with image.json."""
-    yield from tasks.image_tasks(PROJECT)
+    yield from tasks.stage_tasks(PROJECT, "image")
 
 
 def task_build():

@@ -1,4 +1,10 @@
-"""doit task definitions: one task per stage and recipe, dependencies carried by file_dep/uptodate.
+"""doit task definitions: the stage table (STAGES), one task per stage and recipe made from it.
+
+A stage is one record: what its task does, the keys that say whether it is up to date
+(keys.py), the files it reads (`file_dep`) and writes (`targets`), and its action, which reads
+the previous stage's files from disk. doit asks for the keys after the stages before have run,
+compares them with those of the last successful run, and the action is handed the same keys
+(it names the stage's artifact cache entry by them): each key is computed once per run.
 
 Each action turns a PipelineError into doit's TaskFailed, so a user sees the message, not a
 traceback.
@@ -8,21 +14,86 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from doit.exceptions import TaskFailed
 
-from wasmimage import cache, log
+from wasmimage import cache, keys, log
 from wasmimage.digests import sha256_json
 from wasmimage.engines import Profile
-from wasmimage.errors import PipelineError
-from wasmimage.keys import aot_key, compile_key, engine_aot_key, engine_verify_key, snapshot_key, stage_keys, verify_key
+from wasmimage.errors import PipelineError, StepFailed
 from wasmimage.project import Project, StageOutputs
 from wasmimage.recipe import Recipe
 
 RUN_STARTED = datetime.now(UTC)  # doit loads dodo.py, and so this module, as its run begins
+
+Keys = dict[str, str]  # stage keys, named as keys.stage_keys names them: "compile", "aot", "aot.PROFILE", ...
+Files = Callable[[Project, Recipe, StageOutputs], list[Path]]
+
+
+def _no_files(project: Project, recipe: Recipe, out: StageOutputs) -> list[Path]:
+    return []
+
+
+def _the_key(stage_keys: Keys) -> str:
+    (key,) = stage_keys.values()
+    return key
+
+
+def _key_list(stage_keys: Keys) -> str:
+    return sha256_json(list(stage_keys.values()))
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One stage of the pipeline: a doit task group, with a task per recipe it applies to."""
+
+    name: str  # the task group: `doit NAME:RECIPE` runs the stage for one recipe
+    doc: str  # what a task does; {name} is the recipe's name
+    action: Callable[[Project, Recipe, StageOutputs, Keys], str | None]  # "hit"/"miss": the artifact cache's answer
+    keys: Callable[[Project, Recipe], Keys] | None = None  # what its up-to-date check compares (keys.py)
+    # What doit keeps of the keys to compare with the next run's: one of the folds above (as they were
+    # before this table, so an existing .doit.db stays up to date).
+    stored: Callable[[Keys], str] = _the_key
+    uptodate: Callable[[Project, Recipe], bool] | None = None  # a check of its own, for a stage without keys
+    file_dep: Files = _no_files
+    targets: Files = _no_files
+    after: str | None = None  # a stage that must run first though this one reads none of its files
+    applies: Callable[[Recipe], bool] = lambda recipe: True
+    clean: bool = True  # `doit clean` removes its targets
+
+
+class _KeyCheck:
+    """doit's up-to-date check on a stage's keys for one recipe, keeping them for the action that follows.
+
+    doit calls it with the task and the values its last successful run saved. The keys are computed
+    then, after the stages before have run. If they cannot be (a toolchain problem, a missing input),
+    the check says "run", and the action, computing them itself, fails with the reason: the check
+    never fails doit. Otherwise the action takes the keys the check compared (and doit then keeps).
+    """
+
+    def __init__(self, compute: Callable[[Project, Recipe], Keys], stored: Callable[[Keys], str], project: Project,
+                 recipe: Recipe) -> None:
+        self._compute, self._stored = compute, stored
+        self._project, self._recipe = project, recipe
+        self._keys: Keys | None = None
+
+    def __call__(self, task: Any, values: dict) -> bool:
+        try:
+            self._keys = self._compute(self._project, self._recipe)
+        except (PipelineError, OSError):  # e.g. the previous stage's output is missing
+            self._keys = None
+            return False
+        stored = self._stored(self._keys)
+        task.value_savers.append(lambda: {"key": stored})
+        return values.get("key") == stored
+
+    def take(self) -> Keys:
+        taken, self._keys = self._keys, None
+        return taken if taken is not None else self._compute(self._project, self._recipe)
 
 
 def _action(function: Callable[..., Any], *args: Any) -> Callable[[], Any]:
@@ -38,31 +109,42 @@ def _action(function: Callable[..., Any], *args: Any) -> Callable[[], Any]:
     return run
 
 
-def _key_unchanged(compute: Callable[..., str], *args: Any) -> Callable[..., bool]:
-    """An uptodate check on a key computed lazily, as compute(*args) (a toolchain problem then fails the
-    action, not doit)."""
+def stage_tasks(project: Project, name: str) -> Iterator[dict]:
+    """The stage's doit tasks, one per recipe it applies to."""
+    stage = STAGES[name]
+    for recipe in project.recipes:
+        if not stage.applies(recipe):
+            continue
+        out = project.stage_outputs(recipe)
+        check = _KeyCheck(stage.keys, stage.stored, project, recipe) if stage.keys else None
 
-    def check(task: Any, values: dict) -> bool:
-        try:
-            key = compute(*args)
-        except (PipelineError, OSError):  # e.g. the previous stage's output is missing
-            return False
-        task.value_savers.append(lambda: {"key": key})
-        return values.get("key") == key
+        def run(recipe: Recipe = recipe, out: StageOutputs = out, check: _KeyCheck | None = check) -> str | None:
+            return stage.action(project, recipe, out, check.take() if check else {})
 
-    return check
+        run.__name__ = stage.action.__name__
+        yield {
+            "name": recipe.name,
+            "doc": stage.doc.format(name=recipe.name),
+            "actions": [_action(run)],
+            "file_dep": stage.file_dep(project, recipe, out),
+            "targets": stage.targets(project, recipe, out),
+            "task_dep": [f"{stage.after}:{recipe.name}"] if stage.after else [],
+            "uptodate": [check if check else (stage.uptodate, [project, recipe], {})],
+            "clean": True if stage.clean else [],  # [] as doit's default: no clean actions, targets kept
+        }
 
 
-# Stage actions: each reads the previous stage's outputs from disk. Compile, aot and verify
-# go through the artifact cache (cache.py): on a hit they restore their outputs and do no work.
+# Stage actions. Compile, aot, snapshot and verify go through the artifact cache (cache.py): on a
+# hit they restore their outputs and do no work.
 
-def fetch_sources(project: Project, recipe: Recipe) -> None:
+def fetch_sources(project: Project, recipe: Recipe, out: StageOutputs, stage_keys: Keys) -> None:
+    """Every source of the recipe into the source cache (the fetch stage has no keys of its own)."""
     from wasmimage.fetch import fetch_all
 
     # Sources are only needed to compile: with the compile output cached, fetch nothing (if the
     # entry then proves corrupt, the build fetches what it needs itself).
     try:
-        where = cache.has(project.cache, "compile", recipe.name, compile_key(project, recipe))
+        where = cache.has(project.cache, "compile", recipe.name, keys.compile_key(project, recipe))
     except PipelineError:
         where = None
     if where:
@@ -73,161 +155,105 @@ def fetch_sources(project: Project, recipe: Recipe) -> None:
     fetch_all(recipe.name, recipe.sources, project.fetch_settings, lambda: project.toolchain(recipe))
 
 
-def compile_recipe(project: Project, recipe: Recipe) -> str:
+def _sources_cached(project: Project, recipe: Recipe) -> bool:
+    from wasmimage.fetch import is_cached
+
+    return all(is_cached(source, project.fetch_settings) for source in recipe.sources)
+
+
+def compile_recipe(project: Project, recipe: Recipe, out: StageOutputs, stage_keys: Keys) -> str:
     from wasmimage.build import build
 
-    out = project.stage_outputs(recipe)
-    return cache.run_cached(project.cache, "compile", recipe.name, compile_key(project, recipe),
-                            compile_outputs(recipe, out),
+    return cache.run_cached(project.cache, "compile", recipe.name, stage_keys["compile"], out.compiled(recipe),
                             lambda: build(recipe, project.toolchain(recipe), project.fetch_settings,
                                           project.work_dir / recipe.name, out.wasm, out.build_info, out.mounted_dir,
                                           out.reactor, source_date_epoch=project.settings.source_date_epoch,
                                           sandboxed=not project.settings.unsandboxed_builds))
 
 
-def compile_outputs(recipe: Recipe, out: StageOutputs) -> list[Path]:
-    return [out.wasm, out.build_info, *out.mounted(recipe), *([out.reactor] if recipe.snapshot_output else [])]
+def _cache_outcome(*outcomes: str) -> str:
+    """One task's answer from the artifact cache for its parts: a miss if any part missed."""
+    return "miss" if "miss" in outcomes else "hit"
 
 
-def snapshot_outputs(recipe: Recipe, out: StageOutputs) -> list[Path]:
-    return [out.snapshot_wasm, out.snapshot_cwasm, out.snapshot_info] if recipe.snapshot_output else []
-
-
-def aot_compile(project: Project, recipe: Recipe) -> str:
+def aot_compile(project: Project, recipe: Recipe, out: StageOutputs, stage_keys: Keys) -> str:
     from wasmimage import files
     from wasmimage.aot import compile_wasm
     from wasmimage.runtime import native
 
-    out = project.stage_outputs(recipe)
-    outcome = cache.run_cached(project.cache, "aot", recipe.name, aot_key(project, recipe), [out.cwasm, out.aot_info],
+    outcome = cache.run_cached(project.cache, "aot", recipe.name, stage_keys["aot"], [out.cwasm, out.aot_info],
                                lambda: compile_wasm(out.wasm, out.cwasm, out.aot_info))
     # Compiled here or restored from an authenticated entry: the runner may load it (runtime/native.py).
     native.trust(files.sha256_file(out.cwasm), project.native_store)
-    outcomes = [outcome, *(engine_aot(project, recipe, profile) for profile in project.engine_profiles(recipe))]
-    return "miss" if "miss" in outcomes else "hit"
+    return _cache_outcome(outcome, *(engine_aot(project, recipe, out, profile, stage_keys[f"aot.{profile.name}"])
+                              for profile in project.engine_profiles(recipe)))
 
 
-def engine_aot(project: Project, recipe: Recipe, profile: Profile) -> str:
+def engine_aot(project: Project, recipe: Recipe, out: StageOutputs, profile: Profile, key: str) -> str:
     """Another engine profile's .cwasm, with its own wasmtime (the runner never loads it)."""
     from wasmimage.aot import compile_for_profile
 
-    out = project.stage_outputs(recipe)
     engine = out.engine(profile.name)
-    return cache.run_cached(project.cache, f"aot.{profile.name}", recipe.name, engine_aot_key(project, recipe, profile),
-                            engine.aot_outputs,
+    return cache.run_cached(project.cache, f"aot.{profile.name}", recipe.name, key, engine.aot_outputs,
                             lambda: compile_for_profile(profile, project.installed_compiler(profile), out.wasm,
                                                         engine.cwasm, engine.aot_info))
 
 
-def snapshot_recipe(project: Project, recipe: Recipe) -> str:
+def snapshot_recipe(project: Project, recipe: Recipe, out: StageOutputs, stage_keys: Keys) -> str:
     from wasmimage import files
     from wasmimage.runtime import native
     from wasmimage.runtime.runner import SCRIPT_DIR
     from wasmimage.snapshot import snapshot_stage
 
-    out = project.stage_outputs(recipe)
     preload = tuple((f"{SCRIPT_DIR}/{recipe.run.script_name}", script) for script in recipe.snapshot_preloads)
     mounts = tuple((guest, tuple(out.mounted_dir / name for name in names)) for guest, names in recipe.run.mounts)
-    outcome = cache.run_cached(project.cache, "snapshot", recipe.name, snapshot_key(project, recipe),
-                               snapshot_outputs(recipe, out),
+    outcome = cache.run_cached(project.cache, "snapshot", recipe.name, stage_keys["snapshot"], out.snapshotted(recipe),
                                lambda: snapshot_stage(out.reactor, out.snapshot_wasm, out.snapshot_cwasm,
                                                       out.snapshot_info, preload, mounts))
     native.trust(files.sha256_file(out.snapshot_cwasm), project.native_store)  # as the aot stage does for its .cwasm
     return outcome
 
 
-def verify_recipe(project: Project, recipe: Recipe) -> str:
-    from wasmimage import files, junit
+def verify_recipe(project: Project, recipe: Recipe, out: StageOutputs, stage_keys: Keys) -> str:
+    from wasmimage import junit, verify
 
-    out = project.stage_outputs(recipe)
     try:
-        outcome = cache.run_cached(project.cache, "verify", recipe.name, verify_key(project, recipe), [out.report],
-                                   lambda: run_verify(project, recipe))
+        outcome = cache.run_cached(project.cache, "verify", recipe.name, stage_keys["verify"], [out.report],
+                                   lambda: verify.verify_stage(recipe, out, project.conformance_dir))
     finally:
-        # Failures too (that is when CI needs them), but never from a report of another .cwasm.
-        if out.report.is_file() and out.cwasm.is_file() and \
-                files.read_json(out.report).get("cwasm_sha256") == files.sha256_file(out.cwasm):
+        if verify.proves(out.report, out.cwasm):  # failures too (CI needs them), never another .cwasm's
             junit.write(out.report)
-    outcomes = [outcome, *(engine_verify(project, recipe, profile) for profile in project.engine_profiles(recipe))]
-    return "miss" if "miss" in outcomes else "hit"
+    return _cache_outcome(outcome, *(engine_verify(project, recipe, out, profile, stage_keys[f"verify.{profile.name}"])
+                              for profile in project.engine_profiles(recipe)))
 
 
-def engine_verify(project: Project, recipe: Recipe, profile: Profile) -> str:
+def engine_verify(project: Project, recipe: Recipe, out: StageOutputs, profile: Profile, key: str) -> str:
     """The proof of another engine profile's .cwasm: the language suites in its own wasmtime (prove.py)."""
     from wasmimage import files
     from wasmimage.prove import prove
 
-    out = project.stage_outputs(recipe)
     engine = out.engine(profile.name)
-    return cache.run_cached(project.cache, f"verify.{profile.name}", recipe.name,
-                            engine_verify_key(project, recipe, profile), [engine.report],
+    return cache.run_cached(project.cache, f"verify.{profile.name}", recipe.name, key, [engine.report],
                             lambda: prove(profile, project.installed_compiler(profile), recipe.name, engine.cwasm,
                                           recipe.run, out.mounted_dir,
                                           files.read_json(out.build_info).get("mounted", {}),
                                           project.conformance_dir, recipe.language_suites, engine.report))
 
 
-def run_verify(project: Project, recipe: Recipe) -> None:
-    from wasmimage import files, verify
-    from wasmimage.runtime.engine import load
-    from wasmimage.runtime.runner import Program, program_from_run
-
-    out = project.stage_outputs(recipe)
-    mounted = files.read_json(out.build_info).get("mounted", {})
-
-    def program(cwasm: Path, info_path: Path, snapshot: bool = False) -> tuple[Program, str]:
-        info = files.read_json(info_path)
-        module = load(cwasm, info["cwasm"]["sha256"], info)
-        return (program_from_run(recipe.name, module, recipe.run, out.mounted_dir, mounted, snapshot,
-                                 info.get("preloaded", {})), info["cwasm"]["sha256"])
-
-    snapshot = program(out.snapshot_cwasm, out.snapshot_info, True) if recipe.snapshot_output else None
-    verify.verify(*program(out.cwasm, out.aot_info), project.conformance_dir, recipe.conformance,
-                  recipe.run.script_extension, out.report, recipe.run.canary.encode(),
-                  {name: script.read_bytes() for name, script in recipe.protocols.items()}, snapshot)
-
-
-def write_image(project: Project, recipe: Recipe) -> None:
+def write_image(project: Project, recipe: Recipe, out: StageOutputs, stage_keys: Keys) -> None:
+    """The image directory, with every stage key (`stage_keys`) in its provenance."""
     from wasmimage import files
     from wasmimage.image import assemble, image_dir
     from wasmimage.provenance import BuildRun
 
     build_run = BuildRun(started=RUN_STARTED, recipe_path=recipe.path.relative_to(project.root).as_posix(),
-                         recipe_sha256=files.sha256_file(recipe.path),
-                         stage_keys=stage_keys(project, recipe))
-    target = assemble(recipe, project.stage_outputs(recipe), image_dir(project.images_dir, recipe), build_run,
+                         recipe_sha256=files.sha256_file(recipe.path), stage_keys=stage_keys)
+    target = assemble(recipe, out, image_dir(project.images_dir, recipe), build_run,
                       tuple(p.name for p in project.engine_profiles(recipe)))
     log.get("image").info(f"{recipe.name}: wrote {target}")
 
 
-# Task generators, one per stage; dodo.py exposes them.
-
-def fetch_tasks(project: Project) -> Iterator[dict]:
-    from wasmimage.fetch import is_cached
-
-    for recipe in project.recipes:
-        yield {
-            "name": recipe.name,
-            "doc": f"fetch and verify {recipe.name}'s sources into the cache",
-            "actions": [_action(fetch_sources, project, recipe)],
-            "uptodate": [lambda r=recipe: all(is_cached(s, project.fetch_settings) for s in r.sources)],
-        }
-
-
-def compile_tasks(project: Project) -> Iterator[dict]:
-    for recipe in project.recipes:
-        out = project.stage_outputs(recipe)
-        yield {
-            "name": recipe.name,
-            "doc": f"build {recipe.name} to wasm32-wasip1",
-            "actions": [_action(compile_recipe, project, recipe)],
-            "file_dep": [recipe.path, recipe.toolchain.path, *recipe.build_file_paths()],
-            "task_dep": [f"fetch:{recipe.name}"],
-            "targets": compile_outputs(recipe, out),
-            "uptodate": [_key_unchanged(compile_key, project, recipe)],
-            "clean": True,
-        }
-
+# What each stage reads and writes, beyond the one-liners in the table.
 
 def engine_outputs(project: Project, recipe: Recipe, out: StageOutputs, stage: str) -> list[Path]:
     """The files of each engine profile besides the runner's that the aot (or verify) stage writes."""
@@ -235,89 +261,54 @@ def engine_outputs(project: Project, recipe: Recipe, out: StageOutputs, stage: s
     return [path for e in engines for path in (e.aot_outputs if stage == "aot" else [e.report])]
 
 
-def _aot_keys(project: Project, recipe: Recipe) -> str:
-    """The aot stage's key with each other engine profile's: one task writes them all."""
-    return sha256_json([aot_key(project, recipe),
-                        *(engine_aot_key(project, recipe, p) for p in project.engine_profiles(recipe))])
+def _verify_reads(project: Project, recipe: Recipe, out: StageOutputs) -> list[Path]:
+    return [out.cwasm, out.aot_info, *out.snapshotted(recipe), recipe.path, *recipe.file_paths(),
+            *project.conformance_files(recipe), *out.mounted(recipe), *engine_outputs(project, recipe, out, "aot")]
 
 
-def aot_tasks(project: Project) -> Iterator[dict]:
-    for recipe in project.recipes:
-        out = project.stage_outputs(recipe)
-        yield {
-            "name": recipe.name,
-            "doc": f"AOT-compile {recipe.name} with wasmtime, for each engine profile",
-            "actions": [_action(aot_compile, project, recipe)],
-            "file_dep": [out.wasm],
-            "targets": [out.cwasm, out.aot_info, *engine_outputs(project, recipe, out, "aot")],
-            "uptodate": [_key_unchanged(_aot_keys, project, recipe)],
-            "clean": True,
-        }
-
-
-def snapshot_tasks(project: Project) -> Iterator[dict]:
-    for recipe in project.recipes:
-        if not recipe.snapshot_output:
-            continue
-        out = project.stage_outputs(recipe)
-        yield {
-            "name": recipe.name,
-            "doc": f"pre-initialize {recipe.name} into a snapshot and AOT-compile it",
-            "actions": [_action(snapshot_recipe, project, recipe)],
-            "file_dep": [out.reactor, *out.mounted(recipe)],
-            "targets": snapshot_outputs(recipe, out),
-            "uptodate": [_key_unchanged(snapshot_key, project, recipe)],
-            "clean": True,
-        }
-
-
-def _verify_keys(project: Project, recipe: Recipe) -> str:
-    """The verify stage's key with each other engine profile's: one task proves them all."""
-    return sha256_json([verify_key(project, recipe),
-                        *(engine_verify_key(project, recipe, p) for p in project.engine_profiles(recipe))])
-
-
-def verify_tasks(project: Project) -> Iterator[dict]:
+def _verify_writes(project: Project, recipe: Recipe, out: StageOutputs) -> list[Path]:
     from wasmimage import junit
 
-    for recipe in project.recipes:
-        out = project.stage_outputs(recipe)
-        yield {
-            "name": recipe.name,
-            "doc": f"run {recipe.name}'s conformance suites against the .cwasm, and its language suites "
-                   f"against each engine profile's .cwasm in that engine",
-            "actions": [_action(verify_recipe, project, recipe)],
-            "file_dep": [out.cwasm, out.aot_info, *snapshot_outputs(recipe, out), recipe.path, *recipe.file_paths(),
-                         *project.conformance_files(recipe), *out.mounted(recipe),
-                         *engine_outputs(project, recipe, out, "aot")],
-            "targets": [out.report, junit.path_for(out.report), *engine_outputs(project, recipe, out, "verify")],
-            "uptodate": [_key_unchanged(_verify_keys, project, recipe)],
-            "clean": True,
-        }
+    return [out.report, junit.path_for(out.report), *engine_outputs(project, recipe, out, "verify")]
 
 
-def _stage_keys(project: Project, recipe: Recipe) -> str:
-    return sha256_json(stage_keys(project, recipe))
+def _image_reads(project: Project, recipe: Recipe, out: StageOutputs) -> list[Path]:
+    return [out.wasm, out.build_info, out.cwasm, out.aot_info, *out.snapshotted(recipe), out.report,
+            *recipe.file_paths(), *out.mounted(recipe), *engine_outputs(project, recipe, out, "aot"),
+            *engine_outputs(project, recipe, out, "verify")]
 
 
-def image_tasks(project: Project) -> Iterator[dict]:
+def _image_writes(project: Project, recipe: Recipe, out: StageOutputs) -> list[Path]:
     from wasmimage.image import image_dir
     from wasmimage.runtime.image import MANIFEST
 
-    for recipe in project.recipes:
-        out = project.stage_outputs(recipe)
-        yield {
-            "name": recipe.name,
-            "doc": f"write the {recipe.name} image directory and its manifest",
-            "actions": [_action(write_image, project, recipe)],
-            "file_dep": [out.wasm, out.build_info, out.cwasm, out.aot_info, *snapshot_outputs(recipe, out), out.report,
-                         *recipe.file_paths(), *out.mounted(recipe), *engine_outputs(project, recipe, out, "aot"),
-                         *engine_outputs(project, recipe, out, "verify")],
-            "targets": [image_dir(project.images_dir, recipe) / MANIFEST],
-            # The provenance records every stage key: a key that moved while its outputs stayed the
-            # same (the verify key's prover, say) still rewrites the image, so the record stays true.
-            "uptodate": [_key_unchanged(_stage_keys, project, recipe)],
-        }
+    return [image_dir(project.images_dir, recipe) / MANIFEST]
+
+
+STAGES = {stage.name: stage for stage in (
+    Stage("fetch", "fetch and verify {name}'s sources into the cache", fetch_sources,
+          uptodate=_sources_cached, clean=False),
+    Stage("compile", "build {name} to wasm32-wasip1", compile_recipe,
+          keys=lambda project, recipe: {"compile": keys.compile_key(project, recipe)},
+          file_dep=lambda project, recipe, out: [recipe.path, recipe.toolchain.path, *recipe.build_file_paths()],
+          targets=lambda project, recipe, out: out.compiled(recipe), after="fetch"),
+    Stage("aot", "AOT-compile {name} with wasmtime, for each engine profile", aot_compile,
+          keys=keys.aot_keys, stored=_key_list, file_dep=lambda project, recipe, out: [out.wasm],
+          targets=lambda project, recipe, out: [out.cwasm, out.aot_info,
+                                                *engine_outputs(project, recipe, out, "aot")]),
+    Stage("snapshot", "pre-initialize {name} into a snapshot and AOT-compile it", snapshot_recipe,
+          keys=lambda project, recipe: {"snapshot": keys.snapshot_key(project, recipe)},
+          file_dep=lambda project, recipe, out: [out.reactor, *out.mounted(recipe)],
+          targets=lambda project, recipe, out: out.snapshotted(recipe),
+          applies=lambda recipe: bool(recipe.snapshot_output)),
+    Stage("verify", "run {name}'s conformance suites against the .cwasm, and its language suites "
+                    "against each engine profile's .cwasm in that engine", verify_recipe,
+          keys=keys.verify_keys, stored=_key_list, file_dep=_verify_reads, targets=_verify_writes),
+    # The provenance records every stage key: a key that moved while its outputs stayed the same
+    # (the verify key's prover, say) still rewrites the image, so the record stays true.
+    Stage("image", "write the {name} image directory and its manifest", write_image,
+          keys=keys.stage_keys, stored=sha256_json, file_dep=_image_reads, targets=_image_writes, clean=False),
+)}
 
 
 def build_tasks(project: Project) -> Iterator[dict]:
@@ -370,8 +361,8 @@ def list_outdated(project: Project, debian_release: str) -> None:
 
     status = run(project, debian_release or None)
     if status:
-        raise PipelineError(f"outdated: exit status {status} (1: a pin misses a security release; "
-                            f"4: a channel could not be asked)")
+        raise StepFailed(f"outdated: exit status {status} (1: a pin misses a security release; "
+                         f"4: a channel could not be asked)")
 
 
 def outdated_task(project: Project) -> dict:
