@@ -6,11 +6,11 @@ All logic lives in the wasmimage package; this file only wires tasks.
 import sys
 from pathlib import Path
 
-from wasmimage import tasks
 from wasmimage.errors import PipelineError
-from wasmimage.project import Project
+from wasmimage.pipeline import tasks
+from wasmimage.pipeline.project import Project
+from wasmimage.pipeline.summary import SummaryReporter
 from wasmimage.settings import Settings
-from wasmimage.summary import SummaryReporter
 
 DOIT_CONFIG = {
     "default_tasks": ["build"],

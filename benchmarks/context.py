@@ -9,9 +9,9 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from wasmimage.image import image_dir
-from wasmimage.project import Project
-from wasmimage.recipe import Recipe
+from wasmimage.pipeline.image import image_dir
+from wasmimage.pipeline.project import Project
+from wasmimage.pipeline.recipe import Recipe
 from wasmimage.runtime.image import Image, open_image
 from wasmimage.runtime.runner import Limits, Program, load_program
 from wasmimage.runtime.wikifunctions import canonical

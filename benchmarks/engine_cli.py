@@ -22,7 +22,7 @@ from benchmarks.context import HELLO, Context
 from benchmarks.results import Row
 from benchmarks.stats import measure
 from wasmimage.errors import PipelineError
-from wasmimage.prove import FUEL, Engine, stage_mounts
+from wasmimage.pipeline.prove import FUEL, Engine, stage_mounts
 from wasmimage.runtime.image import Image
 
 JIT_REPS = 3  # a Python interpreter's JIT compile takes seconds

@@ -13,8 +13,8 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from wasmimage.fetch import fetch, unpack
-from wasmimage.recipe import Recipe
+from wasmimage.pipeline.fetch import fetch, unpack
+from wasmimage.pipeline.recipe import Recipe
 
 CC = "gcc"
 # The recipe's compile flags, minus clang-only spellings (-Wno-everything is -w for gcc).

@@ -18,8 +18,8 @@ import sys
 from pathlib import Path
 
 from benchmarks.native import CC, compiler_version
-from wasmimage.fetch import fetch, unpack
-from wasmimage.recipe import Recipe
+from wasmimage.pipeline.fetch import fetch, unpack
+from wasmimage.pipeline.recipe import Recipe
 from wasmimage.sources import cargo
 
 CONFIGURE = ("--without-ensurepip", "--disable-test-modules", f"CC={CC}")

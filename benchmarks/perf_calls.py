@@ -20,7 +20,7 @@ import threading
 import time
 from pathlib import Path
 
-from wasmimage.project import Project
+from wasmimage.pipeline.project import Project
 from wasmimage.runtime.image import open_image
 from wasmimage.runtime.protocol import call
 from wasmimage.runtime.runner import load_program, run_program

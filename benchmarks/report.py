@@ -60,7 +60,7 @@ METHOD = """\
   JIT: compile the `.wasm` with the very same engine config) and then runs `print("hi")`
   through `wasmimage.runtime.runner.run_program`. Python start-up is shown separately (fresh process row).
 - **Engine profiles' CLIs** (`cold.cli.PROFILE` rows, per image): a fresh `wasmtime run` process of
-  the profile's own wasmtime version (installed by the pipeline, `wasmimage/tools.py`) with the
+  the profile's own wasmtime version (installed by the pipeline, `wasmimage/pipeline/tools.py`) with the
   profile's flags (fuel metered), running `print("hi")` from the image's `IMAGE.PROFILE.cwasm`
   (`--allow-precompiled`), against the same CLI compiling the `.wasm` in the process without a
   compile cache (`.jit` rows): the difference is what an evaluator that deserializes the `.cwasm`

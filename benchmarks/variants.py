@@ -1,7 +1,7 @@
 """Lever variants of the image's .wasm: other clang flags, a wasm-opt pass, other engine configs.
 
 A flag variant is the recipe itself with other `build.flags`, built by the pipeline's own
-build stage (wasmimage.build.build) into build/bench/variants/, so it differs from the
+build stage (wasmimage.pipeline.build.build) into build/bench/variants/, so it differs from the
 image in exactly those flags. Built variants are reused while their key is unchanged.
 """
 
@@ -89,7 +89,7 @@ def variant_wasm(ctx: Context, variant: Variant) -> Path:
 
 
 def _build_with_flags(ctx: Context, flags: tuple[str, ...], work: Path) -> Path:
-    from wasmimage.build import build
+    from wasmimage.pipeline.build import build
 
     recipe = dataclasses.replace(ctx.recipe, flags=flags)
     wasm = work / "built.wasm"

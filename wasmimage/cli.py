@@ -156,7 +156,7 @@ def _call_wikifunctions(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _publish_command(args: argparse.Namespace, settings: Settings) -> int:
-    from wasmimage.publish import publish
+    from wasmimage.pipeline.publish import publish
     from wasmimage.registry.client import Credentials
     from wasmimage.registry.target import Target
 
@@ -180,7 +180,7 @@ def _pull_command(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _inspect_command(args: argparse.Namespace, settings: Settings) -> int:
-    from wasmimage.inspect import describe
+    from wasmimage.pipeline.inspect import describe
 
     print(describe(args.image, settings=settings, insecure=args.insecure))
     return 0
@@ -301,16 +301,16 @@ def _add_project_commands(commands: argparse._SubParsersAction[argparse.Argument
 
 
 def _outdated_command(args: argparse.Namespace, settings: Settings) -> int:
-    from wasmimage.mirror import find_root
-    from wasmimage.outdated.report import run
-    from wasmimage.project import Project
+    from wasmimage.pipeline.mirror import find_root
+    from wasmimage.pipeline.outdated.report import run
+    from wasmimage.pipeline.project import Project
 
     root = Path(args.project).resolve() if args.project else find_root(Path.cwd())
     return run(Project(root, settings), args.debian_release)
 
 
 def _mirror():
-    from wasmimage import mirror
+    from wasmimage.pipeline import mirror
 
     return mirror
 

@@ -20,7 +20,7 @@
  *
  * The same objects also link as a reactor (the snapshot build): wasmimage_init()
  * creates the runtime, context and globals and is run once at image build time,
- * then the memory is snapshotted (wasmimage/snapshot.py); each call then gets a
+ * then the memory is snapshotted (wasmimage/pipeline/snapshot.py); each call then gets a
  * fresh copy of that memory and runs one script with wasmimage_alloc() and
  * wasmimage_run(). wasmimage_init() uses no argv, environment or file.
  *

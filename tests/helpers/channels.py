@@ -22,8 +22,8 @@ from pathlib import Path
 import yaml
 
 from helpers.flaky_server import FlakyServer, Serve
-from wasmimage.outdated.debian import DEBIAN_ARCHES
-from wasmimage.toolchain import host_arch
+from wasmimage.pipeline.outdated.debian import DEBIAN_ARCHES
+from wasmimage.pipeline.toolchain import host_arch
 
 ARCH = DEBIAN_ARCHES.get(host_arch(), host_arch())
 SHA = "2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae"  # any well-formed pin

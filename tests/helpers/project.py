@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from wasmimage.project import Project
+from wasmimage.pipeline.project import Project
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures"

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from helpers.project import ROOT
-from wasmimage.project import Project
+from wasmimage.pipeline.project import Project
 
 ROWS = (
     "size.wasm", "size.cwasm", "size.image_tgz",

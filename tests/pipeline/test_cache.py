@@ -25,12 +25,12 @@ from helpers.native import cwasm_printing
 from helpers.project import QUICKJS_TAG, copy_project, doit
 from helpers.registry import Registry, running_registry
 from unit.test_cache import STAGES, _clean_env, entries, leftovers, plant, sha256  # noqa: F401  (_clean_env: autouse)
-from wasmimage import cache
-from wasmimage.cache import check_entry
 from wasmimage.errors import PipelineError
-from wasmimage.keys import aot_key
-from wasmimage.project import Project
-from wasmimage.toolchain import PROVIDER_ENV, resolve
+from wasmimage.pipeline import cache
+from wasmimage.pipeline.cache import check_entry
+from wasmimage.pipeline.keys import aot_key
+from wasmimage.pipeline.project import Project
+from wasmimage.pipeline.toolchain import PROVIDER_ENV, resolve
 
 # The quickjs recipe's engine profiles besides the runner's: each has an aot and a verify entry of its own.
 ENGINE_STAGES = ("aot.wikifunctions", "aot.wasmtime-48-lts", "verify.wikifunctions", "verify.wasmtime-48-lts")

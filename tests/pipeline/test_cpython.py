@@ -13,7 +13,7 @@ import pytest
 
 from helpers.project import ROOT, SOURCE_CACHE, built_image, copy_project, doit
 from unit.test_wikifunctions import metadata_of
-from wasmimage.project import Project
+from wasmimage.pipeline.project import Project
 from wasmimage.runtime import wikifunctions
 from wasmimage.runtime.image import open_image
 from wasmimage.runtime.runner import Limits

@@ -22,8 +22,8 @@ import wasmtime
 from helpers.project import ROOT
 from wasmimage import files
 from wasmimage.errors import PipelineError, Stale, Tampered
-from wasmimage.project import Project
-from wasmimage.prove import prove
+from wasmimage.pipeline.project import Project
+from wasmimage.pipeline.prove import prove
 from wasmimage.runtime import engine, native, runner
 from wasmimage.runtime.image import open_image
 from wasmimage.settings import Settings

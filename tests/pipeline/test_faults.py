@@ -27,13 +27,14 @@ import pytest
 
 from helpers.flaky_server import Serve, Stall
 from helpers.project import built_image, copy_project
-from wasmimage import files, provenance
-from wasmimage.aot import compile_wasm
+from wasmimage import files
 from wasmimage.errors import PipelineError
-from wasmimage.fetch import PARTIAL, FetchSettings, fetch
-from wasmimage.image import assemble, image_dir
-from wasmimage.project import Project, StageOutputs
-from wasmimage.recipe import Source
+from wasmimage.pipeline import provenance
+from wasmimage.pipeline.aot import compile_wasm
+from wasmimage.pipeline.fetch import PARTIAL, FetchSettings, fetch
+from wasmimage.pipeline.image import assemble, image_dir
+from wasmimage.pipeline.project import Project, StageOutputs
+from wasmimage.pipeline.recipe import Source
 from wasmimage.runtime.image import MANIFEST, open_image
 
 REPO = Path(__file__).resolve().parents[2]

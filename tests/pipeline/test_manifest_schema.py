@@ -192,7 +192,7 @@ def test_cwasm_compiled_for_another_engine_config_is_a_clear_error(image, tmp_pa
 def test_run_spec_reads_back_what_every_recipe_and_image_records():
     """image.json's `run` is RunSpec.section(): for each real recipe it must equal the recipe's own
     `run:` without executor and protocols, the form images recorded before RunSpec (else image bytes move)."""
-    from wasmimage.project import Project
+    from wasmimage.pipeline.project import Project
     from wasmimage.runtime.run_spec import RunSpec
 
     recipes = Project(ROOT).recipes

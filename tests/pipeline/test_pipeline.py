@@ -68,8 +68,8 @@ def test_two_directories_build_identical_bytes_and_noop_and_flag_edits(tmp_path:
 
 def test_image_stage_refuses_a_report_that_proved_another_cwasm(quickjs_image: Path, tmp_path: Path):
     from wasmimage.errors import PipelineError
-    from wasmimage.image import assemble
-    from wasmimage.project import Project
+    from wasmimage.pipeline.image import assemble
+    from wasmimage.pipeline.project import Project
 
     project = Project(ROOT)
     recipe = project.recipe("quickjs")

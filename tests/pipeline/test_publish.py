@@ -30,8 +30,8 @@ import requests
 from helpers.registry import Registry, running_registry
 from wasmimage.digests import canonical_json, sha256_digest
 from wasmimage.errors import NotFound, PipelineError, Tampered
-from wasmimage.project import Project
-from wasmimage.publish import image_layout, publish
+from wasmimage.pipeline.project import Project
+from wasmimage.pipeline.publish import image_layout, publish
 from wasmimage.registry.client import Credentials, RegistryClient
 from wasmimage.registry.descriptors import LAYER_TYPE, MANIFEST_TYPE, blob_path
 from wasmimage.registry.pull import resolve_image_ref

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from helpers.project import ROOT, SOURCE_CACHE, copy_project, doit
-from wasmimage.project import Project
+from wasmimage.pipeline.project import Project
 from wasmimage.runtime.image import open_image
 from wasmimage.runtime.runner import Limits, load_program, run, run_program
 

@@ -21,10 +21,10 @@ import pytest
 
 from helpers.project import ROOT
 from unit.test_sandbox_attacks import HOSTILE, SLACK, wat_program  # the unit half's helpers
+from wasmimage.pipeline.verify import check, discover, run_case
 from wasmimage.runtime.guest_threads import MAX_GUEST_THREADS
 from wasmimage.runtime.image import open_image
 from wasmimage.runtime.runner import Limits, Program, load_program, run_program
-from wasmimage.verify import check, discover, run_case
 
 
 @pytest.fixture(scope="module")

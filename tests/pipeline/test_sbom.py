@@ -17,10 +17,10 @@ from cyclonedx.validation.json import JsonStrictValidator
 from helpers.project import QUICKJS_TAG, ROOT, doit
 from helpers.registry import Registry
 from unit.test_sbom import sha256  # the unit half's helpers
-from wasmimage import junit, provenance, referrers, sbom
-from wasmimage.keys import aot_key, compile_key, engine_aot_key, engine_verify_key, snapshot_key, verify_key
-from wasmimage.project import Project
-from wasmimage.publish import publish
+from wasmimage.pipeline import junit, provenance, referrers, sbom
+from wasmimage.pipeline.keys import aot_key, compile_key, engine_aot_key, engine_verify_key, snapshot_key, verify_key
+from wasmimage.pipeline.project import Project
+from wasmimage.pipeline.publish import publish
 from wasmimage.registry.target import Target
 from wasmimage.runtime.image import open_image
 

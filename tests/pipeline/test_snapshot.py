@@ -1,4 +1,4 @@
-"""The snapshot stage (wasmimage/snapshot.py) and calls through a snapshot.
+"""The snapshot stage (wasmimage/pipeline/snapshot.py) and calls through a snapshot.
 
 The sandbox contract itself (deadlines, memory and output caps, isolation) is tested on
 both of the image's paths by test_runner.py; here: the stage is reproducible, init cannot
@@ -13,13 +13,13 @@ import pytest
 
 from helpers.project import ROOT
 from wasmimage.errors import PipelineError
-from wasmimage.project import Project
+from wasmimage.pipeline.project import Project
+from wasmimage.pipeline.snapshot import parse, snapshot
 from wasmimage.runtime.image import open_image
 from wasmimage.runtime.protocol import call_program
 from wasmimage.runtime.runner import Limits, load_program, run_program
 from wasmimage.runtime.snapshot_abi import ABI_VERSION, ALLOC, INIT, RUN
 from wasmimage.runtime.wikifunctions import call_program as wikifunctions_call
-from wasmimage.snapshot import parse, snapshot
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,4 @@
-"""The stage table through doit (wasmimage/tasks.py): each task files its cache entry under the key
+"""The stage table through doit (wasmimage/pipeline/tasks.py): each task files its cache entry under the key
 its up-to-date check saved, and a second run runs nothing.
 
 Fast: rust-hello without engine profiles, its compile output planted in the artifact cache (an
@@ -14,9 +14,9 @@ import pytest
 
 from helpers.project import copy_project, doit
 from unit.test_cache import _clean_env  # noqa: F401  (autouse)
-from wasmimage import cache
-from wasmimage.keys import aot_key, compile_key
-from wasmimage.project import Project
+from wasmimage.pipeline import cache
+from wasmimage.pipeline.keys import aot_key, compile_key
+from wasmimage.pipeline.project import Project
 from wasmimage.settings import Settings
 
 EMPTY_MODULE = b"\0asm\x01\x00\x00\x00"

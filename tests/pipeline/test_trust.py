@@ -22,9 +22,9 @@ import wasmtime
 from helpers.native import cwasm_printing
 from helpers.project import QUICKJS_TAG
 from helpers.registry import Registry
-from wasmimage import signing
 from wasmimage.errors import NotFound
-from wasmimage.publish import image_layout, publish
+from wasmimage.pipeline import signing
+from wasmimage.pipeline.publish import image_layout, publish
 from wasmimage.registry.pull import resolve_image_ref
 from wasmimage.registry.target import Target
 from wasmimage.runtime import native, program, runner, signatures

@@ -7,9 +7,9 @@ real QuickJS image.
 """
 
 from unit.test_verify_marks import write_case  # the unit half's helpers
+from wasmimage.pipeline.verify import run_suite
 from wasmimage.runtime.image import open_image
 from wasmimage.runtime.runner import load_program
-from wasmimage.verify import run_suite
 
 
 def test_known_difference_excuses_only_the_image_it_names(quickjs_image, tmp_path):

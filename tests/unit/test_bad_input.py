@@ -19,7 +19,7 @@ import yaml
 
 from wasmimage import errors
 from wasmimage.errors import PipelineError
-from wasmimage.project import Project
+from wasmimage.pipeline.project import Project
 
 REPO = Path(__file__).resolve().parents[2]
 CORPUS = Path(__file__).resolve().parents[1] / "bad_recipes"

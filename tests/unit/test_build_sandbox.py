@@ -1,4 +1,4 @@
-"""Build commands cannot reach the builder's secrets (issue 24, item 11; wasmimage/sandbox.py).
+"""Build commands cannot reach the builder's secrets (issue 24, item 11; wasmimage/pipeline/sandbox.py).
 
 A recipe's commands stand for third-party build code (an upstream configure, a build.rs): here
 they try to read the cache key, the native store, a signing key and the rest of $HOME, dump
@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from wasmimage import sandbox
 from wasmimage.errors import Unavailable
-from wasmimage.recipe import load_recipe
+from wasmimage.pipeline import sandbox
+from wasmimage.pipeline.recipe import load_recipe
 
 ROOT = Path(__file__).resolve().parents[2]
 CACHE_KEY = "cache-key-0123456789abcdef"
@@ -70,8 +70,9 @@ def run_probe(tmp_path: Path, home: Path, port: int, sandboxed: bool) -> str:
     where = tmp_path / ("in" if sandboxed else "out")
     probe_recipe(where, home, port)
     work = where / "build"
-    code = ("from pathlib import Path; from wasmimage.build import build; from wasmimage.fetch import FetchSettings; "
-            "from wasmimage.recipe import load_recipe; from wasmimage.toolchain import ResolvedToolchain; "
+    code = ("from pathlib import Path; from wasmimage.pipeline.build import build; "
+            "from wasmimage.pipeline.fetch import FetchSettings; from wasmimage.pipeline.recipe import load_recipe; "
+            "from wasmimage.pipeline.toolchain import ResolvedToolchain; "
             f"recipe = load_recipe(Path({str(where / 'recipes' / 'probe.yaml')!r}), "
             f"Path({str(ROOT / 'toolchains')!r}), "
             f"Path({str(ROOT / 'conformance')!r})); "

@@ -1,6 +1,6 @@
 """The artifact cache: build keys, local and registry entries, corruption, concurrency, and CI.
 
-These exercise wasmimage/cache.py with small files, a real registry (Debian's
+These exercise wasmimage/pipeline/cache.py with small files, a real registry (Debian's
 docker-registry) and real processes; the builds through doit are tests/pipeline/test_cache.py.
 """
 
@@ -16,14 +16,15 @@ import pytest
 
 from helpers.project import copy_project
 from helpers.registry import Registry, free_port, running_registry
-from wasmimage import cache, digests
-from wasmimage.cache import Cache, Corrupt, check_entry, run_cached, store
+from wasmimage import digests
 from wasmimage.errors import PipelineError
-from wasmimage.keys import aot_key, compile_key, engine_aot_key, engine_verify_key, snapshot_key, verify_key
-from wasmimage.project import Project
+from wasmimage.pipeline import cache
+from wasmimage.pipeline.cache import Cache, Corrupt, check_entry, run_cached, store
+from wasmimage.pipeline.keys import aot_key, compile_key, engine_aot_key, engine_verify_key, snapshot_key, verify_key
+from wasmimage.pipeline.project import Project
+from wasmimage.pipeline.toolchain import DRIFT_ENV, PROVIDER_ENV, resolve
 from wasmimage.registry.target import Target
 from wasmimage.settings import Settings
-from wasmimage.toolchain import DRIFT_ENV, PROVIDER_ENV, resolve
 
 ROOT = Path(__file__).resolve().parents[2]
 STAGES = ("compile", "aot", "snapshot", "verify")
@@ -195,7 +196,7 @@ def test_corrupt_local_entry_is_discarded_and_the_stage_runs(tmp_path: Path, dam
 _WRITER = """
 import sys
 from pathlib import Path
-from wasmimage.cache import store
+from wasmimage.pipeline.cache import store
 root, out = Path(sys.argv[1]), Path(sys.argv[2])
 out.mkdir(parents=True)
 (out / "x.bin").write_bytes(b"same bytes from every writer " * 1000)

@@ -23,10 +23,10 @@ import pytest
 from helpers.flaky_server import Serve
 from helpers.project import ROOT
 from wasmimage.errors import PipelineError
-from wasmimage.fetch import FetchSettings, cached_path, fetch, fetch_all, unpack
-from wasmimage.recipe import Source, load_recipe, load_recipes
+from wasmimage.pipeline.fetch import FetchSettings, cached_path, fetch, fetch_all, unpack
+from wasmimage.pipeline.recipe import Source, load_recipe, load_recipes
+from wasmimage.pipeline.toolchain import load_toolchain, resolve
 from wasmimage.sources import cargo
-from wasmimage.toolchain import load_toolchain, resolve
 
 STD_CRATES = Path("/usr/lib/rustlib/src/rust/library/vendor")
 STD_LOCK = Path("/usr/lib/rustlib/src/rust/library/Cargo.lock")
@@ -359,7 +359,7 @@ def app_files(with_git_dep: bool) -> dict[str, str]:
 @needs_debian_rust
 def test_the_fetch_stage_vendors_with_cargo_when_no_archive_is_there(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """The network path, made offline: the machine's cargo config sends the registry to std's crates."""
-    from wasmimage.recipe import Source
+    from wasmimage.pipeline.recipe import Source
     from wasmimage.sources import cargo_vendor
 
     commit = git_repo(tmp_path / "app", app_files(with_git_dep=False))

@@ -17,9 +17,9 @@ import pytest
 
 from helpers.flaky_server import Serve
 from wasmimage.errors import PipelineError
-from wasmimage.fetch import FetchSettings, cached_path, fetch, unpack
-from wasmimage.project import Project
-from wasmimage.recipe import Source
+from wasmimage.pipeline.fetch import FetchSettings, cached_path, fetch, unpack
+from wasmimage.pipeline.project import Project
+from wasmimage.pipeline.recipe import Source
 from wasmimage.sources import debian_source
 
 REPO = Path(__file__).resolve().parents[2]

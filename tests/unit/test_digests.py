@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from wasmimage import cache, digests
+from wasmimage import digests
 from wasmimage.errors import PipelineError
-from wasmimage.project import Project
+from wasmimage.pipeline import cache
+from wasmimage.pipeline.project import Project
 from wasmimage.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]

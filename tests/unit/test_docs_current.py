@@ -1,5 +1,5 @@
 """Docs and comments that cannot drift from the code: every repository path they name exists, and
-docs/cache.md's table of key parts lists exactly what wasmimage/keys.py hashes.
+docs/cache.md's table of key parts lists exactly what wasmimage/pipeline/keys.py hashes.
 
 A renamed or removed module, doc or suite left named somewhere fails the first test with the
 file and line that names it; a key part added to or dropped from keys.py without the table (or
@@ -17,7 +17,7 @@ import pytest
 from helpers.project import ROOT
 
 TOP_LEVEL = ("wasmimage", "recipes", "docs", "tests", "conformance", "toolchains", "scripts", "benchmarks", ".ci")
-PACKAGES = ("runtime", "registry", "sources", "schemas", "outdated")  # also named relative to wasmimage/
+PACKAGES = ("pipeline", "runtime", "registry", "sources", "schemas", "outdated")  # also named relative to wasmimage/
 _ROOTS = "|".join(re.escape(name) for name in TOP_LEVEL + PACKAGES)
 PATH = re.compile(r"(?<![\w./-])((?:" + _ROOTS + r")/[A-Za-z0-9_./*{}<>-]*[A-Za-z0-9_*}>])")
 STAGE_ROWS = {"engine_aot": "aot.PROFILE", "engine_verify": "verify.PROFILE"}  # keys.py function -> table row
@@ -43,13 +43,14 @@ def named_paths():
 
 def test_every_path_named_in_code_comments_and_docs_exists():
     missing = [f"{where}: {path}" for where, path in named_paths()
-               if not (ROOT / path).exists() and not (ROOT / "wasmimage" / path).exists()]
+               if not (ROOT / path).exists() and not (ROOT / "wasmimage" / path).exists()
+               and not (ROOT / "wasmimage" / "pipeline" / path).exists()]
     assert not missing, "paths named but not in the repository:\n" + "\n".join(missing)
 
 
 def key_parts_in_code() -> dict[str, set[str]]:
     """Stage -> the names of the parts its key function in keys.py hashes (its dict literals' keys)."""
-    tree = ast.parse((ROOT / "wasmimage" / "keys.py").read_text())
+    tree = ast.parse((ROOT / "wasmimage" / "pipeline" / "keys.py").read_text())
     parts = {}
     for function in tree.body:
         if isinstance(function, ast.FunctionDef) and function.name.endswith("_key") and function.name != "stage_keys":

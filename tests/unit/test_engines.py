@@ -1,4 +1,4 @@
-"""Engine profiles (wasmimage/engines.py): what each one makes `wasmtime compile` do, and what a recipe gets.
+"""Engine profiles (wasmimage/pipeline/engines.py): what each one makes `wasmtime compile` do, and what a recipe gets.
 
 Bad profiles are in the bad-input corpus (tests/bad_recipes/, cases engine-* and recipe-engine-*);
 compiling and proving with the real CLIs is tests/pipeline/test_engines.py. How these could
@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from helpers.project import ROOT, copy_project
-from wasmimage.engines import CLI, RUNNER
-from wasmimage.keys import compile_key
-from wasmimage.project import Project
+from wasmimage.pipeline.engines import CLI, RUNNER
+from wasmimage.pipeline.keys import compile_key
+from wasmimage.pipeline.project import Project
 from wasmimage.settings import Settings
 
 # What x86-64-v2 has; anything beyond (AVX, AVX2, BMI, AVX-512, ...) is what a newer build machine has.

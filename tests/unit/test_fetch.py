@@ -18,10 +18,10 @@ from pathlib import Path
 import pytest
 
 from helpers.flaky_server import Drop, Fail, Redirect, Serve, ShortBody, Stall, Status
-from wasmimage import fetch as fetch_module
 from wasmimage.errors import PipelineError
-from wasmimage.fetch import PARTIAL, FetchSettings, cached_path, fetch, unpack
-from wasmimage.recipe import Source
+from wasmimage.pipeline import fetch as fetch_module
+from wasmimage.pipeline.fetch import PARTIAL, FetchSettings, cached_path, fetch, unpack
+from wasmimage.pipeline.recipe import Source
 from wasmimage.sources.table import source_of
 
 DATA = os.urandom(300_000)  # several chunks, so a body can break off in the middle

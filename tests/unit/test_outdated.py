@@ -34,10 +34,10 @@ from helpers.channels import (
 )
 from helpers.flaky_server import Fail, FlakyServer, Serve
 from wasmimage.errors import Unavailable
-from wasmimage.outdated import crates, report
-from wasmimage.outdated.versions import behind, compare_debian, debian, pep440, semver
-from wasmimage.project import Project
-from wasmimage.toolchain import host_arch
+from wasmimage.pipeline.outdated import crates, report
+from wasmimage.pipeline.outdated.versions import behind, compare_debian, debian, pep440, semver
+from wasmimage.pipeline.project import Project
+from wasmimage.pipeline.toolchain import host_arch
 
 ROOT = Path(__file__).resolve().parents[2]
 RECIPE, TOOLCHAIN = "recipes/demo.yaml: ", "toolchains/demo-tools.yaml: "

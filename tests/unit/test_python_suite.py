@@ -29,9 +29,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from wasmimage.pipeline.verify import check_response, discover, discover_protocol
 from wasmimage.runtime.protocol import LIMIT_ERRORS, response_from_result
 from wasmimage.runtime.runner import RunResult
-from wasmimage.verify import check_response, discover, discover_protocol
 
 ROOT = Path(__file__).resolve().parents[2]
 SUITE = ROOT / "conformance" / "python"

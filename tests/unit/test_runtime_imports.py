@@ -62,8 +62,8 @@ def test_a_signature_counts_for_nothing_without_cryptography(tmp_path):
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+    from wasmimage.pipeline.signing import sign
     from wasmimage.runtime import signatures
-    from wasmimage.signing import sign
 
     key = Ed25519PrivateKey.generate()
     (tmp_path / "key").write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.OpenSSH,

@@ -15,9 +15,9 @@ import wasmtime
 
 from helpers.project import ROOT
 from wasmimage.errors import PipelineError
+from wasmimage.pipeline.verify import check, discover
 from wasmimage.runtime.engine import engine
 from wasmimage.runtime.runner import Limits, Program, RunResult, run_program
-from wasmimage.verify import check, discover
 
 SLACK = 2.0  # seconds past a deadline that still count as holding it, on a loaded 2-core machine
 HOSTILE = ROOT / "conformance" / "hostile" / "javascript"

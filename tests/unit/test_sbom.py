@@ -14,10 +14,10 @@ from cyclonedx.schema import SchemaVersion
 from cyclonedx.validation.json import JsonStrictValidator
 
 from helpers.project import ROOT
-from wasmimage import junit, sbom
-from wasmimage.project import Project
-from wasmimage.summary import summary_line
-from wasmimage.toolchain import ResolvedToolchain
+from wasmimage.pipeline import junit, sbom
+from wasmimage.pipeline.project import Project
+from wasmimage.pipeline.summary import summary_line
+from wasmimage.pipeline.toolchain import ResolvedToolchain
 
 REGISTRY_CHECKSUM = "a" * 64
 SYNTHETIC_LOCK = f"""version = 4

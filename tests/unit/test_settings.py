@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from wasmimage.cache import Cache
 from wasmimage.errors import InvalidInput
-from wasmimage.project import Project
+from wasmimage.pipeline.cache import Cache
+from wasmimage.pipeline.project import Project
 from wasmimage.registry.target import Target
 from wasmimage.settings import VARIABLES, Settings
 

@@ -14,8 +14,8 @@ import pytest
 
 from helpers.project import ROOT, copy_project
 from wasmimage.errors import InvalidInput
-from wasmimage.provision import EXTRA, Wanted, missing, wanted
-from wasmimage.toolchain import installed_debian_versions, load_toolchain
+from wasmimage.pipeline.provision import EXTRA, Wanted, missing, wanted
+from wasmimage.pipeline.toolchain import installed_debian_versions, load_toolchain
 
 NO_SUCH_PACKAGE = "wasmimage-test-no-such-package"
 

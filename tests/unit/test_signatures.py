@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from wasmimage.pipeline.signing import sign
 from wasmimage.runtime import signatures
-from wasmimage.signing import sign
 
 MESSAGE = b'{"name": "quickjs"}\n'
 NOW = calendar.timegm((2025, 6, 15, 12, 0, 0))  # both judges are told this time

@@ -1,4 +1,4 @@
-"""The snapshot stage (wasmimage/snapshot.py) and calls through a snapshot.
+"""The snapshot stage (wasmimage/pipeline/snapshot.py) and calls through a snapshot.
 
 The sandbox contract itself (deadlines, memory and output caps, isolation) is tested on
 both of the image's paths by test_runner.py; here: the stage is reproducible, init cannot
@@ -14,8 +14,8 @@ import pytest
 import wasmtime
 
 from wasmimage.errors import PipelineError
+from wasmimage.pipeline.snapshot import snapshot
 from wasmimage.runtime.snapshot_abi import ALLOC, INIT, RUN
-from wasmimage.snapshot import snapshot
 
 
 def _reactor(init_body: str) -> bytes:

@@ -17,7 +17,7 @@ import pytest
 
 from helpers.flaky_server import Fail, Serve
 from wasmimage.errors import InvalidInput, NotFound, Tampered, Unavailable
-from wasmimage.fetch import FetchSettings, cached_path, fetch, mirror_name, to_mirror
+from wasmimage.pipeline.fetch import FetchSettings, cached_path, fetch, mirror_name, to_mirror
 from wasmimage.sources.base import Source
 from wasmimage.sources.table import KINDS, source_of
 
@@ -41,7 +41,7 @@ def test_the_recipe_schema_has_one_alternative_for_each_kind_a_recipe_can_name()
         refused = {alternative["required"][0] for alternative in branch["not"]["anyOf"]}
         assert refused & set(KINDS) == in_recipes - {kind.key, *kind.also}, kind.key
         assert kind.key in source["properties"] and set(kind.also) <= set(source["properties"])
-    # the one kind only toolchains name: a pypi-wheel provider's wheel (wasmimage/tools.py)
+    # the one kind only toolchains name: a pypi-wheel provider's wheel (wasmimage/pipeline/tools.py)
     toolchain_schema = json.loads((ROOT / "wasmimage" / "schemas" / "toolchain.schema.json").read_text())
     assert set(KINDS) - in_recipes == {"pypi-wheel"}
     assert "pypi-wheel" in toolchain_schema["$defs"]["provider"]["properties"]["kind"]["enum"]
@@ -81,15 +81,15 @@ def test_imports_point_down_from_fetch_to_the_kinds_to_cargo():
     """cargo.py and every kind load without the fetch stage; one kind module loads no template or YAML library."""
     probe = ("import sys, wasmimage.sources.cargo, wasmimage.sources.base, wasmimage.sources.git, "
              "wasmimage.sources.cargo_vendor, wasmimage.sources.crate\n"
-             "print(sorted(m for m in ('wasmimage.fetch', 'wasmimage.sources.table', 'wasmimage.build') "
-             "if m in sys.modules))\n"
+             "print(sorted(m for m in ('wasmimage.pipeline.fetch', 'wasmimage.sources.table', "
+             "'wasmimage.pipeline.build') if m in sys.modules))\n"
              "import wasmimage.sources.debian_source\n")
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
                             env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert result.stdout.strip() == "[]"
     lone = subprocess.run([sys.executable, "-c", "import sys, wasmimage.sources.debian_source\n"
                            "print(sorted(m for m in ('jinja2', 'yaml', 'jsonschema', 'requests', 'doit', "
-                           "'wasmimage.recipe', 'wasmimage.sources.cargo') if m in sys.modules))"],
+                           "'wasmimage.pipeline.recipe', 'wasmimage.sources.cargo') if m in sys.modules))"],
                           capture_output=True, text=True, check=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert lone.stdout.strip() == "[]"
 

@@ -1,4 +1,4 @@
-"""The stage table (wasmimage/tasks.py): the tasks it makes, and what doit keeps of their keys.
+"""The stage table (wasmimage/pipeline/tasks.py): the tasks it makes, and what doit keeps of their keys.
 
 doit keeps, for each task, the value its up-to-date check saved after the last successful run.
 Those values are the ones the task generators before the table saved, so an existing .doit.db
@@ -16,10 +16,18 @@ import pytest
 
 from helpers.project import copy_project
 from unit.test_cache import _clean_env, _fake_stage_outputs  # noqa: F401  (_clean_env: autouse)
-from wasmimage import tasks
 from wasmimage.digests import sha256_json
-from wasmimage.keys import aot_key, compile_key, engine_aot_key, engine_verify_key, snapshot_key, stage_keys, verify_key
-from wasmimage.project import Project
+from wasmimage.pipeline import tasks
+from wasmimage.pipeline.keys import (
+    aot_key,
+    compile_key,
+    engine_aot_key,
+    engine_verify_key,
+    snapshot_key,
+    stage_keys,
+    verify_key,
+)
+from wasmimage.pipeline.project import Project
 from wasmimage.settings import Settings
 
 

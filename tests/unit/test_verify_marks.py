@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from wasmimage.errors import PipelineError
-from wasmimage.verify import discover
+from wasmimage.pipeline.verify import discover
 
 
 def write_case(suite: Path, name: str, script: str, out: str | None, meta: str = "") -> None:

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
+from wasmimage.pipeline.verify import check_z22, discover_wikifunctions, wikifunctions_request
 from wasmimage.runtime import wikifunctions
 from wasmimage.runtime.runner import Limits, RunResult
-from wasmimage.verify import check_z22, discover_wikifunctions, wikifunctions_request
 
 ROOT = Path(__file__).resolve().parents[2]
 SUITES = ROOT / "conformance" / "wikifunctions"

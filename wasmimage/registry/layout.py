@@ -64,7 +64,7 @@ def rfc3339(epoch: int) -> str:
 def layer_tar(image: Image, epoch: int) -> bytes:
     """The uncompressed layer: every file of the image under opt/wasm-images/<name>/, canonically."""
     names = sorted(image.manifest["files"]) + [MANIFEST] + ([SIGNATURE] if (image.path / SIGNATURE).is_file() else [])
-    beside = image.manifest.get("provenance")  # never in the layer: a referrer of it (wasmimage/referrers.py)
+    beside = image.manifest.get("provenance")  # never in the layer: a referrer of it (wasmimage/pipeline/referrers.py)
     present = sorted(p.name for p in image.path.iterdir() if p.name != beside)
     if sorted(names) != present:
         extra = sorted(set(present) - set(names))
@@ -121,7 +121,7 @@ def oci_annotations(image: Image, epoch: int, source: str) -> dict[str, str]:
 
 
 def labels(image: Image) -> dict[str, str]:
-    """What `skopeo inspect` shows of the image's SBOM and provenance (see wasmimage/referrers.py)."""
+    """What `skopeo inspect` shows of the image's SBOM and provenance (see wasmimage/pipeline/referrers.py)."""
     roles = image.manifest["roles"]
     found = {}
     if "sbom" in roles:

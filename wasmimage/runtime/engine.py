@@ -3,7 +3,7 @@
 A .cwasm is native code: deserializing one is only safe for bytes this pipeline made,
 with the same wasmtime version and config. `load` therefore checks the file's sha256
 against the manifest and refuses any other wasmtime version or config by name. The build
-side (wasmimage/aot.py) compiles with this very config, so both halves share it.
+side (wasmimage/pipeline/aot.py) compiles with this very config, so both halves share it.
 """
 
 from __future__ import annotations

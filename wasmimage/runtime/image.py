@@ -3,7 +3,7 @@
 `image.json` is the contract with consumers: what went in (pins, toolchain, flags,
 engine), what came out (every file with its sha256) and what was proven (conformance).
 Opening an image checks the manifest against wasmimage/schemas/image.schema.json, every
-digest, and refuses names that leave the directory. (Writing one: wasmimage/image.py.)
+digest, and refuses names that leave the directory. (Writing one: wasmimage/pipeline/image.py.)
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 Why this format: `ssh-keygen -Y verify` checks it with no extra tool, keys are ordinary
 OpenSSH keys (`ssh-keygen -t ed25519`), and the trusted keys are an OpenSSH allowed_signers
 file; minisign and signify are not in Debian's default install, ssh-keygen is. We sign
-(wasmimage/signing.py) and verify (here) in Python, with the `cryptography` package, so
+(wasmimage/pipeline/signing.py) and verify (here) in Python, with the `cryptography` package, so
 that running an image needs no subprocess.
 
 image.json pins the sha256 of every file of the image (the .cwasm included), so its

@@ -1,6 +1,6 @@
 """The snapshot ABI: the exports a pre-initialized interpreter offers the runner (docs/snapshot.md).
 
-The build side (wasmimage/snapshot.py) makes a snapshot and checks it has these; the runner
+The build side (wasmimage/pipeline/snapshot.py) makes a snapshot and checks it has these; the runner
 calls them. Both read the names from here.
 
 Version 2 preloads several scripts (every protocol's executor), each into a slot:

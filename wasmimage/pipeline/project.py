@@ -9,14 +9,14 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from wasmimage import engines
-from wasmimage.cache import Cache
 from wasmimage.errors import NotFound, PipelineError
-from wasmimage.recipe import Recipe, load_recipes
+from wasmimage.pipeline import engines
+from wasmimage.pipeline.cache import Cache
+from wasmimage.pipeline.recipe import Recipe, load_recipes
+from wasmimage.pipeline.toolchain import ResolvedToolchain, Toolchain, load_toolchain, pinned, resolve
 from wasmimage.runtime.native import NativeStore
 from wasmimage.settings import Settings
 from wasmimage.sources.base import FetchSettings
-from wasmimage.toolchain import ResolvedToolchain, Toolchain, load_toolchain, pinned, resolve
 
 
 @dataclass(frozen=True)
@@ -172,7 +172,7 @@ class Project:
 
     def installed_compiler(self, profile: engines.Profile) -> ResolvedToolchain:
         """A CLI profile's compiler, installed (restored or built, once per cache: tools.py)."""
-        from wasmimage import tools
+        from wasmimage.pipeline import tools
 
         compiler = self.compiler(profile)
         try:

@@ -51,8 +51,8 @@ from wasmimage.runtime.runner import OUTCOMES, Limits, Program, RunResult, run_p
 from wasmimage.runtime.zobjects import canonical, normal
 
 if TYPE_CHECKING:
-    from wasmimage.project import StageOutputs
-    from wasmimage.recipe import Recipe
+    from wasmimage.pipeline.project import StageOutputs
+    from wasmimage.pipeline.recipe import Recipe
 
 CASE_KEYS = {"exit_code", "stdin", "stderr_contains", "known_difference", "outcome", "limits", "env", "dirs"}
 PROTOCOL_CASE_KEYS = {"known_difference", "limits"}

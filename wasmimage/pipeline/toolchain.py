@@ -23,7 +23,7 @@ import jinja2
 
 from wasmimage.digests import sha256_json
 from wasmimage.errors import InvalidInput, NotFound, PipelineError, Unavailable
-from wasmimage.validation import load_yaml
+from wasmimage.pipeline.validation import load_yaml
 
 PROVIDER_ENV = "WASMIMAGE_TOOLCHAIN_PROVIDER"  # named in messages; wasmimage/settings.py reads both
 DRIFT_ENV = "WASMIMAGE_ACCEPT_TOOLCHAIN_DRIFT"
@@ -89,7 +89,7 @@ class ResolvedToolchain:
     std_crates: str | None = None  # a directory source with the crates std's own Cargo.lock needs (sources/cargo.py)
     # where its files are (`{{ root }}`): the sandboxed build commands may read it (sandbox.py)
     root: Path = Path("/usr")
-    # pypi-wheel and cargo-install: what wasmimage/tools.py installs into `root`, and with which builder
+    # pypi-wheel and cargo-install: what wasmimage/pipeline/tools.py installs into `root`, and with which builder
     install: Provider | None = None
     builder: ResolvedToolchain | None = None
 
@@ -231,7 +231,7 @@ def _resolve_archive(toolchain: Toolchain, provider: Provider,
 
 def _resolve_install(toolchain: Toolchain, provider: Provider, archive_root: Path | None,
                      builder: Callable[[str], ResolvedToolchain] | None) -> tuple[ResolvedToolchain | None, str]:
-    """A tool installed into `archive_root/<sha256 of its identity>` (wasmimage/tools.py does it on first use).
+    """A tool installed into `archive_root/<sha256 of its identity>` (wasmimage/pipeline/tools.py does it on first use).
 
     Its identity is everything the installed binary depends on: the wheel's file and sha256, or
     the crate's sha256, its features and the builder's own identity (its exact rustc).

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from wasmimage.errors import NotFound, PipelineError, Unavailable
-from wasmimage.fetch import download
-from wasmimage.outdated.versions import Version
+from wasmimage.pipeline.fetch import download
+from wasmimage.pipeline.outdated.versions import Version
 from wasmimage.sources.base import FetchSettings
 
 Result = dict[Hashable, "Answer | PipelineError"]

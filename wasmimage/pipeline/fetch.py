@@ -31,7 +31,7 @@ from wasmimage.sources.base import MIRRORS_ENV, PARTIAL, Context, FetchSettings,
 from wasmimage.sources.table import kind_of
 
 if TYPE_CHECKING:
-    from wasmimage.recipe import Source
+    from wasmimage.pipeline.recipe import Source
 
 CHUNK = 1 << 16
 _log = log.get("fetch")

@@ -27,10 +27,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from wasmimage.errors import NotFound, PipelineError, Unavailable
-from wasmimage.outdated.base import Answer, Context, Result, read
-from wasmimage.outdated.versions import Version, compare_debian, debian, debian_upstream, newest, split_debian
+from wasmimage.pipeline.outdated.base import Answer, Context, Result, read
+from wasmimage.pipeline.outdated.versions import Version, compare_debian, debian, debian_upstream, newest, split_debian
+from wasmimage.pipeline.toolchain import host_arch
 from wasmimage.sources import debian_source
-from wasmimage.toolchain import host_arch
 
 NAME = "Debian's archive"
 DEVELOPMENT = ("testing", "unstable")

@@ -22,7 +22,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from wasmimage import __version__, files, image_files
+from wasmimage import __version__, files
+from wasmimage.pipeline import image_files
 from wasmimage.sources import pins
 
 FILE_NAME = image_files.PROVENANCE

@@ -18,13 +18,13 @@ from typing import TextIO
 
 from wasmimage import log
 from wasmimage.errors import NotFound, PipelineError, Unavailable
-from wasmimage.outdated import crates, debian, git, pypi, rustup
-from wasmimage.outdated.base import Answer, Context, Pin
-from wasmimage.outdated.versions import behind, newest
-from wasmimage.project import Project
-from wasmimage.recipe import Source
+from wasmimage.pipeline.outdated import crates, debian, git, pypi, rustup
+from wasmimage.pipeline.outdated.base import Answer, Context, Pin
+from wasmimage.pipeline.outdated.versions import behind, newest
+from wasmimage.pipeline.project import Project
+from wasmimage.pipeline.recipe import Source
+from wasmimage.pipeline.toolchain import load_toolchain
 from wasmimage.sources.git import mirror_name
-from wasmimage.toolchain import load_toolchain
 
 CHANNELS = {channel.NAME: channel for channel in (debian, crates, pypi, git, rustup)}
 SECURITY_EXIT = 1

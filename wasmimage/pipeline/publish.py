@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from wasmimage import log, referrers, signing
+from wasmimage import log
 from wasmimage.digests import sha256_digest
 from wasmimage.errors import InvalidInput
+from wasmimage.pipeline import referrers, signing
 from wasmimage.registry.client import Credentials, RegistryClient
 from wasmimage.registry.layout import Layout, write_layout
 from wasmimage.registry.reference import base_url

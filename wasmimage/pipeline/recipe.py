@@ -9,15 +9,15 @@ from typing import Any
 import jinja2
 import jinja2.meta
 
-from wasmimage import image_files
 from wasmimage.digests import sha256_chunks, spaced_json
 from wasmimage.errors import InvalidInput, NotFound, PipelineError
+from wasmimage.pipeline import image_files
+from wasmimage.pipeline.toolchain import Toolchain, load_toolchain
+from wasmimage.pipeline.validation import load_yaml
 from wasmimage.runtime.protocols import PROTOCOLS, of_suite
 from wasmimage.runtime.run_spec import RunSpec
 from wasmimage.sources.base import Source
 from wasmimage.sources.table import source_of
-from wasmimage.toolchain import Toolchain, load_toolchain
-from wasmimage.validation import load_yaml
 
 # Variables every build command may use besides the toolchain's own (see build.py).
 STAGE_VARS = ("src", "files", "out", "flags", "build_dir", "jobs")

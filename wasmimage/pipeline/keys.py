@@ -19,11 +19,11 @@ from typing import Any
 
 from wasmimage import __version__
 from wasmimage.digests import sha256_file, sha256_json
-from wasmimage.engines import Profile
 from wasmimage.errors import PipelineError
-from wasmimage.project import Project
-from wasmimage.recipe import Recipe
-from wasmimage.toolchain import pinned
+from wasmimage.pipeline.engines import Profile
+from wasmimage.pipeline.project import Project
+from wasmimage.pipeline.recipe import Recipe
+from wasmimage.pipeline.toolchain import pinned
 
 
 def toolchain_identity(project: Project, recipe: Recipe) -> dict[str, Any]:
@@ -77,7 +77,8 @@ def snapshot_key(project: Project, recipe: Recipe) -> str:
         **({"mounts": {guest: {name: sha256_file(out.mounted_dir / name) for name in names}
                        for guest, names in recipe.run.mounts}} if recipe.run.mounts else {}),
         "preload": [recipe.run.script_name, *(sha256_file(script) for script in recipe.snapshot_preloads)],
-        "snapshotter": code_digest("snapshot.py", "init_files.py", "wasm_binary.py", "runtime/snapshot_abi.py"),
+        "snapshotter": code_digest("pipeline/snapshot.py", "pipeline/init_files.py", "pipeline/wasm_binary.py",
+                                   "runtime/snapshot_abi.py"),
         "engine": engine_identity(),
         "cpu": cpu_features(),
         "pipeline": __version__,
@@ -86,7 +87,7 @@ def snapshot_key(project: Project, recipe: Recipe) -> str:
 
 def code_digest(*patterns: str) -> dict[str, str]:
     """The sha256 of each file of this package that `patterns` (globs relative to it) name, by path."""
-    package = Path(__file__).resolve().parent
+    package = Path(__file__).resolve().parents[1]  # wasmimage/
     paths = sorted({path for pattern in patterns for path in package.glob(pattern)})
     return {path.relative_to(package).as_posix(): sha256_file(path) for path in paths}
 
@@ -95,7 +96,7 @@ def prover_digest() -> dict[str, str]:
     """The code that runs the suites and judges them (the run half, as it ships, verify.py and, for
     the engine profiles, prove.py): a change to how a call is run or checked is proven again, not
     restored from the cache."""
-    return code_digest("runtime/*.py", "verify.py", "prove.py")
+    return code_digest("runtime/*.py", "pipeline/verify.py", "pipeline/prove.py")
 
 
 def verify_key(project: Project, recipe: Recipe) -> str:

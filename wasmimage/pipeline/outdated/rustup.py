@@ -15,8 +15,8 @@ import subprocess
 from dataclasses import dataclass
 
 from wasmimage.errors import InvalidInput, Unavailable
-from wasmimage.outdated.base import Answer, Context, Result
-from wasmimage.outdated.versions import semver
+from wasmimage.pipeline.outdated.base import Answer, Context, Result
+from wasmimage.pipeline.outdated.versions import semver
 
 NAME = "rustup's stable channel"
 TIMEOUT = 120  # seconds for `rustup check`

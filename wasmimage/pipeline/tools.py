@@ -26,12 +26,13 @@ import subprocess
 import time
 from pathlib import Path
 
-from wasmimage import cache, files, log
+from wasmimage import files, log
 from wasmimage.errors import InvalidInput, Stale, StepFailed, Unavailable
-from wasmimage.fetch import fetch, unpack
-from wasmimage.recipe import Source
+from wasmimage.pipeline import cache
+from wasmimage.pipeline.fetch import fetch, unpack
+from wasmimage.pipeline.recipe import Source
+from wasmimage.pipeline.toolchain import Provider, ResolvedToolchain
 from wasmimage.sources.base import FetchSettings, read_archive_member
-from wasmimage.toolchain import Provider, ResolvedToolchain
 
 STAGE = "toolchain"  # its entries in the artifact cache
 _log = log.get("tools")

@@ -40,18 +40,8 @@ import wasmtime
 
 from wasmimage import files, log
 from wasmimage.errors import InvalidInput, StepFailed
-from wasmimage.init_files import InitFiles, memory
-from wasmimage.runtime.snapshot_abi import (
-    ABI_VERSION,
-    ALLOC,
-    CAPTURES_SIZE,
-    INIT,
-    PRELOAD,
-    export_problem,
-    snapshot_abi,
-    typed_export,
-)
-from wasmimage.wasm_binary import (
+from wasmimage.pipeline.init_files import InitFiles, memory
+from wasmimage.pipeline.wasm_binary import (
     DATA,
     DATA_COUNT,
     EXPORT,
@@ -67,6 +57,16 @@ from wasmimage.wasm_binary import (
     uleb,
     vector,
     with_sections,
+)
+from wasmimage.runtime.snapshot_abi import (
+    ABI_VERSION,
+    ALLOC,
+    CAPTURES_SIZE,
+    INIT,
+    PRELOAD,
+    export_problem,
+    snapshot_abi,
+    typed_export,
 )
 
 REACTOR_START = "_initialize"  # wasi-libc's reactor constructor entry: it ran at build time
@@ -230,7 +230,7 @@ def snapshot_stage(reactor: Path, snapshot_wasm: Path, snapshot_cwasm: Path, inf
     """Snapshot `reactor` (with `preload`: each script's guest file name and file, distinct;
     `mounts`: guest directory, the files in it), AOT-compile the snapshot, and record both
     (aot-info's shape plus the reactor's sha256 and each preloaded script's slot by its sha256)."""
-    from wasmimage.aot import compile_wasm
+    from wasmimage.pipeline.aot import compile_wasm
 
     started = time.monotonic()
     scripts = tuple((name, path.read_bytes()) for name, path in preload)

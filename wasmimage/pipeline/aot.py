@@ -1,4 +1,4 @@
-"""AOT stage: compile a .wasm to a .cwasm for each engine profile (wasmimage/engines.py).
+"""AOT stage: compile a .wasm to a .cwasm for each engine profile (wasmimage/pipeline/engines.py).
 
 The runner's: with the runtime's one recorded engine configuration. That configuration, the
 engine and the checked loading of a .cwasm live in wasmimage/runtime/engine.py, so what the
@@ -16,13 +16,13 @@ from typing import TYPE_CHECKING
 import wasmtime
 
 from wasmimage import files, log
-from wasmimage.engines import CLI_VAR
 from wasmimage.errors import StepFailed
+from wasmimage.pipeline.engines import CLI_VAR
 from wasmimage.runtime.engine import engine, engine_identity
 
 if TYPE_CHECKING:
-    from wasmimage.engines import Profile
-    from wasmimage.toolchain import ResolvedToolchain
+    from wasmimage.pipeline.engines import Profile
+    from wasmimage.pipeline.toolchain import ResolvedToolchain
 
 
 def compile_wasm(wasm: Path, cwasm: Path, info_path: Path) -> dict:

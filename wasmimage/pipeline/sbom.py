@@ -20,8 +20,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from wasmimage import __version__, files, image_files
+from wasmimage import __version__, files
 from wasmimage.errors import InvalidInput, Unavailable
+from wasmimage.pipeline import image_files
 from wasmimage.sources.base import SbomFacts
 from wasmimage.sources.cargo import LockedPackage, parse_lock, vendored_packages
 from wasmimage.sources.table import named_in
@@ -39,8 +40,8 @@ except ImportError:
     _HAVE_CYCLONEDX = False
 
 if TYPE_CHECKING:
-    from wasmimage.recipe import Recipe
-    from wasmimage.toolchain import ResolvedToolchain
+    from wasmimage.pipeline.recipe import Recipe
+    from wasmimage.pipeline.toolchain import ResolvedToolchain
 
 FILE_NAME = image_files.SBOM
 MEDIA_TYPE = "application/vnd.cyclonedx+json"

@@ -19,9 +19,10 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from wasmimage import log, provenance, sbom
+from wasmimage import log
 from wasmimage.digests import canonical_json, sha256_digest
 from wasmimage.errors import InvalidInput
+from wasmimage.pipeline import provenance, sbom
 from wasmimage.registry.client import RegistryClient
 from wasmimage.registry.descriptors import INDEX_TYPE, MANIFEST_TYPE, TITLE, Blob
 

@@ -18,8 +18,8 @@ import tempfile
 from dataclasses import dataclass
 
 from wasmimage.errors import InvalidInput, NotFound, PipelineError, Unavailable
-from wasmimage.outdated.base import Answer, Context, Result
-from wasmimage.outdated.versions import pep440
+from wasmimage.pipeline.outdated.base import Answer, Context, Result
+from wasmimage.pipeline.outdated.versions import pep440
 
 NAME = "PyPI (pip's index)"
 NO_RELEASE = "===wasmimage-outdated"  # an arbitrary-equality requirement no version string meets

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from wasmimage.errors import PipelineError, Unavailable
-from wasmimage.outdated.base import Answer, Context, Result
-from wasmimage.outdated.versions import Version, newest, pep440
+from wasmimage.pipeline.outdated.base import Answer, Context, Result
+from wasmimage.pipeline.outdated.versions import Version, newest, pep440
 
 NAME = "git tags"
 TIMEOUT = 60  # seconds for one `git ls-remote`

@@ -21,12 +21,13 @@ from typing import Any
 
 from doit.exceptions import TaskFailed
 
-from wasmimage import cache, keys, log
+from wasmimage import log
 from wasmimage.digests import sha256_json
-from wasmimage.engines import Profile
 from wasmimage.errors import PipelineError, StepFailed
-from wasmimage.project import Project, StageOutputs
-from wasmimage.recipe import Recipe
+from wasmimage.pipeline import cache, keys
+from wasmimage.pipeline.engines import Profile
+from wasmimage.pipeline.project import Project, StageOutputs
+from wasmimage.pipeline.recipe import Recipe
 
 RUN_STARTED = datetime.now(UTC)  # doit loads dodo.py, and so this module, as its run begins
 
@@ -139,7 +140,7 @@ def stage_tasks(project: Project, name: str) -> Iterator[dict]:
 
 def fetch_sources(project: Project, recipe: Recipe, out: StageOutputs, stage_keys: Keys) -> None:
     """Every source of the recipe into the source cache (the fetch stage has no keys of its own)."""
-    from wasmimage.fetch import fetch_all
+    from wasmimage.pipeline.fetch import fetch_all
 
     # Sources are only needed to compile: with the compile output cached, fetch nothing (if the
     # entry then proves corrupt, the build fetches what it needs itself).
@@ -156,13 +157,13 @@ def fetch_sources(project: Project, recipe: Recipe, out: StageOutputs, stage_key
 
 
 def _sources_cached(project: Project, recipe: Recipe) -> bool:
-    from wasmimage.fetch import is_cached
+    from wasmimage.pipeline.fetch import is_cached
 
     return all(is_cached(source, project.fetch_settings) for source in recipe.sources)
 
 
 def compile_recipe(project: Project, recipe: Recipe, out: StageOutputs, stage_keys: Keys) -> str:
-    from wasmimage.build import build
+    from wasmimage.pipeline.build import build
 
     return cache.run_cached(project.cache, "compile", recipe.name, stage_keys["compile"], out.compiled(recipe),
                             lambda: build(recipe, project.toolchain(recipe), project.fetch_settings,
@@ -178,7 +179,7 @@ def _cache_outcome(*outcomes: str) -> str:
 
 def aot_compile(project: Project, recipe: Recipe, out: StageOutputs, stage_keys: Keys) -> str:
     from wasmimage import files
-    from wasmimage.aot import compile_wasm
+    from wasmimage.pipeline.aot import compile_wasm
     from wasmimage.runtime import native
 
     outcome = cache.run_cached(project.cache, "aot", recipe.name, stage_keys["aot"], [out.cwasm, out.aot_info],
@@ -191,7 +192,7 @@ def aot_compile(project: Project, recipe: Recipe, out: StageOutputs, stage_keys:
 
 def engine_aot(project: Project, recipe: Recipe, out: StageOutputs, profile: Profile, key: str) -> str:
     """Another engine profile's .cwasm, with its own wasmtime (the runner never loads it)."""
-    from wasmimage.aot import compile_for_profile
+    from wasmimage.pipeline.aot import compile_for_profile
 
     engine = out.engine(profile.name)
     return cache.run_cached(project.cache, f"aot.{profile.name}", recipe.name, key, engine.aot_outputs,
@@ -201,9 +202,9 @@ def engine_aot(project: Project, recipe: Recipe, out: StageOutputs, profile: Pro
 
 def snapshot_recipe(project: Project, recipe: Recipe, out: StageOutputs, stage_keys: Keys) -> str:
     from wasmimage import files
+    from wasmimage.pipeline.snapshot import snapshot_stage
     from wasmimage.runtime import native
     from wasmimage.runtime.runner import SCRIPT_DIR
-    from wasmimage.snapshot import snapshot_stage
 
     preload = tuple((f"{SCRIPT_DIR}/{recipe.run.script_name}", script) for script in recipe.snapshot_preloads)
     mounts = tuple((guest, tuple(out.mounted_dir / name for name in names)) for guest, names in recipe.run.mounts)
@@ -215,7 +216,7 @@ def snapshot_recipe(project: Project, recipe: Recipe, out: StageOutputs, stage_k
 
 
 def verify_recipe(project: Project, recipe: Recipe, out: StageOutputs, stage_keys: Keys) -> str:
-    from wasmimage import junit, verify
+    from wasmimage.pipeline import junit, verify
 
     try:
         outcome = cache.run_cached(project.cache, "verify", recipe.name, stage_keys["verify"], [out.report],
@@ -230,7 +231,7 @@ def verify_recipe(project: Project, recipe: Recipe, out: StageOutputs, stage_key
 def engine_verify(project: Project, recipe: Recipe, out: StageOutputs, profile: Profile, key: str) -> str:
     """The proof of another engine profile's .cwasm: the language suites in its own wasmtime (prove.py)."""
     from wasmimage import files
-    from wasmimage.prove import prove
+    from wasmimage.pipeline.prove import prove
 
     engine = out.engine(profile.name)
     return cache.run_cached(project.cache, f"verify.{profile.name}", recipe.name, key, [engine.report],
@@ -243,8 +244,8 @@ def engine_verify(project: Project, recipe: Recipe, out: StageOutputs, profile: 
 def write_image(project: Project, recipe: Recipe, out: StageOutputs, stage_keys: Keys) -> None:
     """The image directory, with every stage key (`stage_keys`) in its provenance."""
     from wasmimage import files
-    from wasmimage.image import assemble, image_dir
-    from wasmimage.provenance import BuildRun
+    from wasmimage.pipeline.image import assemble, image_dir
+    from wasmimage.pipeline.provenance import BuildRun
 
     build_run = BuildRun(started=RUN_STARTED, recipe_path=recipe.path.relative_to(project.root).as_posix(),
                          recipe_sha256=files.sha256_file(recipe.path), stage_keys=stage_keys)
@@ -267,7 +268,7 @@ def _verify_reads(project: Project, recipe: Recipe, out: StageOutputs) -> list[P
 
 
 def _verify_writes(project: Project, recipe: Recipe, out: StageOutputs) -> list[Path]:
-    from wasmimage import junit
+    from wasmimage.pipeline import junit
 
     return [out.report, junit.path_for(out.report), *engine_outputs(project, recipe, out, "verify")]
 
@@ -279,7 +280,7 @@ def _image_reads(project: Project, recipe: Recipe, out: StageOutputs) -> list[Pa
 
 
 def _image_writes(project: Project, recipe: Recipe, out: StageOutputs) -> list[Path]:
-    from wasmimage.image import image_dir
+    from wasmimage.pipeline.image import image_dir
     from wasmimage.runtime.image import MANIFEST
 
     return [image_dir(project.images_dir, recipe) / MANIFEST]
@@ -322,8 +323,8 @@ def build_tasks(project: Project) -> Iterator[dict]:
 
 
 def publish_recipe(project: Project, recipe: Recipe, dry_run: bool = False, insecure: bool = False) -> None:
-    from wasmimage.image import image_dir
-    from wasmimage.publish import publish
+    from wasmimage.pipeline.image import image_dir
+    from wasmimage.pipeline.publish import publish
     from wasmimage.registry.client import Credentials
     from wasmimage.registry.target import Target
 
@@ -357,7 +358,7 @@ def publish_tasks(project: Project) -> Iterator[dict]:
 
 
 def list_outdated(project: Project, debian_release: str) -> None:
-    from wasmimage.outdated.report import run
+    from wasmimage.pipeline.outdated.report import run
 
     status = run(project, debian_release or None)
     if status:

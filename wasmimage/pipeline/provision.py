@@ -2,7 +2,7 @@
 
 The pinned ones come from the toolchain files themselves (every `debian` provider's
 `packages`, at their exact versions), so the pins live in one place; a few tools the tests
-and benchmarks use come unpinned (EXTRA). `python -m wasmimage.provision` prints one line per
+and benchmarks use come unpinned (EXTRA). `python -m wasmimage.pipeline.provision` prints one line per
 package to install, `NAME[=VERSION]<TAB>why`, and nothing when everything is there, so that
 the setup script asks apt-get for nothing on a second run. Installed versions come from
 dpkg (toolchain.installed_debian_versions), never from apt's idea of the archive.
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from wasmimage.errors import InvalidInput, PipelineError
-from wasmimage.toolchain import installed_debian_versions, load_toolchain
+from wasmimage.pipeline.toolchain import installed_debian_versions, load_toolchain
 
 # Not pinned: no build's bytes depend on them.
 EXTRA = {
@@ -26,7 +26,7 @@ EXTRA = {
     "binaryen": "wasm-opt, one of the levers the benchmarks try",
     "openssh-client": "ssh-keygen: signing keys for the image-signature tests, and checking signatures by hand",
     "bubblewrap": "bwrap: build commands run sandboxed, away from the cache key and signing keys "
-                  "(wasmimage/sandbox.py)",
+                  "(wasmimage/pipeline/sandbox.py)",
 }
 
 

@@ -26,12 +26,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from wasmimage.errors import InvalidInput, NotFound, PipelineError
-from wasmimage.toolchain import Toolchain, host_arch, load_toolchain
-from wasmimage.validation import load_yaml
+from wasmimage.pipeline.toolchain import Toolchain, host_arch, load_toolchain
+from wasmimage.pipeline.validation import load_yaml
 
 if TYPE_CHECKING:
-    from wasmimage.recipe import Recipe
-    from wasmimage.toolchain import ResolvedToolchain
+    from wasmimage.pipeline.recipe import Recipe
+    from wasmimage.pipeline.toolchain import ResolvedToolchain
 
 _Field = TypeVar("_Field")
 RUNNER = "runner"  # the kind of the runner's own profile

@@ -14,8 +14,8 @@ from pathlib import Path
 
 from wasmimage import files
 from wasmimage.errors import InvalidInput
-from wasmimage.fetch import fetch_all, to_mirror
-from wasmimage.project import Project
+from wasmimage.pipeline.fetch import fetch_all, to_mirror
+from wasmimage.pipeline.project import Project
 from wasmimage.settings import Settings
 from wasmimage.sources import cargo
 

@@ -12,15 +12,16 @@ import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from wasmimage import __version__, files, image_files
+from wasmimage import __version__, files
 from wasmimage.errors import Stale, StepFailed, Unavailable
+from wasmimage.pipeline import image_files
 from wasmimage.runtime.image import MANIFEST, MANIFEST_SCHEMA
 from wasmimage.runtime.protocols import PROTOCOLS
 
 if TYPE_CHECKING:
-    from wasmimage.project import StageOutputs
-    from wasmimage.provenance import BuildRun
-    from wasmimage.recipe import Recipe
+    from wasmimage.pipeline.project import StageOutputs
+    from wasmimage.pipeline.provenance import BuildRun
+    from wasmimage.pipeline.recipe import Recipe
 
 
 def image_dir(images_root: Path, recipe: Recipe) -> Path:
@@ -117,7 +118,7 @@ def _write_image(recipe: Recipe, work: Path, target: Path, copies: dict[str, Pat
                  build_info: dict, aot_info: dict, report: dict,
                  build_run: BuildRun | None, snapshot_info: dict | None,
                  engine_infos: dict[str, tuple[dict, dict]]) -> None:
-    from wasmimage import provenance, sbom
+    from wasmimage.pipeline import provenance, sbom
 
     for name, source in copies.items():
         shutil.copyfile(source, work / name)
@@ -153,7 +154,7 @@ def _write_image(recipe: Recipe, work: Path, target: Path, copies: dict[str, Pat
 def _manifest(recipe: Recipe, work: Path, copies: dict[str, Path], roles: dict[str, str], build_info: dict,
               aot_info: dict, report: dict, engines: dict, build_run: BuildRun | None) -> dict[str, Any]:
     """image.json but for its snapshot section, describing the files in `work`."""
-    from wasmimage import provenance
+    from wasmimage.pipeline import provenance
 
     return {
         "schema": MANIFEST_SCHEMA,

@@ -12,14 +12,15 @@ from typing import Any
 
 import jinja2
 
-from wasmimage import files, log, sandbox, sbom
+from wasmimage import files, log
 from wasmimage.errors import InvalidInput, StepFailed
-from wasmimage.fetch import fetch, recorded_pin, unpack
-from wasmimage.recipe import Recipe
+from wasmimage.pipeline import sandbox, sbom
+from wasmimage.pipeline.fetch import fetch, recorded_pin, unpack
+from wasmimage.pipeline.recipe import Recipe
+from wasmimage.pipeline.toolchain import ResolvedToolchain
 from wasmimage.sources import url
 from wasmimage.sources.base import FetchSettings
 from wasmimage.sources.table import kind_of
-from wasmimage.toolchain import ResolvedToolchain
 
 
 def template_vars(recipe: Recipe, toolchain: ResolvedToolchain, work_dir: Path) -> dict:

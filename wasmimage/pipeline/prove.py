@@ -27,12 +27,13 @@ import time
 from pathlib import Path
 from typing import Any
 
-from wasmimage import files, verify
-from wasmimage.engines import CLI_VAR, Profile
+from wasmimage import files
 from wasmimage.errors import Stale, StepFailed
+from wasmimage.pipeline import verify
+from wasmimage.pipeline.engines import CLI_VAR, Profile
+from wasmimage.pipeline.toolchain import ResolvedToolchain
 from wasmimage.runtime.run_spec import RunSpec
 from wasmimage.runtime.runner import SCRIPT_DIR, RunResult
-from wasmimage.toolchain import ResolvedToolchain
 
 # The fuel each run may burn: the Wikifunctions evaluator's budget per call (docs/evaluator.md).
 FUEL = 10_000_000_000
