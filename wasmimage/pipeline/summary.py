@@ -11,7 +11,10 @@ from __future__ import annotations
 from doit.exceptions import BaseFail, TaskFailed
 from doit.reporter import ConsoleReporter
 
-STAGES = ("fetch", "compile", "aot", "snapshot", "verify", "image")
+from wasmimage.pipeline.tasks import STAGES as STAGE_TABLE
+
+STAGES = tuple(STAGE_TABLE)  # the task groups whose outcome the closing line reports
+CACHED = ("compile", "aot", "snapshot", "verify")  # the stages the artifact cache can answer (cache.py)
 
 
 class SummaryReporter(ConsoleReporter):
@@ -58,7 +61,7 @@ def summary_line(recipe: str, outcomes: dict[str, str], reason: str | None) -> s
         return f"[summary] {recipe}: {reason}"
     if not outcomes:
         return f"[summary] {recipe}: failed (a task it depends on failed)"
-    stages = {s: outcomes[s] for s in ("compile", "aot", "snapshot", "verify") if s in outcomes}
+    stages = {s: outcomes[s] for s in CACHED if s in outcomes}
     built = [s for s, o in stages.items() if o in ("miss", "ran")]
     hits = [s for s, o in stages.items() if o == "hit"]
     if built:
