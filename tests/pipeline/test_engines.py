@@ -24,7 +24,7 @@ from wasmimage import files
 from wasmimage.errors import PipelineError, Stale, Tampered
 from wasmimage.pipeline.project import Project
 from wasmimage.pipeline.prove import prove
-from wasmimage.runtime import engine, native, runner
+from wasmimage.runtime import engine, native, program, runner
 from wasmimage.runtime.image import open_image
 from wasmimage.settings import Settings
 
@@ -112,6 +112,7 @@ def test_the_runner_never_deserializes_another_profile_cwasm(quickjs_image: Path
     foreign = {hashlib.sha256((quickjs_image / e["file"]).read_bytes()).digest()
                for e in image.manifest["engines"].values()}
     seen: list[bytes] = []
+    monkeypatch.setattr(program, "_programs", {})  # a fresh load, not one an earlier test kept in this process
     real = wasmtime.Module.deserialize
     monkeypatch.setattr(wasmtime.Module, "deserialize",
                         staticmethod(lambda eng, data: seen.append(hashlib.sha256(data).digest()) or real(eng, data)))
