@@ -146,9 +146,14 @@ def leftovers(root: Path) -> list[str]:
 
 @pytest.fixture(scope="module")
 def source_cache(tmp_path_factory) -> Path:
-    """A source cache seeded from the checkout's (the reference build fills in what is missing)."""
+    """A source cache seeded from the checkout's (the reference build fills in what is missing).
+
+    Its toolchains/ too: the engine profiles' wasmtime CLIs that scripts/setup installed (each
+    checked for its pinned version on use). These tests interrupt the image's stages, not the
+    tools; without them the reference build spent 10 minutes or more on `cargo install` of
+    wasmtime 48's CLI."""
     cache = tmp_path_factory.mktemp("source-cache")
-    for part in ("sha256", "git"):
+    for part in ("sha256", "git", "toolchains"):
         if (REPO / ".cache" / "sources" / part).is_dir():
             shutil.copytree(REPO / ".cache" / "sources" / part, cache / part,
                             ignore=shutil.ignore_patterns(f"{PARTIAL}*"))
