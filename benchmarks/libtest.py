@@ -221,6 +221,7 @@ def libtest(ctx: Context) -> Section:
     """The benchmark section: every Python image over the list (--quick: the CI subset), a report of its own."""
     suite, load_at_start = Suite.load(), load_average()
     modules = suite.quick if ctx.settings.quick else suite.modules
+    output = ctx.scratch / "libtest-tables.md" if ctx.settings.quick else ROOT / "docs" / "libtest.md"
     section, tables = Section(), []
     for recipe in ctx.project.recipes:
         if recipe.language != "python":
@@ -231,9 +232,7 @@ def libtest(ctx: Context) -> Section:
                                     "not available", note=f"no image at {source}"))
             continue
         tables.append(table_of(ctx, image, modules, suite))
-    output = ctx.scratch / "libtest-tables.md" if ctx.settings.quick else ROOT / "docs" / "libtest.md"
-    for table in tables:
-        section.extend(summary(table, suite.reasons.get(table.image, {}), output.relative_to(ROOT)))
+        section.extend(summary(tables[-1], suite.reasons.get(recipe.name, {}), output.relative_to(ROOT)))
     load = " / ".join(f"{value:.2f}" if value is not None else "unknown" for value in (load_at_start, load_average()))
     output.write_text(libtest_report.markdown(tables, suite, ctx.settings.quick, load))
     for table in tables:
