@@ -7,7 +7,7 @@ on the image's command (a fresh interpreter, as `python -m test MODULE` starts o
 grants: `Lib/test` read-only (a `dirs=` grant at /libtest/test) and a writable scratch directory
 of the call's own at /tmp (`scratch=`), the tests' working and temporary directory. The driver
 prints one line of counts; a call that ends without it (a trap, a timeout, the memory cap) is
-recorded with the runner's outcome and the test it was in.
+recorded with the runner's outcome, the test it was in and what the interpreter said last.
 
 `python -m benchmarks --only libtest` runs the whole list in every Python image and writes
 docs/libtest.md (with --quick: the CI subset, into build/bench/libtest-tables.md); by hand,
@@ -19,8 +19,8 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
-import shutil
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -36,9 +36,11 @@ from benchmarks.results import Goal, Row, Section
 from benchmarks.stats import Stat
 from wasmimage.errors import InvalidInput
 from wasmimage.fetch import fetch, unpack
+from wasmimage.image import image_dir
 from wasmimage.project import Project
 from wasmimage.recipe import Recipe
-from wasmimage.runtime.image import Image
+from wasmimage.runtime.image import Image, open_image
+from wasmimage.runtime.native import NativeStore
 from wasmimage.runtime.runner import Limits, Program, RunResult, load_program, run_program
 from wasmimage.settings import Settings
 from wasmimage.sources.base import FetchSettings
@@ -65,10 +67,13 @@ class Suite:
         listed, reasons = (_yaml(directory / name) for name in ("modules.yaml", "reasons.yaml"))
         modules, quick = tuple(listed.get("modules") or ()), tuple(listed.get("quick") or ())
         limits = listed.get("limits") or {}
+        if set(listed) - {"modules", "quick", "limits"} or set(limits) - {"timeout", "memory_mb"}:
+            raise InvalidInput(f"{directory / 'modules.yaml'}: its keys are modules, quick and limits "
+                               "(timeout, memory_mb)")
         unknown = [m for m in (*quick, *(m for by in reasons.values() for m in by)) if m not in modules]
-        if unknown or set(listed) - {"modules", "quick", "limits"} or set(limits) - {"timeout", "memory_mb"}:
-            raise InvalidInput(f"{directory}: modules.yaml has keys modules, quick, limits (timeout, memory_mb); "
-                               f"quick and reasons.yaml name listed modules only (not: {', '.join(unknown)})")
+        if unknown:
+            raise InvalidInput(f"{directory}: quick or reasons.yaml name modules that modules.yaml does not list: "
+                               f"{', '.join(unknown)}")
         return cls(modules, quick, Limits(timeout=float(limits.get("timeout", 300)),
                                           memory_bytes=int(limits.get("memory_mb", 1024)) << 20,
                                           max_stdout_bytes=4 << 20, max_stderr_bytes=4 << 20,
@@ -90,7 +95,7 @@ class ModuleResult:
     outcome: str  # the runner's
     seconds: float
     counts: dict[str, Any] = field(default_factory=dict)  # the driver's line; empty if it never printed one
-    ended: str = ""  # for a call without counts: the runner's reason and the test it was in
+    ended: str = ""  # for a call without counts: the runner's reason, the test it was in, the last words
 
     @classmethod
     def of(cls, module: str, result: RunResult) -> ModuleResult:
@@ -146,13 +151,14 @@ def lib_dir(recipe: Recipe, fetch_settings: FetchSettings, scratch: Path) -> Pat
     lib = scratch / "libtest" / (source.sha256 or recipe.version)[:16] / "lib"
     if (lib / "test").is_dir():
         return lib
-    work = lib.parent / "src"
     lib.mkdir(parents=True, exist_ok=True)
-    unpack(source, fetch(source, fetch_settings), work)
-    shutil.rmtree(lib / "test.partial", ignore_errors=True)
-    (work / "Lib" / "test").rename(lib / "test.partial")
-    shutil.rmtree(work)
-    (lib / "test.partial").rename(lib / "test")
+    with tempfile.TemporaryDirectory(dir=lib.parent, prefix=".unpack-") as work:
+        unpack(source, fetch(source, fetch_settings), Path(work) / "src")
+        try:
+            (Path(work) / "src" / "Lib" / "test").rename(lib / "test")
+        except OSError:
+            if not (lib / "test").is_dir():
+                raise  # else another run unpacked it first
     return lib
 
 
@@ -162,7 +168,7 @@ def run_module(program: Program, module: str, lib: Path, limits: Limits) -> Modu
     return ModuleResult.of(module, result)
 
 
-def run_modules(image: Image, modules: Iterable[str], lib: Path, limits: Limits, store=None,
+def run_modules(image: Image, modules: Iterable[str], lib: Path, limits: Limits, store: NativeStore | None = None,
                 progress: Callable[[ModuleResult], None] | None = None) -> list[ModuleResult]:
     """Each module in a fresh instance of the image's command (its interpreter booted as `python` would)."""
     program = load_program(image, snapshot=False, store=store)
@@ -272,23 +278,23 @@ def main(argv: list[str] | None = None) -> int:
                                                     "(default: artifacts/images)")
     parser.add_argument("modules", nargs="*", help="Lib/test modules (default: the list in conformance/libtest)")
     args = parser.parse_args(argv)
-    from wasmimage.image import image_dir
-    from wasmimage.runtime.image import open_image
-
     project, suite = Project(ROOT, Settings.from_environ()), Suite.load()
     image = open_image(image_dir(args.images or project.images_dir, project.recipe(args.image)))
     lib = lib_dir(project.recipe("cpython"), project.fetch_settings, ROOT / "build" / "bench")
     for result in run_modules(image, args.modules or suite.modules, lib, suite.limits, project.native_store):
-        c = result.counts
-        print(f"{result.module}: {result.status} in {result.seconds:.1f} s: run {c.get('run', '-')}, failures "
-              f"{c.get('failures', '-')}, errors {c.get('errors', '-')}, skipped {c.get('skipped', '-')}"
-              + (f"; {result.ended}" if result.ended else ""))
-        for detail in c.get("details", []) + [[e] for e in c.get("load_errors", [])]:
-            print("    " + " ".join(detail))
-        for extra in ("import_error", "module_skipped"):
-            if extra in c:
-                print(f"    {extra}: {c[extra]}")
+        print(describe(result))
     return 0
+
+
+def describe(result: ModuleResult) -> str:
+    """A module's result as lines: its counts, then each failing test (or the load error) indented."""
+    c = result.counts
+    lines = [f"{result.module}: {result.status} in {result.seconds:.1f} s: run {c.get('run', '-')}, failures "
+             f"{c.get('failures', '-')}, errors {c.get('errors', '-')}, skipped {c.get('skipped', '-')}"
+             + (f"; {result.ended}" if result.ended else "")]
+    lines += ["    " + " ".join(detail) for detail in c.get("details", [])]
+    lines += [f"    {key}: {c[key]}" for key in ("load_errors", "import_error", "module_skipped") if key in c]
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":
