@@ -35,10 +35,10 @@ from benchmarks.machine import load_average
 from benchmarks.results import Goal, Row, Section
 from benchmarks.stats import Stat
 from wasmimage.errors import InvalidInput
-from wasmimage.fetch import fetch, unpack
-from wasmimage.image import image_dir
-from wasmimage.project import Project
-from wasmimage.recipe import Recipe
+from wasmimage.pipeline.fetch import fetch, unpack
+from wasmimage.pipeline.image import image_dir
+from wasmimage.pipeline.project import Project
+from wasmimage.pipeline.recipe import Recipe
 from wasmimage.runtime.image import Image, open_image
 from wasmimage.runtime.native import NativeStore
 from wasmimage.runtime.runner import Limits, Program, RunResult, load_program, run_program

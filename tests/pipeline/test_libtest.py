@@ -16,7 +16,7 @@ import pytest
 
 from benchmarks.libtest import PASSING, Suite, lib_dir, run_modules
 from helpers.project import ROOT, built_image
-from wasmimage.project import Project
+from wasmimage.pipeline.project import Project
 from wasmimage.runtime.image import Image, open_image
 from wasmimage.settings import Settings
 
