@@ -20,6 +20,7 @@ from benchmarks import report
 from benchmarks.coldstart import cold_start
 from benchmarks.context import ROOT, Context, Environment, Settings
 from benchmarks.fuel import fuel
+from benchmarks.libtest import libtest
 from benchmarks.machine import load_average, machine
 from benchmarks.pipeline import pipeline
 from benchmarks.python import python_images
@@ -37,6 +38,7 @@ MEASUREMENTS: tuple[tuple[str, Callable[[Context], Section]], ...] = (
     ("fuel", fuel),
     ("pipeline", pipeline),
     ("python", python_images),
+    ("libtest", libtest),  # CPython's Lib/test in each Python image; its own report, docs/libtest.md
 )
 
 

@@ -7,6 +7,10 @@ regular files and subdirectories (symbolic links, FIFOs, sockets, devices and wh
 cannot read are left out), at most Limits.max_dir_bytes of files and MAX_ENTRIES entries in all,
 in a private directory that goes when the call ends (one a killed process left, at the next
 call's sweep: files.owned_temp, sweep_stale).
+
+A `scratch=` grant is the one writable directory: new and empty for each call, beside those
+copies, and gone with them. Nothing bounds what the guest writes there but the call's deadline
+and the host's disk, so it is for code trusted with the disk (an interpreter's own test suite).
 """
 
 from __future__ import annotations
@@ -29,9 +33,10 @@ class OverLimit(Exception):
 
 
 @contextmanager
-def staged(dirs: Mapping[str, Path] | None, max_bytes: int) -> Iterator[dict[str, Path]]:
-    """Guest path -> a private copy of the granted host directory, for the time of the context."""
-    if not dirs:
+def staged(dirs: Mapping[str, Path] | None, max_bytes: int, scratch: str | None = None) -> Iterator[dict[str, Path]]:
+    """Guest path -> a private copy of the granted host directory (and at `scratch`, a new empty
+    directory), for the time of the context."""
+    if not dirs and scratch is None:
         yield {}
         return
     tmp = Path(tempfile.gettempdir())
@@ -39,9 +44,12 @@ def staged(dirs: Mapping[str, Path] | None, max_bytes: int) -> Iterator[dict[str
     with files.owned_temp(tmp, DIRS_PREFIX, is_dir=True) as root:
         budget = _Budget(max_bytes)
         copies = {}
-        for index, (guest, host) in enumerate(sorted(dirs.items())):
+        for index, (guest, host) in enumerate(sorted((dirs or {}).items())):
             copies[guest] = root / str(index)
             _copy_tree(Path(host), copies[guest], budget, guest)
+        if scratch is not None:
+            copies[scratch] = root / "scratch"
+            copies[scratch].mkdir()
         yield copies
 
 

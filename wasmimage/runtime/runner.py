@@ -53,24 +53,26 @@ __all__ = ["MAX_TIMEOUT", "OUTCOMES", "SCRIPT_DIR", "Limits", "Program", "RunRes
 
 def run_program(program: Program, script: bytes, *, stdin: bytes = b"", args: tuple[str, ...] = (),
                 env: Mapping[str, str] | None = None, dirs: Mapping[str, Path] | None = None,
-                limits: Limits = Limits()) -> RunResult:
+                scratch: str | None = None, limits: Limits = Limits()) -> RunResult:
     """Run `script` in a fresh instance of `program` under `limits`.
 
-    `env` and `dirs` (guest path -> host directory, mounted read-only) are grants:
-    without them the guest sees no environment and no host directory. Safe to call from
-    several threads at once. The deadline counts from this call, so time spent waiting
-    for a free guest thread is part of it.
+    `env`, `dirs` (guest path -> host directory, mounted read-only) and `scratch` (a guest
+    path where the call gets a new, empty, writable directory of its own, deleted when the
+    call ends; granted_dirs.py says what bounds it) are grants: without them the guest sees
+    no environment and no host directory, and can write nowhere. Safe to call from several
+    threads at once. The deadline counts from this call, so time spent waiting for a free
+    guest thread is part of it.
     """
     started = time.monotonic()
-    _check_grants(script, stdin, args, env, dirs, limits)
+    _check_grants(script, stdin, args, env, dirs, scratch, limits)
     if limits.fuel is not None and not program.config.consume_fuel:
         raise ValueError("limits.fuel: this program does not meter fuel; load it with load_program(image, fuel=True)")
-    result: RunResult = on_guest_thread(_run_here, program, script, stdin, args, env, dirs, limits, started)
+    result: RunResult = on_guest_thread(_run_here, program, script, stdin, args, env, dirs, scratch, limits, started)
     return result
 
 
 def _check_grants(script: bytes, stdin: bytes, args: tuple[str, ...], env: Mapping[str, str] | None,
-                  dirs: Mapping[str, Path] | None, limits: Limits) -> None:
+                  dirs: Mapping[str, Path] | None, scratch: str | None, limits: Limits) -> None:
     """Refuse malformed arguments by name (ValueError) before anything reaches wasmtime."""
     for name, value in (("script", script), ("stdin", stdin)):
         if not isinstance(value, (bytes, bytearray)):
@@ -86,6 +88,9 @@ def _check_grants(script: bytes, stdin: bytes, args: tuple[str, ...], env: Mappi
             raise ValueError(f"dirs: guest path {guest!r} must be absolute and not {SCRIPT_DIR}")
         if not Path(host).is_dir():
             raise ValueError(f"dirs: {guest!r} -> {str(host)!r} is not a directory")
+    if scratch is not None and (not isinstance(scratch, str) or not scratch.startswith("/")
+                                or scratch.rstrip("/") == SCRIPT_DIR or scratch in (dirs or {})):
+        raise ValueError(f"scratch: guest path {scratch!r} must be absolute, not {SCRIPT_DIR} nor one of dirs")
     if not isinstance(limits, Limits):
         raise ValueError(f"limits: must be a wasmimage.runtime.runner.Limits, not {type(limits).__name__}")
 
@@ -140,8 +145,8 @@ class _Call:
 
 
 def _run_here(program: Program, script: bytes, stdin: bytes, args: tuple[str, ...],
-              env: Mapping[str, str] | None, dirs: Mapping[str, Path] | None, limits: Limits,
-              started: float) -> RunResult:
+              env: Mapping[str, str] | None, dirs: Mapping[str, Path] | None, scratch: str | None,
+              limits: Limits, started: float) -> RunResult:
     call = _Call(limits, started)
     if len(stdin) > limits.max_stdin_bytes:
         return call.result("error", f"stdin is {len(stdin)} bytes, over the {limits.max_stdin_bytes}-byte cap")
@@ -152,10 +157,10 @@ def _run_here(program: Program, script: bytes, stdin: bytes, args: tuple[str, ..
     with ExitStack() as cleanup:
         script_dir = cleanup.enter_context(scripts.use(program.script_name, script))
         try:
-            granted = cleanup.enter_context(granted_dirs.staged(dirs, limits.max_dir_bytes))
+            granted = cleanup.enter_context(granted_dirs.staged(dirs, limits.max_dir_bytes, scratch))
         except granted_dirs.OverLimit as over:
             return call.result("error", str(over))
-        wasi = _wasi_config(program, script_path, script_dir, stdin, args, env, granted, call)
+        wasi = _wasi_config(program, script_path, script_dir, stdin, args, env, granted, scratch, call)
         store = _new_store(program, limits, wasi)
         call.ticks = deadline.arm(store, started + limits.timeout)
         try:
@@ -194,11 +199,12 @@ def _new_store(program: Program, limits: Limits, wasi: wasmtime.WasiConfig) -> w
 
 
 def _wasi_config(program: Program, script_path: str, script_dir: Path, stdin: bytes, args: tuple[str, ...],
-                 env: Mapping[str, str] | None, dirs: Mapping[str, Path], call: _Call) -> wasmtime.WasiConfig:
+                 env: Mapping[str, str] | None, dirs: Mapping[str, Path], scratch: str | None,
+                 call: _Call) -> wasmtime.WasiConfig:
     """What the guest sees: argv, the granted environment, stdin, the capped streams and, read-only,
     the image's mounts first (a snapshot's init saw them at these descriptors: snapshot.py), then
     the script's directory (a file on both paths, though a snapshot takes it through its ABI), then
-    the granted directories' private copies (granted_dirs.py)."""
+    the granted directories' private copies (granted_dirs.py), the scratch one writable."""
     wasi = wasmtime.WasiConfig()
     wasi.argv = [a.replace("{script}", script_path) for a in program.argv] + list(args)
     wasi.env = sorted((env or {}).items())
@@ -210,7 +216,7 @@ def _wasi_config(program: Program, script_path: str, script_dir: Path, stdin: by
         wasi.preopen_dir(host, guest, fs_mutable=False)
     wasi.preopen_dir(str(script_dir), SCRIPT_DIR, fs_mutable=False)
     for guest, granted in sorted(dirs.items()):
-        wasi.preopen_dir(str(granted), guest, fs_mutable=False)
+        wasi.preopen_dir(str(granted), guest, fs_mutable=guest == scratch)
     return wasi
 
 
@@ -268,7 +274,7 @@ def run(image: Image | Path | str, script: bytes | str | Path, store: native.Nat
     """Run a script (source bytes/str, or a Path to a file) in an image (an Image or its directory).
 
     `store` says which .cwasm files load (load_program); options are those of run_program: stdin,
-    args, env, dirs, limits.
+    args, env, dirs, scratch, limits.
     """
     if not isinstance(image, Image):
         image = open_image(Path(image))
