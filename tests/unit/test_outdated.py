@@ -35,9 +35,12 @@ from helpers.channels import (
 from helpers.flaky_server import Fail, FlakyServer, Serve
 from wasmimage.errors import Unavailable
 from wasmimage.pipeline.outdated import crates, report
+from wasmimage.pipeline.outdated import debian as debian_channel
 from wasmimage.pipeline.outdated.versions import behind, compare_debian, debian, pep440, semver
 from wasmimage.pipeline.project import Project
 from wasmimage.pipeline.toolchain import host_arch
+from wasmimage.sources.base import Source
+from wasmimage.sources.table import KINDS, source_of
 
 ROOT = Path(__file__).resolve().parents[2]
 RECIPE, TOOLCHAIN = "recipes/demo.yaml: ", "toolchains/demo-tools.yaml: "
@@ -250,6 +253,23 @@ def test_rustup_pins_are_compared_with_the_stable_channel(tmp_path: Path, flaky_
         result.stdout + result.stderr
     assert flaky_server.count("/dist/channel-rust-stable.toml") >= 1  # the stand-in, not the real channel
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_every_recipe_kind_names_a_channel_outdated_knows_or_why_it_has_none() -> None:
+    """Each kind says where its releases are listed (Kind.releases); report.py maps the channel's name to its
+    client. A kind naming a channel report.py lacks would stop the whole listing; one without a sample in
+    every_kind is not checked here, so it fails this test until it has one."""
+    sources: list[Source] = []
+    for entry in every_kind("0" * 40):
+        sources.append(source_of(entry, sources, entry["name"]))
+    assert {source.kind for source in sources} == {key for key, kind in KINDS.items() if kind.parse}
+    for source in sources:
+        pin = report.source_pin("demo.yaml", source)
+        assert (pin.channel in report.CHANNELS) if pin.channel else pin.no_channel, pin
+    pins = {source.name: report.source_pin("demo.yaml", source) for source in sources}
+    assert pins["python"].kind == "url + debian-source" and pins["python"].query == debian_channel.SourceQuery(
+        "python3.13", "trixie", "python3.13_3.13.5.orig.tar.xz")
+    assert pins["rustpython"].query == crates.CrateQuery("rustpython", "0.6.0", CRATE_SHA)
 
 
 # --- the checkout's own pins -------------------------------------------------------------------------

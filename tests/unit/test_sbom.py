@@ -98,7 +98,8 @@ def synthetic_build_info(crates: list[dict]) -> dict:
         "sources": [{"name": "app", "git": "https://example.org/app.git", "commit": "c" * 40},
                     {"name": "crates", "cargo-vendor": "app", "sha256": "d" * 64, "pinned": False},
                     {"name": "zlib", "url": "https://zlib.net/zlib-1.3.1.tar.gz", "sha256": "e" * 64},
-                    {"name": "quickjs", "pypi-sdist": "quickjs-ng==0.17.0.2", "sha256": "f" * 64}],
+                    {"name": "quickjs", "pypi-sdist": "quickjs-ng==0.17.0.2", "sha256": "f" * 64},
+                    {"name": "wasi", "crate": "wasi==0.11.0+wasi-snapshot-preview1", "sha256": "9" * 64}],
         "crates": crates,
         "toolchain": {"name": "rust-wasip1", "provider": "debian", "kind": "debian",
                       "packages": {"rustc-web": "1.96.0+dfsg1-1~deb12u2", "lld-22": "1:22.1.8-1~deb12u1"}},
@@ -122,11 +123,19 @@ def test_sbom_validates_lists_everything_and_is_reproducible(tmp_path: Path):
     assert by_ref["source:app"]["version"] == "c" * 40
     assert by_ref["source:zlib"]["hashes"][0]["content"] == "e" * 64
     assert by_ref["source:quickjs"]["purl"] == "pkg:pypi/quickjs-ng@0.17.0.2"
+    # A crate source is named as the same crate pinned by a Cargo.lock would be (its `+` percent-encoded).
+    assert by_ref["source:wasi"]["purl"] == "pkg:cargo/wasi@0.11.0%2Bwasi-snapshot-preview1" == sbom.crate_purl(
+        {"name": "wasi", "version": "0.11.0+wasi-snapshot-preview1", "source": "registry+https://example.org/index"})
+    assert by_ref["source:wasi"]["version"] == "0.11.0+wasi-snapshot-preview1"
+    # A cargo-vendor source is an archive of many crates: no purl of its own; each crate its lock pins is
+    # listed (above) with its own.
+    assert "purl" not in by_ref["source:crates"]
+    assert {p["name"]: p["value"] for p in by_ref["source:crates"]["properties"]}["wasmimage:cargo-vendor-of"] == "app"
     assert by_ref["toolchain:rustc-web"]["version"] == "1.96.0+dfsg1-1~deb12u2"
     assert by_ref["engine:wasmtime"]["version"] == "50.0.1"
     for name in ("rust-hello.yaml", "rust-hello/src/main.rs", "rust-hello/Cargo.lock"):
         assert by_ref[f"file:{name}"]["hashes"][0]["content"] == sha256(ROOT / "recipes" / name)
-    assert len(bom["components"]) == 4 + 2 + 2 + 1 + 4  # sources, crates, toolchain, engine, project files
+    assert len(bom["components"]) == 5 + 2 + 2 + 1 + 4  # sources, crates, toolchain, engine, project files
 
 
 def test_junit_failure_text_is_the_difference():

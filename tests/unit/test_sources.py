@@ -78,11 +78,13 @@ def test_each_kind_reads_its_recipe_entry_with_its_own_defaults():
 
 
 def test_imports_point_down_from_fetch_to_the_kinds_to_cargo():
-    """cargo.py and every kind load without the fetch stage; one kind module loads no template or YAML library."""
+    """cargo.py and every kind load without the fetch stage (or the outdated channels their `releases` name);
+    one kind module loads no template or YAML library."""
     probe = ("import sys, wasmimage.sources.cargo, wasmimage.sources.base, wasmimage.sources.git, "
-             "wasmimage.sources.cargo_vendor, wasmimage.sources.crate\n"
+             "wasmimage.sources.cargo_vendor, wasmimage.sources.crate, wasmimage.sources.url, "
+             "wasmimage.sources.pypi_sdist\n"
              "print(sorted(m for m in ('wasmimage.pipeline.fetch', 'wasmimage.sources.table', "
-             "'wasmimage.pipeline.build') if m in sys.modules))\n"
+             "'wasmimage.pipeline.build', 'wasmimage.pipeline.outdated') if m in sys.modules))\n"
              "import wasmimage.sources.debian_source\n")
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
                             env={**os.environ, "PYTHONPATH": str(ROOT)})

@@ -94,3 +94,15 @@ def test_every_stage_makes_its_tasks_for_the_recipes_it_applies_to(project: Proj
     out = project.stage_outputs(project.recipe("quickjs"))
     assert compile_quickjs["targets"] == [out.wasm, out.build_info, out.reactor]
     assert the_task(project, "aot")["file_dep"] == [out.wasm]
+
+
+def test_the_stages_the_artifact_cache_answers_are_marked_in_the_table() -> None:
+    """The closing summary takes them from the table: a stage marked there but not answered by the cache
+    would be reported as 'ran' on every run, one left unmarked would never be reported as restored."""
+    from wasmimage.pipeline import summary
+
+    cached = [name for name, stage in tasks.STAGES.items() if stage.cached]
+    assert cached == ["compile", "aot", "snapshot", "verify"]
+    assert summary.CACHED == tuple(cached)  # in the table's order: the order the summary line names them
+    # The artifact cache names a stage's entry by its keys: a stage without keys has no entry to answer from.
+    assert all(tasks.STAGES[name].keys is not None for name in cached)

@@ -14,7 +14,7 @@ from doit.reporter import ConsoleReporter
 from wasmimage.pipeline.tasks import STAGES as STAGE_TABLE
 
 STAGES = tuple(STAGE_TABLE)  # the task groups whose outcome the closing line reports
-CACHED = ("compile", "aot", "snapshot", "verify")  # the stages the artifact cache can answer (cache.py)
+CACHED = tuple(stage.name for stage in STAGE_TABLE.values() if stage.cached)  # those the artifact cache can answer
 
 
 class SummaryReporter(ConsoleReporter):

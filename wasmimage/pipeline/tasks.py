@@ -65,6 +65,9 @@ class Stage:
     after: str | None = None  # a stage that must run first though this one reads none of its files
     applies: Callable[[Recipe], bool] = lambda recipe: True
     clean: bool = True  # `doit clean` removes its targets
+    # Its action goes through the artifact cache (cache.py) and answers "hit" or "miss": the closing
+    # summary (summary.py) says which stages ran and which the cache restored.
+    cached: bool = False
 
 
 class _KeyCheck:
@@ -135,8 +138,8 @@ def stage_tasks(project: Project, name: str) -> Iterator[dict]:
         }
 
 
-# Stage actions. Compile, aot, snapshot and verify go through the artifact cache (cache.py): on a
-# hit they restore their outputs and do no work.
+# Stage actions. Compile, aot, snapshot and verify (`cached` in the table) go through the artifact
+# cache (cache.py): on a hit they restore their outputs and do no work.
 
 def fetch_sources(project: Project, recipe: Recipe, out: StageOutputs, stage_keys: Keys) -> None:
     """Every source of the recipe into the source cache (the fetch stage has no keys of its own)."""
@@ -292,19 +295,19 @@ STAGES = {stage.name: stage for stage in (
     Stage("compile", "build {name} to wasm32-wasip1", compile_recipe,
           keys=lambda project, recipe: {"compile": keys.compile_key(project, recipe)},
           file_dep=lambda project, recipe, out: [recipe.path, recipe.toolchain.path, *recipe.build_file_paths()],
-          targets=lambda project, recipe, out: out.compiled(recipe), after="fetch"),
+          targets=lambda project, recipe, out: out.compiled(recipe), after="fetch", cached=True),
     Stage("aot", "AOT-compile {name} with wasmtime, for each engine profile", aot_compile,
           keys=keys.aot_keys, stored=_key_list, file_dep=lambda project, recipe, out: [out.wasm],
           targets=lambda project, recipe, out: [out.cwasm, out.aot_info,
-                                                *engine_outputs(project, recipe, out, "aot")]),
+                                                *engine_outputs(project, recipe, out, "aot")], cached=True),
     Stage("snapshot", "pre-initialize {name} into a snapshot and AOT-compile it", snapshot_recipe,
           keys=lambda project, recipe: {"snapshot": keys.snapshot_key(project, recipe)},
           file_dep=lambda project, recipe, out: [out.reactor, *out.mounted(recipe)],
           targets=lambda project, recipe, out: out.snapshotted(recipe),
-          applies=lambda recipe: bool(recipe.snapshot_output)),
+          applies=lambda recipe: bool(recipe.snapshot_output), cached=True),
     Stage("verify", "run {name}'s conformance suites against the .cwasm, and its language suites "
                     "against each engine profile's .cwasm in that engine", verify_recipe,
-          keys=keys.verify_keys, stored=_key_list, file_dep=_verify_reads, targets=_verify_writes),
+          keys=keys.verify_keys, stored=_key_list, file_dep=_verify_reads, targets=_verify_writes, cached=True),
     # The provenance records every stage key: a key that moved while its outputs stayed the same
     # (the verify key's prover, say) still rewrites the image, so the record stays true.
     Stage("image", "write the {name} image directory and its manifest", write_image,

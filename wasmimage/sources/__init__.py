@@ -8,7 +8,7 @@
     cargo.py    Cargo.lock and vendor archives (crate and cargo-vendor)
     pins.py     a recorded pin's origin (a URL or package URL)
 
-The recipe loader, the fetch and build stages and the SBOM call a source's Kind through the
+The recipe loader, the fetch and build stages, the SBOM and `outdated` call a source's Kind through the
 table and never compare kind names. The kinds import only base, one another (url asks
 debian_source), cargo.py and the foundations (errors, log, files), so no arrow points back up.
 This file imports nothing: importing one kind module (say debian_source, for its package URL)

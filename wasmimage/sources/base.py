@@ -3,13 +3,14 @@
 
 A Kind is a frozen record of functions: how a recipe's entry of this kind reads (`parse`),
 where its bytes come from and how they are checked, cached, unpacked and mirrored, what is
-recorded of it (`recorded_pin`, `origin`, `sbom`) and what the build stage does to it once it is
-unpacked (`prepare`). Its defaults are those of a single file named by its sha256 (url,
-pypi-sdist, crate, debian-source): cached as `sha256/<hex>`, held by a mirror under its file
-name, checked by its digest, unpacked as an archive, recorded as pinned, nothing more to say in
-the SBOM and nothing to prepare. A kind overrides what differs (git: a bare repository checked
-by git; cargo-vendor: an archive checked against a Cargo.lock) and always says where the bytes
-come from when no mirror has them (`upstream`).
+recorded of it (`recorded_pin`, `origin`, `sbom`), what the build stage does to it once it is
+unpacked (`prepare`) and where newer releases are listed (`releases`). Its defaults are those of
+a single file named by its sha256 (url, pypi-sdist, crate, debian-source): cached as
+`sha256/<hex>`, held by a mirror under its file name, checked by its digest, unpacked as an
+archive, recorded as pinned, nothing more to say in the SBOM, nothing to prepare and no list of
+releases. A kind overrides what differs (git: a bare repository checked by git; cargo-vendor: an
+archive checked against a Cargo.lock) and always says where the bytes come from when no mirror
+has them (`upstream`).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import shutil
 import tarfile
 import zipfile
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -96,6 +97,21 @@ class SbomFacts:
     vcs: str | None = None  # the repository it was checked out of
     distribution: str | None = None  # where the file is downloaded from
     properties: tuple[tuple[str, str], ...] = ()  # (name, value): `wasmimage:...` facts
+
+
+@dataclass(frozen=True)
+class Releases:
+    """Where `python -m wasmimage outdated` asks for a source's newer releases, or why it cannot.
+
+    The channel is named, not imported: the outdated package (wasmimage/pipeline/outdated/report.py)
+    maps each name to its client and builds that client's query from `query`.
+    """
+
+    pinned: str  # the pin as the listing shows it
+    channel: str | None = None  # "crates", "pypi", "git" or "debian"; None: no machine-readable list of releases
+    query: Mapping[str, Any] = field(default_factory=dict)  # the channel's query, field by field
+    via: str | None = None  # the kind whose channel a source is asked through, if not its own (a url's debian-source)
+    no_channel: str = ""  # why there is no channel
 
 
 @dataclass(frozen=True)
@@ -214,6 +230,10 @@ def nothing_more(pin: Entry) -> SbomFacts:
     return SbomFacts()
 
 
+def no_release_list(source: Source) -> Releases:
+    return Releases(source.filename, no_channel="no machine-readable list of releases")
+
+
 def nothing_to_prepare(source: Source, toolchain: ToolchainView, work_dir: Path) -> None:
     return None
 
@@ -243,5 +263,6 @@ class Kind:
     recorded_pin: Callable[[Source, Path], dict] = recorded_as_pinned  # what build-info and the manifest record
     origin: Callable[[Entry], str | None] = no_origin  # a recorded pin's one URL or package URL (sources/pins.py)
     sbom: Callable[[Entry], SbomFacts] = nothing_more  # what the SBOM says of a recorded pin
+    releases: Callable[[Source], Releases] = no_release_list  # where `outdated` asks for newer releases
     prepare: Callable[[Source, ToolchainView, Path], None] = nothing_to_prepare  # finish src/<name> for the build
     docs: str = ""  # where to read more, named when a source of this kind cannot be fetched

@@ -23,7 +23,7 @@ from typing import Any
 from wasmimage import files
 from wasmimage.errors import InvalidInput, PipelineError, Tampered, Unavailable
 from wasmimage.sources import cargo
-from wasmimage.sources.base import PARTIAL, Context, Entry, Kind, SbomFacts, Source, Way, from_entry
+from wasmimage.sources.base import PARTIAL, Context, Entry, Kind, Releases, SbomFacts, Source, Way, from_entry
 
 KEY = "cargo-vendor"
 
@@ -109,5 +109,12 @@ def sbom(pin: Entry) -> SbomFacts:
                                  ("wasmimage:sha256-of", "uncompressed vendor tar")))
 
 
+def releases(source: Source) -> Releases:
+    """The vendored crates are the ones its source's Cargo.lock pins: they move with that pin."""
+    return Releases(f"the crates {source.location}'s Cargo.lock pins",
+                    no_channel=f"follows {source.location}'s Cargo.lock: vendor again when that pin moves")
+
+
 KIND = Kind(KEY, upstream, parse=parse, cache_name=cache_name, reuse=reuse, check=check, to_mirror=to_mirror,
-            recorded_pin=recorded_pin, sbom=sbom, prepare=cargo.prepare, docs="docs/rust.md describes vendored crates.")
+            recorded_pin=recorded_pin, sbom=sbom, prepare=cargo.prepare, releases=releases,
+            docs="docs/rust.md describes vendored crates.")

@@ -17,7 +17,7 @@ from pathlib import Path
 from wasmimage import files, log
 from wasmimage.errors import Unavailable
 from wasmimage.sources import cargo
-from wasmimage.sources.base import Entry, Kind, Source, ToolchainView, Way, from_entry
+from wasmimage.sources.base import Entry, Kind, Releases, SbomFacts, Source, ToolchainView, Way, from_entry
 
 KEY = "crate"
 
@@ -32,6 +32,17 @@ def parse(entry: Entry, earlier: Sequence[Source], where: str) -> Source:
 def purl(pin: Entry) -> str:
     name, _, version = pin[KEY].partition("==")
     return f"pkg:cargo/{name}@{version}"
+
+
+def sbom(pin: Entry) -> SbomFacts:
+    """Its version and package URL, as the SBOM names a crate a Cargo.lock pins (pipeline/sbom.py crate_purl)."""
+    return SbomFacts(version=pin[KEY].partition("==")[2], purl=purl(pin))
+
+
+def releases(source: Source) -> Releases:
+    """The registry index lists the crate's versions (and its checksum for the pinned one)."""
+    name, _, version = source.location.partition("==")
+    return Releases(source.location, "crates", {"name": name, "version": version, "sha256": source.sha256})
 
 
 def download(source: Source, tmp: Path, toolchain: Callable[[], ToolchainView] | None,
@@ -74,4 +85,4 @@ def download(source: Source, tmp: Path, toolchain: Callable[[], ToolchainView] |
 
 
 KIND = Kind(KEY, lambda source, ctx: [Way(lambda tmp: download(source, tmp, ctx.toolchain, ctx.settings.vendor_cargo))],
-            parse=parse, origin=purl)
+            parse=parse, origin=purl, sbom=sbom, releases=releases)

@@ -20,6 +20,7 @@ check). Signatures are checked with apt's usual keyrings.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -27,7 +28,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from wasmimage.errors import NotFound, Unavailable
-from wasmimage.sources.base import Entry, Kind, SbomFacts, Source, Way
+from wasmimage.sources.base import Entry, Kind, Releases, SbomFacts, Source, Way
 
 KEY = "debian-source"
 ARCHIVES_ENV = "WASMIMAGE_DEBIAN_ARCHIVES"
@@ -50,6 +51,21 @@ def purl(debian: Mapping[str, str]) -> str:
 def sbom_property(debian: Mapping[str, str]) -> tuple[str, str]:
     """How the SBOM names the package a source's bytes are also (or only) in."""
     return "wasmimage:debian-source", f"{debian['package']} ({debian['suite']}): {debian['file']}"
+
+
+def tarball_version(package: str, file: str) -> str | None:
+    """The upstream version a source package's tarball is named by (`python3.13_3.13.5.orig.tar.xz`: 3.13.5)."""
+    match = re.fullmatch(re.escape(package) + r"_([^_]+?)\.orig(?:-[A-Za-z0-9-]+)?\.tar\.\w+", file)
+    return match.group(1) if match else None
+
+
+def releases(source: Source) -> Releases:
+    """Debian's archive lists the source package's versions (a debian-source, or a url's alternative location)."""
+    debian = source.debian
+    assert debian is not None  # parse sets it; a url source asks only when it has one
+    package, suite, file = debian["package"], debian["suite"], debian["file"]
+    return Releases(f"{package} {tarball_version(package, file) or file} ({suite})", "debian",
+                    {"package": package, "suite": suite, "file": file})
 
 
 def parse(entry: Entry, earlier: Sequence[Source], where: str) -> Source:
@@ -128,4 +144,5 @@ def way(source: Source, archives: tuple[str, ...]) -> Way:
 
 
 KIND = Kind(KEY, lambda source, ctx: [way(source, ctx.settings.debian_archives)], parse=parse,
-            origin=lambda pin: purl(pin[KEY]), sbom=lambda pin: SbomFacts(properties=(sbom_property(pin[KEY]),)))
+            origin=lambda pin: purl(pin[KEY]), sbom=lambda pin: SbomFacts(properties=(sbom_property(pin[KEY]),)),
+            releases=releases)

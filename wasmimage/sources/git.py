@@ -28,7 +28,18 @@ from pathlib import Path
 
 from wasmimage import files
 from wasmimage.errors import NotFound, Tampered, Unavailable
-from wasmimage.sources.base import PARTIAL, Context, Entry, Kind, SbomFacts, Source, Way, from_entry, last_part
+from wasmimage.sources.base import (
+    PARTIAL,
+    Context,
+    Entry,
+    Kind,
+    Releases,
+    SbomFacts,
+    Source,
+    Way,
+    from_entry,
+    last_part,
+)
 
 KEY = "git"
 # git as this project runs it on repositories it made: no system or global configuration, no
@@ -200,7 +211,15 @@ def sbom(pin: Entry) -> SbomFacts:
     return SbomFacts(version=pin["commit"], vcs=pin[KEY])
 
 
+def releases(source: Source) -> Releases:
+    """The repository's tags are its releases (a mirror's copy is asked first)."""
+    commit = _commit(source)
+    return Releases(commit[:12], "git", {"location": source.location, "commit": commit,
+                                         "mirror_name": mirror_name(source)})
+
+
 KIND = Kind(KEY, upstream, parse=parse, cache_name=cache_name, mirror_name=mirror_name, describe=describe,
             directory=True, reuse=verified,
             from_mirror=lambda source, location, work, ctx: fetch_commit(source, location, work),
-            check=check, unpack=unpack, read=read, to_mirror=to_mirror, origin=lambda pin: pin[KEY], sbom=sbom)
+            check=check, unpack=unpack, read=read, to_mirror=to_mirror, origin=lambda pin: pin[KEY], sbom=sbom,
+            releases=releases)

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from wasmimage.errors import Tampered, Unavailable
-from wasmimage.sources.base import MIRRORS_ENV, Entry, Kind, SbomFacts, Source, Way, from_entry
+from wasmimage.sources.base import MIRRORS_ENV, Entry, Kind, Releases, SbomFacts, Source, Way, from_entry
 
 KEY = "pypi-sdist"
 
@@ -33,6 +33,13 @@ def purl(pin: Entry) -> str:
 
 def sbom(pin: Entry) -> SbomFacts:
     return SbomFacts(version=pin[KEY].partition("==")[2], purl=purl(pin))
+
+
+def releases(source: Source) -> Releases:
+    """The package index lists the project's versions."""
+    name, _, version = source.location.partition("==")
+    return Releases(source.location, "pypi", {"name": name, "version": version})
+
 
 def pip_download(source: Source, tmp: Path, options: tuple[str, ...] = ("--no-binary", ":all:")) -> str:
     """`pip download` the sdist (or, with other `options`, a wheel) into tmp; returns where it came from.
@@ -61,4 +68,4 @@ def pip_download(source: Source, tmp: Path, options: tuple[str, ...] = ("--no-bi
 
 
 KIND = Kind(KEY, lambda source, ctx: [Way(lambda tmp: pip_download(source, tmp))], parse=parse, origin=purl,
-            sbom=sbom)
+            sbom=sbom, releases=releases)

@@ -6,10 +6,11 @@ the nearer copy of the same bytes), then the url.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 
 from wasmimage.sources import debian_source
-from wasmimage.sources.base import Context, Entry, Kind, SbomFacts, Source, Way, from_entry, last_part
+from wasmimage.sources.base import Context, Entry, Kind, Releases, SbomFacts, Source, Way, from_entry, last_part
 
 KEY = "url"
 
@@ -38,4 +39,12 @@ def sbom(pin: Entry) -> SbomFacts:
     return SbomFacts(distribution=pin[KEY], properties=also)
 
 
-KIND = Kind(KEY, upstream, parse=parse, also=(debian_source.KEY,), origin=lambda pin: pin[KEY], sbom=sbom)
+def releases(source: Source) -> Releases:
+    """A plain URL lists no releases; the same bytes in a Debian source package are asked of Debian."""
+    if source.debian:
+        return dataclasses.replace(debian_source.releases(source), via=debian_source.KEY)
+    return Releases(source.filename, no_channel="a plain URL: no machine-readable list of releases")
+
+
+KIND = Kind(KEY, upstream, parse=parse, also=(debian_source.KEY,), origin=lambda pin: pin[KEY], sbom=sbom,
+            releases=releases)

@@ -72,12 +72,6 @@ def machine_release(os_release: Path = Path("/etc/os-release")) -> str | None:
     return fields.get("VERSION_CODENAME", "").strip('"') or None
 
 
-def tarball_version(query: SourceQuery) -> str | None:
-    """The upstream version a source package's tarball is named by (`python3.13_3.13.5.orig.tar.xz`: 3.13.5)."""
-    match = re.fullmatch(re.escape(query.package) + r"_([^_]+?)\.orig(?:-[A-Za-z0-9-]+)?\.tar\.\w+", query.file)
-    return match.group(1) if match else None
-
-
 def _suites(query: SourceQuery | PackageQuery, release: str | None) -> tuple[str, ...]:
     if isinstance(query, SourceQuery):
         return release_line(query.suite) + DEVELOPMENT
@@ -185,7 +179,7 @@ def _newer_first(a: tuple[str, str], b: tuple[str, str]) -> int:
 
 def _source_answer(query: SourceQuery, listed: list[tuple[str, str]]) -> Answer:
     line, ordered = release_line(query.suite), _newest_first(listed)
-    upstream = tarball_version(query)
+    upstream = debian_source.tarball_version(query.package, query.file)
     if upstream is None:  # not an upstream tarball: the channel cannot place the pin
         return Answer(None, tuple(debian(v, s) for v, s in ordered),
                       notes=(f"{query.file} is not an upstream tarball (PACKAGE_VERSION.orig.tar.*): compare by hand",))

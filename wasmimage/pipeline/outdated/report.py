@@ -24,37 +24,25 @@ from wasmimage.pipeline.outdated.versions import behind, newest
 from wasmimage.pipeline.project import Project
 from wasmimage.pipeline.recipe import Source
 from wasmimage.pipeline.toolchain import load_toolchain
-from wasmimage.sources.git import mirror_name
+from wasmimage.sources.table import kind_of
 
 CHANNELS = {channel.NAME: channel for channel in (debian, crates, pypi, git, rustup)}
+# The channel a source kind names (its Kind's `releases`): the client, and the query it is asked with.
+SOURCE_CHANNELS = {"debian": (debian, debian.SourceQuery), "crates": (crates, crates.CrateQuery),
+                   "pypi": (pypi, pypi.SdistQuery), "git": (git, git.GitQuery)}
 SECURITY_EXIT = 1
 INCOMPLETE_EXIT = Unavailable.exit_code
 HEADINGS = ("pin", "kind", "pinned", "newest", "behind")
 
 
 def source_pin(file: str, source: Source) -> Pin:
-    """A recipe source's pin and the channel that knows its releases."""
-    if source.debian:  # a debian-source, or a url whose bytes Debian's source package carries too
-        query = debian.SourceQuery(source.debian["package"], source.debian["suite"], source.debian["file"])
-        kind = "debian-source" if source.kind == "debian-source" else f"{source.kind} + debian-source"
-        pinned = f"{query.package} {debian.tarball_version(query) or query.file} ({query.suite})"
-        return Pin(file, source.name, kind, pinned, debian.NAME, query)
-    name, _, version = source.location.partition("==")
-    if source.kind == "crate":
-        return Pin(file, source.name, source.kind, source.location, crates.NAME,
-                   crates.CrateQuery(name, version, source.sha256))
-    if source.kind == "pypi-sdist":
-        return Pin(file, source.name, source.kind, source.location, pypi.NAME, pypi.SdistQuery(name, version))
-    if source.kind == "git":
-        commit = source.commit
-        assert commit is not None  # the schema requires it for a git source
-        return Pin(file, source.name, source.kind, commit[:12], git.NAME,
-                   git.GitQuery(source.location, commit, mirror_name(source)))
-    if source.kind == "cargo-vendor":
-        return Pin(file, source.name, source.kind, f"the crates {source.location}'s Cargo.lock pins", None,
-                   no_channel=f"follows {source.location}'s Cargo.lock: vendor again when that pin moves")
-    return Pin(file, source.name, source.kind, source.filename, None,
-               no_channel="a plain URL: no machine-readable list of releases")
+    """A recipe source's pin and the channel that knows its releases, as its kind names them."""
+    releases = kind_of(source).releases(source)
+    kind = f"{source.kind} + {releases.via}" if releases.via else source.kind
+    if releases.channel is None:
+        return Pin(file, source.name, kind, releases.pinned, None, no_channel=releases.no_channel)
+    channel, query = SOURCE_CHANNELS[releases.channel]
+    return Pin(file, source.name, kind, releases.pinned, channel.NAME, query(**releases.query))
 
 
 def pins(project: Project) -> Iterator[Pin]:
