@@ -16,7 +16,7 @@ import pytest
 
 from helpers.project import copy_project
 from unit.test_cache import _clean_env, _fake_stage_outputs  # noqa: F401  (_clean_env: autouse)
-from wasmimage.digests import sha256_json
+from wasmimage.digests import sha256_file, sha256_json
 from wasmimage.pipeline import tasks
 from wasmimage.pipeline.keys import (
     aot_key,
@@ -26,6 +26,7 @@ from wasmimage.pipeline.keys import (
     snapshot_key,
     stage_keys,
     verify_key,
+    writer_digest,
 )
 from wasmimage.pipeline.project import Project
 from wasmimage.settings import Settings
@@ -63,7 +64,8 @@ def test_doit_keeps_the_values_the_generators_before_the_table_kept(project: Pro
         "snapshot": snapshot_key(project, recipe),
         "verify": sha256_json([verify_key(project, recipe),
                                *(engine_verify_key(project, recipe, p) for p in profiles)]),
-        "image": sha256_json(stage_keys(project, recipe)),
+        # The one value that moved since: the image's also covers the code that writes it.
+        "image": sha256_json({**stage_keys(project, recipe), "writer": writer_digest()}),
     }
     for stage, value in before.items():
         (check,) = the_task(project, stage)["uptodate"]
@@ -73,6 +75,17 @@ def test_doit_keeps_the_values_the_generators_before_the_table_kept(project: Pro
     (check,) = the_task(project, "image")["uptodate"]
     saved_by(check, {})
     assert check.take() == stage_keys(project, recipe)
+
+
+def test_the_image_stage_compares_the_code_that_writes_an_image() -> None:
+    """Manifest, SBOM and provenance code, and every source kind (they describe the pins in the SBOM and
+    provenance): were one left out, a change to it would leave the images an older version wrote."""
+    package = Path(tasks.__file__).resolve().parents[1]
+    kinds = {p.relative_to(package).as_posix() for p in (package / "sources").glob("*.py")}
+    covered = writer_digest()
+    assert {"pipeline/image.py", "pipeline/image_files.py", "pipeline/sbom.py", "pipeline/provenance.py",
+            "sources/crate.py"} | kinds <= set(covered)
+    assert covered["pipeline/sbom.py"] == sha256_file(package / "pipeline/sbom.py")
 
 
 def test_a_stage_whose_input_is_missing_is_not_up_to_date(project: Project) -> None:

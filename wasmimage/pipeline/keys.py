@@ -99,6 +99,15 @@ def prover_digest() -> dict[str, str]:
     return code_digest("runtime/*.py", "pipeline/verify.py", "pipeline/prove.py")
 
 
+def writer_digest() -> dict[str, str]:
+    """The code that writes an image directory from the stages' outputs: its manifest, SBOM and
+    provenance, and the source kinds that describe the pins in them. Not a cache key (the image
+    stage is not cached) but part of what its up-to-date check compares (tasks.py), so that new
+    code rewrites the images an older one wrote."""
+    return code_digest("pipeline/image.py", "pipeline/image_files.py", "pipeline/sbom.py",
+                       "pipeline/provenance.py", "sources/*.py")
+
+
 def verify_key(project: Project, recipe: Recipe) -> str:
     """Everything that can change the conformance report: the .cwasm files, the suites and how they are run."""
     out = project.stage_outputs(recipe)

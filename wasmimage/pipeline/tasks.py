@@ -48,6 +48,10 @@ def _key_list(stage_keys: Keys) -> str:
     return sha256_json(list(stage_keys.values()))
 
 
+def _keys_and_writer(stage_keys: Keys) -> str:
+    return sha256_json({**stage_keys, "writer": keys.writer_digest()})
+
+
 @dataclass(frozen=True)
 class Stage:
     """One stage of the pipeline: a doit task group, with a task per recipe it applies to."""
@@ -309,9 +313,10 @@ STAGES = {stage.name: stage for stage in (
                     "against each engine profile's .cwasm in that engine", verify_recipe,
           keys=keys.verify_keys, stored=_key_list, file_dep=_verify_reads, targets=_verify_writes, cached=True),
     # The provenance records every stage key: a key that moved while its outputs stayed the same
-    # (the verify key's prover, say) still rewrites the image, so the record stays true.
+    # (the verify key's prover, say) still rewrites the image, so the record stays true. So does a
+    # change to the code that writes it (keys.writer_digest: the SBOM's, say).
     Stage("image", "write the {name} image directory and its manifest", write_image,
-          keys=keys.stage_keys, stored=sha256_json, file_dep=_image_reads, targets=_image_writes, clean=False),
+          keys=keys.stage_keys, stored=_keys_and_writer, file_dep=_image_reads, targets=_image_writes, clean=False),
 )}
 
 
