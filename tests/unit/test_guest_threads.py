@@ -4,6 +4,7 @@ stack's effect on deep guests is tested in tests/pipeline/test_runner.py)."""
 from __future__ import annotations
 
 import os
+import resource
 import subprocess
 import sys
 import threading
@@ -12,7 +13,7 @@ from typing import Any
 import pytest
 
 from helpers.project import ROOT
-from wasmimage.runtime.guest_threads import MAX_GUEST_THREADS, on_guest_thread
+from wasmimage.runtime.guest_threads import GUEST_STACK_BYTES, MAX_GUEST_THREADS, on_guest_thread
 
 
 def from_another_thread(function: Any, *args: Any) -> dict[str, Any]:
@@ -130,3 +131,26 @@ print(os.waitstatus_to_exitcode(status))
 """
     child = run_python(code)
     assert (child.returncode, child.stdout) == (0, "wasmimage-guest\n0\n"), child.stderr
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the main stack grows to a raised limit on Linux")
+@pytest.mark.parametrize("hard", [resource.RLIM_INFINITY, 8 * 1024 * 1024], ids=["hard-unlimited", "hard-8MiB"])
+def test_a_main_thread_call_raises_the_stack_limit_for_its_own_time_only(hard):
+    """Under the default `ulimit -s` (8 MiB) the main thread runs a call itself with the soft limit at
+    GUEST_STACK_BYTES while it runs, as it was after; a hard limit below that leaves the hop to the pool."""
+    soft = 8 * 1024 * 1024
+    ours = resource.getrlimit(resource.RLIMIT_STACK)[1]  # a child may not be given a higher hard limit
+    if ours != resource.RLIM_INFINITY:
+        hard = min(hard, ours)
+    code = """
+import resource, threading
+from wasmimage.runtime.guest_threads import on_guest_thread
+print(on_guest_thread(lambda: (threading.current_thread() is threading.main_thread(),
+                               resource.getrlimit(resource.RLIMIT_STACK)[0])))
+print(resource.getrlimit(resource.RLIMIT_STACK))
+"""
+    child = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60,
+                           preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_STACK, (soft, hard)))
+    raised = hard == resource.RLIM_INFINITY or hard >= GUEST_STACK_BYTES
+    during = (True, GUEST_STACK_BYTES) if raised else (False, soft)
+    assert (child.returncode, child.stdout) == (0, f"{during}\n{(soft, hard)}\n"), child.stderr

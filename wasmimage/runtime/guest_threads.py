@@ -5,15 +5,20 @@ stack before it traps; it cannot know how big that stack really is. glibc gives 
 when `ulimit -s` is unlimited and servers often choose less, and a guest that nests deeply
 (JSON.parse('['.repeat(1e6))) would then overflow it and kill the process with SIGSEGV. So
 guest code runs on threads with four times that (32 MiB of address space, touched only as
-deep as a guest goes), room for the host's own frames beneath the wasm ones. The main
-thread's stack is known: it grows up to RLIMIT_STACK, so a call made there runs there when
-that is enough (`ulimit -s 32768` or more; the default 8 MiB is not), sparing the hop to a
-pool thread.
+deep as a guest goes), room for the host's own frames beneath the wasm ones.
 
-The hop is two lock hand-offs, not a ThreadPoolExecutor: each costs the caller's CPU a sleep and
-a wake-up (futex calls, context switches, an idle CPU woken), and its Future, Condition and
-queue took about twice the CPU of two bare locks (about 90 us of CPU per warm call against
-about 50, measured around 400 us of GIL-free work).
+The main thread's stack is known: on Linux it grows on demand up to RLIMIT_STACK, a limit the
+kernel checks as it grows, with address space kept free below it for that. So a call made on
+the main thread runs there: as it is when `ulimit -s` is 32 MiB or more, else with the soft
+limit raised to GUEST_STACK_BYTES for the time of the call (when the hard limit and the room
+below the stack allow: _main_stack_limit_raised) and put back after it. That spares the hop
+to a pool thread, which costs the caller a sleep and a wake-up on another CPU each call (futex
+calls, context switches, an idle CPU woken, TLB shootdowns when the guest's memory is unmapped):
+about 100-200 us of process CPU per warm QuickJS call, more than the call's own Python.
+
+The hop, where it is needed, is two lock hand-offs, not a ThreadPoolExecutor: its Future,
+Condition and queue took about twice the CPU of two bare locks (about 90 us of CPU per call
+against 50, measured around 400 us of GIL-free work).
 """
 
 from __future__ import annotations
@@ -22,8 +27,13 @@ import _thread
 import ctypes
 import os
 import resource
+import sys
 import threading
 import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 import wasmtime
@@ -43,9 +53,14 @@ _linked = threading.local()  # per guest thread: a Linker per engine, and the mo
 
 def on_guest_thread(function: Any, *args: Any) -> Any:
     """Run `function` on a thread whose native stack is at least GUEST_STACK_BYTES: the calling
-    thread if it is the main thread and RLIMIT_STACK allows that much, else a pool thread."""
-    if _MAIN_THREAD_IS_ENOUGH and threading.current_thread() is threading.main_thread():
-        return function(*args)
+    thread if it is the main thread and RLIMIT_STACK allows that much (or may be raised to it for
+    the call), else a pool thread."""
+    if threading.current_thread() is threading.main_thread():
+        if _MAIN_THREAD_IS_ENOUGH:
+            return function(*args)
+        with _main_stack_limit_raised() as raised:
+            if raised:
+                return function(*args)
     handoff = _Handoff(function, args)
     _pool.take().start(handoff)
     handoff.done.acquire()  # interrupted (the main thread's KeyboardInterrupt)? The call runs on regardless
@@ -55,6 +70,51 @@ def on_guest_thread(function: Any, *args: Any) -> Any:
         raise handoff.error
     finally:
         del handoff  # the traceback holds this frame: no cycle through the exception
+
+
+# Address space the main stack must have free below its top for a raised limit: GUEST_STACK_BYTES twice
+# over, for any guard gap the kernel keeps (1 MiB by default) and what sits near the stack. Linux leaves
+# at least 128 MiB there (mmap_base), usually far more.
+_MAIN_STACK_ROOM_NEEDED = 2 * GUEST_STACK_BYTES
+
+
+@contextmanager
+def _main_stack_limit_raised() -> Iterator[bool]:
+    """RLIMIT_STACK's soft limit at GUEST_STACK_BYTES for the time of the context, then as it was; yields
+    whether it is (False: the hard limit, the platform or the room below the stack does not allow it)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_STACK)
+    if soft == resource.RLIM_INFINITY or soft >= GUEST_STACK_BYTES:
+        yield True
+        return
+    if not (hard == resource.RLIM_INFINITY or hard >= GUEST_STACK_BYTES) or not _main_stack_may_grow():
+        yield False
+        return
+    try:
+        resource.setrlimit(resource.RLIMIT_STACK, (GUEST_STACK_BYTES, hard))
+    except (ValueError, OSError):
+        yield False
+        return
+    try:
+        yield True
+    finally:
+        resource.setrlimit(resource.RLIMIT_STACK, (soft, hard))
+
+
+@cache
+def _main_stack_may_grow() -> bool:
+    """Whether the main thread's stack can grow to GUEST_STACK_BYTES once RLIMIT_STACK allows it: Linux
+    (a limit checked as the stack grows; macOS, say, sizes the main stack once, at exec), and the
+    address space below the stack ([stack] in /proc/self/maps) free for _MAIN_STACK_ROOM_NEEDED."""
+    if sys.platform != "linux":
+        return False
+    try:
+        lines = Path("/proc/self/maps").read_text().splitlines()
+        spans = [[int(address, 16) for address in line.split(maxsplit=1)[0].split("-")] for line in lines]
+        bottom, top = next(span for span, line in zip(spans, lines, strict=True) if line.endswith("[stack]"))
+    except (OSError, StopIteration, ValueError):
+        return False
+    below = max((end for _, end in spans if end <= bottom), default=0)
+    return top - below >= _MAIN_STACK_ROOM_NEEDED
 
 
 class _Handoff:
