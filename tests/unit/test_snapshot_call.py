@@ -7,9 +7,11 @@ from __future__ import annotations
 import pytest
 import wasmtime
 
+from wasmimage.errors import InvalidInput
 from wasmimage.runtime.engine import engine
 from wasmimage.runtime.runner import Limits, Program, run_program
 from wasmimage.runtime.snapshot_abi import ALLOC, RUN
+from wasmimage.runtime.snapshot_call import export
 
 PAGE = 65536
 
@@ -57,3 +59,18 @@ def test_an_alloc_outside_the_memory_ends_the_call_as_a_trap():
     result = run_program(snapshot_program(PAGE - 8, (2048, 5, 0)), b"print(1)")
     assert (result.outcome, result.stdout) == ("trap", b""), result.reason
     assert ALLOC in result.reason
+
+
+def test_an_export_is_given_only_as_its_own_kind():
+    """A module not checked by export_problem (the snapshot stage's probes, a command's `memory`) may export a
+    name as something else: refused, never called or read as the kind asked for."""
+    store = wasmtime.Store(engine())
+    module = wasmtime.Module(engine(), '(module (global (export "memory") i32 (i32.const 0)) (func (export "f")))')
+    instance = wasmtime.Instance(store, module, [])
+    assert isinstance(export(store, instance, "f", wasmtime.Func), wasmtime.Func)
+    with pytest.raises(InvalidInput, match="memory is not a Memory"):
+        export(store, instance, "memory", wasmtime.Memory)
+    with pytest.raises(InvalidInput, match="f is not a Memory"):
+        export(store, instance, "f", wasmtime.Memory)
+    with pytest.raises(KeyError):
+        export(store, instance, "absent", wasmtime.Func)

@@ -208,7 +208,8 @@ def _wasi_config(program: Program, script_path: str, script_dir: Path, stdin: by
     the granted directories' private copies (granted_dirs.py), the scratch one writable."""
     wasi = wasmtime.WasiConfig()
     wasi.argv = [a.replace("{script}", script_path) for a in program.argv] + list(args)
-    wasi.env = sorted((env or {}).items())
+    if env:  # a new WasiConfig's environment is empty (setting it empty costs two argv-style arrays)
+        wasi.env = sorted(env.items())
     _set_stdin_bytes(wasi, stdin)
     # A snapshot may also give output through its ABI's captures (QuickJS's does), read after the call
     wasi.stdout_custom = call.stdout

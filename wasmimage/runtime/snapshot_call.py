@@ -14,19 +14,20 @@ from typing import TypeVar
 
 import wasmtime
 from wasmtime import _ffi
-from wasmtime._extern import wrap_extern
 from wasmtime._func import enter_wasm
 
 from wasmimage.digests import sha256_hex
+from wasmimage.errors import InvalidInput
 from wasmimage.runtime.outputs import CappedOutput, Ended
 from wasmimage.runtime.program import Program
-from wasmimage.runtime.snapshot_abi import ALLOC, RUN, RUN_PRELOADED, typed_export
+from wasmimage.runtime.snapshot_abi import ALLOC, RUN, RUN_PRELOADED
 
 # snapshot.py's ABI: wasmimage_run's call buffer starts with two captures (stdout, stderr), each
 # data pointer, length, cap and truncated flag (u32), then the file name, NUL, the source, NUL.
 _CAPTURES = struct.Struct("<8I")
 _CAPTURE_CAP_MAX = 2**31
 _Extern = TypeVar("_Extern", wasmtime.Func, wasmtime.Memory)
+_EXTERN_KINDS = {wasmtime.Func: _ffi.WASMTIME_EXTERN_FUNC.value, wasmtime.Memory: _ffi.WASMTIME_EXTERN_MEMORY.value}
 
 
 def run_snapshot(store: wasmtime.Store, instance: wasmtime.Instance, program: Program, script_path: bytes,
@@ -55,14 +56,17 @@ def run_snapshot(store: wasmtime.Store, instance: wasmtime.Instance, program: Pr
 
 
 def export(store: wasmtime.Store, instance: wasmtime.Instance, name: str, kind: type[_Extern]) -> _Extern:
-    """The instance's export `name` as a `kind`, looked up alone (KeyError if there is none; another kind
-    is refused as typed_export refuses it)."""
+    """The instance's export `name` as a `kind`, looked up alone: KeyError if there is none, InvalidInput
+    if it is another kind (export_problem vouched for the ABI's when the module was loaded: typed_export)."""
     item = _ffi.wasmtime_extern_t()
     encoded = name.encode()
     if not _ffi.wasmtime_instance_export_get(store._context(), ctypes.byref(instance._instance), encoded,
                                              len(encoded), ctypes.byref(item)):
         raise KeyError(name)
-    return typed_export({name: wrap_extern(item)}, name, kind)
+    if item.kind != _EXTERN_KINDS[kind]:
+        raise InvalidInput(f"the export {name} is not a {kind.__name__}")
+    found: _Extern = kind._from_raw(item.of.func if kind is wasmtime.Func else item.of.memory)  # type: ignore[arg-type]
+    return found
 
 
 def _call_i32(store: wasmtime.Store, func: wasmtime.Func, *args: int) -> int:
