@@ -83,8 +83,11 @@ METHOD = """\
   windows of fixed length; calls/s is per window, latency quantiles pool every call.
 - **Process CPU per warm call** (`warm.snapshot.*`, `py.*.snapshot`, `py.*.wikifunctions`) is this
   process's CPU time over windows of back-to-back calls divided by the calls, the sides (snapshot,
-  command, by path) taking turns window by window. The Wikifunctions request is `add` of two
-  strings in the image's language, through `wikifunctions.call(image, request)`; its answer is checked.
+  command, by path, off the main thread) taking turns window by window. The main thread runs a
+  call itself; `warm.snapshot.thread` calls from a thread of its own, so each call hops to a
+  guest thread (as in the `warm.1t`/`warm.2t` rows, whose windows run on threads). The
+  Wikifunctions request is `add` of two strings in the image's language, through
+  `wikifunctions.call(image, request)`; its answer is checked.
 - **Fuel** (`fuel.*` rows) is wasmtime's count of the wasm operators a call executes, read after
   one call of each kind on each path: the image's `.wasm` (command) and snapshot `.wasm`, compiled
   here for the runner's engine config with fuel metering on (`load_program(image, fuel=True)`). It

@@ -27,7 +27,7 @@ ROWS = (
     "cold.process", "cold.process.cpu", "cold.native",
     "steady.fib", "steady.json", "steady.regex", "steady.strings", "steady.sort", "steady.geomean",
     "warm.1t", "warm.1t.p50", "warm.1t.p99", "warm.2t", "warm.2t.p50", "warm.2t.p99",
-    "warm.snapshot.cpu", "warm.snapshot.rate", "warm.snapshot.path", "warm.snapshot.call",
+    "warm.snapshot.cpu", "warm.snapshot.rate", "warm.snapshot.thread", "warm.snapshot.path", "warm.snapshot.call",
     "warm.snapshot.wikifunctions",
     "fuel.quickjs.hello.command", "fuel.quickjs.hello.snapshot", "fuel.quickjs.wikifunctions.command",
     "fuel.quickjs.wikifunctions.snapshot",
@@ -85,7 +85,8 @@ def test_quick_benchmark_reports_every_row(tmp_path: Path, quickjs_image: Path):
         assert "cpython: warm call, snapshot vs no snapshot" in report, "the cpython image has a snapshot"
         assert measured(table, "fuel.cpython.wikifunctions.snapshot")
     for key in ("cold.aot", "cold.jit", "cold.cli.wikifunctions", "cold.cli.wikifunctions.jit", "steady.fib",
-                "steady.geomean", "warm.1t", "warm.snapshot.cpu", "warm.snapshot.path", "warm.snapshot.wikifunctions",
+                "steady.geomean", "warm.1t", "warm.snapshot.cpu", "warm.snapshot.thread", "warm.snapshot.path",
+                "warm.snapshot.wikifunctions",
                 "fuel.quickjs.hello.snapshot", "fuel.quickjs.wikifunctions.snapshot", "size.cwasm"):
         assert measured(table, key), f"{key} has no measured value"
     assert "| `pipeline.clean` | clean `doit build:quickjs` in a fresh copy | skipped (--quick) |" in report

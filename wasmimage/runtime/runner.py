@@ -36,6 +36,7 @@ from typing import Any
 import wasmtime
 from wasmtime import _ffi
 
+from wasmimage.errors import InvalidInput
 from wasmimage.runtime import deadline, epoch, granted_dirs, native
 from wasmimage.runtime.engine import engine
 from wasmimage.runtime.guest_threads import MAX_GUEST_THREADS, guest_exit, instance_pre, on_guest_thread
@@ -44,7 +45,7 @@ from wasmimage.runtime.limits import MAX_TIMEOUT, OUTCOMES, Limits
 from wasmimage.runtime.outputs import CappedOutput, Ended, RunResult, output_reason
 from wasmimage.runtime.program import Program, load_program, program_from_run
 from wasmimage.runtime.script_dirs import SCRIPT_DIR, scripts
-from wasmimage.runtime.snapshot_call import run_snapshot
+from wasmimage.runtime.snapshot_call import export, run_snapshot
 
 # The runner's public names; the records and constants live in the rooms named above.
 __all__ = ["MAX_TIMEOUT", "OUTCOMES", "SCRIPT_DIR", "Limits", "Program", "RunResult", "load_program",
@@ -207,7 +208,8 @@ def _wasi_config(program: Program, script_path: str, script_dir: Path, stdin: by
     the granted directories' private copies (granted_dirs.py), the scratch one writable."""
     wasi = wasmtime.WasiConfig()
     wasi.argv = [a.replace("{script}", script_path) for a in program.argv] + list(args)
-    wasi.env = sorted((env or {}).items())
+    if env:  # a new WasiConfig's environment is empty (setting it empty costs two argv-style arrays)
+        wasi.env = sorted(env.items())
     _set_stdin_bytes(wasi, stdin)
     # A snapshot may also give output through its ABI's captures (QuickJS's does), read after the call
     wasi.stdout_custom = call.stdout
@@ -237,8 +239,11 @@ def _instantiate(store: wasmtime.Store, program: Program) -> wasmtime.Instance:
 
 def _memory_bytes(store: wasmtime.Store, instance: wasmtime.Instance) -> int:
     """The size of the instance's exported linear memory (what the guest grew it to)."""
-    memory = instance.exports(store).get("memory")
-    return memory.data_len(store) if isinstance(memory, wasmtime.Memory) else 0
+    try:
+        memory = export(store, instance, "memory", wasmtime.Memory)
+    except (KeyError, InvalidInput):  # a command may export none, or something else by that name
+        return 0
+    return memory.data_len(store)
 
 
 def _start(store: wasmtime.Store, instance: wasmtime.Instance, program: Program, script_path: str, script: bytes,
