@@ -161,10 +161,10 @@ class _GuestThread:
                 handoff.result = handoff.function(*handoff.args)
             except BaseException as exc:  # the caller's to raise, as Future.result() did
                 handoff.error = exc
-            if not _pool.give_back(self):
-                handoff.done.release()
+            kept = _pool.give_back(self)  # before the release: the caller's next call may take this thread at once
+            handoff.done.release()
+            if not kept:
                 return
-            handoff.done.release()  # after give_back: the caller's next call may take this thread at once
 
 
 class _Pool:
